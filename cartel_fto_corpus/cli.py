@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -64,7 +65,8 @@ root_option = click.option(
 @root_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--summary/--no-summary", default=False, help="After a clean run, print a table of documents and counts.")
-def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for large corpora (default: all cores).")
+def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool, jobs: int | None) -> None:
     """Validate annotation files (default: the whole corpus): schema, then semantic checks.
 
     Exit 0 when clean, 1 when invalid, 2 for unreadable input.
@@ -72,7 +74,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
     from cartel_fto_corpus.report import render
     from cartel_fto_corpus.validate import validate as run
 
-    report = run(list(paths) or None, root)
+    report = run(list(paths) or None, root, jobs=jobs or os.cpu_count() or 1)
     out = render(report, fmt)
     if out:
         click.echo(out, nl=False, file=sys.stdout if fmt != "text" else sys.stderr)

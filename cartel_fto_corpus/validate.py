@@ -9,6 +9,7 @@ Semantic checks run on schema-valid files only, so they can trust the shape of t
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,10 +17,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 
 from cartel_fto_corpus.corpus import Text, compute_manifest, read_checksums, read_texts, sha256_hex
-from cartel_fto_corpus.offsets import LineIndex
 from cartel_fto_corpus.paths import MANIFEST_FILE, REGISTRY_FILE, CorpusPaths
 from cartel_fto_corpus.schema import detailed_validator, fast_validator, supported_versions
 
@@ -105,6 +105,23 @@ def _path_key(parts: Iterable[Any]) -> tuple[tuple[int, Any], ...]:
     return tuple((0, p) if isinstance(p, int) else (1, str(p)) for p in parts)
 
 
+def _relevant(err: ValidationError) -> ValidationError:
+    """The sub-error that explains a oneOf/anyOf failure: the branch whose `const` matched.
+
+    An actor is one of three object shapes told apart by `kind`; "is not valid under any of the
+    given schemas" helps nobody, "'span' is a required property" in the `unnamed` branch does.
+    """
+    while err.context:
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in err.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        matching = [subs for subs in branches.values() if not any(e.validator == "const" for e in subs)]
+        if len(matching) != 1:
+            return best_match([err])
+        err = best_match(matching[0])
+    return err
+
+
 def schema_problems(kind: str, doc: Any, file: str) -> list[Problem]:
     """Schema errors of one parsed file; empty when the compiled validator accepts it."""
     if fast_validator(kind).is_valid(doc):
@@ -112,7 +129,7 @@ def schema_problems(kind: str, doc: Any, file: str) -> list[Problem]:
     errors = sorted(detailed_validator(kind).iter_errors(doc), key=lambda e: _path_key(e.absolute_path))
     out = []
     for err in errors:
-        leaf = best_match([err])  # descends into oneOf/anyOf to the most relevant sub-error
+        leaf = _relevant(err)
         out.append(Problem(file, pointer(*leaf.absolute_path), f"schema: {leaf.message}", f"schema-{leaf.validator}"))
     return out
 
@@ -131,21 +148,25 @@ class Context:
     paths: CorpusPaths
     registry: dict[str, Any] | None = None
 
-    @cached_property
-    def texts(self) -> dict[str, Text]:
-        return {t.doc_id: t for t in read_texts(self.paths)}
+    _cache: dict[str, tuple[str, str] | None] = field(default_factory=dict)
 
-    @cached_property
-    def _decoded(self) -> dict[str, tuple[str, str, LineIndex]]:
-        out = {}
-        for doc_id, t in self.texts.items():
-            text = t.text
-            out[doc_id] = (text, sha256_hex(t.data), LineIndex(text))
-        return out
+    def text(self, doc_id: str) -> tuple[str, str] | None:
+        """(text, sha256) of a document, or None if it has no readable text.
 
-    def text(self, doc_id: str) -> tuple[str, str, LineIndex] | None:
-        """(text, sha256, line index) of a document, or None if it has no text."""
-        return self._decoded.get(doc_id)
+        Read on first use and kept in a small cache: a document is usually checked once, and a
+        corpus of 100k texts must not be held in memory.
+        """
+        if doc_id not in self._cache:
+            if len(self._cache) >= 64:
+                self._cache.clear()
+            try:
+                with open(os.path.join(self.paths.texts, doc_id + ".txt"), "rb") as fh:
+                    data = fh.read()
+                text = data.decode("utf-8")
+                self._cache[doc_id] = (text, sha256_hex(data))
+            except (OSError, UnicodeDecodeError):
+                self._cache[doc_id] = None
+        return self._cache[doc_id]
 
     def _index(self, section: str) -> dict[str, dict[str, Any]]:
         if self.registry is None:
@@ -155,6 +176,10 @@ class Context:
     @cached_property
     def entities(self) -> dict[str, dict[str, Any]]:
         return self._index("entities")
+
+    @cached_property
+    def entity_types(self) -> dict[str, str]:
+        return {k: e["type"] for k, e in self.entities.items()}
 
     @cached_property
     def targets(self) -> dict[str, dict[str, Any]]:
@@ -188,9 +213,9 @@ class AnnotationChecker:
         doc = self.doc
         found = self.ctx.text(doc["doc_id"])
         if found is None:
-            self.err("/doc_id", "unknown-document", f"no text for document {doc['doc_id']!r} in {self.ctx.paths.texts}")
+            self.err("/doc_id", "unknown-document", f"expected the id of a document in texts/, found {doc['doc_id']!r}")
             return self.problems
-        text, sha, lines = found
+        text, sha = found
         if doc["text_sha256"] != sha:
             self.err(
                 "/text_sha256",
@@ -215,7 +240,7 @@ class AnnotationChecker:
                 )
             annotators.setdefault(aset["annotator"], base)
             self.check_times(base, aset)
-            self.check_set(i, aset, text, lines)
+            self.check_set(i, aset, text)
         return self.problems
 
     def check_times(self, base: str, aset: dict[str, Any]) -> None:
@@ -226,16 +251,25 @@ class AnnotationChecker:
         if created and updated and created.tzinfo and updated.tzinfo and updated < created:
             self.err(f"{base}/updated", "updated-before-created", f"expected updated >= created ({aset['created']}), found {aset['updated']}")
 
-    def check_span(self, ptr: str, span: dict[str, Any], text: str, lines: LineIndex) -> bool:
+    def check_span(self, ptr: str, span: dict[str, Any], text: str) -> bool:
         """Offsets, stored text and paragraph breaks of one span; True if the span is sound."""
         start, end = span["start"], span["end"]
+        covered = text[start:end]
+        # Fast path for the common, sound span: one slice and a few C-level comparisons.
+        if (
+            start < end <= len(text)
+            and covered == span["text"]
+            and not covered[0].isspace()
+            and not covered[-1].isspace()
+            and ("\n" not in covered or span.get("multi_paragraph", False))
+        ):
+            return True
         if start >= end:
             self.err(ptr, "empty-span", f"expected start < end, found start {start} and end {end}")
             return False
         if end > len(text):
             self.err(ptr + "/end", "offset-out-of-range", f"expected end <= {len(text)} (text length in code points), found {end}")
             return False
-        covered = text[start:end]
         if covered != span["text"]:
             self.err(
                 ptr + "/text",
@@ -245,7 +279,7 @@ class AnnotationChecker:
             return False
         if covered != covered.strip():
             self.err(ptr, "span-whitespace", f"expected a span without surrounding white space, found {_short(covered)}")
-        if lines.crosses_break(start, end) and not span.get("multi_paragraph", False):
+        if "\n" in covered and not span.get("multi_paragraph", False):
             at = start + covered.index("\n")
             self.err(
                 ptr,
@@ -254,7 +288,7 @@ class AnnotationChecker:
             )
         return True
 
-    def check_actor(self, ptr: str, actor: dict[str, Any], mentions: dict[str, dict[str, Any]], text: str, lines: LineIndex) -> None:
+    def check_actor(self, ptr: str, actor: dict[str, Any], mentions: dict[str, dict[str, Any]], text: str) -> None:
         kind = actor["kind"]
         if kind == "entity":
             ent = actor["entity"]
@@ -269,16 +303,49 @@ class AnnotationChecker:
                 elif m["entity"] != ent:
                     self.err(ptr + "/mention", "mention-entity-mismatch", f"expected a mention of {ent!r}, found {mention!r} which links {m['entity']!r}")
         elif kind == "unnamed":
-            self.check_span(ptr + "/span", actor["span"], text, lines)
+            self.check_span(ptr + "/span", actor["span"], text)
 
     def check_attribution(self, ptr: str, actor: dict[str, Any], attribution: str) -> None:
         is_author = actor["kind"] == "author"
         if is_author != (attribution == "authorial"):
             expected = "authorial" if is_author else "direct or reported"
-            self.err(ptr + "/attribution", "attribution-mismatch", f"expected {expected} for a {actor['kind']} holder, found {attribution!r}")
+            self.err(ptr + "/attribution", "attribution-mismatch", f"expected {expected} for actor kind {actor['kind']!r}, found {attribution!r}")
 
-    def check_set(self, index: int, aset: dict[str, Any], text: str, lines: LineIndex) -> None:
+    def entities_sound(self, entities: list[dict[str, Any]], text: str) -> bool:
+        """True if every mention passes every check; one tight loop for the common clean case.
+
+        The detailed per-mention checks build pointers and messages; on a clean corpus they would
+        do that work for nothing, so they run only when this quick pass finds something.
+        """
+        types, n = self.ctx.entity_types, len(text)
+        for m in entities:
+            s, e = m["start"], m["end"]
+            c = text[s:e]
+            if not (
+                s < e <= n
+                and c == m["text"]
+                and types.get(m["entity"]) == m["label"]
+                and not c[0].isspace()
+                and not c[-1].isspace()
+                and "\n" not in c
+            ):
+                return False
+        order = sorted([(m["start"], m["end"]) for m in entities])
+        return all(b[0] >= a[1] for a, b in zip(order, order[1:]))
+
+    def check_set(self, index: int, aset: dict[str, Any], text: str) -> None:
         base = pointer("annotations", index)
+        ids = [item["id"] for section in ("entities", "stances", "claims") for item in aset[section]]
+        if len(set(ids)) != len(ids):
+            self.check_ids(base, aset)
+        mentions = {m["id"]: m for m in aset["entities"]}
+        self.usage.entities.update(m["entity"] for m in aset["entities"])
+        if not self.entities_sound(aset["entities"], text):
+            self.check_entities(base, aset["entities"], text)
+        self.check_stances(base, aset["stances"], mentions, text)
+        self.check_claims(base, aset["claims"], mentions, text)
+
+    def check_ids(self, base: str, aset: dict[str, Any]) -> None:
         seen_ids: dict[str, str] = {}
         for section in ("entities", "stances", "claims"):
             for j, item in enumerate(aset[section]):
@@ -287,57 +354,63 @@ class AnnotationChecker:
                     self.err(ptr + "/id", "duplicate-id", f"expected a unique id, found {item['id']!r} again (first at {seen_ids[item['id']]})")
                 else:
                     seen_ids[item["id"]] = ptr
-        mentions = {m["id"]: m for m in aset["entities"]}
 
+    def check_entities(self, base: str, entities: list[dict[str, Any]], text: str) -> None:
         spans: dict[tuple[int, int], str] = {}
-        sound: list[tuple[int, int, str]] = []
-        for j, m in enumerate(aset["entities"]):
+        sound: list[tuple[int, int, int, str]] = []
+        for j, m in enumerate(entities):
             ptr = f"{base}/entities/{j}"
-            self.usage.entities.add(m["entity"])
             reg = self.ctx.entities.get(m["entity"])
             if reg is None:
                 self.err(ptr + "/entity", "unknown-entity", f"expected an entity id of the registry, found {m['entity']!r}")
             elif reg["type"] != m["label"]:
                 self.err(ptr + "/label", "label-mismatch", f"expected {reg['type']} (the type of {m['entity']!r} in the registry), found {m['label']}")
-            if not self.check_span(ptr, m, text, lines):
+            if not self.check_span(ptr, m, text):
                 continue
             key = (m["start"], m["end"])
             if key in spans:
                 self.err(ptr, "duplicate-span", f"expected one mention per span, found {m['start']}:{m['end']} again (first at {spans[key]})")
                 continue
             spans[key] = ptr
-            sound.append((m["start"], m["end"], ptr))
+            sound.append((m["start"], m["end"], j, ptr))
         sound.sort()
-        for (s1, e1, p1), (s2, e2, p2) in zip(sound, sound[1:]):
-            if s2 < e1:
-                self.err(p2, "overlapping-mentions", f"expected flat, non-overlapping mentions, found {s2}:{e2} overlapping {p1} ({s1}:{e1})")
+        for a, b in zip(sound, sound[1:]):
+            if b[0] < a[1]:
+                first, later = (a, b) if a[2] < b[2] else (b, a)  # report the one listed later
+                self.err(
+                    later[3],
+                    "overlapping-mentions",
+                    f"expected flat, non-overlapping mentions, found {later[0]}:{later[1]} overlapping {first[3]} ({first[0]}:{first[1]})",
+                )
 
-        seen_stance: dict[tuple[str, str], str] = {}
-        for j, st in enumerate(aset["stances"]):
+    def check_stances(self, base: str, stances: list[dict[str, Any]], mentions: dict[str, dict[str, Any]], text: str) -> None:
+        seen_stance: dict[tuple[str, str, str], str] = {}
+        for j, st in enumerate(stances):
             ptr = f"{base}/stances/{j}"
             self.usage.targets.add(st["target"])
             if st["target"] not in self.ctx.targets:
                 self.err(ptr + "/target", "unknown-target", f"expected a target id of the registry, found {st['target']!r}")
-            self.check_actor(ptr + "/holder", st["holder"], mentions, text, lines)
+            self.check_actor(ptr + "/holder", st["holder"], mentions, text)
             self.check_attribution(ptr, st["holder"], st["attribution"])
-            holder_key = json.dumps({k: v for k, v in st["holder"].items() if k != "mention" and k != "span"}, sort_keys=True)
-            key = (holder_key, st["target"])
+            holder = st["holder"]
+            key = (holder["kind"], holder.get("entity") or holder.get("description", ""), st["target"])
             if key in seen_stance:
                 self.err(ptr, "duplicate-stance", f"expected one stance per holder and target, found another at {seen_stance[key]}")
             seen_stance.setdefault(key, ptr)
             for k, ev in enumerate(st["evidence"]):
-                self.check_span(f"{ptr}/evidence/{k}", ev, text, lines)
+                self.check_span(f"{ptr}/evidence/{k}", ev, text)
 
+    def check_claims(self, base: str, claims: list[dict[str, Any]], mentions: dict[str, dict[str, Any]], text: str) -> None:
         claim_spans: dict[tuple[int, int], str] = {}
-        for j, cl in enumerate(aset["claims"]):
+        for j, cl in enumerate(claims):
             ptr = f"{base}/claims/{j}"
             if cl["cluster"] is not None:
                 self.usage.clusters.add(cl["cluster"])
                 if cl["cluster"] not in self.ctx.clusters:
                     self.err(ptr + "/cluster", "unknown-cluster", f"expected a cluster id of the registry or null, found {cl['cluster']!r}")
-            self.check_actor(ptr + "/claimant", cl["claimant"], mentions, text, lines)
+            self.check_actor(ptr + "/claimant", cl["claimant"], mentions, text)
             self.check_attribution(ptr, cl["claimant"], cl["attribution"])
-            if self.check_span(ptr, cl, text, lines):
+            if self.check_span(ptr, cl, text):
                 key = (cl["start"], cl["end"])
                 if key in claim_spans:
                     self.err(ptr, "duplicate-span", f"expected one claim per span, found {cl['start']}:{cl['end']} again (first at {claim_spans[key]})")
@@ -422,25 +495,86 @@ def _version_problem(file: str, doc: Any) -> Problem | None:
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
-            yield from sorted(p.rglob("*.json"))
+            yield from (Path(f) for f in sorted(map(str, p.rglob("*.json"))))
         else:
             yield p
 
 
-def display(path: Path) -> str:
+def display(path: Path | str) -> str:
     """Path as shown in messages: relative to the working directory where possible."""
+    full, cwd = os.path.abspath(path), os.getcwd()
+    return full[len(cwd) + 1 :] if full.startswith(cwd + os.sep) else full
+
+
+def load_checked(kind: str, path: Path, report: Report) -> dict[str, Any] | None:
+    """Parse and schema-check one file, recording its problems; the document if it is sound."""
+    name = display(path)
+    report.files.append(name)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        doc = read_json(path)
+    except Unreadable as exc:
+        report.problems.append(Problem(name, "", str(exc), "unreadable", unreadable=True))
+        return None
+    bad = _version_problem(name, doc)
+    if bad:
+        report.problems.append(bad)
+        return None
+    found = schema_problems(kind, doc, name)
+    report.problems.extend(found)
+    return None if found else doc
 
 
-def validate(targets: list[Path] | None = None, root: Path | None = None) -> Report:
+def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usage]:
+    """Schema and semantic checks of annotation files; also what registry entries they use."""
+    report, usage = Report(), Usage()
+    annotations_dir = os.path.abspath(ctx.paths.annotations)
+    for p in files:
+        doc = load_checked("annotation", p, report)
+        if doc is None:
+            continue
+        name = report.files[-1]
+        report.problems.extend(AnnotationChecker(name, doc, ctx, usage).run())
+        if p.stem != doc["doc_id"] and os.path.abspath(p.parent) == annotations_dir:
+            report.problems.append(Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch"))
+    return report, usage
+
+
+def _check_chunk(args: tuple[list[Path], Path, dict[str, Any] | None]) -> tuple[Report, Usage]:
+    files, root, registry = args
+    return check_annotation_files(files, Context(CorpusPaths(root), registry=registry))
+
+
+#: Below this many annotation files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 400
+
+
+def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) -> tuple[Report, Usage]:
+    """The same as check_annotation_files, split over `jobs` processes, results in file order."""
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+        return check_annotation_files(files, ctx)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(files) // (jobs * 4))
+    chunks = [(files[i : i + size], ctx.paths.root, ctx.registry) for i in range(0, len(files), size)]
+    report, usage = Report(), Usage()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        for part, used in pool.map(_check_chunk, chunks):
+            report.files += part.files
+            report.problems += part.problems
+            usage.entities |= used.entities
+            usage.targets |= used.targets
+            usage.clusters |= used.clusters
+    return report, usage
+
+
+def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: int = 1) -> Report:
     """Validate `targets` (default: the whole corpus under `root`) and return every problem.
 
-    The registry and manifest in use are always checked too, since every annotation is checked
-    against them; registry entries count as unused only against the whole corpus's annotations
-    plus the files given.
+    The registry in use is always checked too, since every annotation is checked against it; the
+    manifest and the texts' checksums are checked on whole-corpus runs or when given. Registry
+    entries count as unused against the root's annotations plus the files given. `jobs` > 1
+    spreads large sets of annotation files over processes.
     """
     paths = CorpusPaths(root)
     whole = not targets
@@ -450,50 +584,28 @@ def validate(targets: list[Path] | None = None, root: Path | None = None) -> Rep
         by_kind[file_kind(f)].append(f)
     if not by_kind["registry"]:
         by_kind["registry"].append(paths.registry)
-    if not by_kind["manifest"]:
+    if whole and not by_kind["manifest"]:
         by_kind["manifest"].append(paths.manifest)
     report = Report()
 
-    def load(kind: str, path: Path) -> dict[str, Any] | None:
-        name = display(path)
-        report.files.append(name)
-        try:
-            doc = read_json(path)
-        except Unreadable as exc:
-            report.problems.append(Problem(name, "", str(exc), "unreadable", unreadable=True))
-            return None
-        bad = _version_problem(name, doc)
-        if bad:
-            report.problems.append(bad)
-            return None
-        found = schema_problems(kind, doc, name)
-        report.problems.extend(found)
-        return None if found else doc
-
-    registries = [(p, load("registry", p)) for p in by_kind["registry"]]
+    registries = [(p, load_checked("registry", p, report)) for p in by_kind["registry"]]
     ctx = Context(paths, registry=next((r for _p, r in registries if r is not None), None))
     for p in by_kind["manifest"]:
-        manifest = load("manifest", p)
+        manifest = load_checked("manifest", p, report)
         if manifest is not None:
             report.problems.extend(manifest_problems(display(p), manifest, paths))
-    if whole or paths.checksums.exists():
+    if whole:
         report.problems.extend(checksum_problems(paths))
 
-    usage = Usage()
-    given = {f.resolve() for f in by_kind["annotation"]}
-    # Usage counts the root's annotations too, so validating one file does not make the rest of
-    # the registry look unused.
-    usage_only = [] if whole else [p for p in paths.annotation_files() if p.resolve() not in given]
-    for p in by_kind["annotation"]:
-        doc = load("annotation", p)
-        if doc is None:
+    checked, usage = check_annotation_files_parallel(by_kind["annotation"], ctx, jobs)
+    report.files += checked.files
+    report.problems += checked.problems
+    # Usage counts the root's other annotations too, so validating one file does not make the
+    # rest of the registry look unused.
+    given = {os.path.abspath(f) for f in by_kind["annotation"]}
+    for p in [] if whole else paths.annotation_files():
+        if os.path.abspath(p) in given:
             continue
-        name = display(p)
-        checker = AnnotationChecker(name, doc, ctx, usage)
-        report.problems.extend(checker.run())
-        if p.parent.resolve() == paths.annotations.resolve() and p.stem != doc["doc_id"]:
-            report.problems.append(Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch"))
-    for p in usage_only:
         try:
             doc = read_json(p)
         except Unreadable:
@@ -505,6 +617,6 @@ def validate(targets: list[Path] | None = None, root: Path | None = None) -> Rep
             report.problems.extend(registry_problems(display(p), reg, usage))
     if whole:
         documented = {p.stem for p in paths.annotation_files()}
-        for doc_id in sorted(set(ctx.texts) - documented):
+        for doc_id in sorted({p.stem for p in paths.text_files()} - documented):
             report.problems.append(Problem(display(paths.annotations), "", f"expected an annotation file {doc_id}.json for texts/{doc_id}.txt, found none", "missing-annotation"))
     return report

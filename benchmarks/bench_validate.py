@@ -1,0 +1,102 @@
+"""Validation throughput against two baselines measured in the same run.
+
+For synthetic corpora of realistic size and density (benchmarks/synth.py), prints documents per
+second and ratios for:
+  floor   reading + json.loads of every annotation file (nothing can be faster than parsing);
+  naive   reading + json.loads + `jsonschema.validate(doc, schema)` per file (the obvious loop;
+          no semantic checks at all);
+  ours    `cartel_fto_corpus.validate.validate` on the annotation folder: compiled schema verdict
+          (jsonschema-rs) + every semantic check against the texts, in one process and spread
+          over all cores as `cartel-fto validate` does (the floor and naive loop use one core).
+The naive loop is timed on a sample (default 2,000 files) because at 100k files it would take
+tens of minutes; rates are per document, so the ratio is unaffected. Each timing is the median of
+--repeat runs. Usage: python benchmarks/bench_validate.py [--sizes 10000 100000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import jsonschema  # noqa: E402
+from synth import make_corpus  # noqa: E402
+
+from cartel_fto_corpus.schema import _registry, load_schemas  # noqa: E402
+from cartel_fto_corpus.validate import validate  # noqa: E402
+
+
+JOBS = os.cpu_count() or 1
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def floor(files: list[Path]) -> None:
+    for f in files:
+        json.loads(f.read_bytes().decode("utf-8"))
+
+
+def naive(files: list[Path]) -> None:
+    schema, registry = load_schemas()["annotation"], _registry()
+    for f in files:
+        jsonschema.validate(json.loads(f.read_bytes().decode("utf-8")), schema, registry=registry)
+
+
+def run(n: int, repeat: int, sample: int, workdir: Path) -> dict[str, float]:
+    root = workdir / f"corpus-{n}"
+    t0 = time.perf_counter()
+    make_corpus(root, n)
+    print(f"\n== {n:,} documents (made in {time.perf_counter() - t0:.1f} s)", flush=True)
+    files = sorted(p for p in (root / "annotations").glob("*.json") if p.name != "registry.json")
+    report = validate([root / "annotations"], root=root)
+    assert not report.problems, report.problems[:3]
+    t_floor = median_time(lambda: floor(files), repeat)
+    t_ours = median_time(lambda: validate([root / "annotations"], root=root), repeat)
+    t_par = median_time(lambda: validate([root / "annotations"], root=root, jobs=JOBS), repeat)
+    subset = files[:sample]
+    t_naive = median_time(lambda: naive(subset), max(1, repeat // 2)) * len(files) / len(subset)
+    rows = {
+        "floor (parse only)": t_floor,
+        "naive jsonschema loop": t_naive,
+        "ours, 1 process": t_ours,
+        f"ours, {JOBS} processes": t_par,
+    }
+    print(f"{'method':<24}{'seconds':>10}{'docs/s':>12}{'x floor':>10}")
+    for name, t in rows.items():
+        print(f"{name:<24}{t:>10.2f}{n / t:>12,.0f}{t / t_floor:>10.2f}")
+    print(f"ours (1 process) vs naive: {t_naive / t_ours:.1f}x faster")
+    for label, t in (("1 process", t_ours), (f"{JOBS} processes (cartel-fto validate default)", t_par)):
+        print(f"target <= 2x floor with {label}: {t / t_floor:.2f}x, {'met' if t <= 2 * t_floor else 'NOT met'}")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sample", type=int, default=2_000, help="files timed with the naive loop")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
+        for n in args.sizes:
+            run(n, args.repeat, args.sample, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The dataset card: the YAML front matter of README.md and its generated `## Loading` section.
+
+The build owns exactly two parts of README.md: the front matter (between the first two `---`
+lines), which `datasets.load_dataset(<repo>, <config>)` and the Hub read (`configs:` say where each
+config's Parquet files are, `dataset_info:` carries the typed features), and the block between
+`<!-- card:begin -->` and `<!-- card:end -->`. Everything else in the README is left as written.
+Both parts are computed from the schema's features and the built rows, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from cartel_fto_corpus import __version__
+from cartel_fto_corpus.features import CONFIGS, DEFAULT_CONFIG, features
+from cartel_fto_corpus.paths import DATA
+
+if TYPE_CHECKING:
+    from cartel_fto_corpus.build import BuildResult
+
+BEGIN, END = "<!-- card:begin -->", "<!-- card:end -->"
+PRETTY_NAME = "Cartel FTO designation news corpus"
+LICENSE_DETAILS = (
+    "Annotations, registry, schema and code: MIT. Article texts: the five news texts carry no source "
+    "metadata (no URL, outlet or date); their copyright stays with their original publishers and they are "
+    "redistributed unchanged for non-commercial research on the annotations only."
+)
+TASK_CATEGORIES = ["token-classification", "text-classification"]
+TASK_IDS = ["named-entity-recognition", "fact-checking"]
+TAGS = ["stance-detection", "claim-detection", "check-worthiness", "entity-linking", "wikidata", "news", "croissant"]
+#: What each config is for, shown in the card.
+DESCRIPTIONS = {
+    "articles": "one row per article: id, title, exact text, sha256, source file, lengths, computed quality flags",
+    "entities": "one row per article: its entity mentions (offsets, span text, OntoNotes label, canonical entity, Wikidata QID)",
+    "ner": "one row per paragraph: tokens, BIO `ner_tags` (ClassLabel), token offsets into the article text",
+    "stance": "one row per stance: holder, target, label, attribution, evidence spans, and the article text",
+    "claims": "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, cluster",
+    "clusters": "the claim-cluster registry: summary, discrepancies, and the claims and articles in each cluster",
+}
+#: Hub buckets of `size_categories`, by number of examples.
+_SIZE_BUCKETS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"))
+
+
+def size_category(n: int) -> str:
+    return next((label for limit, label in _SIZE_BUCKETS if n < limit), "n>10M")
+
+
+def metadata(result: BuildResult) -> dict[str, Any]:
+    """The card's YAML metadata as a dict, keys in a fixed order."""
+    from datasets import DatasetInfo, SplitDict, SplitInfo
+
+    configs, infos = [], []
+    for config in CONFIGS:
+        splits = sorted(result.rows[config])
+        entry: dict[str, Any] = {"config_name": config}
+        if config == DEFAULT_CONFIG:
+            entry["default"] = True
+        entry["data_files"] = [{"split": s, "path": f"{DATA}/{config}/{s}-*.parquet"} for s in splits]
+        configs.append(entry)
+        split_dict = SplitDict()
+        for s in splits:
+            split_dict.add(SplitInfo(name=s, num_bytes=result.nbytes[config][s], num_examples=result.rows[config][s]))
+        info = DatasetInfo(features=features(config), splits=split_dict)._to_yaml_dict()
+        size = sum(sh.size for sh in result.shards if sh.config == config)
+        infos.append({"config_name": config, **info, "download_size": size, "dataset_size": sum(result.nbytes[config].values())})
+    largest = max(sum(r.values()) for r in result.rows.values())
+    return {
+        "pretty_name": PRETTY_NAME,
+        "license": "other",
+        "license_name": "mit-annotations-news-texts-research-only",
+        "license_details": LICENSE_DETAILS,
+        "language": ["en"],
+        "multilinguality": ["monolingual"],
+        "size_categories": [size_category(largest)],
+        "source_datasets": ["original"],
+        "task_categories": TASK_CATEGORIES,
+        "task_ids": TASK_IDS,
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        "tags": TAGS,
+        "configs": configs,
+        "dataset_info": infos,
+    }
+
+
+def front_matter(result: BuildResult) -> str:
+    body = yaml.safe_dump(metadata(result), sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
+    return f"---\n{body}---\n"
+
+
+def _shorten(value: Any, limit: int = 70) -> Any:
+    """An example row made readable: long strings cut, long lists cut to their first items."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else value[: limit - 1] + "\u2026"
+    if isinstance(value, list):
+        head = [_shorten(v, limit) for v in value[:2]]
+        return head + [f"\u2026 {len(value) - 2} more"] if len(value) > 2 else head
+    if isinstance(value, dict):
+        return {k: _shorten(v, limit) for k, v in value.items()}
+    return value
+
+
+def loading_section(result: BuildResult) -> str:
+    """The generated `## Loading` section: how to load, the design decisions, an example per config."""
+    counts = ", ".join(f"`{c}` {sum(result.rows[c].values())}" for c in CONFIGS)
+    lines = [
+        BEGIN,
+        "## Loading",
+        "",
+        f"<!-- Generated by `cartel-fto build` (corpus version {__version__}) from the schema and the annotations; edit the generator, not this block. -->",
+        "",
+        "Offline, from the installed package (no cache copy is written; the fingerprint carries the",
+        "package version and a hash of the Parquet files, so an upgrade never serves old rows):",
+        "",
+        "```python",
+        "import cartel_fto_corpus",
+        "",
+        'ds = cartel_fto_corpus.load_dataset("entities")          # DatasetDict {"test": Dataset}',
+        'test = cartel_fto_corpus.load_dataset("ner", split="test")  # Dataset',
+        "```",
+        "",
+        "From a checkout (or a copy of this folder), through this card's `configs:`; no loading script, no code from the data:",
+        "",
+        "```python",
+        "import datasets",
+        "",
+        'ds = datasets.load_dataset("path/to/cartel_fto_corpus", "claims")',
+        'stream = datasets.load_dataset("path/to/cartel_fto_corpus", "claims", split="test", streaming=True)',
+        "```",
+        "",
+        "The Parquet file names carry no version, and `datasets` keys its cache on the files' paths and",
+        "modification times: after replacing the files by hand in a way that keeps their mtime, pass",
+        '`download_mode="force_redownload"` (or use `streaming=True`, or `cartel_fto_corpus.load_dataset`, which keep no cache).',
+        "",
+        f"Configs and rows: {counts}. Croissant 1.1 metadata (sha256 per file, a RecordSet per config,",
+        f"the label sets as enumerations): `{DATA}/croissant.json`.",
+        "",
+        "**Splits.** Every document is in one split, `test`: with five articles this is an evaluation-only",
+        "corpus, and two of them (001 and 004) share wire copy, so any train/test cut would leak. A document",
+        "is never split across splits; a larger release would assign whole documents, overlapping ones together.",
+        "",
+        "**Annotation sets.** Every config holds the *gold* (adjudicated) annotation set of each article; an",
+        "article without a gold set contributes its first set, and every row names its `annotator` and",
+        "`status` so such rows can be filtered out. Every annotator's version stays in `annotations/*.json`",
+        "for agreement studies.",
+        "",
+        "**Ids and offsets.** Row ids are stable: the document id (`articles`, `entities`), `<doc_id>/L<line>`",
+        "(`ner`, one row per non-empty line), `<doc_id>/<stance or claim id>` (`stance`, `claims`), the",
+        "registry id (`clusters`). Offsets count Unicode code points (Python `str` indices), end-exclusive, into",
+        "the article's `text`, and every span stores its text next to its offsets: `text[start:end] == span text`.",
+        "",
+        "**Tokens.** `ner` tokens are runs of letters and digits, and every other non-space character alone",
+        "(BERT-style punctuation splitting), from a tokenizer in the package that needs no download; a mention",
+        "whose edge falls inside a token stops the build instead of being shifted.",
+        "",
+        "### Examples",
+        "",
+        "One row of each config, long values cut (`\u2026`); label columns are `ClassLabel`s, shown here by name and",
+        "loaded as integers (`ds.features[...]` names them).",
+    ]
+    for config in CONFIGS:
+        lines += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", ""]
+        example = result.examples.get(config)
+        lines += ["```json", json.dumps(_shorten(example), ensure_ascii=False, indent=1) if example else "null  (no rows yet)", "```"]
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def strip_front_matter(text: str) -> str:
+    """README body without a leading YAML front matter block."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 3)
+        if end != -1:
+            return text[end + len("\n---\n") :]
+    return text
+
+
+def render_readme(current: str | None, result: BuildResult) -> str:
+    """README.md with its front matter and Loading block replaced; the rest kept byte for byte."""
+    body = strip_front_matter(current) if current is not None else "# cartel_fto_corpus\n"
+    section = loading_section(result)
+    begin, end = body.find(BEGIN), body.find(END)
+    if begin != -1 and end > begin:
+        tail = body[end + len(END) :]
+        body = body[:begin] + section + (tail[1:] if tail.startswith("\n") else tail)
+    else:
+        body = body.rstrip("\n") + "\n\n" + section
+    return front_matter(result) + body

@@ -1,0 +1,196 @@
+"""The `datasets.Features` of every published config, derived from the JSON Schema.
+
+Every closed label set becomes a `ClassLabel` whose names are read through
+`cartel_fto_corpus.schema.label_set`, so a label added to the schema reaches the Parquet files,
+the dataset card and the Croissant metadata without another edit. Lists of spans are
+`List({...})` of structs (a `Sequence({...})` would turn into a dict of lists). Every span keeps
+its covered text next to its offsets, so a row checks itself: `text[start:end] == span text`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from datasets import ClassLabel, Features, List, Value
+
+from cartel_fto_corpus.schema import label_set, load_schemas
+
+#: Published configs, in the order the card lists them; `articles` is the default one.
+CONFIGS = ("articles", "entities", "ner", "stance", "claims", "clusters")
+DEFAULT_CONFIG = "articles"
+#: BIO tag of a token outside every mention.
+OUTSIDE = "O"
+
+
+def actor_kinds() -> tuple[str, ...]:
+    """The closed set of actor kinds (author, entity, unnamed): the `const`s of the schema's `actor`."""
+    return tuple(alt["properties"]["kind"]["const"] for alt in load_schemas()["common"]["$defs"]["actor"]["oneOf"])
+
+
+def bio_names() -> tuple[str, ...]:
+    """`O`, then `B-X`, `I-X` for every entity label X in schema order (conll2003 style)."""
+    return (OUTSIDE, *(f"{p}-{label}" for label in label_set("entity_label") for p in ("B", "I")))
+
+
+def labels(name: str) -> ClassLabel:
+    """A ClassLabel over the schema's label set `name`."""
+    return ClassLabel(names=list(label_set(name)))
+
+
+def span_struct() -> dict:
+    """A character span: code-point offsets into the document text and the text they cover."""
+    return {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
+
+
+def _actor(prefix: str) -> dict:
+    """Flat columns of a stance holder or claimant; fields that do not apply to its kind are null."""
+    return {
+        f"{prefix}_kind": ClassLabel(names=list(actor_kinds())),
+        f"{prefix}_entity": Value("string"),
+        f"{prefix}_name": Value("string"),
+        f"{prefix}_qid": Value("string"),
+        f"{prefix}_mention": Value("string"),
+        f"{prefix}_description": Value("string"),
+        f"{prefix}_start": Value("int32"),
+        f"{prefix}_end": Value("int32"),
+        f"{prefix}_text": Value("string"),
+    }
+
+
+def _provenance() -> dict:
+    """Which annotation set a row comes from (the gold set, else the first one)."""
+    return {"annotator": Value("string"), "status": labels("status"), "guideline_version": Value("string")}
+
+
+def articles() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "title": Value("string"),
+            "text": Value("string"),
+            "sha256": Value("string"),
+            "source_file": Value("string"),
+            "n_bytes": Value("int32"),
+            "n_chars": Value("int32"),
+            "n_utf16": Value("int32"),
+            "n_lines": Value("int32"),
+            "title_start": Value("int32"),
+            "title_end": Value("int32"),
+            "quality_flags": List(labels("quality_flag")),
+            "repeated_passages": List({"start": Value("int32"), "end": Value("int32"), "first_start": Value("int32")}),
+            "overlaps": List({"doc_id": Value("string"), "shared_ngrams": Value("int32"), "containment": Value("float64")}),
+        }
+    )
+
+
+def entities() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "text": Value("string"),
+            **_provenance(),
+            "entities": List(
+                {
+                    "id": Value("string"),
+                    **span_struct(),
+                    "label": labels("entity_label"),
+                    "entity": Value("string"),
+                    "entity_name": Value("string"),
+                    "org_type": labels("org_type"),
+                    "qid": Value("string"),
+                }
+            ),
+        }
+    )
+
+
+def ner() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "paragraph": Value("int32"),
+            "tokens": List(Value("string")),
+            "ner_tags": List(ClassLabel(names=list(bio_names()))),
+            "token_starts": List(Value("int32")),
+            "token_ends": List(Value("int32")),
+        }
+    )
+
+
+def stance() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "stance_id": Value("string"),
+            "text": Value("string"),
+            **_provenance(),
+            **_actor("holder"),
+            "target": Value("string"),
+            "target_name": Value("string"),
+            "target_description": Value("string"),
+            "label": labels("stance_label"),
+            "attribution": labels("attribution"),
+            "evidence": List(span_struct()),
+            "note": Value("string"),
+        }
+    )
+
+
+def claims() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "claim_id": Value("string"),
+            "text": Value("string"),
+            **_provenance(),
+            "start": Value("int32"),
+            "end": Value("int32"),
+            "claim": Value("string"),
+            "multi_paragraph": Value("bool"),
+            **_actor("claimant"),
+            "attribution": labels("attribution"),
+            "type": labels("claim_type"),
+            "checkworthiness": labels("checkworthiness"),
+            "hedged": Value("bool"),
+            "cluster": Value("string"),
+        }
+    )
+
+
+def clusters() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "summary": Value("string"),
+            "discrepancies": Value("string"),
+            "claim_ids": List(Value("string")),
+            "doc_ids": List(Value("string")),
+        }
+    )
+
+
+_BUILDERS = {"articles": articles, "entities": entities, "ner": ner, "stance": stance, "claims": claims, "clusters": clusters}
+
+
+@cache
+def features(config: str) -> Features:
+    """The Features of one config."""
+    if config not in _BUILDERS:
+        raise KeyError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
+    return _BUILDERS[config]()
+
+
+#: Spans of each config as (list column or None for the row itself, start, end, text) so tests
+#: and the build can check `text[start:end] == span text` without knowing the configs' shapes.
+SPAN_FIELDS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
+    "articles": (),
+    "entities": (("entities", "start", "end", "text"),),
+    "ner": (),
+    "stance": ((None, "holder_start", "holder_end", "holder_text"), ("evidence", "start", "end", "text")),
+    "claims": ((None, "start", "end", "claim"), (None, "claimant_start", "claimant_end", "claimant_text")),
+    "clusters": (),
+}

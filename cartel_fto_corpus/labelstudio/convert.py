@@ -1,0 +1,450 @@
+"""Annotation sets <-> Label Studio results: pure functions, no I/O.
+
+Every field of an annotation set either has a widget in the interface (see `config`) or travels
+in a region's `meta` (mention order, stance ids, multi_paragraph, notes, actors that name no
+mention) or in the task's `meta` (annotator, guideline_version, created, updated, set note), so
+`regions_to_set(set_to_regions(s)) == s` for every valid set. Going back, span texts are always
+recomputed from the offsets and the repository's text; `value.text` is only compared, never trusted.
+
+Region ids: entity mentions and claims keep their schema ids (e3, c7), evidence spans are
+`<stance id>_<k>`, unnamed sources `u<n>`. Regions drawn in Label Studio get random ids; they
+are appended after the known ones and given the next free schema id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from cartel_fto_corpus.labelstudio import config as C
+from cartel_fto_corpus.schema import load_schemas
+
+_LOCAL_ID = re.compile(r"^([esc])([0-9]+)$")
+_ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
+DOC_STATUS_ID = "doc_status"
+DOC_STANCE_ID = "doc_stance__"
+#: Provenance fields Label Studio keeps in the task meta (they have no widget).
+PROVENANCE = ("guideline_version", "created", "updated", "note")
+
+
+class ConvertError(ValueError):
+    """A Label Studio result that cannot become a valid annotation set; the message says where."""
+
+
+@dataclass
+class Conversion:
+    """An annotation set rebuilt from Label Studio, with the `value.text` mismatches noticed on the way."""
+
+    annotation_set: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+@cache
+def _key_order(definition: str) -> tuple[str, ...]:
+    """Property order of a schema definition: the order keys are written in, so output matches the files."""
+    schemas = load_schemas()
+    node = schemas["annotation"]["$defs"].get(definition) or schemas["common"]["$defs"][definition]
+    return tuple(node["properties"])
+
+
+def _ordered(obj: dict[str, Any], definition: str) -> dict[str, Any]:
+    order = _key_order(definition)
+    return {k: obj[k] for k in order if k in obj}
+
+
+def content_hash(aset: dict[str, Any]) -> str:
+    """Hash of what an annotator can change in Label Studio (everything but created/updated)."""
+    body = {k: v for k, v in aset.items() if k not in ("created", "updated")}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def file_hash(doc: dict[str, Any] | None) -> str | None:
+    return None if doc is None else hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def set_hash(aset: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(aset, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# repo -> Label Studio
+
+
+def _span_value(span: dict[str, Any]) -> dict[str, Any]:
+    return {"start": span["start"], "end": span["end"], "text": span["text"]}
+
+
+def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta: dict[str, Any]) -> dict[str, Any]:
+    item = {"id": rid, "from_name": control, "to_name": C.TEXT, "type": "labels", "value": {**_span_value(span), "labels": [label]}}
+    if meta:
+        item["meta"] = meta
+    return item
+
+
+def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: list[str]) -> dict[str, Any]:
+    value: dict[str, Any] = {"start": span["start"], "end": span["end"]}
+    if kind == "choices":
+        value["text"] = span["text"]
+        value["choices"] = values
+    else:
+        value["text"] = values
+    return {"id": rid, "from_name": control, "to_name": C.TEXT, "type": kind, "value": value}
+
+
+def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
+    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
+
+
+def _doc_choice(rid: str, control: str, value: str) -> dict[str, Any]:
+    return {"id": rid, "from_name": control, "to_name": C.TEXT, "type": "choices", "value": {"choices": [value]}}
+
+
+def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Label Studio result of one annotation set (provenance goes to the task meta, see `provenance`)."""
+    out: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    for j, m in enumerate(aset["entities"]):
+        out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j}))
+        out.append(_widget(m["id"], C.ENTITY_ID, m, "textarea", [m["entity"]]))
+
+    sources: dict[str, str] = {}
+
+    def source_id(actor: dict[str, Any]) -> str:
+        span = actor["span"]
+        key = json.dumps([span["start"], span["end"], actor["description"], span.get("multi_paragraph")])
+        if key not in sources:
+            rid = sources[key] = f"u{len(sources) + 1}"
+            meta = {"multi_paragraph": span["multi_paragraph"]} if "multi_paragraph" in span else {}
+            out.append(_labels_item(rid, C.SOURCE, span, C.SOURCE_LABEL, meta))
+            out.append(_widget(rid, C.DESCRIPTION, span, "textarea", [actor["description"]]))
+        return sources[key]
+
+    def link(rid: str, actor: dict[str, Any], label: str, meta: dict[str, Any], key: str) -> None:
+        if actor["kind"] == "entity" and "mention" in actor:
+            relations.append(_relation(rid, actor["mention"], label))
+        elif actor["kind"] == "unnamed":
+            relations.append(_relation(rid, source_id(actor), label))
+        elif actor["kind"] == "entity":
+            meta[key] = actor  # a registered entity the article does not name: no region to point at
+
+    for j, c in enumerate(aset["claims"]):
+        meta: dict[str, Any] = {"n": j}
+        if "multi_paragraph" in c:
+            meta["multi_paragraph"] = c["multi_paragraph"]
+        link(c["id"], c["claimant"], C.REL_CLAIMANT, meta, "claimant")
+        out.append(_labels_item(c["id"], C.CLAIM, c, c["type"], meta))
+        out.append(_widget(c["id"], C.CHECKWORTHINESS, c, "choices", [c["checkworthiness"]]))
+        out.append(_widget(c["id"], C.ATTRIBUTION, c, "choices", [c["attribution"]]))
+        if c["hedged"]:
+            out.append(_widget(c["id"], C.HEDGED, c, "choices", [C.HEDGED_CHOICE]))
+        if c["cluster"] is not None:
+            out.append(_widget(c["id"], C.CLUSTER, c, "textarea", [c["cluster"]]))
+
+    for n, st in enumerate(aset["stances"]):
+        for k, ev in enumerate(st["evidence"]):
+            rid = f"{st['id']}_{k}"
+            meta = {"stance": st["id"], "n": n, "k": k}
+            if "multi_paragraph" in ev:
+                meta["multi_paragraph"] = ev["multi_paragraph"]
+            if "note" in st:
+                meta["note"] = st["note"]
+            link(rid, st["holder"], C.REL_HOLDER, meta, "holder")
+            out.append(_labels_item(rid, C.EVIDENCE, ev, st["label"], meta))
+            out.append(_widget(rid, C.TARGET, ev, "choices", [st["target"]]))
+            out.append(_widget(rid, C.ATTRIBUTION, ev, "choices", [st["attribution"]]))
+        if st["holder"]["kind"] == "author":
+            out.append(_doc_choice(DOC_STANCE_ID + st["target"], C.DOC_STANCE_PREFIX + st["target"], st["label"]))
+    out.extend(relations)
+    out.append(_doc_choice(DOC_STATUS_ID, C.STATUS, aset["status"]))
+    return out
+
+
+def provenance(aset: dict[str, Any]) -> dict[str, Any]:
+    """What the task meta keeps of one set: the fields without a widget, and the hash of its content."""
+    out = {k: aset[k] for k in PROVENANCE if k in aset}
+    out["content_sha256"] = content_hash(aset)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Label Studio -> repo
+
+
+@dataclass
+class _Region:
+    rid: str
+    control: str
+    start: int
+    end: int
+    label: str
+    meta: dict[str, Any]
+    widgets: dict[str, list[str]] = field(default_factory=dict)
+    final_id: str | None = None
+
+    def span(self, text: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "text": text[self.start : self.end]}
+        if "multi_paragraph" in self.meta:
+            out["multi_paragraph"] = self.meta["multi_paragraph"]
+        return out
+
+    def one(self, control: str, what: str, required: bool = True) -> str | None:
+        values = [v.strip() if isinstance(v, str) else v for v in self.widgets.get(control, [])]
+        values = [v for v in values if v]
+        if len(values) > 1:
+            raise ConvertError(f"region {self.rid} ({self.start}:{self.end}): expected one {what}, found {values}")
+        if not values:
+            if required:
+                raise ConvertError(f"region {self.rid} ({self.start}:{self.end}): expected a {what}, found none")
+            return None
+        return values[0]
+
+
+def _as_int(value: Any, rid: str, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConvertError(f"region {rid}: expected an integer {key} offset, found {value!r}")
+    return value
+
+
+def _collect(result: list[dict[str, Any]], text: str, warnings: list[str]) -> tuple[dict[str, _Region], list[dict[str, Any]], dict[str, str]]:
+    regions: dict[str, _Region] = {}
+    widgets: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    doc: dict[str, str] = {}
+    region_controls = (C.ENTITY, C.CLAIM, C.EVIDENCE, C.SOURCE)
+    if not isinstance(result, list):
+        raise ConvertError(f"expected a list of result items, found {type(result).__name__}")
+    for item in result:
+        if not isinstance(item, dict):
+            raise ConvertError(f"expected a result item object, found {type(item).__name__}")
+        kind = item.get("type")
+        value = item.get("value") or {}
+        if kind == "relation":
+            relations.append(item)
+        elif kind == "labels" and item.get("from_name") in region_controls:
+            rid = str(item.get("id"))
+            labels = value.get("labels") or []
+            if len(labels) != 1:
+                raise ConvertError(f"region {rid}: expected exactly one label, found {labels}")
+            if rid in regions:
+                raise ConvertError(f"region {rid}: two labelled regions share this id")
+            start, end = _as_int(value.get("start"), rid, "start"), _as_int(value.get("end"), rid, "end")
+            if not 0 <= start < end <= len(text):
+                raise ConvertError(f"region {rid}: expected offsets inside 0..{len(text)} with start < end, found {start}:{end}")
+            shown = value.get("text")
+            if shown is not None and shown != text[start:end]:
+                warnings.append(f"region {rid} {start}:{end}: value.text {json.dumps(shown, ensure_ascii=False)[:60]} differs from the text at the offsets; used the offsets")
+            meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+            regions[rid] = _Region(rid, item["from_name"], start, end, labels[0], meta)
+        elif kind in ("choices", "textarea") and "start" not in value and item.get("from_name"):
+            vals = value.get("choices") if kind == "choices" else value.get("text")
+            if vals:
+                doc[item["from_name"]] = vals[0]
+        elif kind in ("choices", "textarea"):
+            widgets.append(item)
+    for item in widgets:
+        rid = str(item.get("id"))
+        region = regions.get(rid)
+        if region is None:
+            raise ConvertError(f"per-region {item.get('from_name')} {rid}: no labelled region with this id")
+        value = item["value"]
+        vals = value.get("choices") if item["type"] == "choices" else value.get("text")
+        region.widgets.setdefault(item["from_name"], []).extend(vals or [])
+    return regions, relations, doc
+
+
+def _order(regions: Iterable[_Region], meta_key: str = "n") -> list[_Region]:
+    """Regions pushed from the repo in their old order, then new ones by position."""
+
+    return sorted(regions, key=lambda r: _sort_key(r, meta_key))
+
+
+def _assign_ids(regions: list[_Region], prefix: str) -> None:
+    used = {r.rid for r in regions if _LOCAL_ID.match(r.rid) and r.rid[0] == prefix}
+    taken: set[str] = set()
+    top = max((int(r[1:]) for r in used), default=0)
+    for r in regions:
+        if r.rid in used and r.rid not in taken:
+            r.final_id = r.rid
+        else:
+            top += 1
+            r.final_id = f"{prefix}{top}"
+        taken.add(r.final_id)
+
+
+def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, meta_key: str) -> dict[str, Any]:
+    """The claimant or holder of a claim/evidence region: the region a relation links it to, else meta, else the author."""
+    ends = []
+    for rel in relations:
+        a, b = str(rel.get("from_id")), str(rel.get("to_id"))
+        other = b if a == region.rid else a if b == region.rid else None
+        if other is not None and other in regions and regions[other].control in (C.ENTITY, C.SOURCE):
+            ends.append(other)
+    ends = list(dict.fromkeys(ends))
+    if len(ends) > 1:
+        raise ConvertError(f"region {region.rid} ({region.start}:{region.end}): expected one {meta_key} relation, found {len(ends)} ({', '.join(ends)})")
+    if ends:
+        target = regions[ends[0]]
+        if target.control == C.ENTITY:
+            return {"kind": "entity", "entity": target.one(C.ENTITY_ID, "entity_id"), "mention": target.final_id}
+        return {"kind": "unnamed", "description": target.one(C.DESCRIPTION, "description of the unnamed source"), "span": target.span(text)}
+    actor = region.meta.get(meta_key)
+    if isinstance(actor, dict) and actor.get("kind") == "entity":
+        return dict(actor)
+    return {"kind": "author"}
+
+
+def _time(value: str) -> str:
+    """Label Studio's `2026-01-02T03:04:05.123456Z` as the files write it: `2026-01-02T03:04:05Z`."""
+    return re.sub(r"(\.\d+)?(Z|[+-]00:?00)?$", "", value) + "Z"
+
+
+def annotator_name(username: str | None, email: str | None) -> str:
+    """A pseudonymous annotator id from a Label Studio user: the username if valid, else the e-mail's local part."""
+    if username and _ANNOTATOR.match(username):
+        return username
+    local = (email or "").split("@", 1)[0].lower()
+    local = re.sub(r"[^a-z0-9_.-]+", "_", local).lstrip("0123456789_.-")
+    if not local:
+        raise ConvertError(f"cannot derive an annotator id from user {username or email!r}")
+    return local
+
+
+def regions_to_set(
+    result: list[dict[str, Any]],
+    text: str,
+    annotator: str,
+    prov: dict[str, Any] | None,
+    *,
+    created_at: str,
+    updated_at: str,
+    guideline_version: str,
+) -> Conversion:
+    """One annotation set from a Label Studio result; `prov` is the task meta's record for this annotator.
+
+    `updated` stays as recorded when the content is unchanged since the push, else becomes
+    Label Studio's updated_at, so a round trip without edits reproduces the file byte for byte.
+    """
+    warnings: list[str] = []
+    regions, relations, doc = _collect(result, text, warnings)
+    by_control: dict[str, list[_Region]] = {}
+    for r in regions.values():
+        by_control.setdefault(r.control, []).append(r)
+    ents = _order(by_control.get(C.ENTITY, []))
+    _assign_ids(ents, "e")
+    claims = _order(by_control.get(C.CLAIM, []))
+    _assign_ids(claims, "c")
+
+    entities = []
+    for r in ents:
+        entities.append({"id": r.final_id, "start": r.start, "end": r.end, "text": text[r.start : r.end], "label": r.label, "entity": r.one(C.ENTITY_ID, "entity_id")})
+
+    out_claims = []
+    for r in claims:
+        c: dict[str, Any] = {"id": r.final_id, "start": r.start, "end": r.end, "text": text[r.start : r.end]}
+        if "multi_paragraph" in r.meta:
+            c["multi_paragraph"] = r.meta["multi_paragraph"]
+        c["claimant"] = _actor(r, relations, regions, text, "claimant")
+        c["attribution"] = r.one(C.ATTRIBUTION, "attribution")
+        c["type"] = r.label
+        c["checkworthiness"] = r.one(C.CHECKWORTHINESS, "checkworthiness")
+        c["hedged"] = C.HEDGED_CHOICE in r.widgets.get(C.HEDGED, [])
+        c["cluster"] = r.one(C.CLUSTER, "cluster", required=False)
+        out_claims.append(_ordered(c, "claim"))
+
+    stances = _stances(by_control.get(C.EVIDENCE, []), relations, regions, text, doc)
+
+    aset: dict[str, Any] = {"annotator": annotator}
+    prov = prov or {}
+    aset["guideline_version"] = prov.get("guideline_version", guideline_version)
+    aset["created"] = prov.get("created", _time(created_at))
+    aset["updated"] = prov.get("updated", _time(updated_at))
+    aset["status"] = doc.get(C.STATUS) or "draft"
+    if "note" in prov:
+        aset["note"] = prov["note"]
+    aset["entities"] = entities
+    aset["stances"] = stances
+    aset["claims"] = out_claims
+    aset = _ordered(aset, "annotation_set")
+    if prov and prov.get("content_sha256") != content_hash(aset):
+        aset["updated"] = max(_time(updated_at), aset["created"])
+    return Conversion(aset, warnings)
+
+
+def _stances(evidence: list[_Region], relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, doc: dict[str, str]) -> list[dict[str, Any]]:
+    groups: dict[str, list[_Region]] = {}
+    facts: dict[str, tuple[str, str, str, str]] = {}
+    holders: dict[str, dict[str, Any]] = {}
+    for r in evidence:
+        holder = _actor(r, relations, regions, text, "holder")
+        target = r.one(C.TARGET, "stance target")
+        attribution = r.one(C.ATTRIBUTION, "attribution")
+        sid = r.meta.get("stance")
+        key = f"known:{sid}" if isinstance(sid, str) and _LOCAL_ID.match(sid) else "new:" + json.dumps([holder, target], sort_keys=True)
+        fact = (json.dumps(holder, sort_keys=True), target, attribution, r.label)
+        if key in facts and facts[key] != fact:
+            what = [n for n, a, b in zip(("holder", "target", "attribution", "label"), facts[key], fact, strict=True) if a != b]
+            raise ConvertError(f"evidence regions of stance {sid or 'new'} disagree on {', '.join(what)} (region {r.rid} at {r.start}:{r.end})")
+        facts[key] = fact
+        holders[key] = holder
+        groups.setdefault(key, []).append(r)
+
+    ordered = sorted(groups.items(), key=lambda kv: min(_sort_key(r) for r in kv[1]))
+    used = {k.split(":", 1)[1] for k in groups if k.startswith("known:")}
+    top = max((int(s[1:]) for s in used), default=0)
+    out = []
+    authorial_targets = set()
+    for key, regs in ordered:
+        regs = _order(regs, "k")
+        _holder_key, target, attribution, label = facts[key]
+        if key.startswith("known:"):
+            sid = key.split(":", 1)[1]
+        else:
+            top += 1
+            sid = f"s{top}"
+        holder = holders[key]
+        if holder["kind"] == "author":
+            authorial_targets.add(target)
+            chosen = doc.get(C.DOC_STANCE_PREFIX + target)
+            if chosen is not None and chosen != label:
+                raise ConvertError(f"article stance toward {target}: the document choice says {chosen!r} but its evidence regions say {label!r}; make them agree")
+        st: dict[str, Any] = {"id": sid, "holder": holder, "target": target, "label": label, "attribution": attribution, "evidence": [r.span(text) for r in regs]}
+        note = next((r.meta["note"] for r in regs if isinstance(r.meta.get("note"), str)), None)
+        if note is not None:
+            st["note"] = note
+        out.append(_ordered(st, "stance"))
+    for name in doc:
+        if name.startswith(C.DOC_STANCE_PREFIX) and name[len(C.DOC_STANCE_PREFIX) :] not in authorial_targets:
+            raise ConvertError(f"article stance toward {name[len(C.DOC_STANCE_PREFIX):]}: chosen but no evidence span; label one with the evidence labels")
+    return out
+
+
+def _sort_key(r: _Region, meta_key: str = "n") -> tuple[int, int, int, int, str]:
+    n = r.meta.get(meta_key)
+    known = isinstance(n, int) and not isinstance(n, bool)
+    return (0 if known else 1, n if known else 0, r.start, r.end, r.rid)
+
+
+def set_diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    """A short human summary of how two versions of a set differ, for conflict messages."""
+    if old is None or new is None:
+        return "only on one side"
+    parts = []
+    for section in ("entities", "stances", "claims"):
+        a = {x["id"]: x for x in old[section]}
+        b = {x["id"]: x for x in new[section]}
+        added = len(b.keys() - a.keys())
+        removed = len(a.keys() - b.keys())
+        changed = sorted(k for k in a.keys() & b.keys() if a[k] != b[k])
+        bits = [f"+{added}" if added else "", f"-{removed}" if removed else "", f"changed {', '.join(changed[:5])}" if changed else ""]
+        bits = [b for b in bits if b]
+        if bits:
+            parts.append(f"{section} {' '.join(bits)}")
+    for key in ("status", "guideline_version", "note"):
+        if old.get(key) != new.get(key):
+            parts.append(f"{key} {old.get(key)!r} -> {new.get(key)!r}")
+    return "; ".join(parts) or "same content"

@@ -1,0 +1,96 @@
+"""The repository side of the sync: reading the corpus and checking candidate files in memory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cartel_fto_corpus.corpus import Text, find_title, read_texts, sha256_hex
+from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.validate import AnnotationChecker, Context, Problem, Unreadable, Usage, display, read_json, schema_problems
+
+DEFAULT_TITLE = "cartel_fto_corpus"
+
+
+class SyncError(Exception):
+    """The sync refused or failed; `lines` are the one-line reasons (file, what, expected vs found)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(lines[0] if lines else "sync failed")
+        self.lines = lines
+
+
+@dataclass
+class Repo:
+    """Texts, registry and annotation files of one corpus root, as read at the start of a sync."""
+
+    paths: CorpusPaths
+    texts: dict[str, Text]
+    registry: dict[str, Any]
+    files: dict[str, dict[str, Any]]  # doc_id -> parsed annotation file
+    raw: dict[str, bytes]  # doc_id -> file bytes as read
+
+    def text(self, doc_id: str) -> str:
+        return self.texts[doc_id].text
+
+    def title(self, doc_id: str) -> str | None:
+        found = find_title(self.text(doc_id))
+        return found[0] if found else None
+
+    def sha(self, doc_id: str) -> str:
+        return sha256_hex(self.texts[doc_id].data)
+
+    def check(self, doc: dict[str, Any]) -> list[Problem]:
+        """Schema and semantic problems of one annotation document, without writing it anywhere."""
+        name = display(self.paths.annotation_file(doc.get("doc_id", "?")))
+        found = schema_problems("annotation", doc, name)
+        if found:
+            return found
+        return AnnotationChecker(name, doc, self._context, Usage()).run()
+
+    @property
+    def _context(self) -> Context:
+        ctx = getattr(self, "_ctx", None)
+        if ctx is None:
+            ctx = Context(self.paths, registry=self.registry)
+            ctx.__dict__["texts"] = self.texts  # reuse what we read; Context caches it under this name
+            self._ctx = ctx
+        return ctx
+
+
+def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
+    """Read texts, registry and annotation files; with `require_valid`, refuse an invalid corpus."""
+    texts = {t.doc_id: t for t in read_texts(paths)}
+    if not texts:
+        raise SyncError([f"{display(paths.texts)}: no texts found (is --root the corpus root?)"])
+    try:
+        registry = read_json(paths.registry)
+    except Unreadable as exc:
+        raise SyncError([f"{display(paths.registry)}: {exc}"]) from None
+    files: dict[str, dict[str, Any]] = {}
+    raw: dict[str, bytes] = {}
+    problems: list[str] = []
+    for f in paths.annotation_files():
+        try:
+            files[f.stem] = read_json(f)
+            raw[f.stem] = f.read_bytes()
+        except Unreadable as exc:
+            problems.append(f"{display(f)}: {exc}")
+    repo = Repo(paths, texts, registry, files, raw)
+    if require_valid:
+        for doc in files.values():
+            problems.extend(str(p) for p in repo.check(doc))
+    if problems:
+        raise SyncError([*problems[:20], *([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])])
+    return repo
+
+
+def canonical_bytes(doc: dict[str, Any]) -> bytes:
+    from cartel_fto_corpus.corpus import dumps
+
+    return dumps(doc).encode("utf-8")
+
+
+def doc_key(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,408 @@
+"""Corpus statistics: the figures DATASHEET.md quotes, computed from the files every time.
+
+`compute_stats(paths)` is pure over the corpus files (texts, manifest, annotations, registry) and
+returns plain JSON-able data; `stats_tables(stats)` turns it into named tables, which the terminal
+(rich), `--format json` and DATASHEET.md (markdown, see datasheet.py) all render from, so a
+figure in the datasheet can only be one that `cartel-fto stats` prints.
+
+Counts of annotations describe each document's reference annotation set (the gold set, else
+the first one; `summary.reference_set`), since that is what the corpus releases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cartel_fto_corpus import __version__
+from cartel_fto_corpus.corpus import documents, read_text
+from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.schema import label_set
+from cartel_fto_corpus.summary import reference_set
+
+#: Fallback token rule: a run of word characters, or one character that is neither a word
+#: character nor white space (so "U.S." is 4 tokens and "MS-13" is 3).
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+REGEX_TOKEN_RULE = r"regex `\w+|[^\w\s]` (Python re, Unicode): a run of word characters, or any single other non-space character"
+
+
+def _tokenizer() -> tuple[Callable[[str], int], str]:
+    """The token counter and a sentence saying which rule it is.
+
+    The project's own tokenizer (cartel_fto_corpus.tokenize) is used when it is installed, so
+    the datasheet counts the tokens the released token columns have; otherwise the regex rule.
+    """
+    try:
+        from cartel_fto_corpus import tokenize as tok  # written by another part of the project
+    except ImportError:
+        tok = None
+    fn = getattr(tok, "tokenize", None) if tok is not None else None
+    if callable(fn):
+        pattern = getattr(getattr(tok, "_TOKEN", None), "pattern", None)
+        rule = "cartel_fto_corpus.tokenize.tokenize, the tokens of the `ner` config"
+        if pattern:
+            rule += f" (regex `{pattern}`: runs of letters and digits, and every other non-space character on its own)"
+        return (lambda text: len(fn(text))), rule
+    return (lambda text: len(_TOKEN.findall(text))), REGEX_TOKEN_RULE
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
+    """Every figure of the corpus as JSON-able data (see the module docstring for the basis)."""
+    paths = paths or CorpusPaths()
+    count_tokens, token_rule = _tokenizer()
+    registry = _read_json(paths.registry) if paths.registry.exists() else {"entities": [], "targets": [], "clusters": []}
+    reg_entities = {e["id"]: e for e in registry["entities"]}
+    entity_labels = label_set("entity_label")
+    stance_labels = label_set("stance_label")
+    claim_types = label_set("claim_type")
+    cw_labels = label_set("checkworthiness")
+
+    docs_out = []
+    annotators: set[str] = set()
+    mentions_by_label: Counter[str] = Counter()
+    distinct_by_label: dict[str, set[str]] = defaultdict(set)
+    mentions_with_qid = 0
+    stance_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    claim_matrix: dict[str, Counter[str]] = defaultdict(Counter)
+    hedged_by_type: Counter[str] = Counter()
+    cluster_claims: Counter[str] = Counter()
+    cluster_docs: dict[str, set[str]] = defaultdict(set)
+    unclustered = 0
+    flags: dict[str, list[str]] = defaultdict(list)
+
+    for entry in documents(paths):
+        doc_id = entry["id"]
+        text = read_text(doc_id, paths)
+        f = paths.annotation_file(doc_id)
+        ann = _read_json(f) if f.exists() else {"annotations": []}
+        sets = ann["annotations"]
+        annotators.update(s["annotator"] for s in sets)
+        ref = reference_set(ann)
+        for flag in entry["quality_flags"]:
+            flags[flag].append(doc_id)
+        docs_out.append(
+            {
+                "id": doc_id,
+                "chars": len(text),
+                "tokens": count_tokens(text),
+                "annotation_sets": len(sets),
+                "annotators": sorted({s["annotator"] for s in sets}),
+                "status": ref["status"] if ref else None,
+                "entity_mentions": len(ref["entities"]) if ref else 0,
+                "stances": len(ref["stances"]) if ref else 0,
+                "claims": len(ref["claims"]) if ref else 0,
+                "quality_flags": list(entry["quality_flags"]),
+            }
+        )
+        if ref is None:
+            continue
+        for m in ref["entities"]:
+            mentions_by_label[m["label"]] += 1
+            distinct_by_label[m["label"]].add(m["entity"])
+            if (reg_entities.get(m["entity"]) or {}).get("qid"):
+                mentions_with_qid += 1
+        for st in ref["stances"]:
+            stance_counts[st["target"]][st["label"]] += 1
+        for cl in ref["claims"]:
+            claim_matrix[cl["type"]][cl["checkworthiness"]] += 1
+            if cl["hedged"]:
+                hedged_by_type[cl["type"]] += 1
+            if cl["cluster"] is None:
+                unclustered += 1
+            else:
+                cluster_claims[cl["cluster"]] += 1
+                cluster_docs[cl["cluster"]].add(doc_id)
+
+    def with_qid(ids: set[str]) -> int:
+        return sum(1 for i in ids if (reg_entities.get(i) or {}).get("qid"))
+
+    all_distinct = set().union(*distinct_by_label.values()) if distinct_by_label else set()
+    by_label = {
+        label: {
+            "mentions": mentions_by_label[label],
+            "distinct_entities": len(distinct_by_label[label]),
+            "distinct_with_qid": with_qid(distinct_by_label[label]),
+        }
+        for label in entity_labels
+    }
+    target_names = {t["id"]: t["name"] for t in registry["targets"]}
+    target_ids = [t["id"] for t in registry["targets"] if t["id"] in stance_counts] + sorted(set(stance_counts) - set(target_names))
+    spread = Counter(len(d) for d in cluster_docs.values())
+    return {
+        "version": __version__,
+        "basis": "reference annotation set of each document (gold, else the first)",
+        "token_rule": token_rule,
+        "documents": docs_out,
+        "totals": {
+            "documents": len(docs_out),
+            "annotated_documents": sum(1 for d in docs_out if d["annotation_sets"]),
+            "characters": sum(d["chars"] for d in docs_out),
+            "tokens": sum(d["tokens"] for d in docs_out),
+            "annotation_sets": sum(d["annotation_sets"] for d in docs_out),
+            "annotators": sorted(annotators),
+            "entity_mentions": sum(d["entity_mentions"] for d in docs_out),
+            "stances": sum(d["stances"] for d in docs_out),
+            "claims": sum(d["claims"] for d in docs_out),
+        },
+        "entities": {
+            "by_label": by_label,
+            "mentions": sum(mentions_by_label.values()),
+            "distinct_entities": len(all_distinct),
+            "distinct_with_qid": with_qid(all_distinct),
+            "mentions_with_qid": mentions_with_qid,
+            "registry_entities": len(reg_entities),
+            "registry_with_qid": with_qid(set(reg_entities)),
+        },
+        "stances": {
+            "labels": list(stance_labels),
+            "by_target": {t: {"name": target_names.get(t, t), **{lab: stance_counts[t][lab] for lab in stance_labels}} for t in target_ids},
+            "total": sum(sum(c.values()) for c in stance_counts.values()),
+        },
+        "claims": {
+            "checkworthiness_labels": list(cw_labels),
+            "by_type": {
+                t: {**{cw: claim_matrix[t][cw] for cw in cw_labels}, "total": sum(claim_matrix[t].values()), "hedged": hedged_by_type[t]}
+                for t in claim_types
+            },
+            "total": sum(sum(c.values()) for c in claim_matrix.values()),
+            "hedged": sum(hedged_by_type.values()),
+        },
+        "clusters": {
+            "registry": len(registry["clusters"]),
+            "used": len(cluster_claims),
+            "by_cluster": {c: {"claims": cluster_claims[c], "documents": sorted(cluster_docs[c])} for c in sorted(cluster_claims)},
+            "spread": {str(k): spread[k] for k in sorted(spread)},
+            "clustered_claims": sum(cluster_claims.values()),
+            "unclustered_claims": unclustered,
+        },
+        "quality_flags": {flag: flags[flag] for flag in label_set("quality_flag") if flags.get(flag)},
+    }
+
+
+@dataclass(frozen=True)
+class StatTable:
+    """One table of figures: rendered by rich in the terminal and as markdown in DATASHEET.md."""
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def _short(doc_id: str) -> str:
+    return doc_id.split("_", 1)[0]
+
+
+def stats_tables(stats: dict[str, Any]) -> list[StatTable]:
+    """The tables of `stats`, every cell a string, in the order they are printed."""
+    tables = []
+    docs = stats["documents"]
+    tot = stats["totals"]
+    doc_rows = [
+        (
+            d["id"],
+            str(d["chars"]),
+            str(d["tokens"]),
+            str(d["annotation_sets"]),
+            d["status"] or "-",
+            str(d["entity_mentions"]),
+            str(d["stances"]),
+            str(d["claims"]),
+        )
+        for d in docs
+    ]
+    doc_rows.append(
+        (
+            "total",
+            str(tot["characters"]),
+            str(tot["tokens"]),
+            str(tot["annotation_sets"]),
+            "",
+            str(tot["entity_mentions"]),
+            str(tot["stances"]),
+            str(tot["claims"]),
+        )
+    )
+    columns = ("document", "characters", "tokens", "annotation sets", "status", "entity mentions", "stances", "claims")
+    tables.append(StatTable("documents", "Documents", columns, tuple(doc_rows)))
+    tables.append(
+        StatTable(
+            "annotators",
+            "Annotators",
+            ("figure", "value"),
+            (
+                ("documents", str(tot["documents"])),
+                ("documents with annotations", str(tot["annotated_documents"])),
+                ("annotation sets", str(tot["annotation_sets"])),
+                ("distinct annotators", str(len(tot["annotators"]))),
+                ("annotator ids", ", ".join(tot["annotators"]) or "-"),
+                ("documents with two or more annotation sets", str(sum(1 for d in docs if len(d["annotators"]) >= 2))),
+            ),
+        )
+    )
+    ent = stats["entities"]
+    rows = [
+        (
+            label,
+            str(v["mentions"]),
+            str(v["distinct_entities"]),
+            str(v["distinct_with_qid"]),
+            _pct(v["distinct_with_qid"], v["distinct_entities"]),
+        )
+        for label, v in ent["by_label"].items()
+    ]
+    rows.append(
+        (
+            "total",
+            str(ent["mentions"]),
+            str(ent["distinct_entities"]),
+            str(ent["distinct_with_qid"]),
+            _pct(ent["distinct_with_qid"], ent["distinct_entities"]),
+        )
+    )
+    tables.append(
+        StatTable(
+            "entities",
+            "Entity mentions and distinct entities per label",
+            ("label", "mentions", "distinct entities", "with QID", "QID coverage"),
+            tuple(rows),
+        )
+    )
+    tables.append(
+        StatTable(
+            "qid_coverage",
+            "Wikidata QID coverage",
+            ("figure", "linked", "total", "coverage"),
+            (
+                ("entity mentions", str(ent["mentions_with_qid"]), str(ent["mentions"]), _pct(ent["mentions_with_qid"], ent["mentions"])),
+                (
+                    "distinct entities mentioned",
+                    str(ent["distinct_with_qid"]),
+                    str(ent["distinct_entities"]),
+                    _pct(ent["distinct_with_qid"], ent["distinct_entities"]),
+                ),
+                (
+                    "registry entities",
+                    str(ent["registry_with_qid"]),
+                    str(ent["registry_entities"]),
+                    _pct(ent["registry_with_qid"], ent["registry_entities"]),
+                ),
+            ),
+        )
+    )
+    st = stats["stances"]
+    labels = st["labels"]
+    rows = [(v["name"], *(str(v[lab]) for lab in labels), str(sum(v[lab] for lab in labels))) for v in st["by_target"].values()]
+    rows.append(("total", *(str(sum(v[lab] for v in st["by_target"].values())) for lab in labels), str(st["total"])))
+    tables.append(StatTable("stances", "Stances per target and label", ("target", *labels, "total"), tuple(rows)))
+    cl = stats["claims"]
+    cws = cl["checkworthiness_labels"]
+    rows = [(t, *(str(v[cw]) for cw in cws), str(v["hedged"]), str(v["total"])) for t, v in cl["by_type"].items()]
+    rows.append(("total", *(str(sum(v[cw] for v in cl["by_type"].values())) for cw in cws), str(cl["hedged"]), str(cl["total"])))
+    tables.append(StatTable("claims", "Claims per type and check-worthiness", ("type", *cws, "hedged", "total"), tuple(rows)))
+    cs = stats["clusters"]
+    rows = [
+        (c, str(v["claims"]), str(len(v["documents"])), ", ".join(_short(d) for d in v["documents"])) for c, v in cs["by_cluster"].items()
+    ]
+    rows.append(("(no cluster)", str(cs["unclustered_claims"]), "", ""))
+    tables.append(
+        StatTable(
+            "clusters", "Claim clusters and their spread across articles", ("cluster", "claims", "articles", "article ids"), tuple(rows)
+        )
+    )
+    spread_rows = [(f"clusters spanning {k} article{'s' if k != '1' else ''}", str(v)) for k, v in cs["spread"].items()]
+    spread_rows = [("clusters in the registry", str(cs["registry"])), ("clusters used by claims", str(cs["used"])), *spread_rows]
+    tables.append(StatTable("cluster_spread", "Cluster spread", ("figure", "value"), tuple(spread_rows)))
+    qf = stats["quality_flags"]
+    tables.append(
+        StatTable(
+            "quality_flags",
+            "Quality flags (computed from the texts, texts/manifest.json)",
+            ("flag", "documents", "document ids"),
+            tuple((flag, str(len(ids)), ", ".join(_short(d) for d in ids)) for flag, ids in qf.items()),
+        )
+    )
+    return tables
+
+
+def print_tables(stats: dict[str, Any], width: int = 160) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=width)
+    for t in stats_tables(stats):
+        table = Table(title=t.title, title_justify="left")
+        for i, col in enumerate(t.columns):
+            table.add_column(col, justify="left" if i == 0 or not any(r[i].isdigit() for r in t.rows) else "right")
+        for row in t.rows:
+            table.add_row(*row, style="bold" if row and row[0] == "total" else None)
+        console.print(table)
+    console.print(f"Counts of annotations: {stats['basis']}. Tokens: {stats['token_rule']}.", highlight=False)
+
+
+@click.command("stats")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root (default: the installed corpus).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--write-datasheet", "write_ds", is_flag=True, help="Rewrite the generated tables of the datasheet (between its stats marker comments)."
+)
+@click.option(
+    "--check-datasheet", "check_ds", is_flag=True, help="Do not write; exit 1 if the datasheet's tables differ from these figures."
+)
+@click.option(
+    "--datasheet",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Datasheet file (default: DATASHEET.md at the corpus root).",
+)
+def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, datasheet: Path | None) -> None:
+    """Corpus statistics: documents, tokens, entities, QIDs, stances, claims, clusters, quality flags.
+
+    With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
+    """
+    from cartel_fto_corpus.datasheet import DatasheetError, check_datasheet, write_datasheet
+
+    paths = CorpusPaths(root)
+    try:
+        stats = compute_stats(paths)
+    except (OSError, ValueError, KeyError) as exc:
+        click.echo(f"{paths.root}: cannot compute statistics: {exc}", err=True)
+        sys.exit(2)
+    target = datasheet or paths.root / "DATASHEET.md"
+    if write_ds or check_ds:
+        try:
+            if check_ds:
+                stale = check_datasheet(target, stats)
+                for line in stale:
+                    click.echo(line, err=True)
+                if stale:
+                    sys.exit(1)
+                click.echo(f"{target}: up to date", err=True)
+            else:
+                changed = write_datasheet(target, stats)
+                click.echo(f"{target}: {'written' if changed else 'up to date'}", err=True)
+        except DatasheetError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+        if fmt == "table":
+            return
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        print_tables(stats)

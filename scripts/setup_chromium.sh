@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install Debian's headless-capable Chromium for the browser tests (tests/test_explorer.py).
+# Idempotent: does nothing when /usr/bin/chromium is already there. Needs root for apt-get;
+# without root it only says what to install, and the browser test then fails with that message.
+set -euo pipefail
+
+if [ -x /usr/bin/chromium ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup_chromium: /usr/bin/chromium is missing and this is not root; install it with: apt-get install -y chromium" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core fonts-noto-color-emoji
+test -x /usr/bin/chromium
+echo "setup_chromium: $(/usr/bin/chromium --version 2>/dev/null || echo chromium installed)"

@@ -1,0 +1,78 @@
+"""The schema itself: well-formed 2020-12, closed, described, and the single home of label sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import pytest
+
+from cartel_fto_corpus.schema import FILE_KINDS, LABEL_SET_NAMES, label_set, label_sets, load_schemas
+
+
+def walk(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from walk(value, f"{path}/{i}")
+
+
+@pytest.mark.parametrize("name", sorted(load_schemas()))
+def test_schema_is_valid_2020_12_with_id(name: str) -> None:
+    schema = load_schemas()[name]
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].startswith("urn:cartel-fto-corpus:schema:")
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("name", sorted(load_schemas()))
+def test_every_property_has_a_description(name: str) -> None:
+    missing = [
+        f"{path}/properties/{prop}"
+        for path, node in walk(load_schemas()[name])
+        if isinstance(node.get("properties"), dict)
+        for prop, sub in node["properties"].items()
+        if "description" not in sub
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", sorted(load_schemas()))
+def test_every_object_is_closed(name: str) -> None:
+    open_objects = [
+        path
+        for path, node in walk(load_schemas()[name])
+        if node.get("type") == "object" and node.get("additionalProperties") is not False
+    ]
+    assert open_objects == []
+
+
+def test_label_sets_are_closed_enums_in_the_common_schema() -> None:
+    defs = load_schemas()["common"]["$defs"]
+    for name in LABEL_SET_NAMES:
+        assert "enum" in defs[name], name
+        assert label_set(name) and len(set(label_set(name))) == len(label_set(name))
+
+
+def test_entity_labels_cover_the_required_ontonotes_types() -> None:
+    assert {"PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "MONEY", "LAW", "EVENT"} <= set(label_set("entity_label"))
+    assert set(label_set("stance_label")) == {"favor", "against", "neutral", "none"}
+
+
+def test_no_other_schema_redefines_a_label_set() -> None:
+    """Label sets live in common only; other schemas must $ref them, never copy an enum."""
+    enums = label_sets()
+    for name in FILE_KINDS:
+        for path, node in walk(load_schemas()[name]):
+            if "enum" in node:
+                values = tuple(v for v in node["enum"] if v is not None)
+                assert values not in enums.values(), f"{name}{path} copies a label set"
+
+
+def test_unknown_label_set_is_refused() -> None:
+    with pytest.raises(KeyError):
+        label_set("colour")

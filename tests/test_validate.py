@@ -1,0 +1,174 @@
+"""The validator on the shipped corpus, the fixture corpus and one fixture per kind of breakage.
+
+Every invalid fixture is the valid fixture corpus's annotation (or registry, or manifest) with one
+thing broken; the file name says what. Each case asserts the exact pointer and message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cartel_fto_corpus.schema import detailed_validator, fast_validator
+from cartel_fto_corpus.validate import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    file_kind,
+    read_json,
+    validate,
+)
+from tests.conftest import FIXTURE_CORPUS, INVALID
+
+SHA = "65998f3117fdfb101f157d2f6803e0a97209639eead9033237ef3b9abd1a9567"
+
+#: fixture file -> (exit code, [(pointer, message), ...]) expected from validating it alone.
+CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
+    "additional_property.json": (1, [("/annotations/0/entities/0", "schema: Additional properties are not allowed ('confidence' was unexpected)")]),
+    "attribution_mismatch.json": (1, [("/annotations/0/stances/1/attribution", "expected authorial for actor kind 'author', found 'direct'")]),
+    "bad_claim_type.json": (1, [("/annotations/0/claims/0/type", "schema: 'rumour' is not one of ['factual', 'quote', 'prediction', 'opinion']")]),
+    "crosses_paragraph.json": (1, [("/annotations/0/claims/0", "expected a span inside one paragraph, found a line break at offset 163; split it or set multi_paragraph")]),
+    "duplicate_id.json": (1, [("/annotations/0/entities/1/id", "expected a unique id, found 'e1' again (first at /annotations/0/entities/0)")]),
+    "duplicate_span.json": (1, [("/annotations/0/entities/7", "expected one mention per span, found 105:116 again (first at /annotations/0/entities/2)")]),
+    "empty_span.json": (1, [("/annotations/0/entities/0", "expected start < end, found start 32 and end 32")]),
+    "label_mismatch.json": (1, [("/annotations/0/entities/1/label", "expected PERSON (the type of 'donald_trump' in the registry), found ORG")]),
+    "malformed_json.json": (2, [("", "malformed JSON at line 143 column 1: Expecting ',' delimiter")]),
+    "mention_of_other_entity.json": (1, [("/annotations/0/stances/0/holder/mention", "expected a mention of 'marco_rubio', found 'e2' which links 'donald_trump'")]),
+    "missing_evidence.json": (1, [("/annotations/0/stances/0", "schema: 'evidence' is a required property")]),
+    "not_utf8.json": (2, [("", "not UTF-8: byte 0xed at byte offset 840")]),
+    "offset_out_of_range.json": (1, [("/annotations/0/claims/1/end", "expected end <= 245 (text length in code points), found 254")]),
+    "overlapping_mentions.json": (1, [("/annotations/0/entities/7", "expected flat, non-overlapping mentions, found 86:116 overlapping /annotations/0/entities/2 (105:116)")]),
+    "several_gold.json": (1, [("/annotations/1/status", "expected at most one gold annotation set, found another at /annotations/0")]),
+    "sha256_mismatch.json": (1, [("/text_sha256", f"expected the sha256 of texts/900_00000000000000aa.txt {SHA}, found {'0' * 64}")]),
+    "span_text_mismatch.json": (1, [("/annotations/0/entities/2/text", 'expected the text at 105:116 "Marco Rubio", found "Marco Rubi0"')]),
+    "span_whitespace.json": (1, [("/annotations/0/entities/2", 'expected a span without surrounding white space, found "Marco Rubio "')]),
+    "unknown_cluster.json": (1, [("/annotations/0/claims/0/cluster", "expected a cluster id of the registry or null, found 'cartels_are_armies'")]),
+    "unknown_document.json": (1, [("/doc_id", "expected the id of a document in texts/, found '901_00000000000000bb'")]),
+    "unknown_entity.json": (1, [("/annotations/0/entities/1/entity", "expected an entity id of the registry, found 'donald_trump_jr'")]),
+    "unknown_label.json": (1, [("/annotations/0/entities/1/label", "schema: 'VILLAIN' is not one of ['PERSON', 'NORP', 'FAC', 'ORG', 'GPE', 'LOC', 'EVENT', 'LAW', 'DATE', 'MONEY']")]),
+    "unknown_mention.json": (1, [("/annotations/0/stances/0/holder/mention", "expected the id of an entity mention of this set, found 'e99'")]),
+    "unknown_schema_version.json": (1, [("/schema_version", "unknown schema version: expected one of 1.0, found '2.0'")]),
+    "unknown_target.json": (1, [("/annotations/0/stances/0/target", "expected a target id of the registry, found 'tariffs_on_mexico'")]),
+    "unnamed_source_without_span.json": (1, [("/annotations/0/claims/1/claimant", "schema: 'span' is a required property")]),
+    "updated_before_created.json": (1, [("/annotations/0/updated", "expected updated >= created (2025-01-01T00:00:00Z), found 2024-12-31T23:59:59Z")]),
+    "duplicate_registry_id.registry.json": (1, [("/entities/1/id", "expected a unique id, found 'donald_trump' again (first at /entities/0)")]),
+    "org_type_on_person.registry.json": (1, [("/entities/2/org_type", 'expected null (only ORG entities have a subtype), found "criminal"')]),
+    "qid_on_two_entities.registry.json": (1, [("/entities/5/qid", "expected each QID on one entity, found Q30 also on /entities/3")]),
+    "unused_registry_entry.registry.json": (1, [("/clusters/1", "expected registry entry 'unused_cluster' to be used by some claim, found no use")]),
+    "stale_manifest.manifest.json": (1, [("/documents/0/n_chars", "expected 245 (computed from the text), found 246; run `cartel-fto manifest`")]),
+}
+
+
+def test_every_fixture_has_a_case() -> None:
+    assert sorted(p.name for p in INVALID.iterdir()) == sorted(CASES)
+    assert len(CASES) >= 15
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_invalid_fixture_reports_exact_problem(name: str) -> None:
+    exit_code, expected = CASES[name]
+    report = validate([INVALID / name], root=FIXTURE_CORPUS)
+    assert report.exit_code == exit_code
+    assert [(p.pointer, p.message) for p in report.problems] == expected
+    assert all(Path(p.file).name == name for p in report.problems)
+
+
+def test_fixture_corpus_is_valid() -> None:
+    report = validate(root=FIXTURE_CORPUS)
+    assert report.problems == []
+    assert report.exit_code == EXIT_OK
+
+
+def test_shipped_corpus_is_valid() -> None:
+    report = validate()
+    assert [str(p) for p in report.problems] == []
+
+
+def test_missing_file_is_unreadable(tmp_path: Path) -> None:
+    report = validate([tmp_path / "nope.json"], root=FIXTURE_CORPUS)
+    assert report.exit_code == EXIT_UNREADABLE
+    assert [(p.pointer, p.message) for p in report.problems] == [("", "no such file")]
+
+
+def test_all_errors_are_reported_not_the_first(corpus_copy: Path) -> None:
+    path = corpus_copy / "annotations" / "900_00000000000000aa.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    aset = doc["annotations"][0]
+    aset["entities"][0]["text"] = "wrong"
+    aset["entities"][1]["entity"] = "nobody"
+    aset["claims"][0]["cluster"] = "nothing"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = validate(root=corpus_copy)
+    assert report.exit_code == EXIT_INVALID
+    assert [p.code for p in report.problems] == [
+        "span-text-mismatch",
+        "unknown-entity",
+        "unknown-cluster",
+        "unused-entry",  # donald_trump: its only mention now links "nobody"
+        "unused-entry",  # cartels_threaten_us: its only claim now names "nothing"
+    ]
+
+
+def test_edited_text_is_caught_by_checksums_and_sha(corpus_copy: Path) -> None:
+    text = corpus_copy / "texts" / "900_00000000000000aa.txt"
+    text.write_bytes(text.read_bytes().replace(b"Rubio", b"Rubi0", 1))
+    codes = {p.code for p in validate(root=corpus_copy).problems}
+    assert {"text-changed", "sha256-mismatch", "stale-manifest"} <= codes
+
+
+def test_missing_annotation_file_is_reported(corpus_copy: Path) -> None:
+    (corpus_copy / "annotations" / "900_00000000000000aa.json").unlink()
+    codes = [p.code for p in validate(root=corpus_copy).problems]
+    assert "missing-annotation" in codes
+    assert "unused-entry" in codes  # nothing uses the registry any more
+
+
+def test_file_name_must_match_doc_id(corpus_copy: Path) -> None:
+    ann = corpus_copy / "annotations"
+    (ann / "900_00000000000000aa.json").rename(ann / "900_00000000000000ab.json")
+    problems = validate(root=corpus_copy).problems
+    assert [(p.pointer, p.code) for p in problems if p.code == "file-name-mismatch"] == [("/doc_id", "file-name-mismatch")]
+
+
+def test_multi_paragraph_flag_allows_crossing_a_break() -> None:
+    doc = read_json(INVALID / "crosses_paragraph.json")
+    doc["annotations"][0]["claims"][0]["multi_paragraph"] = True
+    from cartel_fto_corpus.validate import AnnotationChecker, Context, Usage
+    from cartel_fto_corpus.paths import CorpusPaths
+
+    ctx = Context(CorpusPaths(FIXTURE_CORPUS), registry=read_json(FIXTURE_CORPUS / "annotations" / "registry.json"))
+    assert AnnotationChecker("x.json", doc, ctx, Usage()).run() == []
+
+
+UNREADABLE_ON_PURPOSE = {name for name, (code, _) in CASES.items() if code == EXIT_UNREADABLE}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in INVALID.glob("*.json") if p.name not in UNREADABLE_ON_PURPOSE), ids=lambda p: p.name)
+def test_fast_and_detailed_validators_agree(path: Path) -> None:
+    doc = read_json(path)
+    kind = file_kind(path)
+    assert fast_validator(kind).is_valid(doc) == detailed_validator(kind).is_valid(doc)
+
+
+def test_fast_and_detailed_validators_agree_on_valid_files() -> None:
+    for path in [*FIXTURE_CORPUS.rglob("*.json")]:
+        doc, kind = read_json(path), file_kind(path)
+        assert fast_validator(kind).is_valid(doc) and detailed_validator(kind).is_valid(doc), path
+
+
+def test_parallel_run_reports_the_same_as_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import cartel_fto_corpus.validate as v
+
+    root = tmp_path / "c"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    for case in ("label_mismatch.json", "span_text_mismatch.json", "malformed_json.json"):
+        shutil.copy(INVALID / case, root / "annotations" / f"x_{case}")
+    monkeypatch.setattr(v, "PARALLEL_MIN_FILES", 2)
+    serial = v.validate([root / "annotations"], root=root, jobs=1)
+    parallel = v.validate([root / "annotations"], root=root, jobs=2)
+    assert len(serial.problems) == 3
+    assert parallel.problems == serial.problems and parallel.files == serial.files
