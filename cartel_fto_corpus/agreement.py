@@ -143,8 +143,13 @@ class Alpha:
         return out
 
 
-def compute_agreement(docs: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Agreement figures over annotation documents (pure; see the module docstring)."""
+def compute_agreement(docs: Iterable[dict[str, Any]], only: Iterable[str] | None = None) -> dict[str, Any]:
+    """Agreement figures over annotation documents (pure; see the module docstring).
+
+    `only` restricts the comparison to these annotators, e.g. to leave out an adjudicator whose
+    set was derived from the others (it would inflate agreement).
+    """
+    keep = set(only) if only is not None else None
     entity_labels = label_set("entity_label")
     ent = {mode: {lab: F1Count() for lab in entity_labels} for mode in ("exact", "overlap")}
     ent_all = {mode: F1Count() for mode in ("exact", "overlap")}
@@ -155,7 +160,7 @@ def compute_agreement(docs: Iterable[dict[str, Any]]) -> dict[str, Any]:
     n_docs = multi = pairs = 0
     for doc in docs:
         n_docs += 1
-        vs = versions(doc)
+        vs = {k: v for k, v in versions(doc).items() if keep is None or k in keep}
         annotators.update(vs)
         if len(vs) < 2:
             continue
@@ -267,14 +272,18 @@ def print_report(report: dict[str, Any]) -> None:
 @click.command("agreement")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root (default: the installed corpus).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def agreement_command(root: Path | None, fmt: str) -> None:
+@click.option(
+    "--annotators", default=None, help="Comma-separated annotator ids to compare (default: all), e.g. to leave out an adjudicator."
+)
+def agreement_command(root: Path | None, fmt: str, annotators: str | None) -> None:
     """Inter-annotator agreement: entity and claim span F1, Krippendorff's alpha for stance and check-worthiness.
 
     On single-annotated data it says so instead of printing a number.
     """
     paths = CorpusPaths(root)
     try:
-        report = compute_agreement(load_documents(paths))
+        only = [a.strip() for a in annotators.split(",") if a.strip()] if annotators else None
+        report = compute_agreement(load_documents(paths), only)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         click.echo(f"{paths.annotations}: cannot read the annotations: {exc}; run `cartel-fto validate` first", err=True)
         sys.exit(2)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -23,7 +24,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 import pyarrow as pa
@@ -93,7 +94,9 @@ def article_row(entry: dict[str, Any], text: str) -> dict[str, Any]:
         "title_end": entry["title_end"],
         "quality_flags": list(entry["quality_flags"]),
         "repeated_passages": [{"start": r["start"], "end": r["end"], "first_start": r["first_start"]} for r in entry["repeated_passages"]],
-        "overlaps": [{"doc_id": o["doc_id"], "shared_ngrams": o["shared_ngrams"], "containment": float(o["containment"])} for o in entry["overlaps"]],
+        "overlaps": [
+            {"doc_id": o["doc_id"], "shared_ngrams": o["shared_ngrams"], "containment": float(o["containment"])} for o in entry["overlaps"]
+        ],
     }
 
 
@@ -381,7 +384,7 @@ class ConfigWriter:
         self._buffer.append(encoded)
         self._buffered += _approx_bytes(encoded)
         self.rows += 1
-        if self._buffered >= ROW_GROUP_BYTES or len(self._buffer) >= ROW_GROUP_ROWS:
+        if self._buffered >= min(ROW_GROUP_BYTES, self.max_shard_bytes) or len(self._buffer) >= ROW_GROUP_ROWS:
             self._flush()
 
     def _flush(self) -> None:
@@ -438,6 +441,8 @@ class BuildResult:
     rows: dict[str, dict[str, int]]
     nbytes: dict[str, dict[str, int]]
     examples: dict[str, dict[str, Any] | None]
+    #: number of annotation sets -> number of documents with that many (for the card)
+    set_counts: dict[int, int] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
 
@@ -462,7 +467,10 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
         return writers[key]
 
     members: dict[str, list[tuple[str, str]]] = {}
+    set_counts: dict[int, int] = {}
     for doc in iter_documents(paths):
+        n_sets = len(doc.annotation["annotations"]) if doc.annotation else 0
+        set_counts[n_sets] = set_counts.get(n_sets, 0) + 1
         split = split_of(doc.entry["id"])
         for config, row in document_rows(doc, registry, members):
             writer(config, split).add(row)
@@ -484,7 +492,7 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
         nbytes[config][split] = w.nbytes
         if examples[config] is None:
             examples[config] = w.first_row
-    return BuildResult(shards, rows, nbytes, examples)
+    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())))
 
 
 def _replace_if_changed(src: Path, dst: Path) -> bool:
@@ -506,7 +514,7 @@ def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_sha
     if validate_first:
         from cartel_fto_corpus.validate import validate
 
-        report = validate(None, paths.root)
+        report = validate(None, paths.root, jobs=os.cpu_count() or 1)
         if report.problems:
             raise InvalidCorpus(report)
     data_dir = Path(out) / DATA
@@ -570,15 +578,25 @@ def stale_files(paths: CorpusPaths, out: Path) -> list[str]:
 # --------------------------------------------------------------------------- command line
 
 
-def _fail(lines: Iterable[str], code: int = 1, out: TextIO | None = None) -> None:
+def _fail(lines: Iterable[str], code: int = 1) -> None:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(code)
 
 
 @click.command("build")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root holding texts/ and annotations/ (default: the installed corpus).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Dataset root to write data/ and the README.md card block into (default: the corpus root).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Corpus root holding texts/ and annotations/ (default: the installed corpus).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dataset root: writes OUT/data/<config>/*.parquet, OUT/data/croissant.json, the card in OUT/README.md (default: corpus root).",
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed Parquet, croissant.json or card are stale.")
 def build_command(root: Path | None, out: Path | None, check: bool) -> None:
     """Build the Parquet configs, the dataset card and croissant.json from texts and annotations.
@@ -589,10 +607,10 @@ def build_command(root: Path | None, out: Path | None, check: bool) -> None:
 
     paths = CorpusPaths(root)
     out = Path(out) if out is not None else paths.root
-    report = validate(None, paths.root)
+    report = validate(None, paths.root, jobs=os.cpu_count() or 1)
     if report.problems:
         n = len(report.problems)
-        _fail([*map(str, report.problems), f"{n} problem{'s' if n != 1 else ''}: refusing to build; fix them and run `cartel-fto validate`"])
+        _fail([*map(str, report.problems), f"{n} problem{'s' if n != 1 else ''}: refusing to build; see `cartel-fto validate`"])
     try:
         if check:
             stale = stale_files(paths, out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,18 +100,29 @@ def _ngrams(text: str, n: int = OVERLAP_NGRAM) -> set[tuple[str, ...]]:
 
 
 def overlaps(texts: Iterable[Text]) -> dict[str, list[dict[str, Any]]]:
-    """Pairs of documents whose shared word 4-grams reach the containment threshold."""
+    """Pairs of documents whose shared word 4-grams reach the containment threshold.
+
+    Counts shared n-grams through an inverted index, so only pairs that share something are
+    ever looked at (not all n^2 pairs).
+    """
     grams = {t.doc_id: _ngrams(t.text) for t in texts}
+    holders: dict[tuple[str, ...], list[str]] = {}
+    for doc_id in sorted(grams):
+        for g in grams[doc_id]:
+            holders.setdefault(g, []).append(doc_id)
+    shared: Counter[tuple[str, str]] = Counter()
+    for docs in holders.values():
+        for i, a in enumerate(docs):
+            for b in docs[i + 1 :]:
+                shared[(a, b)] += 1
     out: dict[str, list[dict[str, Any]]] = {d: [] for d in grams}
-    ids = sorted(grams)
-    for i, a in enumerate(ids):
-        for b in ids[i + 1 :]:
-            shared = len(grams[a] & grams[b])
-            smaller = min(len(grams[a]), len(grams[b])) or 1
-            containment = round(shared / smaller, 3)
-            if containment >= OVERLAP_THRESHOLD:
-                out[a].append({"doc_id": b, "shared_ngrams": shared, "containment": containment})
-                out[b].append({"doc_id": a, "shared_ngrams": shared, "containment": containment})
+    for (a, b), count in sorted(shared.items()):
+        containment = round(count / (min(len(grams[a]), len(grams[b])) or 1), 3)
+        if containment >= OVERLAP_THRESHOLD:
+            out[a].append({"doc_id": b, "shared_ngrams": count, "containment": containment})
+            out[b].append({"doc_id": a, "shared_ngrams": count, "containment": containment})
+    for entries in out.values():
+        entries.sort(key=lambda e: e["doc_id"])
     return out
 
 

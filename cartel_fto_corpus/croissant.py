@@ -67,7 +67,8 @@ CONTEXT: dict[str, Any] = {
     "transform": "cr:transform",
 }
 CITATION = (
-    "@misc{cartel_fto_corpus, title = {Cartel FTO designation news corpus: entities, stance and claims}, "
+    "@misc{cartel_fto_corpus, author = {{cartel_fto_corpus maintainers}}, title = {cartel_fto_corpus: an annotated English "
+    "news corpus on the US designation of Latin American cartels as Foreign Terrorist Organizations}, "
     f"note = {{Version {__version__}}}}}"
 )
 _DTYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer", "float64": "sc:Float", "bool": "sc:Boolean"}
@@ -207,7 +208,6 @@ def croissant(shards: list[Shard]) -> dict[str, Any]:
         ),
         "license": LICENSE_DETAILS,
         "citeAs": CITATION,
-        "url": "https://github.com/cartel-fto-corpus/cartel_fto_corpus",
         "version": __version__,
         "inLanguage": "en",
         "keywords": ["named entity recognition", "stance detection", "claim detection", "check-worthiness", "news"],

@@ -256,7 +256,7 @@ def render_html(view: View) -> str:
     targets = {t["id"]: t for t in view.registry.get("targets", [])}
     clusters = {c["id"]: c for c in view.registry.get("clusters", [])}
     sc = stance_colours()
-    title = entry.get("title") or view.doc_id
+    title = entry.get("title") or "untitled (the text has no headline)"
     meta = []
     if aset:
         meta.append(
@@ -362,6 +362,23 @@ def render_html(view: View) -> str:
 # --- terminal -------------------------------------------------------------------------------
 
 
+def article_text(view: View) -> Any:
+    """The article as a rich Text: claims underlined, mentions on their label's colour.
+
+    rich offsets are Python string indices, i.e. code points, the corpus's own unit.
+    """
+    from rich.text import Text
+
+    colours = label_colours()
+    aset = view.aset or {"entities": [], "claims": []}
+    body = Text(view.text)
+    for cl in aset["claims"]:
+        body.stylize("underline", cl["start"], cl["end"])
+    for m in aset["entities"]:
+        body.stylize(f"black on {colours.get(m['label'], '#e5e7eb')}", m["start"], m["end"])
+    return body
+
+
 def print_view(view: View, width: int | None = None) -> None:
     """The article with rich styles (entity background, claim underline), then tables."""
     from rich.console import Console
@@ -373,11 +390,7 @@ def print_view(view: View, width: int | None = None) -> None:
     ents = view.entities
     colours = label_colours()
     aset = view.aset or {"entities": [], "stances": [], "claims": [], "annotator": "-", "status": "-"}
-    body = Text(view.text)
-    for cl in aset["claims"]:
-        body.stylize("underline", cl["start"], cl["end"])
-    for m in aset["entities"]:
-        body.stylize(f"black on {colours.get(m['label'], '#e5e7eb')}", m["start"], m["end"])
+    body = article_text(view)
     title = f"{view.doc_id} · {view.entry.get('title') or 'untitled'} · annotator {aset['annotator']} ({aset['status']})"
     console.print(Panel(body, title=title, title_align="left"))
     legend = Text("labels: ")

@@ -56,18 +56,26 @@ def _known_digests(root: Path | str | None) -> dict[str, str]:
     return {d["contentUrl"]: d["sha256"] for d in doc.get("distribution", []) if "sha256" in d and "contentUrl" in d}
 
 
+def content_digest(files: list[tuple[str, str]]) -> str:
+    """A short digest of (path relative to data/, sha256) pairs: what the card and fingerprints carry."""
+    h = hashlib.sha256()
+    for rel, digest in files:
+        h.update(f"{rel}:{digest}\n".encode())
+    return h.hexdigest()[:16]
+
+
 def content_hash(files: list[Path], root: Path | str | None = None) -> str:
-    """A short hash of the files' contents: their sha256s from croissant.json, or read if unlisted."""
+    """The content digest of these files: their sha256s from croissant.json, or read if unlisted."""
     known = _known_digests(root)
     base = data_dir(root)
-    h = hashlib.sha256()
+    pairs = []
     for f in files:
         rel = f.relative_to(base).as_posix()
         digest = known.get(rel)
         if digest is None:
             digest = hashlib.sha256(f.read_bytes()).hexdigest()
-        h.update(f"{rel}:{digest}\n".encode())
-    return h.hexdigest()[:16]
+        pairs.append((rel, digest))
+    return content_digest(pairs)
 
 
 def fingerprint(config: str, split: str, files: list[Path], root: Path | str | None = None) -> str:

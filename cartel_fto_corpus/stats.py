@@ -31,6 +31,7 @@ from cartel_fto_corpus.summary import reference_set
 #: Fallback token rule: a run of word characters, or one character that is neither a word
 #: character nor white space (so "U.S." is 4 tokens and "MS-13" is 3).
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_NUMERIC = re.compile(r"[0-9.%-]*")
 REGEX_TOKEN_RULE = r"regex `\w+|[^\w\s]` (Python re, Unicode): a run of word characters, or any single other non-space character"
 
 
@@ -56,6 +57,11 @@ def _tokenizer() -> tuple[Callable[[str], int], str]:
 
 def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _inside(spans: list[dict[str, Any]], ranges: list[tuple[int, int]]) -> int:
+    """How many spans lie wholly inside one of `ranges` (the repeated copies of a passage)."""
+    return sum(1 for x in spans if any(s <= x["start"] and x["end"] <= e for s, e in ranges))
 
 
 def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
@@ -106,6 +112,10 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
                 "quality_flags": list(entry["quality_flags"]),
             }
         )
+        repeats = [(r["start"], r["end"]) for r in entry.get("repeated_passages", [])]
+        docs_out[-1]["repeated_chars"] = sum(e - s for s, e in repeats)
+        docs_out[-1]["entity_mentions_in_repeats"] = _inside(ref["entities"] if ref else [], repeats)
+        docs_out[-1]["claims_in_repeats"] = _inside(ref["claims"] if ref else [], repeats)
         if ref is None:
             continue
         for m in ref["entities"]:
@@ -140,6 +150,8 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
     target_names = {t["id"]: t["name"] for t in registry["targets"]}
     target_ids = [t["id"] for t in registry["targets"] if t["id"] in stance_counts] + sorted(set(stance_counts) - set(target_names))
     spread = Counter(len(d) for d in cluster_docs.values())
+    from cartel_fto_corpus.agreement import compute_agreement, load_documents
+
     return {
         "version": __version__,
         "basis": "reference annotation set of each document (gold, else the first)",
@@ -155,6 +167,9 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
             "entity_mentions": sum(d["entity_mentions"] for d in docs_out),
             "stances": sum(d["stances"] for d in docs_out),
             "claims": sum(d["claims"] for d in docs_out),
+            "repeated_chars": sum(d["repeated_chars"] for d in docs_out),
+            "entity_mentions_in_repeats": sum(d["entity_mentions_in_repeats"] for d in docs_out),
+            "claims_in_repeats": sum(d["claims_in_repeats"] for d in docs_out),
         },
         "entities": {
             "by_label": by_label,
@@ -188,6 +203,7 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
             "unclustered_claims": unclustered,
         },
         "quality_flags": {flag: flags[flag] for flag in label_set("quality_flag") if flags.get(flag)},
+        "agreement": compute_agreement(load_documents(paths)),
     }
 
 
@@ -329,6 +345,22 @@ def stats_tables(stats: dict[str, Any]) -> list[StatTable]:
     spread_rows = [(f"clusters spanning {k} article{'s' if k != '1' else ''}", str(v)) for k, v in cs["spread"].items()]
     spread_rows = [("clusters in the registry", str(cs["registry"])), ("clusters used by claims", str(cs["used"])), *spread_rows]
     tables.append(StatTable("cluster_spread", "Cluster spread", ("figure", "value"), tuple(spread_rows)))
+    tables.append(
+        StatTable(
+            "repeats",
+            "Verbatim repeated passages (counted in every figure above)",
+            ("figure", "value"),
+            (
+                ("characters in repeated copies", str(tot["repeated_chars"])),
+                ("entity mentions in repeated copies", str(tot["entity_mentions_in_repeats"])),
+                ("claims in repeated copies", str(tot["claims_in_repeats"])),
+                ("documents with repeated passages", str(sum(1 for d in docs if d["repeated_chars"]))),
+            ),
+        )
+    )
+    tables.append(
+        StatTable("agreement", "Inter-annotator agreement (cartel-fto agreement)", ("figure", "value"), _agreement_rows(stats["agreement"]))
+    )
     qf = stats["quality_flags"]
     tables.append(
         StatTable(
@@ -341,6 +373,35 @@ def stats_tables(stats: dict[str, Any]) -> list[StatTable]:
     return tables
 
 
+def _f3(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _agreement_rows(ag: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The agreement summary; on single-annotated data a sentence instead of a number."""
+    rows = [
+        ("documents with two or more annotators", f"{ag['multi_annotated_documents']} of {ag['documents']}"),
+        ("annotators", ", ".join(ag["annotators"]) or "-"),
+    ]
+    if ag["status"] != "multi_annotated":
+        rows.append(("agreement", "not computable: every document has a single annotator's version"))
+        return tuple(rows)
+    ent, cl = ag["entities"], ag["claims"]
+    rows += [
+        ("document-annotator pairs compared", str(ag["pairs"])),
+        ("entity span F1, exact (all labels)", _f3(ent["exact"]["all"]["f1"])),
+        ("entity span F1, overlap (all labels)", _f3(ent["overlap"]["all"]["f1"])),
+        ("claim span F1, exact", _f3(cl["exact"]["f1"])),
+        ("claim span F1, overlap", _f3(cl["overlap"]["f1"])),
+        (f"stance Krippendorff's alpha (nominal), {ag['stance']['pairable_units']} pairable units", _f3(ag["stance"]["alpha"])),
+        (
+            f"check-worthiness Krippendorff's alpha (nominal), {ag['checkworthiness']['pairable_units']} pairable units",
+            _f3(ag["checkworthiness"]["alpha"]),
+        ),
+    ]
+    return tuple(rows)
+
+
 def print_tables(stats: dict[str, Any], width: int = 160) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -349,7 +410,8 @@ def print_tables(stats: dict[str, Any], width: int = 160) -> None:
     for t in stats_tables(stats):
         table = Table(title=t.title, title_justify="left")
         for i, col in enumerate(t.columns):
-            table.add_column(col, justify="left" if i == 0 or not any(r[i].isdigit() for r in t.rows) else "right")
+            numeric = i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in t.rows)
+            table.add_column(col, justify="right" if numeric else "left")
         for row in t.rows:
             table.add_row(*row, style="bold" if row and row[0] == "total" else None)
         console.print(table)

@@ -55,7 +55,8 @@ def bio_tags(tokens: Sequence[Token], mentions: Iterable[dict[str, Any]]) -> lis
         last = _edge(tokens, by_end, m, "end")
         for i in range(first, last + 1):
             if tags[i] != OUTSIDE:
-                raise MisalignedMention(f"mention {m.get('id', '?')} {m['text']!r} at {m['start']}:{m['end']} overlaps another mention at token {tokens[i].text!r}")
+                what = f"mention {m.get('id', '?')} {m['text']!r} at {m['start']}:{m['end']}"
+                raise MisalignedMention(f"{what} overlaps another mention at token {tokens[i].text!r}")
             tags[i] = ("B-" if i == first else "I-") + m["label"]
     return tags
 
@@ -76,7 +77,7 @@ def spans_from_tags(tokens: Sequence[Token], tags: Sequence[str]) -> list[tuple[
     """
     out: list[tuple[int, int, str]] = []
     open_ = False
-    for tok, tag in zip(tokens, tags):
+    for tok, tag in zip(tokens, tags, strict=True):
         if tag == OUTSIDE:
             open_ = False
         elif tag.startswith("I-") and open_ and out[-1][2] == tag[2:]:

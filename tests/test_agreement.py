@@ -143,6 +143,15 @@ def test_alpha_undefined_when_every_value_agrees_on_one_label() -> None:
     assert "undefined" in r["reason"]
 
 
+def test_restricting_annotators_leaves_single_annotated_data() -> None:
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(AGREEMENT), "--annotators", "ann_a", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["status"] == "single_annotated" and body["annotators"] == ["ann_a"]
+    both = compute_agreement(load_documents(CorpusPaths(AGREEMENT)), ["ann_a", "ann_b"])
+    assert both["pairs"] == 2
+
+
 def test_single_annotated_fixture_reports_no_number() -> None:
     result = CliRunner().invoke(cli, ["agreement", "--root", str(FIXTURES / "corpus")])
     assert result.exit_code == 0, result.output

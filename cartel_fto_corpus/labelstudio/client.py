@@ -71,7 +71,7 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
         body = exc.body
         detail = ""
         if isinstance(body, dict):
-            detail = body.get("detail") or body.get("validation_errors") or ""
+            detail = body.get("validation_errors") or body.get("detail") or ""
             if isinstance(detail, dict | list):
                 detail = json.dumps(detail, ensure_ascii=False)
         elif body:

@@ -1,0 +1,228 @@
+"""Benchmark of the build and the loader on synthetic corpora.
+
+    python benchmarks/bench_loader.py                      # 10k and 100k documents
+    python benchmarks/bench_loader.py --sizes 1000 10000 --runs 5
+    python benchmarks/bench_loader.py make-corpus DIR 500  # only write a synthetic corpus
+
+For each size it writes a synthetic corpus (texts, manifest, SHA256SUMS, registry, one annotation
+file per document), then prints:
+  * the build's peak memory (max RSS of a fresh subprocess running `build.build`, against the peak
+    of a subprocess that only imports the same modules: the baseline in the same run), and its time;
+  * per config, the median time of `cartel_fto_corpus.load_dataset(config)` against
+    `pyarrow.parquet.read_table` on the same files, and their ratio.
+The build runs without validation here: the validator's cross-document overlap check is quadratic
+and not what is measured. Corpora up to EXACT_MANIFEST_MAX documents get an exact manifest (they
+validate); larger ones list no overlaps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXACT_MANIFEST_MAX = 1000
+_FIRST = ["Maria", "Jose", "Ana", "Luis", "Carmen", "Jorge", "Elena", "Pablo", "Rosa", "Diego"]
+_LAST = ["Garcia", "Lopez", "Hernandez", "Martinez", "Ramirez", "Flores", "Torres", "Rivera", "Ortiz", "Castro"]
+_WORDS = re.findall(
+    r"\w+",
+    "officials said the designation would expand sanctions and allow prosecutors to pursue material support charges "
+    "while critics warned about consequences for trade migration and diplomatic relations in the region; analysts "
+    "noted that cartels operate across borders and that enforcement depends on cooperation",
+)
+
+REGISTRY = {
+    "schema_version": "1.0",
+    "entities": [
+        {"id": "united_states", "name": "United States", "type": "GPE", "org_type": None, "qid": "Q30"},
+        {"id": "mexico", "name": "Mexico", "type": "GPE", "org_type": None, "qid": "Q96"},
+        {"id": "sinaloa_cartel", "name": "Sinaloa Cartel", "type": "ORG", "org_type": "criminal", "qid": None},
+        {"id": "person_x", "name": "A Person", "type": "PERSON", "org_type": None, "qid": None},
+    ],
+    "targets": [{"id": "fto_designation", "name": "FTO designation", "description": "The designation of cartels as FTOs."}],
+    "clusters": [{"id": "cartels_threaten_us", "summary": "Cartels threaten the United States.", "discrepancies": None}],
+}
+
+
+def _document(i: int, rng: random.Random) -> tuple[str, str, dict]:
+    """(doc_id, text, annotation file) of synthetic document i: four paragraphs, five mentions, a stance, a claim."""
+    doc_id = f"{i % 1000:03d}_{i:016x}"
+    person = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+    filler = [" ".join(rng.choice(_WORDS) for _ in range(rng.randint(25, 60))) for _ in range(3)]
+    claim = "the Sinaloa Cartel is a threat to the United States"
+    paragraphs = [
+        f"**Report {i}**",
+        f"{person} said {claim}. Mexico objected, {filler[0]}.",
+        f"In Mexico, {filler[1]}.",
+        f"{filler[2]}.",
+    ]
+    text = "\n".join(paragraphs)
+    mentions = []
+
+    def mention(surface: str, entity: str, label: str, start_at: int = 0) -> None:
+        start = text.index(surface, start_at)
+        end = start + len(surface)
+        mentions.append({"id": f"e{len(mentions) + 1}", "start": start, "end": end, "text": surface, "label": label, "entity": entity})
+
+    mention(person, "person_x", "PERSON")
+    mention("Sinaloa Cartel", "sinaloa_cartel", "ORG")
+    mention("United States", "united_states", "GPE")
+    mention("Mexico", "mexico", "GPE")
+    mention("Mexico", "mexico", "GPE", text.index("In Mexico"))
+    c_start = text.index(claim)
+    aset = {
+        "annotator": "synthetic",
+        "guideline_version": "1.0",
+        "created": "2025-01-01T00:00:00Z",
+        "updated": "2025-01-01T00:00:00Z",
+        "status": "gold",
+        "entities": mentions,
+        "stances": [
+            {
+                "id": "s1",
+                "holder": {"kind": "entity", "entity": "person_x", "mention": "e1"},
+                "target": "fto_designation",
+                "label": "favor",
+                "attribution": "reported",
+                "evidence": [{"start": c_start, "end": c_start + len(claim), "text": claim}],
+            }
+        ],
+        "claims": [
+            {
+                "id": "c1",
+                "start": c_start,
+                "end": c_start + len(claim),
+                "text": claim,
+                "claimant": {"kind": "entity", "entity": "person_x", "mention": "e1"},
+                "attribution": "reported",
+                "type": "opinion",
+                "checkworthiness": "check_worthy",
+                "hedged": False,
+                "cluster": "cartels_threaten_us",
+            }
+        ],
+    }
+    data = text.encode("utf-8")
+    return doc_id, text, {"schema_version": "1.0", "doc_id": doc_id, "text_sha256": hashlib.sha256(data).hexdigest(), "annotations": [aset]}
+
+
+def make_corpus(root: Path, n: int, seed: int = 0) -> Path:
+    """Write a synthetic corpus of `n` documents under `root` (texts/, annotations/); returns root."""
+    from cartel_fto_corpus.corpus import Text, compute_manifest, document_entry, dumps
+
+    root = Path(root)
+    texts, annotations = root / "texts", root / "annotations"
+    texts.mkdir(parents=True, exist_ok=True)
+    annotations.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    ids = []
+    with open(texts / "SHA256SUMS", "w", encoding="utf-8") as sums:
+        for i in range(n):
+            doc_id, text, ann = _document(i, rng)
+            data = text.encode("utf-8")
+            (texts / f"{doc_id}.txt").write_bytes(data)
+            (annotations / f"{doc_id}.json").write_text(dumps(ann), encoding="utf-8")
+            sums.write(f"{hashlib.sha256(data).hexdigest()}  {doc_id}.txt\n")
+            ids.append(doc_id)
+    (annotations / "registry.json").write_text(dumps(REGISTRY), encoding="utf-8")
+    ids.sort()
+    if n <= EXACT_MANIFEST_MAX:
+        all_texts = [Text(d, f"{d}.txt", (texts / f"{d}.txt").read_bytes()) for d in ids]
+        (texts / "manifest.json").write_text(dumps(compute_manifest(all_texts)), encoding="utf-8")
+    else:  # streamed, without the quadratic overlap computation
+        with open(texts / "manifest.json", "w", encoding="utf-8") as fh:
+            fh.write('{\n  "schema_version": "1.0",\n  "documents": [\n')
+            for k, d in enumerate(ids):
+                entry = document_entry(Text(d, f"{d}.txt", (texts / f"{d}.txt").read_bytes()), [])
+                fh.write(("," if k else "") + json.dumps(entry, ensure_ascii=False) + "\n")
+            fh.write("  ]\n}\n")
+    return root
+
+
+_IMPORTS = "import cartel_fto_corpus.build, cartel_fto_corpus.card, cartel_fto_corpus.croissant, datasets, pyarrow.parquet"
+_PEAK = "import resource, sys; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+
+
+def _peak_kib(code: str) -> tuple[int, float]:
+    """Peak RSS (KiB, Linux ru_maxrss) and wall time of `code` run in a fresh interpreter."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", f"{code}\n{_PEAK}"], capture_output=True, text=True, check=True)
+    return int(proc.stderr.strip().splitlines()[-1]), time.perf_counter() - t0
+
+
+def build_peak(root: Path, out: Path) -> tuple[int, int, float]:
+    """(build peak KiB, import-only baseline KiB, build seconds)."""
+    base, _ = _peak_kib(_IMPORTS)
+    code = (
+        f"{_IMPORTS}\nfrom pathlib import Path\nfrom cartel_fto_corpus.paths import CorpusPaths\n"
+        f"cartel_fto_corpus.build.build(CorpusPaths({str(root)!r}), Path({str(out)!r}), validate_first=False)"
+    )
+    peak, seconds = _peak_kib(code)
+    return peak, base, seconds
+
+
+def loader_times(out: Path, runs: int) -> list[tuple[str, int, float, float]]:
+    """Per config: (config, rows, median loader seconds, median read_table seconds)."""
+    import pyarrow.parquet as pq
+
+    from cartel_fto_corpus.features import CONFIGS
+    from cartel_fto_corpus.loader import load_dataset, split_files
+
+    rows = []
+    for config in CONFIGS:
+        files = [f for fs in split_files(config, out).values() for f in fs]
+        load_dataset(config, root=out)  # warm the page cache and imports for both
+        ours, base = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            ds = load_dataset(config, root=out)
+            ours.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            tables = [pq.read_table(f) for f in files]
+            base.append(time.perf_counter() - t0)
+        n = sum(d.num_rows for d in ds.values())
+        assert n == sum(t.num_rows for t in tables)
+        rows.append((config, n, statistics.median(ours), statistics.median(base)))
+    return rows
+
+
+def run(sizes: list[int], runs: int, keep: Path | None) -> None:
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-", dir=keep) as tmp:
+            root, out = Path(tmp) / "corpus", Path(tmp) / "out"
+            t0 = time.perf_counter()
+            make_corpus(root, n)
+            made = time.perf_counter() - t0
+            peak, base, seconds = build_peak(root, out)
+            print(f"\n== {n} documents (corpus written in {made:.1f} s)")
+            print(f"build: {seconds:.1f} s, peak RSS {peak / 1024:.0f} MiB; import-only baseline {base / 1024:.0f} MiB; "
+                  f"build above baseline {(peak - base) / 1024:.0f} MiB")
+            print(f"{'config':<10} {'rows':>8} {'loader s':>10} {'read_table s':>13} {'ratio':>7}")
+            for config, rows, ours, baseline in loader_times(out, runs):
+                print(f"{config:<10} {rows:>8} {ours:>10.4f} {baseline:>13.4f} {ours / baseline:>7.2f}")
+            sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["make-corpus"]:
+        make_corpus(Path(argv[1]), int(argv[2]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median)")
+    parser.add_argument("--keep", type=Path, default=None, help="folder for the temporary corpora (default: the system temp)")
+    args = parser.parse_args(argv)
+    run(args.sizes, args.runs, args.keep)
+
+
+if __name__ == "__main__":
+    main()

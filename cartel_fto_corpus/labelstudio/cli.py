@@ -1,0 +1,205 @@
+"""`cartel-fto ls ...`: push, pull, serve, stop and config.
+
+Every failure ends in one line per reason on stderr and a non-zero exit (1: refused or invalid,
+2: connection or server problem), never a traceback; the API key never appears in output.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, SyncError
+
+EXIT_REFUSED, EXIT_CONNECTION = 1, 2
+
+
+def _fail(lines: list[str], code: int) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the sync's exceptions into one-line messages and exit codes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from cartel_fto_corpus.labelstudio.client import LabelStudioError
+        from cartel_fto_corpus.labelstudio.server import ServerError
+
+        try:
+            return fn(*args, **kwargs)
+        except SyncError as exc:
+            _fail(exc.lines, EXIT_REFUSED)
+        except (LabelStudioError, ServerError) as exc:
+            _fail([str(exc)], EXIT_CONNECTION)
+        except KeyboardInterrupt:
+            _fail(["interrupted; nothing half-written (files are replaced atomically)"], 130)
+
+    return wrapper
+
+
+def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(
+        [
+            click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root with texts/ and annotations/ (default: the installed corpus)."),
+            click.option("--url", default=None, help="Label Studio URL (default: $LABEL_STUDIO_URL)."),
+            click.option("--api-key", default=None, help="API key (default: $LABEL_STUDIO_API_KEY). Never printed or stored."),
+            click.option("--project", default=None, help="Project id or title (default: the title below)."),
+            click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to find or create."),
+            click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each request."),
+            click.option("--retries", type=int, default=3, show_default=True, help="Retries of transient errors, with backoff."),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+def make_client(url: str | None, api_key: str | None, timeout: float, retries: int) -> Any:
+    from cartel_fto_corpus.labelstudio.client import Client, Settings
+
+    return Client(Settings.resolve(url, api_key, timeout=timeout, retries=retries))
+
+
+@click.group("ls")
+def ls_group() -> None:
+    """Two-way sync with Label Studio: push the corpus, pull annotators' work, run a local server."""
+
+
+@ls_group.command("config")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+@handle_errors
+def config_command(root: Path | None) -> None:
+    """Print the labelling config generated from the schema and the registry's targets."""
+    from cartel_fto_corpus.labelstudio.config import label_config
+    from cartel_fto_corpus.labelstudio.repo import load_repo
+    from cartel_fto_corpus.paths import CorpusPaths
+
+    click.echo(label_config(load_repo(CorpusPaths(root)).registry["targets"]), nl=False)
+
+
+@ls_group.command("push")
+@connection_options
+@click.option("--as", "as_", type=click.Choice(["annotations", "predictions"]), default="annotations", show_default=True, help="Upload as annotations (annotator recorded) or as predictions for pre-annotation.")
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+@click.option("--prefer", type=click.Choice(["repo"]), default=None, help="Overwrite annotations changed in Label Studio since the last sync.")
+@handle_errors
+def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_run, prefer) -> None:
+    """Create or update one task per document, with the repository's annotations."""
+    from cartel_fto_corpus.labelstudio.push import push
+    from cartel_fto_corpus.paths import CorpusPaths
+
+    client = make_client(url, api_key, timeout, retries)
+    r = push(CorpusPaths(root), client, project=project, title=title, as_=as_, dry_run=dry_run, prefer=prefer, echo=lambda s: click.echo(s))
+    if not dry_run:
+        click.echo(
+            f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} updated, {r.created_annotations} added, "
+            f"{r.meta_updates} task metas updated, {r.unchanged} unchanged",
+            err=True,
+        )
+
+
+@ls_group.command("pull")
+@connection_options
+@click.option("--partial", is_flag=True, help="Write the documents that converted cleanly even if others failed (exit 1 still).")
+@click.option("--prefer", type=click.Choice(["repo", "labelstudio"]), default=None, help="Settle conflicts (both sides changed) in favour of one side.")
+@click.option("--dry-run", is_flag=True, help="Print which files would change; write nothing.")
+@click.option("--guideline-version", default=None, help="guideline_version for annotators new in Label Studio (default: the newest in the file).")
+@handle_errors
+def pull_command(root, url, api_key, project, title, timeout, retries, partial, prefer, dry_run, guideline_version) -> None:
+    """Write Label Studio's annotations back to annotations/<doc_id>.json, validated and atomically."""
+    from cartel_fto_corpus.labelstudio.pull import pull
+    from cartel_fto_corpus.paths import CorpusPaths
+
+    client = make_client(url, api_key, timeout, retries)
+    r = pull(CorpusPaths(root), client, project=project, title=title, partial=partial, prefer=prefer, dry_run=dry_run, guideline_version=guideline_version, echo=lambda s: click.echo(s))
+    for w in r.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for p in r.written:
+        click.echo(f"{'would write' if dry_run else 'wrote'} {p}", err=True)
+    click.echo(f"{len(r.written)} files {'to write' if dry_run else 'written'}, {r.unchanged} unchanged, {len(r.failed)} failed", err=True)
+    if r.failed:
+        _fail(r.failed, EXIT_REFUSED)
+
+
+@ls_group.command("serve")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root to push (default: the installed corpus).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".labelstudio/server"), show_default=True, help="Persistent Label Studio data (database, media).")
+@click.option("--venv", type=click.Path(file_okay=False, path_type=Path), default=None, help="Server virtualenv (default: $CARTEL_FTO_LS_VENV or .venv-labelstudio; created on first use).")
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any free port).")
+@click.option("--username", default=None, help="Login e-mail of the local admin user.")
+@click.option("--api-key", default=None, help="API key to use (default: $LABEL_STUDIO_API_KEY, else generated / read from the data dir).")
+@click.option("--title", default=DEFAULT_TITLE, show_default=True)
+@click.option("--no-push", is_flag=True, help="Start the server only.")
+@click.option("--detach", is_flag=True, help="Leave the server running in the background (stop it with `cartel-fto ls stop`).")
+@handle_errors
+def serve_command(root, data_dir, venv, port, username, api_key, title, no_push, detach) -> None:
+    """Start a local Label Studio on 127.0.0.1 with the corpus pushed as pre-annotations."""
+    from cartel_fto_corpus.labelstudio import server as srv
+    from cartel_fto_corpus.labelstudio.client import Client, Settings
+    from cartel_fto_corpus.labelstudio.push import push
+    from cartel_fto_corpus.paths import CorpusPaths
+
+    data_dir = data_dir.resolve()
+    venv = srv.venv_path(venv)
+    running = srv.running_pid(data_dir)
+    if running:
+        raise srv.ServerError(f"a server from {data_dir} is already running (pid {running[0]}, http://127.0.0.1:{running[1]}); `cartel-fto ls stop` first")
+    srv.ensure_venv(venv, echo=lambda s: click.echo(s, err=True))
+    username = username or os.environ.get("LABEL_STUDIO_USERNAME") or srv.DEFAULT_USER
+    fresh = not (data_dir / "label_studio.sqlite3").exists()
+    password = os.environ.get("LABEL_STUDIO_PASSWORD") or (srv.new_token()[:16] if fresh else "")
+    key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
+    if fresh:
+        key = key or srv.new_token()
+        click.echo(f"initialising {data_dir} (once; about 30 s)", err=True)
+        srv.init_data_dir(venv, data_dir, username, password, key)
+    elif not key:
+        key = srv.existing_token(venv, data_dir, username)
+        if not key:
+            raise srv.ServerError(f"cannot read the API token of {username} in {data_dir}; set LABEL_STUDIO_API_KEY")
+    if port is None:
+        port = 8080 if srv.port_is_free(8080) else srv.free_port()
+    server = srv.LocalServer(venv, data_dir, port, username, password, key).start()
+    try:
+        if not no_push:
+            client = Client(Settings(server.url, key))
+            r = push(CorpusPaths(root), client, title=title, as_="predictions", echo=lambda s: click.echo(s, err=True))
+            click.echo(f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} predictions updated", err=True)
+        click.echo(f"Label Studio is running at {server.url} (pid {server.pid})")
+        if fresh and not os.environ.get("LABEL_STUDIO_PASSWORD"):
+            click.echo(f"log in as {username} with password {password} (generated for this local server; change it under Account & Settings)")
+        else:
+            click.echo(f"log in as {username} with the password set when {data_dir} was created")
+        click.echo(f"then: export LABEL_STUDIO_URL={server.url} and your API key (Account & Settings) as LABEL_STUDIO_API_KEY to pull")
+        if detach:
+            server.process = None  # keep it running; `ls stop` finds it by the PID file
+            return
+        click.echo("press Ctrl-C to stop", err=True)
+        server.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@ls_group.command("stop")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".labelstudio/server"), show_default=True)
+@handle_errors
+def stop_command(data_dir: Path) -> None:
+    """Stop the server started by `ls serve --detach` from this data dir (by its PID)."""
+    from cartel_fto_corpus.labelstudio import server as srv
+
+    running = srv.running_pid(data_dir)
+    if not running:
+        raise srv.ServerError(f"no running server recorded in {data_dir / srv.PID_FILE}")
+    srv.stop_pid(running[0])
+    (data_dir / srv.PID_FILE).unlink(missing_ok=True)
+    click.echo(f"stopped pid {running[0]}", err=True)

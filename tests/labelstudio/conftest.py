@@ -1,0 +1,201 @@
+"""A real Label Studio for the sync tests: one server per session, a fresh project per test.
+
+The server runs from its own virtualenv (scripts/setup_labelstudio_server.sh, `make setup-test`;
+override with CARTEL_FTO_LS_VENV), on a free port of 127.0.0.1, from a data dir migrated once
+into a template and copied, and is stopped by PID at the end. A missing venv fails loudly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cartel_fto_corpus.labelstudio.client import Client, Settings
+from cartel_fto_corpus.labelstudio.server import (
+    DEFAULT_USER,
+    LocalServer,
+    copy_data_dir,
+    executable,
+    free_port,
+    init_data_dir,
+    new_token,
+    venv_path,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"
+
+
+def tree_hash(folder: Path) -> str:
+    """Hash of every file's name and bytes under `folder`: equal before and after means untouched."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def ls_venv() -> Path:
+    venv = venv_path(base=REPO)
+    if not venv.is_absolute():
+        venv = REPO / venv
+    if not executable(venv).exists():
+        pytest.fail(
+            f"the Label Studio server venv is missing ({executable(venv)}): run `make setup-test` "
+            "(it runs scripts/setup_labelstudio_server.sh) or set CARTEL_FTO_LS_VENV",
+            pytrace=False,
+        )
+    return venv
+
+
+@pytest.fixture(scope="session")
+def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """(data dir, password, token): migrated once per session, then only ever copied."""
+    token, password = new_token(), new_token()[:16]
+    template = tmp_path_factory.mktemp("ls-template") / "data"
+    init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
+    return template, password, token
+
+
+@pytest.fixture(scope="session")
+def ls_server(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    template, password, token = ls_template
+    data = copy_data_dir(template, tmp_path_factory.mktemp("ls-session") / "data")
+    server = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ls_client(ls_server: LocalServer) -> Client:
+    return Client(Settings(ls_server.url, ls_server.token, timeout=30, retries=2, backoff=0.1))
+
+
+@pytest.fixture
+def project_title(request: pytest.FixtureRequest) -> str:
+    """A fresh project per test: titles never collide on the shared server."""
+    return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}"  # Label Studio allows 50 characters
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repo_annotations_untouched() -> Iterator[None]:
+    """No test may change the repository's own annotations (tests work on copies)."""
+    before = tree_hash(REPO / "annotations")
+    yield
+    assert tree_hash(REPO / "annotations") == before, "a Label Studio test modified the repository's annotations/"
+
+
+def copy_corpus(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True)
+    shutil.copytree(src / "texts", dst / "texts")
+    shutil.copytree(src / "annotations", dst / "annotations", ignore=shutil.ignore_patterns("*.md"))
+    return dst
+
+
+@pytest.fixture(params=["fixture", "repo"])
+def any_corpus(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A writable copy of the fixture corpus, then of whatever corpus the repository holds."""
+    return copy_corpus(FIXTURE_CORPUS if request.param == "fixture" else REPO, tmp_path / "corpus")
+
+
+@pytest.fixture
+def fixture_corpus(tmp_path: Path) -> Path:
+    return copy_corpus(FIXTURE_CORPUS, tmp_path / "corpus")
+
+
+@pytest.fixture
+def repo_corpus(tmp_path: Path) -> Path:
+    return copy_corpus(REPO, tmp_path / "corpus")
+
+
+class FaultyProxy:
+    """An HTTP proxy in front of the real server that can hang, drop or garble chosen requests.
+
+    Fault injection wraps the real server, it never replaces it: every request that is not
+    chosen for a fault is forwarded to Label Studio unchanged.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        import http.server
+        import threading
+
+        import httpx
+
+        self.upstream = upstream
+        self.rules: list[dict] = []  # {"path": substring, "mode": hang|drop|garbage, "times": n}
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _handle(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                proxy.seen.append(f"{self.command} {self.path}")
+                rule = next((r for r in proxy.rules if r["path"] in self.path and r["times"] != 0), None)
+                if rule is not None:
+                    rule["times"] -= 1
+                    if rule["mode"] == "hang":
+                        proxy.release.wait(rule.get("seconds", 5))
+                        self.close_connection = True
+                        return
+                    if rule["mode"] == "drop":
+                        self.close_connection = True
+                        return
+                    if rule["mode"] == "garbage":
+                        payload = b'[{"id": 1, "data": '
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(payload)))
+                        self.end_headers()
+                        self.wfile.write(payload)
+                        return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection", "accept-encoding")}
+                r = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body, timeout=60)
+                self.send_response(r.status_code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+        self.release = threading.Event()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def fault(self, path: str, mode: str, times: int = -1, **extra: object) -> None:
+        self.rules.append({"path": path, "mode": mode, "times": times, **extra})
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def faulty_proxy(ls_server: LocalServer) -> Iterator[FaultyProxy]:
+    proxy = FaultyProxy(ls_server.url)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
