@@ -18,3 +18,4 @@ test: setup-test
 
 lint:
 	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .

@@ -6,8 +6,8 @@
 
 For each size it writes a synthetic corpus (texts, manifest, SHA256SUMS, registry, one annotation
 file per document), then prints:
-  * the build's peak memory (max RSS of a fresh subprocess running `build.build`, against the peak
-    of a subprocess that only imports the same modules: the baseline in the same run), and its time;
+  * the build's peak memory (peak RSS, VmHWM, of a fresh subprocess running `build.build`, against the
+    peak of a subprocess that only imports the same modules: the baseline in the same run), and its time;
   * per config, the median time of `cartel_fto_corpus.load_dataset(config)` against
     `pyarrow.parquet.read_table` on the same files, and their ratio.
 The build runs without validation here: the validator's cross-document overlap check is quadratic
@@ -148,11 +148,21 @@ def make_corpus(root: Path, n: int, seed: int = 0) -> Path:
 
 
 _IMPORTS = "import cartel_fto_corpus.build, cartel_fto_corpus.card, cartel_fto_corpus.croissant, datasets, pyarrow.parquet"
-_PEAK = "import resource, sys; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+# VmHWM (Linux) is the peak RSS of this program alone; ru_maxrss would also count the parent's
+# footprint at fork time, which exec carries over.
+_PEAK = """
+import re, resource, sys
+try:
+    with open("/proc/self/status") as fh:
+        peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", fh.read()).group(1))
+except (OSError, AttributeError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak, file=sys.stderr)
+"""
 
 
 def _peak_kib(code: str) -> tuple[int, float]:
-    """Peak RSS (KiB, Linux ru_maxrss) and wall time of `code` run in a fresh interpreter."""
+    """Peak RSS (KiB) and wall time of `code` run in a fresh interpreter."""
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", f"{code}\n{_PEAK}"], capture_output=True, text=True, check=True)
     return int(proc.stderr.strip().splitlines()[-1]), time.perf_counter() - t0

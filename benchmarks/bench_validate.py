@@ -16,8 +16,8 @@ tens of minutes; rates are per document, so the ratio is unaffected. Each timing
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -34,7 +34,6 @@ from synth import make_corpus  # noqa: E402
 
 from cartel_fto_corpus.schema import _registry, load_schemas  # noqa: E402
 from cartel_fto_corpus.validate import validate  # noqa: E402
-
 
 JOBS = os.cpu_count() or 1
 

@@ -67,7 +67,9 @@ def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str) 
     for k, wi in enumerate(picked):
         m = words[wi]
         ent = f"ent_{rng.randrange(N_ENTITIES)}"
-        entities.append({"id": f"e{k + 1}", "start": m.start(), "end": m.end(), "text": m.group(), "label": labels_by_entity[ent], "entity": ent})
+        entities.append(
+            {"id": f"e{k + 1}", "start": m.start(), "end": m.end(), "text": m.group(), "label": labels_by_entity[ent], "entity": ent}
+        )
 
     def sentence_span() -> dict:
         pi = rng.randrange(len(paras))

@@ -14,6 +14,7 @@ set's status in every row so a user can filter), see `summary.reference_set`.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -485,9 +486,8 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
     examples: dict[str, dict[str, Any] | None] = {c: None for c in CONFIGS}
     for (config, split), w in sorted(writers.items(), key=lambda kv: (CONFIGS.index(kv[0][0]), kv[0][1])):
         for f in w.close():
-            data = f.read_bytes()
             n = pq.ParquetFile(f).metadata.num_rows
-            shards.append(Shard(config, split, f"{config}/{f.name}", hashlib.sha256(data).hexdigest(), len(data), n))
+            shards.append(Shard(config, split, f"{config}/{f.name}", _sha256_file(f), f.stat().st_size, n))
         rows[config][split] = w.rows
         nbytes[config][split] = w.nbytes
         if examples[config] is None:
@@ -495,9 +495,24 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
     return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())))
 
 
+def _sha256_file(path: Path) -> str:
+    """sha256 of a file read in chunks (a shard can be hundreds of MB)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Byte equality, compared in chunks; filecmp's cache is keyed on stat data that an edit can keep."""
+    filecmp.clear_cache()
+    return filecmp.cmp(a, b, shallow=False)
+
+
 def _replace_if_changed(src: Path, dst: Path) -> bool:
     """Move `src` over `dst` unless the bytes are equal (keeps mtimes, so caches keyed on them stay)."""
-    if dst.exists() and dst.read_bytes() == src.read_bytes():
+    if dst.exists() and _same_bytes(src, dst):
         src.unlink()
         return False
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -570,9 +585,20 @@ def stale_files(paths: CorpusPaths, out: Path) -> list[str]:
                 stale.append(f"{rel}: missing")
             elif rel not in fresh:
                 stale.append(f"{rel}: no longer produced by the build")
-            elif a.read_bytes() != b.read_bytes():
-                stale.append(f"{rel}: stale (differs from a fresh build)")
+            elif not _same_bytes(a, b):
+                stale.append(f"{rel}: stale (differs from a fresh build){_writer_note(a, b)}")
         return stale
+
+
+def _writer_note(fresh: Path, committed: Path) -> str:
+    """Why a Parquet file may differ with equal rows: another pyarrow wrote it (bytes are pinned to it)."""
+    if fresh.suffix != ".parquet":
+        return ""
+    try:
+        ours, theirs = pq.ParquetFile(fresh).metadata.created_by, pq.ParquetFile(committed).metadata.created_by
+    except (OSError, pa.ArrowException):
+        return ""
+    return f"; committed file written by {theirs!r}, this build by {ours!r}" if ours != theirs else ""
 
 
 # --------------------------------------------------------------------------- command line

@@ -81,6 +81,7 @@ def metadata(result: BuildResult) -> dict[str, Any]:
         "pretty_name": PRETTY_NAME,
         "license": "other",
         "license_name": LICENSE_NAME,
+        "license_link": "LICENSE-ANNOTATIONS",
         "license_details": LICENSE_DETAILS,
         "language": ["en"],
         "multilinguality": ["monolingual"],

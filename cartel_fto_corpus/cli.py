@@ -99,8 +99,29 @@ def _print_summary(root: Path | None) -> None:
     for col in ("document", "title", "chars", "sets", "status", "entities", "stances", "claims", "quality flags"):
         table.add_column(col, justify="right" if col in {"chars", "sets", "entities", "stances", "claims"} else "left")
     for r in rows:
-        table.add_row(r.doc_id, r.title or "-", str(r.n_chars), str(r.annotators), r.status, str(r.entities), str(r.stances), str(r.claims), ", ".join(r.flags))
-    table.add_row("total", "", str(sum(r.n_chars for r in rows)), str(sum(r.annotators for r in rows)), "", str(sum(r.entities for r in rows)), str(sum(r.stances for r in rows)), str(sum(r.claims for r in rows)), "", style="bold")
+        table.add_row(
+            r.doc_id,
+            r.title or "-",
+            str(r.n_chars),
+            str(r.annotators),
+            r.status,
+            str(r.entities),
+            str(r.stances),
+            str(r.claims),
+            ", ".join(r.flags),
+        )
+    table.add_row(
+        "total",
+        "",
+        str(sum(r.n_chars for r in rows)),
+        str(sum(r.annotators for r in rows)),
+        "",
+        str(sum(r.entities for r in rows)),
+        str(sum(r.stances for r in rows)),
+        str(sum(r.claims for r in rows)),
+        "",
+        style="bold",
+    )
     Console(width=200).print(table)
 
 

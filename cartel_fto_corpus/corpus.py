@@ -9,6 +9,7 @@ the committed manifest is stale.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections import Counter
@@ -144,7 +145,7 @@ def quality_flags(text: str, repeats: list[dict[str, int]], overlap: list[dict[s
         flags.add("bullet_list")
     # A heading that ends in ':' followed directly by another heading: the section's body is missing
     # (002: "Press Secretary Karoline Leavitt emphasized the administration's resolve:").
-    for cur, nxt in zip(lines, lines[1:]):
+    for cur, nxt in itertools.pairwise(lines):
         if cur.rstrip().endswith(":") and (nxt.rstrip().endswith(":") or not nxt.strip()):
             flags.add("empty_section")
     if any(_BOILERPLATE.match(line.strip()) for line in lines):

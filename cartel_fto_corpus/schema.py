@@ -53,10 +53,7 @@ def load_schemas() -> dict[str, dict[str, Any]]:
 
 @cache
 def _registry() -> Registry:
-    resources = [
-        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
-        for s in load_schemas().values()
-    ]
+    resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in load_schemas().values()]
     return Registry().with_resources(resources)
 
 

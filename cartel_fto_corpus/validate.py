@@ -8,6 +8,7 @@ Semantic checks run on schema-valid files only, so they can trust the shape of t
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -19,7 +20,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from cartel_fto_corpus.corpus import Text, compute_manifest, read_checksums, read_texts, sha256_hex
+from cartel_fto_corpus.corpus import compute_manifest, read_checksums, read_texts, sha256_hex
 from cartel_fto_corpus.paths import MANIFEST_FILE, REGISTRY_FILE, CorpusPaths
 from cartel_fto_corpus.schema import detailed_validator, fast_validator, supported_versions
 
@@ -249,7 +250,9 @@ class AnnotationChecker:
             if value is None or value.tzinfo is None:
                 self.err(f"{base}/{key}", "bad-time", f"expected an RFC 3339 date-time with time zone, found {aset[key]!r}")
         if created and updated and created.tzinfo and updated.tzinfo and updated < created:
-            self.err(f"{base}/updated", "updated-before-created", f"expected updated >= created ({aset['created']}), found {aset['updated']}")
+            self.err(
+                f"{base}/updated", "updated-before-created", f"expected updated >= created ({aset['created']}), found {aset['updated']}"
+            )
 
     def check_span(self, ptr: str, span: dict[str, Any], text: str) -> bool:
         """Offsets, stored text and paragraph breaks of one span; True if the span is sound."""
@@ -301,7 +304,11 @@ class AnnotationChecker:
                 if m is None:
                     self.err(ptr + "/mention", "unknown-mention", f"expected the id of an entity mention of this set, found {mention!r}")
                 elif m["entity"] != ent:
-                    self.err(ptr + "/mention", "mention-entity-mismatch", f"expected a mention of {ent!r}, found {mention!r} which links {m['entity']!r}")
+                    self.err(
+                        ptr + "/mention",
+                        "mention-entity-mismatch",
+                        f"expected a mention of {ent!r}, found {mention!r} which links {m['entity']!r}",
+                    )
         elif kind == "unnamed":
             self.check_span(ptr + "/span", actor["span"], text)
 
@@ -309,7 +316,9 @@ class AnnotationChecker:
         is_author = actor["kind"] == "author"
         if is_author != (attribution == "authorial"):
             expected = "authorial" if is_author else "direct or reported"
-            self.err(ptr + "/attribution", "attribution-mismatch", f"expected {expected} for actor kind {actor['kind']!r}, found {attribution!r}")
+            self.err(
+                ptr + "/attribution", "attribution-mismatch", f"expected {expected} for actor kind {actor['kind']!r}, found {attribution!r}"
+            )
 
     def entities_sound(self, entities: list[dict[str, Any]], text: str) -> bool:
         """True if every mention passes every check; one tight loop for the common clean case.
@@ -331,7 +340,7 @@ class AnnotationChecker:
             ):
                 return False
         order = sorted([(m["start"], m["end"]) for m in entities])
-        return all(b[0] >= a[1] for a, b in zip(order, order[1:]))
+        return all(b[0] >= a[1] for a, b in itertools.pairwise(order))
 
     def check_set(self, index: int, aset: dict[str, Any], text: str) -> None:
         base = pointer("annotations", index)
@@ -351,7 +360,9 @@ class AnnotationChecker:
             for j, item in enumerate(aset[section]):
                 ptr = f"{base}/{section}/{j}"
                 if item["id"] in seen_ids:
-                    self.err(ptr + "/id", "duplicate-id", f"expected a unique id, found {item['id']!r} again (first at {seen_ids[item['id']]})")
+                    self.err(
+                        ptr + "/id", "duplicate-id", f"expected a unique id, found {item['id']!r} again (first at {seen_ids[item['id']]})"
+                    )
                 else:
                     seen_ids[item["id"]] = ptr
 
@@ -364,17 +375,23 @@ class AnnotationChecker:
             if reg is None:
                 self.err(ptr + "/entity", "unknown-entity", f"expected an entity id of the registry, found {m['entity']!r}")
             elif reg["type"] != m["label"]:
-                self.err(ptr + "/label", "label-mismatch", f"expected {reg['type']} (the type of {m['entity']!r} in the registry), found {m['label']}")
+                self.err(
+                    ptr + "/label",
+                    "label-mismatch",
+                    f"expected {reg['type']} (the type of {m['entity']!r} in the registry), found {m['label']}",
+                )
             if not self.check_span(ptr, m, text):
                 continue
             key = (m["start"], m["end"])
             if key in spans:
-                self.err(ptr, "duplicate-span", f"expected one mention per span, found {m['start']}:{m['end']} again (first at {spans[key]})")
+                self.err(
+                    ptr, "duplicate-span", f"expected one mention per span, found {m['start']}:{m['end']} again (first at {spans[key]})"
+                )
                 continue
             spans[key] = ptr
             sound.append((m["start"], m["end"], j, ptr))
         sound.sort()
-        for a, b in zip(sound, sound[1:]):
+        for a, b in itertools.pairwise(sound):
             if b[0] < a[1]:
                 first, later = (a, b) if a[2] < b[2] else (b, a)  # report the one listed later
                 self.err(
@@ -413,7 +430,11 @@ class AnnotationChecker:
             if self.check_span(ptr, cl, text):
                 key = (cl["start"], cl["end"])
                 if key in claim_spans:
-                    self.err(ptr, "duplicate-span", f"expected one claim per span, found {cl['start']}:{cl['end']} again (first at {claim_spans[key]})")
+                    self.err(
+                        ptr,
+                        "duplicate-span",
+                        f"expected one claim per span, found {cl['start']}:{cl['end']} again (first at {claim_spans[key]})",
+                    )
                 claim_spans.setdefault(key, ptr)
 
 
@@ -424,22 +445,54 @@ def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> li
         seen: dict[str, int] = {}
         for i, entry in enumerate(reg[section]):
             if entry["id"] in seen:
-                out.append(Problem(file, pointer(section, i, "id"), f"expected a unique id, found {entry['id']!r} again (first at /{section}/{seen[entry['id']]})", "duplicate-id"))
+                out.append(
+                    Problem(
+                        file,
+                        pointer(section, i, "id"),
+                        f"expected a unique id, found {entry['id']!r} again (first at /{section}/{seen[entry['id']]})",
+                        "duplicate-id",
+                    )
+                )
             seen.setdefault(entry["id"], i)
     qids: dict[str, int] = {}
     for i, ent in enumerate(reg["entities"]):
         if (ent["type"] == "ORG") != (ent["org_type"] is not None):
             expected = "an ORG subtype" if ent["type"] == "ORG" else "null (only ORG entities have a subtype)"
-            out.append(Problem(file, pointer("entities", i, "org_type"), f"expected {expected}, found {json.dumps(ent['org_type'])}", "org-type-mismatch"))
+            out.append(
+                Problem(
+                    file,
+                    pointer("entities", i, "org_type"),
+                    f"expected {expected}, found {json.dumps(ent['org_type'])}",
+                    "org-type-mismatch",
+                )
+            )
         if ent["qid"] is not None:
             if ent["qid"] in qids:
-                out.append(Problem(file, pointer("entities", i, "qid"), f"expected each QID on one entity, found {ent['qid']} also on /entities/{qids[ent['qid']]}", "duplicate-qid"))
+                out.append(
+                    Problem(
+                        file,
+                        pointer("entities", i, "qid"),
+                        f"expected each QID on one entity, found {ent['qid']} also on /entities/{qids[ent['qid']]}",
+                        "duplicate-qid",
+                    )
+                )
             qids.setdefault(ent["qid"], i)
     if usage is not None:
-        for section, used, what in (("entities", usage.entities, "entity mention or actor"), ("targets", usage.targets, "stance"), ("clusters", usage.clusters, "claim")):
+        for section, used, what in (
+            ("entities", usage.entities, "entity mention or actor"),
+            ("targets", usage.targets, "stance"),
+            ("clusters", usage.clusters, "claim"),
+        ):
             for i, entry in enumerate(reg[section]):
                 if entry["id"] not in used:
-                    out.append(Problem(file, pointer(section, i), f"expected registry entry {entry['id']!r} to be used by some {what}, found no use", "unused-entry"))
+                    out.append(
+                        Problem(
+                            file,
+                            pointer(section, i),
+                            f"expected registry entry {entry['id']!r} to be used by some {what}, found no use",
+                            "unused-entry",
+                        )
+                    )
     return out
 
 
@@ -453,13 +506,31 @@ def manifest_problems(file: str, manifest: dict[str, Any], paths: CorpusPaths) -
         listed.add(doc["id"])
         exp = by_id.get(doc["id"])
         if exp is None:
-            out.append(Problem(file, pointer("documents", i, "id"), f"expected a document with a text in texts/, found {doc['id']!r} without one", "unknown-document"))
+            out.append(
+                Problem(
+                    file,
+                    pointer("documents", i, "id"),
+                    f"expected a document with a text in texts/, found {doc['id']!r} without one",
+                    "unknown-document",
+                )
+            )
             continue
         for key, value in exp.items():
             if doc.get(key) != value:
-                out.append(Problem(file, pointer("documents", i, key), f"expected {json.dumps(value, ensure_ascii=False)[:120]} (computed from the text), found {json.dumps(doc.get(key), ensure_ascii=False)[:120]}; run `cartel-fto manifest`", "stale-manifest"))
+                out.append(
+                    Problem(
+                        file,
+                        pointer("documents", i, key),
+                        f"expected {json.dumps(value, ensure_ascii=False)[:120]} (computed from the text), found {json.dumps(doc.get(key), ensure_ascii=False)[:120]}; run `cartel-fto manifest`",
+                        "stale-manifest",
+                    )
+                )
     for doc_id in sorted(set(by_id) - listed):
-        out.append(Problem(file, "/documents", f"expected an entry for texts/{doc_id}.txt, found none; run `cartel-fto manifest`", "stale-manifest"))
+        out.append(
+            Problem(
+                file, "/documents", f"expected an entry for texts/{doc_id}.txt, found none; run `cartel-fto manifest`", "stale-manifest"
+            )
+        )
     return out
 
 
@@ -476,7 +547,11 @@ def checksum_problems(paths: CorpusPaths) -> list[Problem]:
         if t is None:
             out.append(Problem(file, "", f"expected texts/{name}, found no such file", "missing-text"))
         elif sha256_hex(t.data) != digest:
-            out.append(Problem(file, "", f"expected sha256 {digest} for texts/{name}, found {sha256_hex(t.data)}: the text was edited", "text-changed"))
+            out.append(
+                Problem(
+                    file, "", f"expected sha256 {digest} for texts/{name}, found {sha256_hex(t.data)}: the text was edited", "text-changed"
+                )
+            )
     for name in sorted(set(present) - set(sums)):
         out.append(Problem(file, "", f"expected every text to be listed, found texts/{name} unlisted", "unlisted-text"))
     return out
@@ -488,7 +563,12 @@ def _version_problem(file: str, doc: Any) -> Problem | None:
     version = doc.get("schema_version")
     if version not in supported_versions():
         found = "none" if version is None else repr(version)
-        return Problem(file, "/schema_version", f"unknown schema version: expected one of {', '.join(supported_versions())}, found {found}", "unknown-schema-version")
+        return Problem(
+            file,
+            "/schema_version",
+            f"unknown schema version: expected one of {', '.join(supported_versions())}, found {found}",
+            "unknown-schema-version",
+        )
     return None
 
 
@@ -535,7 +615,9 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
         name = report.files[-1]
         report.problems.extend(AnnotationChecker(name, doc, ctx, usage).run())
         if p.stem != doc["doc_id"] and os.path.abspath(p.parent) == annotations_dir:
-            report.problems.append(Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch"))
+            report.problems.append(
+                Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch")
+            )
     return report, usage
 
 
@@ -618,5 +700,12 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
     if whole:
         documented = {p.stem for p in paths.annotation_files()}
         for doc_id in sorted({p.stem for p in paths.text_files()} - documented):
-            report.problems.append(Problem(display(paths.annotations), "", f"expected an annotation file {doc_id}.json for texts/{doc_id}.txt, found none", "missing-annotation"))
+            report.problems.append(
+                Problem(
+                    display(paths.annotations),
+                    "",
+                    f"expected an annotation file {doc_id}.json for texts/{doc_id}.txt, found none",
+                    "missing-annotation",
+                )
+            )
     return report

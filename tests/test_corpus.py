@@ -89,9 +89,7 @@ def test_overlap_is_symmetric_and_thresholded() -> None:
 
 def test_quality_flags_are_computed_from_the_text() -> None:
     flags = quality_flags("August 8, 2025 - X\n\u2022 point \U0001f4ac\nHeading:\nOther:\nReader Comments(0)", [], [])
-    assert flags == sorted(
-        ["dateline", "bullet_list", "non_bmp_characters", "empty_section", "site_boilerplate", "no_source_metadata"]
-    )
+    assert flags == sorted(["dateline", "bullet_list", "non_bmp_characters", "empty_section", "site_boilerplate", "no_source_metadata"])
     assert quality_flags("Plain \u201cquoted\u201d text.", [], []) == ["no_source_metadata", "typographic_quotes"]
 
 
@@ -104,11 +102,12 @@ def test_shipped_flags_match_what_a_reader_sees() -> None:
 
 
 def test_manifest_cli_writes_and_checks(tmp_path: Path) -> None:
+    import shutil
+
     from click.testing import CliRunner
 
     from cartel_fto_corpus.cli import cli
     from tests.conftest import FIXTURE_CORPUS
-    import shutil
 
     root = tmp_path / "c"
     shutil.copytree(FIXTURE_CORPUS, root)

@@ -141,9 +141,9 @@ def test_both_loaders_agree_offline_in_a_fresh_process(built: Path, tmp_path: Pa
 def test_shipped_data_loads_by_default_and_matches_the_card(tmp_path: Path) -> None:
     for config in CONFIGS:
         ours = cartel_fto_corpus.load_dataset(config)
-        assert ours["test"].features == features(config)
-    theirs = hf_load(REPO, "entities", tmp_path / "cache")
-    assert cartel_fto_corpus.load_dataset("entities")["test"].to_list() == theirs["test"].to_list()
+        theirs = hf_load(REPO, config, tmp_path / "cache")
+        assert ours["test"].features == theirs["test"].features == features(config)
+        assert ours["test"].to_list() == theirs["test"].to_list()
 
 
 # --------------------------------------------------------------------------- the wheel

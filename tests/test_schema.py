@@ -44,9 +44,7 @@ def test_every_property_has_a_description(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(load_schemas()))
 def test_every_object_is_closed(name: str) -> None:
     open_objects = [
-        path
-        for path, node in walk(load_schemas()[name])
-        if node.get("type") == "object" and node.get("additionalProperties") is not False
+        path for path, node in walk(load_schemas()[name]) if node.get("type") == "object" and node.get("additionalProperties") is not False
     ]
     assert open_objects == []
 

@@ -26,38 +26,104 @@ SHA = "65998f3117fdfb101f157d2f6803e0a97209639eead9033237ef3b9abd1a9567"
 
 #: fixture file -> (exit code, [(pointer, message), ...]) expected from validating it alone.
 CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
-    "additional_property.json": (1, [("/annotations/0/entities/0", "schema: Additional properties are not allowed ('confidence' was unexpected)")]),
-    "attribution_mismatch.json": (1, [("/annotations/0/stances/1/attribution", "expected authorial for actor kind 'author', found 'direct'")]),
-    "bad_claim_type.json": (1, [("/annotations/0/claims/0/type", "schema: 'rumour' is not one of ['factual', 'quote', 'prediction', 'opinion']")]),
-    "crosses_paragraph.json": (1, [("/annotations/0/claims/0", "expected a span inside one paragraph, found a line break at offset 163; split it or set multi_paragraph")]),
-    "duplicate_id.json": (1, [("/annotations/0/entities/1/id", "expected a unique id, found 'e1' again (first at /annotations/0/entities/0)")]),
-    "duplicate_span.json": (1, [("/annotations/0/entities/7", "expected one mention per span, found 105:116 again (first at /annotations/0/entities/2)")]),
+    "additional_property.json": (
+        1,
+        [("/annotations/0/entities/0", "schema: Additional properties are not allowed ('confidence' was unexpected)")],
+    ),
+    "attribution_mismatch.json": (
+        1,
+        [("/annotations/0/stances/1/attribution", "expected authorial for actor kind 'author', found 'direct'")],
+    ),
+    "bad_claim_type.json": (
+        1,
+        [("/annotations/0/claims/0/type", "schema: 'rumour' is not one of ['factual', 'quote', 'prediction', 'opinion']")],
+    ),
+    "crosses_paragraph.json": (
+        1,
+        [
+            (
+                "/annotations/0/claims/0",
+                "expected a span inside one paragraph, found a line break at offset 163; split it or set multi_paragraph",
+            )
+        ],
+    ),
+    "duplicate_id.json": (
+        1,
+        [("/annotations/0/entities/1/id", "expected a unique id, found 'e1' again (first at /annotations/0/entities/0)")],
+    ),
+    "duplicate_span.json": (
+        1,
+        [("/annotations/0/entities/7", "expected one mention per span, found 105:116 again (first at /annotations/0/entities/2)")],
+    ),
     "empty_span.json": (1, [("/annotations/0/entities/0", "expected start < end, found start 32 and end 32")]),
-    "label_mismatch.json": (1, [("/annotations/0/entities/1/label", "expected PERSON (the type of 'donald_trump' in the registry), found ORG")]),
+    "label_mismatch.json": (
+        1,
+        [("/annotations/0/entities/1/label", "expected PERSON (the type of 'donald_trump' in the registry), found ORG")],
+    ),
     "malformed_json.json": (2, [("", "malformed JSON at line 143 column 1: Expecting ',' delimiter")]),
-    "mention_of_other_entity.json": (1, [("/annotations/0/stances/0/holder/mention", "expected a mention of 'marco_rubio', found 'e2' which links 'donald_trump'")]),
+    "mention_of_other_entity.json": (
+        1,
+        [("/annotations/0/stances/0/holder/mention", "expected a mention of 'marco_rubio', found 'e2' which links 'donald_trump'")],
+    ),
     "missing_evidence.json": (1, [("/annotations/0/stances/0", "schema: 'evidence' is a required property")]),
     "not_utf8.json": (2, [("", "not UTF-8: byte 0xed at byte offset 840")]),
     "offset_out_of_range.json": (1, [("/annotations/0/claims/1/end", "expected end <= 245 (text length in code points), found 254")]),
-    "overlapping_mentions.json": (1, [("/annotations/0/entities/7", "expected flat, non-overlapping mentions, found 86:116 overlapping /annotations/0/entities/2 (105:116)")]),
+    "overlapping_mentions.json": (
+        1,
+        [
+            (
+                "/annotations/0/entities/7",
+                "expected flat, non-overlapping mentions, found 86:116 overlapping /annotations/0/entities/2 (105:116)",
+            )
+        ],
+    ),
     "several_gold.json": (1, [("/annotations/1/status", "expected at most one gold annotation set, found another at /annotations/0")]),
     "sha256_mismatch.json": (1, [("/text_sha256", f"expected the sha256 of texts/900_00000000000000aa.txt {SHA}, found {'0' * 64}")]),
     "span_text_mismatch.json": (1, [("/annotations/0/entities/2/text", 'expected the text at 105:116 "Marco Rubio", found "Marco Rubi0"')]),
     "span_whitespace.json": (1, [("/annotations/0/entities/2", 'expected a span without surrounding white space, found "Marco Rubio "')]),
-    "unknown_cluster.json": (1, [("/annotations/0/claims/0/cluster", "expected a cluster id of the registry or null, found 'cartels_are_armies'")]),
+    "unknown_cluster.json": (
+        1,
+        [("/annotations/0/claims/0/cluster", "expected a cluster id of the registry or null, found 'cartels_are_armies'")],
+    ),
     "unknown_document.json": (1, [("/doc_id", "expected the id of a document in texts/, found '901_00000000000000bb'")]),
     "unknown_entity.json": (1, [("/annotations/0/entities/1/entity", "expected an entity id of the registry, found 'donald_trump_jr'")]),
-    "unknown_label.json": (1, [("/annotations/0/entities/1/label", "schema: 'VILLAIN' is not one of ['PERSON', 'NORP', 'FAC', 'ORG', 'GPE', 'LOC', 'EVENT', 'LAW', 'DATE', 'MONEY']")]),
-    "unknown_mention.json": (1, [("/annotations/0/stances/0/holder/mention", "expected the id of an entity mention of this set, found 'e99'")]),
+    "unknown_label.json": (
+        1,
+        [
+            (
+                "/annotations/0/entities/1/label",
+                "schema: 'VILLAIN' is not one of ['PERSON', 'NORP', 'FAC', 'ORG', 'GPE', 'LOC', 'EVENT', 'LAW', 'DATE', 'MONEY']",
+            )
+        ],
+    ),
+    "unknown_mention.json": (
+        1,
+        [("/annotations/0/stances/0/holder/mention", "expected the id of an entity mention of this set, found 'e99'")],
+    ),
     "unknown_schema_version.json": (1, [("/schema_version", "unknown schema version: expected one of 1.0, found '2.0'")]),
     "unknown_target.json": (1, [("/annotations/0/stances/0/target", "expected a target id of the registry, found 'tariffs_on_mexico'")]),
     "unnamed_source_without_span.json": (1, [("/annotations/0/claims/1/claimant", "schema: 'span' is a required property")]),
-    "updated_before_created.json": (1, [("/annotations/0/updated", "expected updated >= created (2025-01-01T00:00:00Z), found 2024-12-31T23:59:59Z")]),
-    "duplicate_registry_id.registry.json": (1, [("/entities/1/id", "expected a unique id, found 'donald_trump' again (first at /entities/0)")]),
-    "org_type_on_person.registry.json": (1, [("/entities/2/org_type", 'expected null (only ORG entities have a subtype), found "criminal"')]),
+    "updated_before_created.json": (
+        1,
+        [("/annotations/0/updated", "expected updated >= created (2025-01-01T00:00:00Z), found 2024-12-31T23:59:59Z")],
+    ),
+    "duplicate_registry_id.registry.json": (
+        1,
+        [("/entities/1/id", "expected a unique id, found 'donald_trump' again (first at /entities/0)")],
+    ),
+    "org_type_on_person.registry.json": (
+        1,
+        [("/entities/2/org_type", 'expected null (only ORG entities have a subtype), found "criminal"')],
+    ),
     "qid_on_two_entities.registry.json": (1, [("/entities/5/qid", "expected each QID on one entity, found Q30 also on /entities/3")]),
-    "unused_registry_entry.registry.json": (1, [("/clusters/1", "expected registry entry 'unused_cluster' to be used by some claim, found no use")]),
-    "stale_manifest.manifest.json": (1, [("/documents/0/n_chars", "expected 245 (computed from the text), found 246; run `cartel-fto manifest`")]),
+    "unused_registry_entry.registry.json": (
+        1,
+        [("/clusters/1", "expected registry entry 'unused_cluster' to be used by some claim, found no use")],
+    ),
+    "stale_manifest.manifest.json": (
+        1,
+        [("/documents/0/n_chars", "expected 245 (computed from the text), found 246; run `cartel-fto manifest`")],
+    ),
 }
 
 
@@ -135,8 +201,8 @@ def test_file_name_must_match_doc_id(corpus_copy: Path) -> None:
 def test_multi_paragraph_flag_allows_crossing_a_break() -> None:
     doc = read_json(INVALID / "crosses_paragraph.json")
     doc["annotations"][0]["claims"][0]["multi_paragraph"] = True
-    from cartel_fto_corpus.validate import AnnotationChecker, Context, Usage
     from cartel_fto_corpus.paths import CorpusPaths
+    from cartel_fto_corpus.validate import AnnotationChecker, Context, Usage
 
     ctx = Context(CorpusPaths(FIXTURE_CORPUS), registry=read_json(FIXTURE_CORPUS / "annotations" / "registry.json"))
     assert AnnotationChecker("x.json", doc, ctx, Usage()).run() == []

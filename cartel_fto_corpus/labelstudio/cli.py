@@ -49,7 +49,12 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed(
         [
-            click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root with texts/ and annotations/ (default: the installed corpus)."),
+            click.option(
+                "--root",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=None,
+                help="Corpus root with texts/ and annotations/ (default: the installed corpus).",
+            ),
             click.option("--url", default=None, help="Label Studio URL (default: $LABEL_STUDIO_URL)."),
             click.option("--api-key", default=None, help="API key (default: $LABEL_STUDIO_API_KEY). Never printed or stored."),
             click.option("--project", default=None, help="Project id or title (default: the title below)."),
@@ -87,9 +92,18 @@ def config_command(root: Path | None) -> None:
 
 @ls_group.command("push")
 @connection_options
-@click.option("--as", "as_", type=click.Choice(["annotations", "predictions"]), default="annotations", show_default=True, help="Upload as annotations (annotator recorded) or as predictions for pre-annotation.")
+@click.option(
+    "--as",
+    "as_",
+    type=click.Choice(["annotations", "predictions"]),
+    default="annotations",
+    show_default=True,
+    help="Upload as annotations (annotator recorded) or as predictions for pre-annotation.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
-@click.option("--prefer", type=click.Choice(["repo"]), default=None, help="Overwrite annotations changed in Label Studio since the last sync.")
+@click.option(
+    "--prefer", type=click.Choice(["repo"]), default=None, help="Overwrite annotations changed in Label Studio since the last sync."
+)
 @handle_errors
 def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_run, prefer) -> None:
     """Create or update one task per document, with the repository's annotations."""
@@ -109,9 +123,16 @@ def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_
 @ls_group.command("pull")
 @connection_options
 @click.option("--partial", is_flag=True, help="Write the documents that converted cleanly even if others failed (exit 1 still).")
-@click.option("--prefer", type=click.Choice(["repo", "labelstudio"]), default=None, help="Settle conflicts (both sides changed) in favour of one side.")
+@click.option(
+    "--prefer",
+    type=click.Choice(["repo", "labelstudio"]),
+    default=None,
+    help="Settle conflicts (both sides changed) in favour of one side.",
+)
 @click.option("--dry-run", is_flag=True, help="Print which files would change; write nothing.")
-@click.option("--guideline-version", default=None, help="guideline_version for annotators new in Label Studio (default: the newest in the file).")
+@click.option(
+    "--guideline-version", default=None, help="guideline_version for annotators new in Label Studio (default: the newest in the file)."
+)
 @handle_errors
 def pull_command(root, url, api_key, project, title, timeout, retries, partial, prefer, dry_run, guideline_version) -> None:
     """Write Label Studio's annotations back to annotations/<doc_id>.json, validated and atomically."""
@@ -119,7 +140,17 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
     from cartel_fto_corpus.paths import CorpusPaths
 
     client = make_client(url, api_key, timeout, retries)
-    r = pull(CorpusPaths(root), client, project=project, title=title, partial=partial, prefer=prefer, dry_run=dry_run, guideline_version=guideline_version, echo=lambda s: click.echo(s))
+    r = pull(
+        CorpusPaths(root),
+        client,
+        project=project,
+        title=title,
+        partial=partial,
+        prefer=prefer,
+        dry_run=dry_run,
+        guideline_version=guideline_version,
+        echo=lambda s: click.echo(s),
+    )
     for w in r.warnings:
         click.echo(f"warning: {w}", err=True)
     for p in r.written:
@@ -130,9 +161,22 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
 
 
 @ls_group.command("serve")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root to push (default: the installed corpus).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".labelstudio/server"), show_default=True, help="Persistent Label Studio data (database, media).")
-@click.option("--venv", type=click.Path(file_okay=False, path_type=Path), default=None, help="Server virtualenv (default: $CARTEL_FTO_LS_VENV or .venv-labelstudio; created on first use).")
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root to push (default: the installed corpus)."
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".labelstudio/server"),
+    show_default=True,
+    help="Persistent Label Studio data (database, media).",
+)
+@click.option(
+    "--venv",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Server virtualenv (default: $CARTEL_FTO_LS_VENV or .venv-labelstudio; created on first use).",
+)
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any free port).")
 @click.option("--username", default=None, help="Login e-mail of the local admin user.")
 @click.option("--api-key", default=None, help="API key to use (default: $LABEL_STUDIO_API_KEY, else generated / read from the data dir).")
@@ -151,7 +195,9 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
     venv = srv.venv_path(venv)
     running = srv.running_pid(data_dir)
     if running:
-        raise srv.ServerError(f"a server from {data_dir} is already running (pid {running[0]}, http://127.0.0.1:{running[1]}); `cartel-fto ls stop` first")
+        raise srv.ServerError(
+            f"a server from {data_dir} is already running (pid {running[0]}, http://127.0.0.1:{running[1]}); `cartel-fto ls stop` first"
+        )
     srv.ensure_venv(venv, echo=lambda s: click.echo(s, err=True))
     username = username or os.environ.get("LABEL_STUDIO_USERNAME") or srv.DEFAULT_USER
     fresh = not (data_dir / "label_studio.sqlite3").exists()
@@ -175,7 +221,9 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
             click.echo(f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} predictions updated", err=True)
         click.echo(f"Label Studio is running at {server.url} (pid {server.pid})")
         if fresh and not os.environ.get("LABEL_STUDIO_PASSWORD"):
-            click.echo(f"log in as {username} with password {password} (generated for this local server; change it under Account & Settings)")
+            click.echo(
+                f"log in as {username} with password {password} (generated for this local server; change it under Account & Settings)"
+            )
         else:
             click.echo(f"log in as {username} with the password set when {data_dir} was created")
         click.echo(f"then: export LABEL_STUDIO_URL={server.url} and your API key (Account & Settings) as LABEL_STUDIO_API_KEY to pull")

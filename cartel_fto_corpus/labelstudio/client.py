@@ -150,7 +150,9 @@ class Client:
         wanted = str(project) if project is not None else title
         found = [p for p in self.call("list projects", lambda: list(self.sdk.projects.list(page_size=100))) if p.title == wanted]
         if len(found) > 1:
-            raise LabelStudioError(f"several projects are titled {wanted!r} (ids {', '.join(str(p.id) for p in found)}); pass --project <id>")
+            raise LabelStudioError(
+                f"several projects are titled {wanted!r} (ids {', '.join(str(p.id) for p in found)}); pass --project <id>"
+            )
         return found[0] if found else None
 
     def export_tasks(self, project_id: int) -> list[dict[str, Any]]:

@@ -124,7 +124,7 @@ def label_config(targets: list[dict[str, Any]]) -> str:
         parts.append(f"<Header value={quoteattr('Article stance toward: ' + t['name'])}/>")
         parts.append(_choices(DOC_STANCE_PREFIX + t["id"], stances, None))
     parts.append("</View>")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)  # no trailing newline: Label Studio strips it, and push compares configs
 
 
 def config_summary() -> str:

@@ -192,9 +192,10 @@ class _Region:
             out["multi_paragraph"] = self.meta["multi_paragraph"]
         return out
 
-    def one(self, control: str, what: str, required: bool = True) -> str | None:
-        values = [v.strip() if isinstance(v, str) else v for v in self.widgets.get(control, [])]
-        values = [v for v in values if v]
+    def one(self, control: str, what: str, required: bool = True, strip: bool = True) -> str | None:
+        """The single value of a per-region widget; ids are stripped of stray blanks, free text is kept as typed."""
+        values = [v.strip() if isinstance(v, str) and strip else v for v in self.widgets.get(control, [])]
+        values = [v for v in values if isinstance(v, str) and v.strip()]
         if len(values) > 1:
             raise ConvertError(f"region {self.rid} ({self.start}:{self.end}): expected one {what}, found {values}")
         if not values:
@@ -210,7 +211,9 @@ def _as_int(value: Any, rid: str, key: str) -> int:
     return value
 
 
-def _collect(result: list[dict[str, Any]], text: str, warnings: list[str]) -> tuple[dict[str, _Region], list[dict[str, Any]], dict[str, str]]:
+def _collect(
+    result: list[dict[str, Any]], text: str, warnings: list[str]
+) -> tuple[dict[str, _Region], list[dict[str, Any]], dict[str, str]]:
     regions: dict[str, _Region] = {}
     widgets: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
@@ -237,7 +240,10 @@ def _collect(result: list[dict[str, Any]], text: str, warnings: list[str]) -> tu
                 raise ConvertError(f"region {rid}: expected offsets inside 0..{len(text)} with start < end, found {start}:{end}")
             shown = value.get("text")
             if shown is not None and shown != text[start:end]:
-                warnings.append(f"region {rid} {start}:{end}: value.text {json.dumps(shown, ensure_ascii=False)[:60]} differs from the text at the offsets; used the offsets")
+                warnings.append(
+                    f"region {rid} {start}:{end}: value.text {json.dumps(shown, ensure_ascii=False)[:60]} "
+                    f"differs from the text at the offsets; used the offsets"
+                )
             meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
             regions[rid] = _Region(rid, item["from_name"], start, end, labels[0], meta)
         elif kind in ("choices", "textarea") and "start" not in value and item.get("from_name"):
@@ -286,12 +292,18 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
             ends.append(other)
     ends = list(dict.fromkeys(ends))
     if len(ends) > 1:
-        raise ConvertError(f"region {region.rid} ({region.start}:{region.end}): expected one {meta_key} relation, found {len(ends)} ({', '.join(ends)})")
+        raise ConvertError(
+            f"region {region.rid} ({region.start}:{region.end}): expected one {meta_key} relation, found {len(ends)} ({', '.join(ends)})"
+        )
     if ends:
         target = regions[ends[0]]
         if target.control == C.ENTITY:
             return {"kind": "entity", "entity": target.one(C.ENTITY_ID, "entity_id"), "mention": target.final_id}
-        return {"kind": "unnamed", "description": target.one(C.DESCRIPTION, "description of the unnamed source"), "span": target.span(text)}
+        return {
+            "kind": "unnamed",
+            "description": target.one(C.DESCRIPTION, "description of the unnamed source", strip=False),
+            "span": target.span(text),
+        }
     actor = region.meta.get(meta_key)
     if isinstance(actor, dict) and actor.get("kind") == "entity":
         return dict(actor)
@@ -301,6 +313,12 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
 def _time(value: str) -> str:
     """Label Studio's `2026-01-02T03:04:05.123456Z` as the files write it: `2026-01-02T03:04:05Z`."""
     return re.sub(r"(\.\d+)?(Z|[+-]00:?00)?$", "", value) + "Z"
+
+
+def completed_by(annotation: dict[str, Any]) -> int | None:
+    """The user id of an annotation: the export gives an int, the task API an object."""
+    cb = annotation.get("completed_by")
+    return cb.get("id") if isinstance(cb, dict) else cb
 
 
 def annotator_name(username: str | None, email: str | None) -> str:
@@ -341,7 +359,16 @@ def regions_to_set(
 
     entities = []
     for r in ents:
-        entities.append({"id": r.final_id, "start": r.start, "end": r.end, "text": text[r.start : r.end], "label": r.label, "entity": r.one(C.ENTITY_ID, "entity_id")})
+        entities.append(
+            {
+                "id": r.final_id,
+                "start": r.start,
+                "end": r.end,
+                "text": text[r.start : r.end],
+                "label": r.label,
+                "entity": r.one(C.ENTITY_ID, "entity_id"),
+            }
+        )
 
     out_claims = []
     for r in claims:
@@ -375,7 +402,9 @@ def regions_to_set(
     return Conversion(aset, warnings)
 
 
-def _stances(evidence: list[_Region], relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, doc: dict[str, str]) -> list[dict[str, Any]]:
+def _stances(
+    evidence: list[_Region], relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, doc: dict[str, str]
+) -> list[dict[str, Any]]:
     groups: dict[str, list[_Region]] = {}
     facts: dict[str, tuple[str, str, str, str]] = {}
     holders: dict[str, dict[str, Any]] = {}
@@ -388,7 +417,9 @@ def _stances(evidence: list[_Region], relations: list[dict[str, Any]], regions: 
         fact = (json.dumps(holder, sort_keys=True), target, attribution, r.label)
         if key in facts and facts[key] != fact:
             what = [n for n, a, b in zip(("holder", "target", "attribution", "label"), facts[key], fact, strict=True) if a != b]
-            raise ConvertError(f"evidence regions of stance {sid or 'new'} disagree on {', '.join(what)} (region {r.rid} at {r.start}:{r.end})")
+            raise ConvertError(
+                f"evidence regions of stance {sid or 'new'} disagree on {', '.join(what)} (region {r.rid} at {r.start}:{r.end})"
+            )
         facts[key] = fact
         holders[key] = holder
         groups.setdefault(key, []).append(r)
@@ -411,15 +442,27 @@ def _stances(evidence: list[_Region], relations: list[dict[str, Any]], regions: 
             authorial_targets.add(target)
             chosen = doc.get(C.DOC_STANCE_PREFIX + target)
             if chosen is not None and chosen != label:
-                raise ConvertError(f"article stance toward {target}: the document choice says {chosen!r} but its evidence regions say {label!r}; make them agree")
-        st: dict[str, Any] = {"id": sid, "holder": holder, "target": target, "label": label, "attribution": attribution, "evidence": [r.span(text) for r in regs]}
+                raise ConvertError(
+                    f"article stance toward {target}: the document choice says "
+                    f"{chosen!r} but its evidence regions say {label!r}; make them agree"
+                )
+        st: dict[str, Any] = {
+            "id": sid,
+            "holder": holder,
+            "target": target,
+            "label": label,
+            "attribution": attribution,
+            "evidence": [r.span(text) for r in regs],
+        }
         note = next((r.meta["note"] for r in regs if isinstance(r.meta.get("note"), str)), None)
         if note is not None:
             st["note"] = note
         out.append(_ordered(st, "stance"))
     for name in doc:
         if name.startswith(C.DOC_STANCE_PREFIX) and name[len(C.DOC_STANCE_PREFIX) :] not in authorial_targets:
-            raise ConvertError(f"article stance toward {name[len(C.DOC_STANCE_PREFIX):]}: chosen but no evidence span; label one with the evidence labels")
+            raise ConvertError(
+                f"article stance toward {name[len(C.DOC_STANCE_PREFIX) :]}: chosen but no evidence span; label one with the evidence labels"
+            )
     return out
 
 

@@ -44,7 +44,9 @@ class PullReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _ls_sets(task: dict[str, Any], users: dict[int, Any], text: str, default_gv: str, out: DocOutcome) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+def _ls_sets(
+    task: dict[str, Any], users: dict[int, Any], text: str, default_gv: str, out: DocOutcome
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """annotator -> (set, annotation) for the task's submitted annotations."""
     prov = (task.get("meta") or {}).get("sets") or {}
     sets: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -52,14 +54,25 @@ def _ls_sets(task: dict[str, Any], users: dict[int, Any], text: str, default_gv:
         if ann.get("was_cancelled"):
             out.warnings.append(f"task {task.get('id')}: annotation {ann.get('id')} was skipped in Label Studio; ignored")
             continue
-        user = users.get(ann.get("completed_by"))
+        user = users.get(convert.completed_by(ann))
         try:
-            name = convert.annotator_name(getattr(user, "username", None), getattr(user, "email", None)) if user else f"user{ann.get('completed_by')}"
+            name = (
+                convert.annotator_name(getattr(user, "username", None), getattr(user, "email", None))
+                if user
+                else f"user{convert.completed_by(ann)}"
+            )
             if name in sets:
-                raise convert.ConvertError(f"annotator {name} has two annotations ({sets[name][1]['id']} and {ann['id']}); keep one in Label Studio")
+                raise convert.ConvertError(
+                    f"annotator {name} has two annotations ({sets[name][1]['id']} and {ann['id']}); keep one in Label Studio"
+                )
             conv = convert.regions_to_set(
-                ann.get("result") or [], text, name, prov.get(name),
-                created_at=ann.get("created_at") or "", updated_at=ann.get("updated_at") or "", guideline_version=default_gv,
+                ann.get("result") or [],
+                text,
+                name,
+                prov.get(name),
+                created_at=ann.get("created_at") or "",
+                updated_at=ann.get("updated_at") or "",
+                guideline_version=default_gv,
             )
         except (convert.ConvertError, KeyError, TypeError) as exc:
             out.errors.append(f"annotation {ann.get('id')}: {exc}")
@@ -76,16 +89,23 @@ def merge_document(
     out = DocOutcome(doc_id)
     file = display(repo.paths.annotation_file(doc_id))
     if doc_id not in repo.texts:
-        out.errors.append(f"{file}: Label Studio task {task.get('id')} is document {doc_id}, which has no text in {display(repo.paths.texts)}")
+        out.errors.append(
+            f"{file}: Label Studio task {task.get('id')} is document {doc_id}, which has no text in {display(repo.paths.texts)}"
+        )
         return out
     text = repo.text(doc_id)
     pushed_sha = (task.get("meta") or {}).get("text_sha256")
     if pushed_sha and pushed_sha != repo.sha(doc_id):
-        out.errors.append(f"{file}: /text_sha256: expected {repo.sha(doc_id)} (the text in the repo), found {pushed_sha} in Label Studio; the offsets point into another text")
+        out.errors.append(
+            f"{file}: /text_sha256: expected {repo.sha(doc_id)} (the text in the repo), "
+            f"found {pushed_sha} in Label Studio; the offsets point into another text"
+        )
         return out
     current = repo.files.get(doc_id)
     repo_sets = {s["annotator"]: s for s in current["annotations"]} if current else {}
-    gv = default_gv or max((s["guideline_version"] for s in repo_sets.values()), default="1.0", key=lambda v: tuple(int(x) for x in v.split(".")))
+    gv = default_gv or max(
+        (s["guideline_version"] for s in repo_sets.values()), default="1.0", key=lambda v: tuple(int(x) for x in v.split("."))
+    )
     ls = _ls_sets(task, users, text, gv, out)
     if out.errors:
         out.errors = [f"{file}: {e}" for e in out.errors]
@@ -112,7 +132,7 @@ def merge_document(
             else:
                 out.errors.append(
                     f"{file}: conflict for annotator {name}: changed in the repo and in Label Studio since the last sync "
-                    f"(Label Studio vs repo: {convert.set_diff(mine, theirs)}); pull --prefer repo or --prefer labelstudio"
+                    f"(repo -> Label Studio: {convert.set_diff(mine, theirs)}); pull --prefer repo or --prefer labelstudio"
                 )
         elif mine is not None:
             final[name] = mine
@@ -120,7 +140,10 @@ def merge_document(
                 if prefer == "labelstudio" and not repo_changed:
                     final[name], out.baselines[name] = None, None
                 else:
-                    out.warnings.append(f"{file}: annotator {name}: annotation deleted in Label Studio; kept the repo's set (pull --prefer labelstudio drops it)")
+                    out.warnings.append(
+                        f"{file}: annotator {name}: annotation deleted in Label Studio; "
+                        f"kept the repo's set (pull --prefer labelstudio drops it)"
+                    )
         elif theirs is not None:
             if base is not None and not ls_changed and prefer != "labelstudio":
                 final[name] = None  # deleted in the repo since the last sync, untouched in Label Studio
@@ -180,7 +203,15 @@ def pull(
             report.warnings.append(f"task {task.get('id')}: no data.doc_id; not a document of this corpus, ignored")
             continue
         if doc_id in seen:
-            outcomes.append(DocOutcome(doc_id, errors=[f"{display(paths.annotation_file(doc_id))}: two tasks ({seen[doc_id]} and {task.get('id')}) for this document; delete one"]))
+            outcomes.append(
+                DocOutcome(
+                    doc_id,
+                    errors=[
+                        f"{display(paths.annotation_file(doc_id))}: two tasks "
+                        f"({seen[doc_id]} and {task.get('id')}) for this document; delete one"
+                    ],
+                )
+            )
             continue
         seen[doc_id] = task.get("id")
         outcomes.append(merge_document(repo, doc_id, task, users, state, prefer, guideline_version))
@@ -190,7 +221,9 @@ def pull(
         report.warnings.extend(o.warnings)
     report.failed = [e for o in bad for e in o.errors]
     if bad and not partial:
-        raise SyncError([*report.failed, f"nothing written: {len(bad)} of {len(outcomes)} documents failed (pull --partial writes the others)"])
+        raise SyncError(
+            [*report.failed, f"nothing written: {len(bad)} of {len(outcomes)} documents failed (pull --partial writes the others)"]
+        )
     writes = {paths.annotation_file(o.doc_id): o.payload for o in good if o.payload is not None}
     report.written = [display(p) for p in writes]
     report.unchanged = sum(1 for o in good if o.payload is None)

@@ -61,7 +61,7 @@ def ensure_project(client: Client, project: str | None, title: str, config: str,
             return None
         name = str(project) if project is not None else title
         return client.call("create project", lambda: client.sdk.projects.create(title=name, label_config=config), idempotent=False)
-    if create and (found.label_config or "") != config:
+    if create and (found.label_config or "").strip() != config.strip():
         client.call("update labelling config", lambda: client.sdk.projects.update(id=found.id, label_config=config))
     return found
 
@@ -117,6 +117,10 @@ def push(
     users = ensure_users(client, annotators, create=not dry_run) if as_ == "annotations" else {}
     names = {uid: name for name, uid in users.items()}
     state = SyncState.load(paths, client.settings.url, proj.id) if proj is not None else None
+    predictions: dict[int, list[dict[str, Any]]] = {}
+    if proj is not None and as_ == "predictions":  # the JSON export lists prediction ids only
+        for pred in client.call("list predictions", lambda: client.sdk.predictions.list(project=proj.id)):
+            predictions.setdefault(pred.task, []).append({"id": pred.id, "model_version": pred.model_version, "result": pred.result})
     report = PushReport(proj.id if proj is not None else None)
 
     new_tasks: list[dict[str, Any]] = []
@@ -132,7 +136,9 @@ def push(
             item: dict[str, Any] = {"data": task_data(repo, doc_id), "meta": meta}
             regions = [(s, convert.set_to_regions(s)) for s in doc["annotations"]]
             if as_ == "annotations":
-                item["annotations"] = [{"result": r, "completed_by": users[s["annotator"]], "ground_truth": s["status"] == "gold"} for s, r in regions]
+                item["annotations"] = [
+                    {"result": r, "completed_by": users[s["annotator"]], "ground_truth": s["status"] == "gold"} for s, r in regions
+                ]
             else:
                 item["predictions"] = [{"result": r, "model_version": PREDICTION_PREFIX + s["annotator"]} for s, r in regions]
             new_tasks.append(item)
@@ -143,16 +149,28 @@ def push(
             actions.append((f"update task {tid} meta", lambda tid=tid, meta=meta: client.sdk.tasks.update(id=str(tid), meta=meta)))
             report.meta_updates += 1
         if as_ == "predictions":
-            current = {p.get("model_version"): p for p in task.get("predictions") or []}
+            current = {p["model_version"]: p for p in predictions.get(tid, [])}
             for s in doc["annotations"]:
                 result = convert.set_to_regions(s)
                 pred = current.get(PREDICTION_PREFIX + s["annotator"])
                 if pred is None:
-                    actions.append((f"create prediction on task {tid}", lambda tid=tid, r=result, s=s: client.sdk.predictions.create(task=tid, result=r, model_version=PREDICTION_PREFIX + s["annotator"])))
+                    actions.append(
+                        (
+                            f"create prediction on task {tid}",
+                            lambda tid=tid, r=result, s=s: client.sdk.predictions.create(
+                                task=tid, result=r, model_version=PREDICTION_PREFIX + s["annotator"]
+                            ),
+                        )
+                    )
                     report.created_annotations += 1
                     report.lines.append(f"{doc_id}: add prediction {s['annotator']}")
                 elif pred.get("result") != result:
-                    actions.append((f"update prediction {pred['id']}", lambda pid=pred["id"], r=result: client.sdk.predictions.update(id=pid, result=r)))
+                    actions.append(
+                        (
+                            f"update prediction {pred['id']}",
+                            lambda pid=pred["id"], r=result: client.sdk.predictions.update(id=pid, result=r),
+                        )
+                    )
                     report.updated += 1
                     report.lines.append(f"{doc_id}: update prediction {s['annotator']}")
                 else:
@@ -160,7 +178,7 @@ def push(
             continue
         current_ann: dict[str, dict[str, Any]] = {}
         for a in task.get("annotations") or []:
-            name = names.get(a.get("completed_by"))
+            name = names.get(convert.completed_by(a))
             if name is not None and not a.get("was_cancelled"):
                 current_ann.setdefault(name, a)
         prov = (task.get("meta") or {}).get("sets") or {}
@@ -171,7 +189,14 @@ def push(
             ann = current_ann.get(name)
             if ann is None:
                 uid = users[name]
-                actions.append((f"create annotation on task {tid}", lambda tid=tid, r=result, uid=uid, gold=gold: client.sdk.annotations.create(id=tid, result=r, completed_by=uid, ground_truth=gold)))
+                actions.append(
+                    (
+                        f"create annotation on task {tid}",
+                        lambda tid=tid, r=result, uid=uid, gold=gold: client.sdk.annotations.create(
+                            id=tid, result=r, completed_by=uid, ground_truth=gold
+                        ),
+                    )
+                )
                 report.created_annotations += 1
                 report.lines.append(f"{doc_id}: add annotation {name}")
                 continue
@@ -182,14 +207,30 @@ def push(
             ls_changed = base is None or base.annotation_id != ann["id"] or base.updated_at != ann.get("updated_at")
             if ls_changed and prefer != "repo":
                 try:
-                    theirs = convert.regions_to_set(ann["result"], repo.text(doc_id), name, prov.get(name), created_at=ann["created_at"], updated_at=ann["updated_at"], guideline_version=s["guideline_version"]).annotation_set
+                    theirs = convert.regions_to_set(
+                        ann["result"],
+                        repo.text(doc_id),
+                        name,
+                        prov.get(name),
+                        created_at=ann["created_at"],
+                        updated_at=ann["updated_at"],
+                        guideline_version=s["guideline_version"],
+                    ).annotation_set
                     what = convert.set_diff(s, theirs)
                 except convert.ConvertError as exc:
                     what = f"unreadable in Label Studio: {exc}"
-                conflicts.append(f"{paths.annotation_file(doc_id)}: annotator {name}: changed in Label Studio since the last sync ({what}); pull first, or push --prefer repo to overwrite")
+                conflicts.append(
+                    f"{paths.annotation_file(doc_id)}: annotator {name}: changed in Label Studio "
+                    f"since the last sync ({what}); pull first, or push --prefer repo to overwrite"
+                )
                 continue
             aid = ann["id"]
-            actions.append((f"update annotation {aid}", lambda aid=aid, r=result, gold=gold: client.sdk.annotations.update(id=aid, result=r, ground_truth=gold)))
+            actions.append(
+                (
+                    f"update annotation {aid}",
+                    lambda aid=aid, r=result, gold=gold: client.sdk.annotations.update(id=aid, result=r, ground_truth=gold),
+                )
+            )
             report.updated += 1
             report.lines.append(f"{doc_id}: update annotation {name}")
     if conflicts:
@@ -198,13 +239,20 @@ def push(
     if dry_run:
         for line in report.lines:
             echo(f"would {line.split(': ', 1)[1]} ({line.split(': ', 1)[0]})")
-        echo(f"dry run: {len(new_tasks)} tasks to create, {report.updated} to update, {report.created_annotations} to add, {report.unchanged} unchanged")
+        echo(
+            f"dry run: {len(new_tasks)} tasks to create, {report.updated} to update, "
+            f"{report.created_annotations} to add, {report.unchanged} unchanged"
+        )
         return report
 
     bar = tqdm(total=len(new_tasks) + len(actions), desc="push", disable=not show, unit="req")
     for i in range(0, len(new_tasks), IMPORT_BATCH):
         batch = new_tasks[i : i + IMPORT_BATCH]
-        client.call("import tasks", lambda batch=batch: client.sdk.projects.import_tasks(id=proj.id, request=batch, return_task_ids=True), idempotent=False)
+        client.call(
+            "import tasks",
+            lambda batch=batch: client.sdk.projects.import_tasks(id=proj.id, request=batch, return_task_ids=True),
+            idempotent=False,
+        )
         bar.update(len(batch))
     for what, fn in actions:
         client.call(what, fn, idempotent=True)
@@ -224,7 +272,7 @@ def record_push(client: Client, repo: Repo, state: SyncState | None, project_id:
         doc = repo.files.get(doc_id)
         if doc is None:
             continue
-        by_name = {names.get(a.get("completed_by")): a for a in t.get("annotations") or []}
+        by_name = {names.get(convert.completed_by(a)): a for a in t.get("annotations") or []}
         for s in doc["annotations"]:
             ann = by_name.get(s["annotator"])
             if ann is not None and ann.get("result") == convert.set_to_regions(s):

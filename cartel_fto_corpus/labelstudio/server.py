@@ -8,6 +8,7 @@ never by name.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -106,7 +107,18 @@ def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, toke
     log = log or data_dir / "init.log"
     with open(log, "wb") as fh:
         proc = subprocess.run(
-            [str(executable(venv)), "init", "--data-dir", str(data_dir), "--username", username, "--password", password, "--user-token", token],
+            [
+                str(executable(venv)),
+                "init",
+                "--data-dir",
+                str(data_dir),
+                "--username",
+                username,
+                "--password",
+                password,
+                "--user-token",
+                token,
+            ],
             env=server_env(data_dir, username, password, token),
             stdout=fh,
             stderr=subprocess.STDOUT,
@@ -147,7 +159,17 @@ class LocalServer:
             raise ServerError(f"port {self.port} on 127.0.0.1 is busy; pass another --port")
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - handed to the child process
         self.process = subprocess.Popen(
-            [str(executable(self.venv)), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [
+                str(executable(self.venv)),
+                "start",
+                "--no-browser",
+                "--internal-host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
             env=server_env(self.data_dir, self.username, self.password, self.token),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -191,10 +213,8 @@ def stop_pid(pid: int, sig: int = signal.SIGTERM) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def running_pid(data_dir: Path) -> tuple[int, int] | None:
@@ -215,7 +235,10 @@ def existing_token(venv: Path, data_dir: Path, username: str) -> str | None:
     env = server_env(data_dir, username, "", "")
     proc = subprocess.run(
         [str(executable(venv)), "user", "--username", username, "--data-dir", str(data_dir)],
-        env=env, capture_output=True, text=True, cwd=data_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=data_dir,
     )
     import ast
 

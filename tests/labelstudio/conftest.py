@@ -161,7 +161,9 @@ class FaultyProxy:
                         self.end_headers()
                         self.wfile.write(payload)
                         return
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection", "accept-encoding")}
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection", "accept-encoding")
+                }
                 r = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body, timeout=60)
                 self.send_response(r.status_code)
                 for k, v in r.headers.items():

@@ -61,19 +61,27 @@ def test_wrong_project(fixture_corpus: Path, ls_server: LocalServer, project_tit
     assert_clean_failure(code, out, ls_server.token, "no project")
 
 
-def test_timeout_mid_pull(fixture_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy) -> None:
+def test_timeout_mid_pull(
+    fixture_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy
+) -> None:
     push(CorpusPaths(fixture_corpus), ls_client, title=project_title, echo=lambda _: None)
     for p in CorpusPaths(fixture_corpus).annotation_files():
         p.unlink()  # a successful pull would write them
     before = tree_hash(fixture_corpus)
     faulty_proxy.fault("/export", "hang", seconds=10)
-    code, out = run(["pull", "--root", str(fixture_corpus), "--title", project_title, "--timeout", "1", "--retries", "1"], faulty_proxy.url, ls_server.token)
+    code, out = run(
+        ["pull", "--root", str(fixture_corpus), "--title", project_title, "--timeout", "1", "--retries", "1"],
+        faulty_proxy.url,
+        ls_server.token,
+    )
     assert_clean_failure(code, out, ls_server.token, "did not answer within 1 s")
     assert sum("/export" in s for s in faulty_proxy.seen) == 2  # tried, retried once, gave up
     assert tree_hash(fixture_corpus) == before
 
 
-def test_malformed_export(fixture_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy) -> None:
+def test_malformed_export(
+    fixture_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy
+) -> None:
     push(CorpusPaths(fixture_corpus), ls_client, title=project_title, echo=lambda _: None)
     before = tree_hash(fixture_corpus)
     faulty_proxy.fault("/export", "garbage")
@@ -82,7 +90,9 @@ def test_malformed_export(fixture_corpus: Path, ls_server: LocalServer, ls_clien
     assert tree_hash(fixture_corpus) == before
 
 
-def test_dropped_connection_is_retried(fixture_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy) -> None:
+def test_dropped_connection_is_retried(
+    fixture_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy
+) -> None:
     paths = CorpusPaths(fixture_corpus)
     push(paths, ls_client, title=project_title, echo=lambda _: None)
     files = {p.name: p.read_bytes() for p in paths.annotation_files()}

@@ -108,7 +108,13 @@ def test_annotator_edit_and_new_entity_come_back_exactly(fixture_corpus: Path, l
     value = {"start": new_span[0], "end": new_span[1], "text": text[new_span[0] : new_span[1]]}
     ann["result"] += [
         {"id": "Xy12ab", "from_name": "entity", "to_name": "text", "type": "labels", "value": {**value, "labels": ["ORG"]}},
-        {"id": "Xy12ab", "from_name": "entity_id", "to_name": "text", "type": "textarea", "value": {"start": value["start"], "end": value["end"], "text": ["sinaloa_cartel"]}},
+        {
+            "id": "Xy12ab",
+            "from_name": "entity_id",
+            "to_name": "text",
+            "type": "textarea",
+            "value": {"start": value["start"], "end": value["end"], "text": ["sinaloa_cartel"]},
+        },
     ]
     ls_client.sdk.annotations.update(id=ann["id"], result=ann["result"])
     updated_at = the_task(ls_client, project_title, doc_id)["annotations"][0]["updated_at"]
@@ -121,7 +127,9 @@ def test_annotator_edit_and_new_entity_come_back_exactly(fixture_corpus: Path, l
     changed = next(e for e in exp_set["entities"] if e["id"] == target["id"])
     changed["start"], changed["text"] = new_start, "Trump"
     next_id = 1 + max(int(e["id"][1:]) for e in exp_set["entities"])
-    exp_set["entities"].append({"id": f"e{next_id}", "start": new_span[0], "end": new_span[1], "text": "Cartels", "label": "ORG", "entity": "sinaloa_cartel"})
+    exp_set["entities"].append(
+        {"id": f"e{next_id}", "start": new_span[0], "end": new_span[1], "text": "Cartels", "label": "ORG", "entity": "sinaloa_cartel"}
+    )
     exp_set["updated"] = updated_at[:19] + "Z"
     assert got == expected
     assert paths.annotation_file(doc_id).read_text(encoding="utf-8") == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
@@ -139,7 +147,7 @@ def _change_repo_claim(paths: CorpusPaths, doc_id: str, index: int = 0) -> bytes
 def _change_ls_status(client: Client, title: str, doc_id: str) -> None:
     ann = the_task(client, title, doc_id)["annotations"][0]
     for item in ann["result"]:
-        if item["from_name"] == "status":
+        if item.get("from_name") == "status":
             item["value"]["choices"] = ["draft" if item["value"]["choices"] == ["gold"] else "gold"]
     client.sdk.annotations.update(id=ann["id"], result=ann["result"])
 
@@ -170,7 +178,7 @@ def test_conflict_refuses_and_prefer_resolves(fixture_corpus: Path, ls_client: C
     pull(paths, ls_client, title=project_title, prefer="labelstudio", echo=quiet)
     doc = json.loads(paths.annotation_file(doc_id).read_text(encoding="utf-8"))
     ls_ann = the_task(ls_client, project_title, doc_id)["annotations"][0]
-    status = next(i["value"]["choices"][0] for i in ls_ann["result"] if i["from_name"] == "status")
+    status = next(i["value"]["choices"][0] for i in ls_ann["result"] if i.get("from_name") == "status")
     assert doc["annotations"][0]["status"] == status
 
 
@@ -183,7 +191,7 @@ def test_failed_document_writes_nothing_unless_partial(any_corpus: Path, ls_clie
     broken = files[0].stem
     ann = the_task(ls_client, project_title, broken)["annotations"][0]
     for item in ann["result"]:
-        if item["from_name"] == "entity_id":
+        if item.get("from_name") == "entity_id":
             item["value"]["text"] = ["no_such_entity"]
             break
     ls_client.sdk.annotations.update(id=ann["id"], result=ann["result"])

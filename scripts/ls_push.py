@@ -1,0 +1,12 @@
+#!/usr/bin/env python3
+"""Thin wrapper: `python scripts/ls_push.py [options]` is `cartel-fto ls push [options]` (see --help)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cartel_fto_corpus.labelstudio.cli import push_command
+
+if __name__ == "__main__":
+    push_command(prog_name="ls_push.py")

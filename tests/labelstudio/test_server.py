@@ -1,0 +1,79 @@
+"""`cartel-fto ls serve` / `ls stop`: a second real server from a copy of the migrated data dir."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cartel_fto_corpus.cli import cli
+from cartel_fto_corpus.labelstudio.client import Client, Settings
+from cartel_fto_corpus.labelstudio.server import PID_FILE, copy_data_dir, free_port, running_pid
+
+pytestmark = pytest.mark.labelstudio
+
+
+def alive(pid: int) -> bool:
+    """Running (a detached server started by this test process is our child: reap it once it exits)."""
+    try:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_pushes_predictions_and_stop_ends_it(
+    fixture_corpus: Path, ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    template, _password, token = ls_template
+    data = copy_data_dir(template, tmp_path / "server")
+    port = free_port()
+    env = {"LABEL_STUDIO_API_KEY": None, "LABEL_STUDIO_URL": None, "LABEL_STUDIO_PASSWORD": None}
+    args = [
+        "ls",
+        "serve",
+        "--root",
+        str(fixture_corpus),
+        "--data-dir",
+        str(data),
+        "--venv",
+        str(ls_venv),
+        "--port",
+        str(port),
+        "--api-key",
+        token,
+        "--detach",
+    ]
+    result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+    pid = None
+    try:
+        assert result.exit_code == 0, result.output
+        assert f"http://127.0.0.1:{port}" in result.output and "log in as" in result.output
+        assert token not in result.output
+        found = running_pid(data)
+        assert found is not None and found[1] == port
+        pid = found[0]
+        client = Client(Settings(f"http://127.0.0.1:{port}", token))
+        proj = client.find_project(None, "cartel_fto_corpus")
+        assert len(client.export_tasks(proj.id)) == 1
+        assert len(client.sdk.predictions.list(project=proj.id)) == 1
+        # a second serve from the same data dir refuses instead of starting twice
+        again = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+        assert again.exit_code != 0 and "already running" in again.output
+    finally:
+        stop = CliRunner().invoke(cli, ["ls", "stop", "--data-dir", str(data)], catch_exceptions=False)
+    assert stop.exit_code == 0, stop.output
+    deadline = time.monotonic() + 20
+    while pid is not None and alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert pid is None or not alive(pid)
+    assert not (data / PID_FILE).exists()

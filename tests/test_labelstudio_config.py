@@ -1,0 +1,72 @@
+"""The generated labelling config: every schema label of an annotation file is in it, nothing else."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from cartel_fto_corpus.labelstudio import config as C
+from cartel_fto_corpus.schema import label_set
+
+ROOT = Path(__file__).resolve().parent / "fixtures" / "corpus"
+
+
+@pytest.fixture
+def targets() -> list[dict]:
+    return json.loads((ROOT / "annotations" / "registry.json").read_text(encoding="utf-8"))["targets"]
+
+
+def controls(xml: str) -> dict[str, tuple[str, list[str], dict[str, str]]]:
+    """name -> (tag, option values, attributes) for every control tag of the config."""
+    root = ET.fromstring(xml)
+    out = {}
+    for el in root.iter():
+        if el.tag in ("Labels", "Choices", "TextArea"):
+            values = [c.get("value") for c in el if c.tag in ("Label", "Choice")]
+            out[el.get("name")] = (el.tag, values, dict(el.attrib))
+    return out
+
+
+def test_annotation_label_sets_come_from_the_annotation_schema() -> None:
+    sets = C.annotation_label_sets()
+    assert {"entity_label", "stance_label", "claim_type", "checkworthiness", "attribution", "status"} == set(sets)
+    assert "org_type" not in sets and "quality_flag" not in sets  # registry and manifest, not annotations
+
+
+def test_every_schema_label_is_in_the_config_and_nothing_else(targets: list[dict]) -> None:
+    xml = C.label_config(targets)
+    ctl = controls(xml)
+    schema_values = {v for name in C.annotation_label_sets() for v in label_set(name)}
+    structural = {v for values in C.STRUCTURAL_VALUES.values() for v in values}
+    target_ids = {t["id"] for t in targets}
+    found = {v for _tag, values, _a in ctl.values() for v in values}
+    relations = {el.get("value") for el in ET.fromstring(xml).iter("Relation")}
+    assert schema_values <= found
+    assert found | relations == schema_values | structural | target_ids
+    # each control shows exactly its label set, in schema order
+    for name, set_name in {**C.REGION_LABEL_SETS, **C.CHOICE_LABEL_SETS}.items():
+        assert ctl[name][1] == list(label_set(set_name)), name
+    for t in targets:
+        assert ctl[C.DOC_STANCE_PREFIX + t["id"]][1] == list(label_set("stance_label"))
+    assert ctl[C.TARGET][1] == [t["id"] for t in targets]
+
+
+def test_per_region_widgets_and_relations(targets: list[dict]) -> None:
+    xml = C.label_config(targets)
+    ctl = controls(xml)
+    for name in (C.ENTITY_ID, C.CHECKWORTHINESS, C.ATTRIBUTION, C.HEDGED, C.CLUSTER, C.TARGET, C.DESCRIPTION):
+        assert ctl[name][2].get("perRegion") == "true", name
+    for name in (C.STATUS, *(C.DOC_STANCE_PREFIX + t["id"] for t in targets)):
+        assert "perRegion" not in ctl[name][2]
+    assert ctl[C.ENTITY_ID][2]["whenLabelValue"].split(",") == list(label_set("entity_label"))
+    assert {el.get("value") for el in ET.fromstring(xml).iter("Relation")} == {C.REL_CLAIMANT, C.REL_HOLDER}
+    assert [el.get("value") for el in ET.fromstring(xml).iter("Text")] == ["$text"]
+
+
+def test_target_names_are_escaped() -> None:
+    xml = C.label_config([{"id": "t_q", "name": 'A "quoted" <name> & more', "description": "d"}])
+    ctl = controls(xml)  # parses
+    assert ctl[C.TARGET][1] == ["t_q"]
