@@ -7,7 +7,7 @@ setup:
 	$(PYTHON) -m pip install -q -e .
 
 setup-test:
-	$(PYTHON) -m pip install -q -e '.[dev,labelstudio]'
+	$(PYTHON) -m pip install -q -c constraints.txt -e '.[dev,labelstudio]'
 	@for s in scripts/setup_*.sh; do [ -f "$$s" ] && bash "$$s" || exit 1; done
 
 run: setup

@@ -156,7 +156,7 @@ def loading_section(result: BuildResult) -> str:
         "corpus, and two of them (001 and 004) share wire copy, so any train/test cut would leak. A document",
         "is never split across splits; a larger release would assign whole documents, overlapping ones together.",
         "",
-        "**Annotation sets.** Every config holds the *gold* (adjudicated) annotation set of each article; an",
+        "**Annotation sets.** Every config holds the *gold* (released reference; see DATASHEET.md) annotation set of each article; an",
         "article without a gold set contributes its first set, and every row names its `annotator` and",
         "`status` so such rows can be filtered out. Every annotator's version stays in `annotations/*.json`",
         f"for agreement studies. In this build: {_set_counts(result.set_counts)}.",

@@ -228,9 +228,7 @@ def pull(
     report.written = [display(p) for p in writes]
     report.unchanged = sum(1 for o in good if o.payload is None)
     if dry_run:
-        for p in report.written:
-            echo(f"would write {p}")
-        return report
+        return report  # the caller lists report.written
     write_all_atomic(writes)
     for o in good:
         for name, base in o.baselines.items():

@@ -204,3 +204,39 @@ def test_failed_document_writes_nothing_unless_partial(any_corpus: Path, ls_clie
     report = pull(CorpusPaths(fresh), ls_client, title=project_title, partial=True, echo=quiet)
     written = {Path(p).stem for p in report.written}
     assert broken not in written and written == {p.stem for p in files} - {broken}
+
+
+def test_several_annotators_stay_separate(fixture_corpus: Path, ls_client: Client, project_title: str, tmp_path: Path) -> None:
+    paths = CorpusPaths(fixture_corpus)
+    f = paths.annotation_files()[0]
+    doc = json.loads(f.read_text(encoding="utf-8"))
+    first = json.loads(json.dumps(doc["annotations"][0]))
+    first["claims"][0]["type"] = "factual"
+    second = {**{k: first[k] for k in ("annotator", "guideline_version", "created", "updated")}, "status": "draft"}
+    second.update(annotator="second.annotator", note="disagrees on the claim type")
+    second.update({k: first[k] for k in ("entities", "stances", "claims")})  # the files' key order
+    doc["annotations"].append(second)
+    f.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    before = f.read_bytes()
+    push(paths, ls_client, title=project_title, echo=quiet)
+    task = the_task(ls_client, project_title, doc["doc_id"])
+    assert len(task["annotations"]) == 2 and sorted(a["ground_truth"] for a in task["annotations"]) == [False, True]
+    fresh = copy_corpus(fixture_corpus, tmp_path / "fresh")
+    CorpusPaths(fresh).annotation_file(doc["doc_id"]).unlink()
+    pull(CorpusPaths(fresh), ls_client, title=project_title, echo=quiet)
+    assert CorpusPaths(fresh).annotation_file(doc["doc_id"]).read_bytes() == before
+
+    # A third person annotates in Label Studio: a new set of their own, nobody else's changes.
+    me = ls_client.sdk.users.whoami()
+    result = [i for i in task["annotations"][0]["result"] if i.get("id") != "e1"]
+    for item in result:
+        if item.get("from_name") == "status":
+            item["value"]["choices"] = ["draft"]  # a second gold set would be refused by the validator
+    ls_client.sdk.annotations.create(id=task["id"], result=result, completed_by=me.id, ground_truth=False)
+    pull(paths, ls_client, title=project_title, echo=quiet)
+    got = json.loads(f.read_text(encoding="utf-8"))
+    assert got["annotations"][:2] == doc["annotations"]
+    new = got["annotations"][2]
+    assert new["annotator"] not in {"fixture", "second.annotator"} and "@" not in new["annotator"]
+    assert [e["id"] for e in new["entities"]] == [e["id"] for e in doc["annotations"][0]["entities"][1:]]
+    assert new["guideline_version"] == doc["annotations"][0]["guideline_version"]
