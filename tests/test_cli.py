@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE_CORPUS, INVALID, REPO
+from tests.test_validate import CASES
 
 
 def run(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -83,3 +84,17 @@ def test_summary_table_after_clean_run() -> None:
     proc = run("validate", "--root", FIXTURE_CORPUS, "--summary")
     assert proc.returncode == 0
     assert "900_00000000000000aa" in proc.stdout and "Cartels Named Terrorists" in proc.stdout
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_bad_fixture_exits_with_its_line(name: str) -> None:
+    """`cartel-fto validate FIXTURE` prints exactly the expected line(s) and exit code (in process)."""
+    from click.testing import CliRunner
+
+    from cartel_fto_corpus.cli import cli
+
+    code, expected = CASES[name]
+    result = CliRunner().invoke(cli, ["validate", "--root", str(FIXTURE_CORPUS), str(INVALID / name)])
+    assert result.exit_code == code
+    lines = [line for line in result.stderr.splitlines() if "files checked" not in line]
+    assert [line.split(name, 1)[1] for line in lines] == [f":{ptr}: {msg}" if ptr else f": {msg}" for ptr, msg in expected]
