@@ -29,6 +29,7 @@ from typing import Any
 
 import click
 
+from cartel_fto_corpus.options import root_option
 from cartel_fto_corpus.paths import CorpusPaths
 from cartel_fto_corpus.schema import label_set
 
@@ -270,7 +271,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 @click.command("agreement")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root (default: the installed corpus).")
+@root_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option(
     "--annotators", default=None, help="Comma-separated annotator ids to compare (default: all), e.g. to leave out an adjudicator."

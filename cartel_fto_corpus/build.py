@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from cartel_fto_corpus.atomic import write_atomic
 from cartel_fto_corpus.features import CONFIGS, features
 from cartel_fto_corpus.offsets import lines_with_offsets
+from cartel_fto_corpus.options import root_option
 from cartel_fto_corpus.paths import DATA, CorpusPaths
 from cartel_fto_corpus.summary import reference_set
 from cartel_fto_corpus.tokenize import MisalignedMention, bio_tags, tokenize
@@ -611,12 +612,7 @@ def _fail(lines: Iterable[str], code: int = 1) -> None:
 
 
 @click.command("build")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Corpus root holding texts/ and annotations/ (default: the installed corpus).",
-)
+@root_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

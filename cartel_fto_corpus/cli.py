@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus import __version__
+from cartel_fto_corpus.options import root_option
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
@@ -50,14 +51,6 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="cartel-fto")
 def cli() -> None:
     """Build, validate, load and sync the cartel FTO news corpus."""
-
-
-root_option = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Corpus root holding texts/ and annotations/ (default: the installed corpus).",
-)
 
 
 @cli.command()

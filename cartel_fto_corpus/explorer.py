@@ -29,6 +29,7 @@ import click
 
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.corpus import documents, read_text
+from cartel_fto_corpus.options import root_option
 from cartel_fto_corpus.paths import CorpusPaths
 from cartel_fto_corpus.schema import label_set
 from cartel_fto_corpus.summary import reference_set
@@ -449,7 +450,7 @@ def print_view(view: View, width: int | None = None) -> None:
 
 @click.command("show")
 @click.argument("doc_id", required=False)
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root (default: the installed corpus).")
+@root_option
 @click.option("--annotator", default=None, help="Show this annotator's set (default: the gold set, else the first).")
 @click.option(
     "--html",

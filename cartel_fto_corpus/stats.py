@@ -24,6 +24,7 @@ import click
 
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.corpus import documents, read_text
+from cartel_fto_corpus.options import root_option
 from cartel_fto_corpus.paths import CorpusPaths
 from cartel_fto_corpus.schema import label_set
 from cartel_fto_corpus.summary import reference_set
@@ -419,7 +420,7 @@ def print_tables(stats: dict[str, Any], width: int = 160) -> None:
 
 
 @click.command("stats")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root (default: the installed corpus).")
+@root_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option(
     "--write-datasheet", "write_ds", is_flag=True, help="Rewrite the generated tables of the datasheet (between its stats marker comments)."

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, SyncError
+from cartel_fto_corpus.options import root_option
 
 EXIT_REFUSED, EXIT_CONNECTION = 1, 2
 
@@ -49,12 +50,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed(
         [
-            click.option(
-                "--root",
-                type=click.Path(file_okay=False, path_type=Path),
-                default=None,
-                help="Corpus root with texts/ and annotations/ (default: the installed corpus).",
-            ),
+            root_option,
             click.option("--url", default=None, help="Label Studio URL (default: $LABEL_STUDIO_URL)."),
             click.option("--api-key", default=None, help="API key (default: $LABEL_STUDIO_API_KEY). Never printed or stored."),
             click.option("--project", default=None, help="Project id or title (default: the title below)."),
@@ -79,7 +75,7 @@ def ls_group() -> None:
 
 
 @ls_group.command("config")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+@root_option
 @handle_errors
 def config_command(root: Path | None) -> None:
     """Print the labelling config generated from the schema and the registry's targets."""
@@ -161,9 +157,7 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
 
 
 @ls_group.command("serve")
-@click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=None, help="Corpus root to push (default: the installed corpus)."
-)
+@root_option
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
