@@ -7,7 +7,6 @@ character such as the emoji in article 002. These functions are the only place t
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 
 
@@ -35,26 +34,6 @@ def utf16_to_cp(text: str, offset: int) -> int:
     if units == offset:
         return len(text)
     raise ValueError(f"UTF-16 offset {offset} outside 0..{units}")
-
-
-class LineIndex:
-    """Line starts of a text, for paragraph-break checks and line numbers in O(log n)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.breaks = []
-        i = text.find("\n")
-        while i != -1:  # str.find runs in C; a per-character Python loop was the validator's hot spot
-            self.breaks.append(i)
-            i = text.find("\n", i + 1)
-
-    def crosses_break(self, start: int, end: int) -> bool:
-        """True if [start, end) contains a line break (the corpus's paragraph separator)."""
-        return bisect_right(self.breaks, end - 1) > bisect_right(self.breaks, start - 1)
-
-    def line_of(self, offset: int) -> int:
-        """1-based line number of a code-point offset."""
-        return bisect_right(self.breaks, offset - 1) + 1
 
 
 def lines_with_offsets(text: str) -> Iterator[tuple[int, int, str]]:

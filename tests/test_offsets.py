@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cartel_fto_corpus.offsets import LineIndex, cp_to_utf16, lines_with_offsets, utf16_len, utf16_to_cp
+from cartel_fto_corpus.offsets import cp_to_utf16, lines_with_offsets, utf16_len, utf16_to_cp
 
 # Text mixing ASCII, BMP (curly quotes, bullets) and astral-plane characters (emoji), and newlines.
 texts = st.text(alphabet=st.sampled_from([*list("ab \n’•⚖️"), "💬", "😀"]), max_size=60)
@@ -42,20 +42,6 @@ def test_offsets_inside_surrogate_pairs_are_refused(text: str) -> None:
         if ord(ch) > 0xFFFF:
             with pytest.raises(ValueError, match="surrogate pair"):
                 utf16_to_cp(text, cp_to_utf16(text, cp) + 1)
-
-
-@given(texts, st.data())
-def test_crosses_break_agrees_with_substring(text: str, data: st.DataObject) -> None:
-    start = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(start, len(text)))
-    assert LineIndex(text).crosses_break(start, end) == ("\n" in text[start:end])
-
-
-@given(texts)
-def test_line_of_counts_newlines_before(text: str) -> None:
-    idx = LineIndex(text)
-    for offset in range(len(text) + 1):
-        assert idx.line_of(offset) == text[:offset].count("\n") + 1
 
 
 @given(texts)
