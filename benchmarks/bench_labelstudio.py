@@ -36,7 +36,7 @@ from cartel_fto_corpus.labelstudio import push as push_mod  # noqa: E402
 from cartel_fto_corpus.labelstudio.client import Client, Settings  # noqa: E402
 from cartel_fto_corpus.labelstudio.pull import pull  # noqa: E402
 from cartel_fto_corpus.labelstudio.server import DEFAULT_USER, LocalServer, executable, free_port, init_data_dir, new_token, venv_path  # noqa: E402
-from cartel_fto_corpus.paths import CorpusPaths  # noqa: E402
+from cartel_fto_corpus.truth.paths import CorpusPaths  # noqa: E402
 
 
 def quiet(_: str) -> None:

@@ -116,7 +116,7 @@ def _document(i: int, rng: random.Random) -> tuple[str, str, dict]:
 
 def make_corpus(root: Path, n: int, seed: int = 0) -> Path:
     """Write a synthetic corpus of `n` documents under `root` (texts/, annotations/); returns root."""
-    from cartel_fto_corpus.corpus import Text, compute_manifest, document_entry, dumps
+    from cartel_fto_corpus.truth.texts import Text, compute_manifest, document_entry, dumps
 
     root = Path(root)
     texts, annotations = root / "texts", root / "annotations"
@@ -147,7 +147,9 @@ def make_corpus(root: Path, n: int, seed: int = 0) -> Path:
     return root
 
 
-_IMPORTS = "import cartel_fto_corpus.build, cartel_fto_corpus.card, cartel_fto_corpus.croissant, datasets, pyarrow.parquet"
+_IMPORTS = (
+    "import cartel_fto_corpus.publish.build, cartel_fto_corpus.publish.card, cartel_fto_corpus.publish.croissant, datasets, pyarrow.parquet"
+)
 # VmHWM (Linux) is the peak RSS of this program alone; ru_maxrss would also count the parent's
 # footprint at fork time, which exec carries over.
 _PEAK = """
@@ -172,8 +174,8 @@ def build_peak(root: Path, out: Path) -> tuple[int, int, float]:
     """(build peak KiB, import-only baseline KiB, build seconds)."""
     base, _ = _peak_kib(_IMPORTS)
     code = (
-        f"{_IMPORTS}\nfrom pathlib import Path\nfrom cartel_fto_corpus.paths import CorpusPaths\n"
-        f"cartel_fto_corpus.build.build(CorpusPaths({str(root)!r}), Path({str(out)!r}), validate_first=False)"
+        f"{_IMPORTS}\nfrom pathlib import Path\nfrom cartel_fto_corpus.truth.paths import CorpusPaths\n"
+        f"cartel_fto_corpus.publish.build.build(CorpusPaths({str(root)!r}), Path({str(out)!r}), validate_first=False)"
     )
     peak, seconds = _peak_kib(code)
     return peak, base, seconds
@@ -183,8 +185,8 @@ def loader_times(out: Path, runs: int) -> list[tuple[str, int, float, float]]:
     """Per config: (config, rows, median loader seconds, median read_table seconds)."""
     import pyarrow.parquet as pq
 
-    from cartel_fto_corpus.features import CONFIGS
-    from cartel_fto_corpus.loader import load_dataset, split_files
+    from cartel_fto_corpus.publish.features import CONFIGS
+    from cartel_fto_corpus.publish.loader import load_dataset, split_files
 
     rows = []
     for config in CONFIGS:

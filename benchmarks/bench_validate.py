@@ -5,7 +5,7 @@ second and ratios for:
   floor   reading + json.loads of every annotation file (nothing can be faster than parsing);
   naive   reading + json.loads + `jsonschema.validate(doc, schema)` per file (the obvious loop;
           no semantic checks at all);
-  ours    `cartel_fto_corpus.validate.validate` on the annotation folder: compiled schema verdict
+  ours    `cartel_fto_corpus.checks.validate.validate` on the annotation folder: compiled schema verdict
           (jsonschema-rs) + every semantic check against the texts, in one process and spread
           over all cores as `cartel-fto validate` does (the floor and naive loop use one core).
 The naive loop is timed on a sample (default 2,000 files) because at 100k files it would take
@@ -32,8 +32,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import jsonschema  # noqa: E402
 from synth import make_corpus  # noqa: E402
 
-from cartel_fto_corpus.schema import _registry, load_schemas  # noqa: E402
-from cartel_fto_corpus.validate import validate  # noqa: E402
+from cartel_fto_corpus.checks.validate import validate  # noqa: E402
+from cartel_fto_corpus.truth.schema import _registry, load_schemas  # noqa: E402
 
 JOBS = os.cpu_count() or 1
 

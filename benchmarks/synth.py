@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cartel_fto_corpus.corpus import dumps  # noqa: E402
-from cartel_fto_corpus.schema import label_set, schema_version  # noqa: E402
+from cartel_fto_corpus.truth.schema import label_set, schema_version  # noqa: E402
+from cartel_fto_corpus.truth.texts import dumps  # noqa: E402
 
 N_ENTITIES, N_TARGETS, N_CLUSTERS = 50, 4, 20
 WORD = re.compile(r"[A-Za-z]{4,}")

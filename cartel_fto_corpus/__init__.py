@@ -13,7 +13,7 @@ __all__ = ["__version__", "load_dataset"]
 def __getattr__(name: str):
     """`load_dataset` is imported on first use, so `import cartel_fto_corpus` stays cheap."""
     if name == "load_dataset":
-        from cartel_fto_corpus.loader import load_dataset
+        from cartel_fto_corpus.publish.loader import load_dataset
 
         return load_dataset
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

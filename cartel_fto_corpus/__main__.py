@@ -1,6 +1,6 @@
 """Allow `python -m cartel_fto_corpus`."""
 
-from cartel_fto_corpus.cli import main
+from cartel_fto_corpus.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cartel_fto_corpus.labelstudio.cli import pull_command
+from cartel_fto_corpus.cli.ls import pull_command
 
 if __name__ == "__main__":
     pull_command(prog_name="ls_pull.py")

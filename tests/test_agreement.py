@@ -55,10 +55,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cartel_fto_corpus.agreement import compute_agreement, exact_matches, holder_key, load_documents, overlap_matches
-from cartel_fto_corpus.cli import cli
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.validate import validate
+from cartel_fto_corpus.checks.validate import validate
+from cartel_fto_corpus.cli.main import cli
+from cartel_fto_corpus.inspection.agreement import compute_agreement, exact_matches, holder_key, load_documents, overlap_matches
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AGREEMENT = FIXTURES / "agreement"

@@ -12,23 +12,14 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from cartel_fto_corpus.build import (
-    SHARD_NAME,
-    BuildError,
-    InvalidCorpus,
-    build,
-    claim_rows,
-    entities_row,
-    iter_manifest,
-    ner_rows,
-    split_of,
-    stale_files,
-)
-from cartel_fto_corpus.cli import cli
-from cartel_fto_corpus.features import CONFIGS, SPAN_FIELDS, features
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.summary import reference_set
-from cartel_fto_corpus.validate import validate
+from cartel_fto_corpus.checks.validate import validate
+from cartel_fto_corpus.cli.main import cli
+from cartel_fto_corpus.publish.build import SHARD_NAME, BuildError, InvalidCorpus, build, split_of, stale_files
+from cartel_fto_corpus.publish.features import CONFIGS, SPAN_FIELDS, features
+from cartel_fto_corpus.publish.reader import iter_manifest
+from cartel_fto_corpus.publish.rows import claim_rows, entities_row, ner_rows
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.sets import reference_set
 from tests.conftest import FIXTURE_CORPUS, REPO
 
 
@@ -208,7 +199,7 @@ def test_small_shards_split_by_size_keep_row_order_and_stale_shards_go(tmp_path:
 
 
 def test_manifest_is_read_entry_by_entry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import cartel_fto_corpus.build as b
+    import cartel_fto_corpus.publish.reader as b
 
     root = bench_module().make_corpus(tmp_path / "corpus", 12)
     manifest = root / "texts" / "manifest.json"
@@ -217,7 +208,7 @@ def test_manifest_is_read_entry_by_entry(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def test_row_builders_are_pure_functions_of_one_document() -> None:
-    from cartel_fto_corpus.build import Registry
+    from cartel_fto_corpus.publish.rows import Registry
 
     text = "Marco Rubio said Mexico objected."
     reg = Registry.from_json(json.loads((FIXTURE_CORPUS / "annotations" / "registry.json").read_text(encoding="utf-8")))

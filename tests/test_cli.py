@@ -91,7 +91,7 @@ def test_every_bad_fixture_exits_with_its_line(name: str) -> None:
     """`cartel-fto validate FIXTURE` prints exactly the expected line(s) and exit code (in process)."""
     from click.testing import CliRunner
 
-    from cartel_fto_corpus.cli import cli
+    from cartel_fto_corpus.cli.main import cli
 
     code, expected = CASES[name]
     result = CliRunner().invoke(cli, ["validate", "--root", str(FIXTURE_CORPUS), str(INVALID / name)])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cartel_fto_corpus.corpus import (
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.texts import (
     Text,
     compute_manifest,
     documents,
@@ -19,7 +20,6 @@ from cartel_fto_corpus.corpus import (
     read_texts,
     repeated_passages,
 )
-from cartel_fto_corpus.paths import CorpusPaths
 from tests.conftest import REPO
 
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -106,7 +106,7 @@ def test_manifest_cli_writes_and_checks(tmp_path: Path) -> None:
 
     from click.testing import CliRunner
 
-    from cartel_fto_corpus.cli import cli
+    from cartel_fto_corpus.cli.main import cli
     from tests.conftest import FIXTURE_CORPUS
 
     root = tmp_path / "c"

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from cartel_fto_corpus.corpus import documents, dumps, read_texts
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.summary import reference_set
-from cartel_fto_corpus.validate import EXIT_OK, validate
+from cartel_fto_corpus.checks.validate import EXIT_OK, validate
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.sets import reference_set
+from cartel_fto_corpus.truth.texts import documents, dumps, read_texts
 
 #: Occurrences of a registered surface form that are deliberately not a mention of its entity:
 #: (doc_id, start offset, surface) -> reason. Empty: the guidelines' rules (flat mentions, the

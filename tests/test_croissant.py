@@ -11,10 +11,10 @@ import mlcroissant as mlc
 import pyarrow.parquet as pq
 import pytest
 
-from cartel_fto_corpus.build import build
-from cartel_fto_corpus.croissant import CONFORMS_TO, enumerations
-from cartel_fto_corpus.features import CONFIGS, features
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.publish.build import build
+from cartel_fto_corpus.publish.croissant import CONFORMS_TO, enumerations
+from cartel_fto_corpus.publish.features import CONFIGS, features
+from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.conftest import FIXTURE_CORPUS, REPO
 
 

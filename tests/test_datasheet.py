@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cartel_fto_corpus.cli import cli
-from cartel_fto_corpus.datasheet import BEGIN, END, DatasheetError, blocks, render_datasheet, stale_blocks
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.stats import compute_stats, stats_tables
+from cartel_fto_corpus.cli.main import cli
+from cartel_fto_corpus.inspection.datasheet import BEGIN, END, DatasheetError, blocks, render_datasheet, stale_blocks
+from cartel_fto_corpus.inspection.stats import compute_stats, stats_tables
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -21,10 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from cartel_fto_corpus.cli import cli
-from cartel_fto_corpus.explorer import View, article_html, article_text, label_colours, load_view, pieces, render_html
-from cartel_fto_corpus.offsets import cp_to_utf16
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.cli.main import cli
+from cartel_fto_corpus.inspection.explorer import View, article_text, label_colours, load_view, pieces
+from cartel_fto_corpus.inspection.explorer_html import article_html, render_html
+from cartel_fto_corpus.truth.offsets import cp_to_utf16
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_CORPUS = TESTS / "fixtures" / "corpus"

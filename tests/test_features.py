@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 from datasets import ClassLabel, Features, List, Sequence, Value
 
-from cartel_fto_corpus.features import CONFIGS, DEFAULT_CONFIG, SPAN_FIELDS, actor_kinds, bio_names, features
-from cartel_fto_corpus.schema import LABEL_SET_NAMES, label_set, load_schemas
+from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, SPAN_FIELDS, actor_kinds, bio_names, features
+from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
 
 def walk(feature: Any, path: str = "") -> Iterator[tuple[str, Any]]:

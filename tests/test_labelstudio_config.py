@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cartel_fto_corpus.labelstudio import config as C
-from cartel_fto_corpus.schema import label_set
+from cartel_fto_corpus.truth.schema import label_set
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "corpus"
 

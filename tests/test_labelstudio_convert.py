@@ -19,7 +19,7 @@ from cartel_fto_corpus.labelstudio.convert import (
     set_diff,
     set_to_regions,
 )
-from cartel_fto_corpus.schema import label_set
+from cartel_fto_corpus.truth.schema import label_set
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "corpus"
 LS_TIME = "2030-05-06T07:08:09.123456Z"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cartel_fto_corpus.labelstudio.state import Baseline, SyncState, state_path
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
 def test_state_round_trip_keeps_projects_apart(tmp_path: Path) -> None:

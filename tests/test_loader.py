@@ -17,10 +17,10 @@ import pytest
 
 import cartel_fto_corpus
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.build import build
-from cartel_fto_corpus.features import CONFIGS, features
-from cartel_fto_corpus.loader import load_dataset
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.publish.build import build
+from cartel_fto_corpus.publish.features import CONFIGS, features
+from cartel_fto_corpus.publish.loader import load_dataset
+from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.conftest import FIXTURE_CORPUS, REPO
 
 
@@ -116,7 +116,7 @@ def test_importing_the_package_does_not_import_datasets() -> None:
 OFFLINE_CHECK = textwrap.dedent(
     """
     import sys, datasets, cartel_fto_corpus
-    from cartel_fto_corpus.features import CONFIGS
+    from cartel_fto_corpus.publish.features import CONFIGS
     assert datasets.config.HF_HUB_OFFLINE
     root = sys.argv[1]
     for config in CONFIGS:
@@ -153,7 +153,7 @@ WHEEL_CHECK = textwrap.dedent(
     """
     import json, os, sys
     import cartel_fto_corpus
-    from cartel_fto_corpus.features import CONFIGS
+    from cartel_fto_corpus.publish.features import CONFIGS
     assert os.path.realpath(cartel_fto_corpus.__file__).startswith(os.path.realpath(sys.prefix)), cartel_fto_corpus.__file__
     out = {c: cartel_fto_corpus.load_dataset(c)["test"].to_list() for c in CONFIGS}
     print(json.dumps(out, ensure_ascii=False))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cartel_fto_corpus.offsets import cp_to_utf16, lines_with_offsets, utf16_len, utf16_to_cp
+from cartel_fto_corpus.truth.offsets import cp_to_utf16, lines_with_offsets, utf16_len, utf16_to_cp
 
 # Text mixing ASCII, BMP (curly quotes, bullets) and astral-plane characters (emoji), and newlines.
 texts = st.text(alphabet=st.sampled_from([*list("ab \n’•⚖️"), "💬", "😀"]), max_size=60)
@@ -58,7 +58,7 @@ def test_out_of_range_offsets_are_refused() -> None:
 
 
 def test_emoji_shifts_utf16_offsets_in_article_002() -> None:
-    from cartel_fto_corpus.corpus import read_text
+    from cartel_fto_corpus.truth.texts import read_text
 
     text = read_text("002_c5ca0eb7af3313b9")
     emoji = text.index("\U0001f4ac")

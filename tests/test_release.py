@@ -109,9 +109,9 @@ def test_croissant_carries_the_version() -> None:
 
 
 def test_loader_fingerprint_carries_the_version() -> None:
-    if importlib.util.find_spec("cartel_fto_corpus.loader") is None:
+    if importlib.util.find_spec("cartel_fto_corpus.publish.loader") is None:
         pytest.skip("no loader module yet")
-    from cartel_fto_corpus import loader
+    from cartel_fto_corpus.publish import loader
 
     fp = loader.fingerprint("articles", "test", [], REPO)
     assert fp.startswith(f"cartel_fto_corpus-{__version__}-"), fp

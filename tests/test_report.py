@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cartel_fto_corpus.report import line_of, render
-from cartel_fto_corpus.validate import Problem, Report
+from cartel_fto_corpus.checks.report import line_of, render
+from cartel_fto_corpus.checks.validate import Problem, Report
 
 
 def test_line_of_nearest_existing_parent(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cartel_fto_corpus.schema import FILE_KINDS, LABEL_SET_NAMES, label_set, label_sets, load_schemas
+from cartel_fto_corpus.truth.schema import FILE_KINDS, LABEL_SET_NAMES, label_set, label_sets, load_schemas
 
 
 def walk(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cartel_fto_corpus.cli import cli
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.schema import label_set
-from cartel_fto_corpus.stats import _TOKEN, compute_stats, stats_tables
+from cartel_fto_corpus.cli.main import cli
+from cartel_fto_corpus.inspection.stats import _TOKEN, compute_stats, stats_tables
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.schema import label_set
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_CORPUS = TESTS / "fixtures" / "corpus"
@@ -102,13 +102,13 @@ def test_token_count_rule() -> None:
     s = compute_stats(CorpusPaths(FIXTURE_CORPUS))
     text = (FIXTURE_CORPUS / "texts" / f"{FIXTURE_DOC}.txt").read_text(encoding="utf-8")
     try:
-        from cartel_fto_corpus.tokenize import tokenize
+        from cartel_fto_corpus.publish.tokenize import tokenize
     except ImportError:
         expected = len(_TOKEN.findall(text))
         assert "regex" in s["token_rule"]
     else:
         expected = len(tokenize(text))
-        assert "cartel_fto_corpus.tokenize" in s["token_rule"]
+        assert "cartel_fto_corpus.publish.tokenize" in s["token_rule"]
     assert s["documents"][0]["tokens"] == expected
     assert len(_TOKEN.findall("U.S. MS-13")) == 7  # U . S . MS - 13: the documented fallback rule
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cartel_fto_corpus.features import OUTSIDE
-from cartel_fto_corpus.schema import label_set
-from cartel_fto_corpus.tokenize import MisalignedMention, bio_tags, spans_from_tags, tokenize
+from cartel_fto_corpus.publish.features import OUTSIDE
+from cartel_fto_corpus.publish.tokenize import MisalignedMention, bio_tags, spans_from_tags, tokenize
+from cartel_fto_corpus.truth.schema import label_set
 
 TEXTS = st.text(alphabet=st.sampled_from([*"ab1 .,-'\u2019\u201c\u201d\u00e9\n_", "\U0001f4ac", "\u0301"]), max_size=80)
 

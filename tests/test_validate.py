@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cartel_fto_corpus.schema import detailed_validator, fast_validator
-from cartel_fto_corpus.validate import (
+from cartel_fto_corpus.checks.validate import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_UNREADABLE,
@@ -20,6 +19,7 @@ from cartel_fto_corpus.validate import (
     read_json,
     validate,
 )
+from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator
 from tests.conftest import FIXTURE_CORPUS, INVALID
 
 SHA = "65998f3117fdfb101f157d2f6803e0a97209639eead9033237ef3b9abd1a9567"
@@ -201,8 +201,8 @@ def test_file_name_must_match_doc_id(corpus_copy: Path) -> None:
 def test_multi_paragraph_flag_allows_crossing_a_break() -> None:
     doc = read_json(INVALID / "crosses_paragraph.json")
     doc["annotations"][0]["claims"][0]["multi_paragraph"] = True
-    from cartel_fto_corpus.paths import CorpusPaths
-    from cartel_fto_corpus.validate import AnnotationChecker, Context, Usage
+    from cartel_fto_corpus.checks.validate import AnnotationChecker, Context, Usage
+    from cartel_fto_corpus.truth.paths import CorpusPaths
 
     ctx = Context(CorpusPaths(FIXTURE_CORPUS), registry=read_json(FIXTURE_CORPUS / "annotations" / "registry.json"))
     assert AnnotationChecker("x.json", doc, ctx, Usage()).run() == []
@@ -227,7 +227,7 @@ def test_fast_and_detailed_validators_agree_on_valid_files() -> None:
 def test_parallel_run_reports_the_same_as_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    import cartel_fto_corpus.validate as v
+    import cartel_fto_corpus.checks.validate as v
 
     root = tmp_path / "c"
     shutil.copytree(FIXTURE_CORPUS, root)

@@ -1,7 +1,7 @@
 """The Label Studio labelling config, generated from the schema's label sets and the registry.
 
 Nothing here lists a label: entity types, claim types, check-worthiness classes, attributions,
-stance labels and statuses all come from `cartel_fto_corpus.schema.label_set`, stance targets
+stance labels and statuses all come from `cartel_fto_corpus.truth.schema.label_set`, stance targets
 from the registry. Which label sets an annotation file uses is read from the annotation schema
 itself, so a new label set there shows up in the interface (and in the config test).
 
@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from cartel_fto_corpus.schema import LABEL_SET_NAMES, label_set, load_schemas
+from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
 TEXT = "text"  # the object tag and the task data key holding the document text
 ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"

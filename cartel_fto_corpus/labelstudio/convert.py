@@ -9,6 +9,9 @@ recomputed from the offsets and the repository's text; `value.text` is only comp
 Region ids: entity mentions and claims keep their schema ids (e3, c7), evidence spans are
 `<stance id>_<k>`, unnamed sources `u<n>`. Regions drawn in Label Studio get random ids; they
 are appended after the known ones and given the next free schema id.
+
+The module is long because the mapping is symmetric: each layer's way there and way back sit side
+by side, so that a field added in one direction is seen missing in the other.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from cartel_fto_corpus.labelstudio import config as C
-from cartel_fto_corpus.schema import load_schemas
+from cartel_fto_corpus.truth.schema import load_schemas
 
 _LOCAL_ID = re.compile(r"^([esc])([0-9]+)$")
 _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")

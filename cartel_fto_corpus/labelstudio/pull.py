@@ -17,14 +17,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from cartel_fto_corpus.atomic import write_all_atomic
 from cartel_fto_corpus.labelstudio import convert
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, canonical_bytes, load_repo
 from cartel_fto_corpus.labelstudio.state import Baseline, SyncState
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.schema import schema_version
-from cartel_fto_corpus.validate import display
+from cartel_fto_corpus.truth.atomic import write_all_atomic
+from cartel_fto_corpus.truth.paths import CorpusPaths, display
+from cartel_fto_corpus.truth.schema import schema_version
 
 
 @dataclass

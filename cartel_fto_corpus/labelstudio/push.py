@@ -20,7 +20,7 @@ from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.config import label_config
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, load_repo
 from cartel_fto_corpus.labelstudio.state import Baseline, SyncState
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 IMPORT_BATCH = 250
 USER_DOMAIN = "cartel-fto.invalid"

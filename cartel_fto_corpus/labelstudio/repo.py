@@ -6,9 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cartel_fto_corpus.corpus import Text, find_title, read_texts, sha256_hex
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.validate import AnnotationChecker, Context, Problem, Unreadable, Usage, display, read_json, schema_problems
+from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
+from cartel_fto_corpus.checks.problems import Problem
+from cartel_fto_corpus.checks.schema_check import schema_problems
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_json
+from cartel_fto_corpus.truth.paths import CorpusPaths, display
+from cartel_fto_corpus.truth.texts import Text, find_title, read_texts, sha256_hex
 
 DEFAULT_TITLE = "cartel_fto_corpus"
 
@@ -87,7 +90,7 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
 
 
 def canonical_bytes(doc: dict[str, Any]) -> bytes:
-    from cartel_fto_corpus.corpus import dumps
+    from cartel_fto_corpus.truth.texts import dumps
 
     return dumps(doc).encode("utf-8")
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.atomic import write_atomic
-from cartel_fto_corpus.corpus import dumps
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.truth.atomic import write_atomic
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.texts import dumps
 
 STATE_VERSION = 1
 STATE_DIR = ".labelstudio"

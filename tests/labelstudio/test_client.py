@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cartel_fto_corpus.cli import cli
+from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.labelstudio.client import Client, Settings
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.server import LocalServer, free_port
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 from .conftest import FaultyProxy, tree_hash
 

@@ -11,7 +11,7 @@ from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.repo import SyncError
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 from .conftest import copy_corpus, tree_hash
 

@@ -11,7 +11,7 @@ from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.config import label_config
 from cartel_fto_corpus.labelstudio.push import PREDICTION_PREFIX, push
 from cartel_fto_corpus.labelstudio.repo import SyncError
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 pytestmark = pytest.mark.labelstudio
 

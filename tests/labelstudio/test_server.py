@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cartel_fto_corpus.cli import cli
+from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.labelstudio.client import Client, Settings
 from cartel_fto_corpus.labelstudio.server import PID_FILE, copy_data_dir, free_port, running_pid
 

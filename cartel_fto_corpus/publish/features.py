@@ -1,7 +1,7 @@
 """The `datasets.Features` of every published config, derived from the JSON Schema.
 
 Every closed label set becomes a `ClassLabel` whose names are read through
-`cartel_fto_corpus.schema.label_set`, so a label added to the schema reaches the Parquet files,
+`cartel_fto_corpus.truth.schema.label_set`, so a label added to the schema reaches the Parquet files,
 the dataset card and the Croissant metadata without another edit. Lists of spans are
 `List({...})` of structs (a `Sequence({...})` would turn into a dict of lists). Every span keeps
 its covered text next to its offsets, so a row checks itself: `text[start:end] == span text`.
@@ -13,7 +13,7 @@ from functools import cache
 
 from datasets import ClassLabel, Features, List, Value
 
-from cartel_fto_corpus.schema import label_set, load_schemas
+from cartel_fto_corpus.truth.schema import label_set, load_schemas
 
 #: Published configs, in the order the card lists them; `articles` is the default one.
 CONFIGS = ("articles", "entities", "ner", "stance", "claims", "clusters")

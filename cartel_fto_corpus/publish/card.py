@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.features import CONFIGS, DEFAULT_CONFIG, features
-from cartel_fto_corpus.loader import content_digest
-from cartel_fto_corpus.paths import DATA
+from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, features
+from cartel_fto_corpus.publish.layout import content_digest
+from cartel_fto_corpus.truth.paths import DATA
 
 if TYPE_CHECKING:
-    from cartel_fto_corpus.build import BuildResult
+    from cartel_fto_corpus.publish.layout import BuildResult
 
 BEGIN, END = "<!-- card:begin -->", "<!-- card:end -->"
 PRETTY_NAME = "Cartel FTO designation news corpus"

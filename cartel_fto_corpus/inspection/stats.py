@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.corpus import documents, read_text
-from cartel_fto_corpus.options import root_option
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.schema import label_set
-from cartel_fto_corpus.summary import reference_set
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.schema import label_set
+from cartel_fto_corpus.truth.sets import reference_set
+from cartel_fto_corpus.truth.texts import documents, read_text
 
 #: Fallback token rule: a run of word characters, or one character that is neither a word
 #: character nor white space (so "U.S." is 4 tokens and "MS-13" is 3).
@@ -39,17 +35,17 @@ REGEX_TOKEN_RULE = r"regex `\w+|[^\w\s]` (Python re, Unicode): a run of word cha
 def _tokenizer() -> tuple[Callable[[str], int], str]:
     """The token counter and a sentence saying which rule it is.
 
-    The project's own tokenizer (cartel_fto_corpus.tokenize) is used when it is installed, so
+    The project's own tokenizer (cartel_fto_corpus.publish.tokenize) is used when it is installed, so
     the datasheet counts the tokens the released token columns have; otherwise the regex rule.
     """
     try:
-        from cartel_fto_corpus import tokenize as tok  # written by another part of the project
+        from cartel_fto_corpus.publish import tokenize as tok  # written by another part of the project
     except ImportError:
         tok = None
     fn = getattr(tok, "tokenize", None) if tok is not None else None
     if callable(fn):
         pattern = getattr(getattr(tok, "_TOKEN", None), "pattern", None)
-        rule = "cartel_fto_corpus.tokenize.tokenize, the tokens of the `ner` config"
+        rule = "cartel_fto_corpus.publish.tokenize.tokenize, the tokens of the `ner` config"
         if pattern:
             rule += f" (regex `{pattern}`: runs of letters and digits, and every other non-space character on its own)"
         return (lambda text: len(fn(text))), rule
@@ -151,7 +147,7 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
     target_names = {t["id"]: t["name"] for t in registry["targets"]}
     target_ids = [t["id"] for t in registry["targets"] if t["id"] in stance_counts] + sorted(set(stance_counts) - set(target_names))
     spread = Counter(len(d) for d in cluster_docs.values())
-    from cartel_fto_corpus.agreement import compute_agreement, load_documents
+    from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents
 
     return {
         "version": __version__,
@@ -401,71 +397,3 @@ def _agreement_rows(ag: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         ),
     ]
     return tuple(rows)
-
-
-def print_tables(stats: dict[str, Any], width: int = 160) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(width=width)
-    for t in stats_tables(stats):
-        table = Table(title=t.title, title_justify="left")
-        for i, col in enumerate(t.columns):
-            numeric = i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in t.rows)
-            table.add_column(col, justify="right" if numeric else "left")
-        for row in t.rows:
-            table.add_row(*row, style="bold" if row and row[0] == "total" else None)
-        console.print(table)
-    console.print(f"Counts of annotations: {stats['basis']}. Tokens: {stats['token_rule']}.", highlight=False)
-
-
-@click.command("stats")
-@root_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option(
-    "--write-datasheet", "write_ds", is_flag=True, help="Rewrite the generated tables of the datasheet (between its stats marker comments)."
-)
-@click.option(
-    "--check-datasheet", "check_ds", is_flag=True, help="Do not write; exit 1 if the datasheet's tables differ from these figures."
-)
-@click.option(
-    "--datasheet",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Datasheet file (default: DATASHEET.md at the corpus root).",
-)
-def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, datasheet: Path | None) -> None:
-    """Corpus statistics: documents, tokens, entities, QIDs, stances, claims, clusters, quality flags.
-
-    With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
-    """
-    from cartel_fto_corpus.datasheet import DatasheetError, check_datasheet, write_datasheet
-
-    paths = CorpusPaths(root)
-    try:
-        stats = compute_stats(paths)
-    except (OSError, ValueError, KeyError) as exc:
-        click.echo(f"{paths.root}: cannot compute statistics: {exc}", err=True)
-        sys.exit(2)
-    target = datasheet or paths.root / "DATASHEET.md"
-    if write_ds or check_ds:
-        try:
-            if check_ds:
-                stale = check_datasheet(target, stats)
-                for line in stale:
-                    click.echo(line, err=True)
-                if stale:
-                    sys.exit(1)
-                click.echo(f"{target}: up to date", err=True)
-            else:
-                changed = write_datasheet(target, stats)
-                click.echo(f"{target}: {'written' if changed else 'up to date'}", err=True)
-        except DatasheetError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(2)
-        if fmt == "table":
-            return
-    if fmt == "json":
-        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
-    else:
-        print_tables(stats)

@@ -20,18 +20,13 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
-import click
-
-from cartel_fto_corpus.options import root_option
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.schema import label_set
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.schema import label_set
 
 Span = tuple[int, int]
 
@@ -268,29 +263,3 @@ def print_report(report: dict[str, Any]) -> None:
         r = report[name]
         t.add_row(name, unit, str(r["units"]), str(r["pairable_units"]), str(r["pairable_values"]), _fmt(r["alpha"]), r["reason"] or "")
     console.print(t)
-
-
-@click.command("agreement")
-@root_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option(
-    "--annotators", default=None, help="Comma-separated annotator ids to compare (default: all), e.g. to leave out an adjudicator."
-)
-def agreement_command(root: Path | None, fmt: str, annotators: str | None) -> None:
-    """Inter-annotator agreement: entity and claim span F1, Krippendorff's alpha for stance and check-worthiness.
-
-    On single-annotated data it says so instead of printing a number.
-    """
-    paths = CorpusPaths(root)
-    try:
-        only = [a.strip() for a in annotators.split(",") if a.strip()] if annotators else None
-        report = compute_agreement(load_documents(paths), only)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        click.echo(f"{paths.annotations}: cannot read the annotations: {exc}; run `cartel-fto validate` first", err=True)
-        sys.exit(2)
-    if fmt == "json":
-        if report["status"] != "multi_annotated":
-            report["message"] = single_annotated_message(report)
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        print_report(report)

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from datasets import ClassLabel, Features, List, Value
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.card import DESCRIPTIONS, LICENSE_DETAILS, PRETTY_NAME
-from cartel_fto_corpus.features import CONFIGS, actor_kinds, bio_names, features
-from cartel_fto_corpus.schema import label_set
+from cartel_fto_corpus.publish.card import DESCRIPTIONS, LICENSE_DETAILS, PRETTY_NAME
+from cartel_fto_corpus.publish.features import CONFIGS, actor_kinds, bio_names, features
+from cartel_fto_corpus.truth.schema import label_set
 
 if TYPE_CHECKING:
-    from cartel_fto_corpus.build import Shard
+    from cartel_fto_corpus.publish.layout import Shard
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 CONTEXT: dict[str, Any] = {
@@ -76,7 +76,7 @@ _DTYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer", "f
 
 def enumerations() -> dict[str, tuple[str, ...]]:
     """Every label set a ClassLabel column uses, by enumeration name."""
-    from cartel_fto_corpus.schema import LABEL_SET_NAMES
+    from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES
 
     out = {name: label_set(name) for name in LABEL_SET_NAMES}
     out["actor_kind"] = actor_kinds()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from json_source_map import calculate
 
-from cartel_fto_corpus.validate import Problem, Report
+from cartel_fto_corpus.checks.problems import Problem, Report
 
 FORMATS = ("text", "json", "github")
 

@@ -17,7 +17,7 @@ import jsonschema_rs
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from cartel_fto_corpus.paths import schema_dir
+from cartel_fto_corpus.truth.paths import schema_dir
 
 SCHEMA_FILES = {
     "common": "common.schema.json",

@@ -7,9 +7,10 @@ Everything else asks this module, so no other code knows which of the two layout
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEXTS = "texts"
 ANNOTATIONS = "annotations"
 SCHEMA = "schema"
@@ -71,3 +72,9 @@ class CorpusPaths:
 
 def schema_dir() -> Path:
     return data_root() / SCHEMA
+
+
+def display(path: Path | str) -> str:
+    """Path as shown in messages: relative to the working directory where possible."""
+    full, cwd = os.path.abspath(path), os.getcwd()
+    return full[len(cwd) + 1 :] if full.startswith(cwd + os.sep) else full

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cartel_fto_corpus.corpus import documents
-from cartel_fto_corpus.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.sets import reference_set
+from cartel_fto_corpus.truth.texts import documents
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,6 @@ class DocSummary:
     entities: int
     stances: int
     claims: int
-
-
-def reference_set(doc: dict) -> dict | None:
-    """The gold annotation set of a document, else its first one."""
-    sets = doc.get("annotations", [])
-    return next((s for s in sets if s["status"] == "gold"), sets[0] if sets else None)
 
 
 def summarize(paths: CorpusPaths | None = None) -> list[DocSummary]:

@@ -5,18 +5,18 @@ Reads the Parquet files shipped with the package (a checkout's `data/`, or the w
 data is executed. The fingerprint names the package version and a hash of the files' sha256 (read
 from `croissant.json`, else computed), so `datasets` can never mistake rows of one release or one
 build for another's. The features come from the files' own `huggingface` schema metadata, which the
-build writes from `cartel_fto_corpus.features`, so they equal what `datasets.load_dataset` gives.
+build writes from `cartel_fto_corpus.publish.features`, so they equal what `datasets.load_dataset` gives.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.paths import DATA, data_root
+from cartel_fto_corpus.publish.layout import SHARD_NAME, content_digest, known_digests
+from cartel_fto_corpus.truth.paths import DATA, data_root
 
 if TYPE_CHECKING:
     from datasets import Dataset, DatasetDict
@@ -28,7 +28,7 @@ def data_dir(root: Path | str | None = None) -> Path:
 
 
 def available_configs(root: Path | str | None = None) -> list[str]:
-    from cartel_fto_corpus.features import CONFIGS
+    from cartel_fto_corpus.publish.features import CONFIGS
 
     base = data_dir(root)
     return [c for c in CONFIGS if any((base / c).glob("*.parquet"))]
@@ -36,8 +36,6 @@ def available_configs(root: Path | str | None = None) -> list[str]:
 
 def split_files(config: str, root: Path | str | None = None) -> dict[str, list[Path]]:
     """{split: its shard files in order} of one config."""
-    from cartel_fto_corpus.build import SHARD_NAME
-
     out: dict[str, list[Path]] = {}
     for f in sorted((data_dir(root) / config).glob("*.parquet")):
         m = SHARD_NAME.match(f.name)
@@ -46,27 +44,9 @@ def split_files(config: str, root: Path | str | None = None) -> dict[str, list[P
     return out
 
 
-def _known_digests(root: Path | str | None) -> dict[str, str]:
-    """sha256 by path relative to the data folder, from croissant.json (the build writes both)."""
-    path = data_dir(root) / "croissant.json"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {d["contentUrl"]: d["sha256"] for d in doc.get("distribution", []) if "sha256" in d and "contentUrl" in d}
-
-
-def content_digest(files: list[tuple[str, str]]) -> str:
-    """A short digest of (path relative to data/, sha256) pairs: what the card and fingerprints carry."""
-    h = hashlib.sha256()
-    for rel, digest in files:
-        h.update(f"{rel}:{digest}\n".encode())
-    return h.hexdigest()[:16]
-
-
 def content_hash(files: list[Path], root: Path | str | None = None) -> str:
     """The content digest of these files: their sha256s from croissant.json, or read if unlisted."""
-    known = _known_digests(root)
+    known = known_digests(data_dir(root))
     base = data_dir(root)
     pairs = []
     for f in files:

@@ -16,15 +16,15 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.options import root_option
+from cartel_fto_corpus.cli.options import root_option
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
-    "build": "cartel_fto_corpus.build:build_command",
-    "ls": "cartel_fto_corpus.labelstudio.cli:ls_group",
-    "stats": "cartel_fto_corpus.stats:stats_command",
-    "agreement": "cartel_fto_corpus.agreement:agreement_command",
-    "show": "cartel_fto_corpus.explorer:show_command",
+    "build": "cartel_fto_corpus.cli.build:build_command",
+    "ls": "cartel_fto_corpus.cli.ls:ls_group",
+    "stats": "cartel_fto_corpus.cli.stats:stats_command",
+    "agreement": "cartel_fto_corpus.cli.agreement:agreement_command",
+    "show": "cartel_fto_corpus.cli.show:show_command",
 }
 
 
@@ -64,8 +64,8 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
 
     Exit 0 when clean, 1 when invalid, 2 for unreadable input.
     """
-    from cartel_fto_corpus.report import render
-    from cartel_fto_corpus.validate import validate as run
+    from cartel_fto_corpus.checks.report import render
+    from cartel_fto_corpus.checks.validate import validate as run
 
     report = run(list(paths) or None, root, jobs=jobs or os.cpu_count() or 1)
     out = render(report, fmt)
@@ -84,8 +84,8 @@ def _print_summary(root: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from cartel_fto_corpus.paths import CorpusPaths
-    from cartel_fto_corpus.summary import summarize
+    from cartel_fto_corpus.inspection.summary import summarize
+    from cartel_fto_corpus.truth.paths import CorpusPaths
 
     rows = summarize(CorpusPaths(root))
     table = Table(title="cartel_fto_corpus")
@@ -123,9 +123,9 @@ def _print_summary(root: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Do not write; exit 1 if texts/manifest.json is stale.")
 def manifest(root: Path | None, check: bool) -> None:
     """Regenerate texts/manifest.json from the texts (ids, hashes, lengths, title, quality flags)."""
-    from cartel_fto_corpus.atomic import write_atomic
-    from cartel_fto_corpus.corpus import compute_manifest, dumps, read_texts
-    from cartel_fto_corpus.paths import CorpusPaths
+    from cartel_fto_corpus.truth.atomic import write_atomic
+    from cartel_fto_corpus.truth.paths import CorpusPaths
+    from cartel_fto_corpus.truth.texts import compute_manifest, dumps, read_texts
 
     paths = CorpusPaths(root)
     fresh = dumps(compute_manifest(read_texts(paths)))

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
+from cartel_fto_corpus.cli.options import root_option
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, SyncError
-from cartel_fto_corpus.options import root_option
 
 EXIT_REFUSED, EXIT_CONNECTION = 1, 2
 
@@ -81,7 +81,7 @@ def config_command(root: Path | None) -> None:
     """Print the labelling config generated from the schema and the registry's targets."""
     from cartel_fto_corpus.labelstudio.config import label_config
     from cartel_fto_corpus.labelstudio.repo import load_repo
-    from cartel_fto_corpus.paths import CorpusPaths
+    from cartel_fto_corpus.truth.paths import CorpusPaths
 
     click.echo(label_config(load_repo(CorpusPaths(root)).registry["targets"]), nl=False)
 
@@ -104,7 +104,7 @@ def config_command(root: Path | None) -> None:
 def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_run, prefer) -> None:
     """Create or update one task per document, with the repository's annotations."""
     from cartel_fto_corpus.labelstudio.push import push
-    from cartel_fto_corpus.paths import CorpusPaths
+    from cartel_fto_corpus.truth.paths import CorpusPaths
 
     client = make_client(url, api_key, timeout, retries)
     r = push(CorpusPaths(root), client, project=project, title=title, as_=as_, dry_run=dry_run, prefer=prefer, echo=lambda s: click.echo(s))
@@ -133,7 +133,7 @@ def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_
 def pull_command(root, url, api_key, project, title, timeout, retries, partial, prefer, dry_run, guideline_version) -> None:
     """Write Label Studio's annotations back to annotations/<doc_id>.json, validated and atomically."""
     from cartel_fto_corpus.labelstudio.pull import pull
-    from cartel_fto_corpus.paths import CorpusPaths
+    from cartel_fto_corpus.truth.paths import CorpusPaths
 
     client = make_client(url, api_key, timeout, retries)
     r = pull(
@@ -183,7 +183,7 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
     from cartel_fto_corpus.labelstudio import server as srv
     from cartel_fto_corpus.labelstudio.client import Client, Settings
     from cartel_fto_corpus.labelstudio.push import push
-    from cartel_fto_corpus.paths import CorpusPaths
+    from cartel_fto_corpus.truth.paths import CorpusPaths
 
     data_dir = data_dir.resolve()
     venv = srv.venv_path(venv)

@@ -18,8 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.atomic import write_atomic
-from cartel_fto_corpus.stats import StatTable, stats_tables
+from cartel_fto_corpus.inspection.stats import StatTable, stats_tables
+from cartel_fto_corpus.truth.atomic import write_atomic
 
 BEGIN = "<!-- stats:begin {name} -->"
 END = "<!-- stats:end {name} -->"

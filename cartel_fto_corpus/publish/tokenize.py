@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cartel_fto_corpus.features import OUTSIDE
+from cartel_fto_corpus.publish.features import OUTSIDE
 
 _TOKEN = re.compile(r"[^\W_]+|\S")
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.offsets import lines_with_offsets, utf16_len
-from cartel_fto_corpus.paths import CorpusPaths
-from cartel_fto_corpus.schema import schema_version
+from cartel_fto_corpus.truth.offsets import lines_with_offsets, utf16_len
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.schema import schema_version
 
 #: Word n-gram size and containment threshold for the cross-document overlap flag. On this
 #: corpus 001/004 (same event, same wire wording) reach 0.041; every other pair stays <= 0.019.

@@ -1,0 +1,323 @@
+"""Semantic checks of one annotation file: everything the JSON Schema cannot express.
+
+Offsets against the text, span texts, ids and references into the registry, the gold policy,
+repeated passages, times. Runs only on schema-valid files, so it can trust the data's shape.
+The class is long because it is one pass over a file with shared lookups (why it is one class);
+each check is its own method returning `Problem`s.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from cartel_fto_corpus.checks.problems import Problem, _short, pointer
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.texts import sha256_hex
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@dataclass
+class Context:
+    """What annotations are checked against: the texts and the registry of one corpus root."""
+
+    paths: CorpusPaths
+    registry: dict[str, Any] | None = None
+
+    _cache: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+
+    def text(self, doc_id: str) -> tuple[str, str] | None:
+        """(text, sha256) of a document, or None if it has no readable text.
+
+        Read on first use and kept in a small cache: a document is usually checked once, and a
+        corpus of 100k texts must not be held in memory.
+        """
+        if doc_id not in self._cache:
+            if len(self._cache) >= 64:
+                self._cache.clear()
+            try:
+                with open(os.path.join(self.paths.texts, doc_id + ".txt"), "rb") as fh:
+                    data = fh.read()
+                text = data.decode("utf-8")
+                self._cache[doc_id] = (text, sha256_hex(data))
+            except (OSError, UnicodeDecodeError):
+                self._cache[doc_id] = None
+        return self._cache[doc_id]
+
+    def _index(self, section: str) -> dict[str, dict[str, Any]]:
+        if self.registry is None:
+            return {}
+        return {e["id"]: e for e in self.registry.get(section, [])}
+
+    @cached_property
+    def entities(self) -> dict[str, dict[str, Any]]:
+        return self._index("entities")
+
+    @cached_property
+    def entity_types(self) -> dict[str, str]:
+        return {k: e["type"] for k, e in self.entities.items()}
+
+    @cached_property
+    def targets(self) -> dict[str, dict[str, Any]]:
+        return self._index("targets")
+
+    @cached_property
+    def clusters(self) -> dict[str, dict[str, Any]]:
+        return self._index("clusters")
+
+
+@dataclass
+class Usage:
+    """Registry ids referenced by the annotations, to find registry entries nobody uses."""
+
+    entities: set[str] = field(default_factory=set)
+    targets: set[str] = field(default_factory=set)
+    clusters: set[str] = field(default_factory=set)
+
+
+class AnnotationChecker:
+    """Semantic checks of one schema-valid annotation file."""
+
+    def __init__(self, file: str, doc: dict[str, Any], ctx: Context, usage: Usage) -> None:
+        self.file, self.doc, self.ctx, self.usage = file, doc, ctx, usage
+        self.problems: list[Problem] = []
+
+    def err(self, ptr: str, code: str, message: str) -> None:
+        self.problems.append(Problem(self.file, ptr, message, code))
+
+    def run(self) -> list[Problem]:
+        doc = self.doc
+        found = self.ctx.text(doc["doc_id"])
+        if found is None:
+            self.err("/doc_id", "unknown-document", f"expected the id of a document in texts/, found {doc['doc_id']!r}")
+            return self.problems
+        text, sha = found
+        if doc["text_sha256"] != sha:
+            self.err(
+                "/text_sha256",
+                "sha256-mismatch",
+                f"expected the sha256 of texts/{doc['doc_id']}.txt {sha}, found {doc['text_sha256']}",
+            )
+            return self.problems  # offsets into another text cannot be checked meaningfully
+        gold_at: str | None = None
+        annotators: dict[str, str] = {}
+        for i, aset in enumerate(doc["annotations"]):
+            base = pointer("annotations", i)
+            if aset["status"] == "gold":
+                if gold_at is not None:
+                    self.err(base + "/status", "several-gold", f"expected at most one gold annotation set, found another at {gold_at}")
+                else:
+                    gold_at = base
+            if aset["annotator"] in annotators:
+                self.err(
+                    base + "/annotator",
+                    "duplicate-annotator",
+                    f"annotator {aset['annotator']!r} already has the annotation set at {annotators[aset['annotator']]}",
+                )
+            annotators.setdefault(aset["annotator"], base)
+            self.check_times(base, aset)
+            self.check_set(i, aset, text)
+        return self.problems
+
+    def check_times(self, base: str, aset: dict[str, Any]) -> None:
+        created, updated = _parse_time(aset["created"]), _parse_time(aset["updated"])
+        for key, value in (("created", created), ("updated", updated)):
+            if value is None or value.tzinfo is None:
+                self.err(f"{base}/{key}", "bad-time", f"expected an RFC 3339 date-time with time zone, found {aset[key]!r}")
+        if created and updated and created.tzinfo and updated.tzinfo and updated < created:
+            self.err(
+                f"{base}/updated", "updated-before-created", f"expected updated >= created ({aset['created']}), found {aset['updated']}"
+            )
+
+    def check_span(self, ptr: str, span: dict[str, Any], text: str) -> bool:
+        """Offsets, stored text and paragraph breaks of one span; True if the span is sound."""
+        start, end = span["start"], span["end"]
+        covered = text[start:end]
+        # Fast path for the common, sound span: one slice and a few C-level comparisons.
+        if (
+            start < end <= len(text)
+            and covered == span["text"]
+            and not covered[0].isspace()
+            and not covered[-1].isspace()
+            and ("\n" not in covered or span.get("multi_paragraph", False))
+        ):
+            return True
+        if start >= end:
+            self.err(ptr, "empty-span", f"expected start < end, found start {start} and end {end}")
+            return False
+        if end > len(text):
+            self.err(ptr + "/end", "offset-out-of-range", f"expected end <= {len(text)} (text length in code points), found {end}")
+            return False
+        if covered != span["text"]:
+            self.err(
+                ptr + "/text",
+                "span-text-mismatch",
+                f"expected the text at {start}:{end} {_short(covered)}, found {_short(span['text'])}",
+            )
+            return False
+        if covered != covered.strip():
+            self.err(ptr, "span-whitespace", f"expected a span without surrounding white space, found {_short(covered)}")
+        if "\n" in covered and not span.get("multi_paragraph", False):
+            at = start + covered.index("\n")
+            self.err(
+                ptr,
+                "crosses-paragraph",
+                f"expected a span inside one paragraph, found a line break at offset {at}; split it or set multi_paragraph",
+            )
+        return True
+
+    def check_actor(self, ptr: str, actor: dict[str, Any], mentions: dict[str, dict[str, Any]], text: str) -> None:
+        kind = actor["kind"]
+        if kind == "entity":
+            ent = actor["entity"]
+            self.usage.entities.add(ent)
+            if ent not in self.ctx.entities:
+                self.err(ptr + "/entity", "unknown-entity", f"expected an entity id of the registry, found {ent!r}")
+            mention = actor.get("mention")
+            if mention is not None:
+                m = mentions.get(mention)
+                if m is None:
+                    self.err(ptr + "/mention", "unknown-mention", f"expected the id of an entity mention of this set, found {mention!r}")
+                elif m["entity"] != ent:
+                    self.err(
+                        ptr + "/mention",
+                        "mention-entity-mismatch",
+                        f"expected a mention of {ent!r}, found {mention!r} which links {m['entity']!r}",
+                    )
+        elif kind == "unnamed":
+            self.check_span(ptr + "/span", actor["span"], text)
+
+    def check_attribution(self, ptr: str, actor: dict[str, Any], attribution: str) -> None:
+        is_author = actor["kind"] == "author"
+        if is_author != (attribution == "authorial"):
+            expected = "authorial" if is_author else "direct or reported"
+            self.err(
+                ptr + "/attribution", "attribution-mismatch", f"expected {expected} for actor kind {actor['kind']!r}, found {attribution!r}"
+            )
+
+    def entities_sound(self, entities: list[dict[str, Any]], text: str) -> bool:
+        """True if every mention passes every check; one tight loop for the common clean case.
+
+        The detailed per-mention checks build pointers and messages; on a clean corpus they would
+        do that work for nothing, so they run only when this quick pass finds something.
+        """
+        types, n = self.ctx.entity_types, len(text)
+        for m in entities:
+            s, e = m["start"], m["end"]
+            c = text[s:e]
+            if not (
+                s < e <= n
+                and c == m["text"]
+                and types.get(m["entity"]) == m["label"]
+                and not c[0].isspace()
+                and not c[-1].isspace()
+                and "\n" not in c
+            ):
+                return False
+        order = sorted([(m["start"], m["end"]) for m in entities])
+        return all(b[0] >= a[1] for a, b in itertools.pairwise(order))
+
+    def check_set(self, index: int, aset: dict[str, Any], text: str) -> None:
+        base = pointer("annotations", index)
+        ids = [item["id"] for section in ("entities", "stances", "claims") for item in aset[section]]
+        if len(set(ids)) != len(ids):
+            self.check_ids(base, aset)
+        mentions = {m["id"]: m for m in aset["entities"]}
+        self.usage.entities.update(m["entity"] for m in aset["entities"])
+        if not self.entities_sound(aset["entities"], text):
+            self.check_entities(base, aset["entities"], text)
+        self.check_stances(base, aset["stances"], mentions, text)
+        self.check_claims(base, aset["claims"], mentions, text)
+
+    def check_ids(self, base: str, aset: dict[str, Any]) -> None:
+        seen_ids: dict[str, str] = {}
+        for section in ("entities", "stances", "claims"):
+            for j, item in enumerate(aset[section]):
+                ptr = f"{base}/{section}/{j}"
+                if item["id"] in seen_ids:
+                    self.err(
+                        ptr + "/id", "duplicate-id", f"expected a unique id, found {item['id']!r} again (first at {seen_ids[item['id']]})"
+                    )
+                else:
+                    seen_ids[item["id"]] = ptr
+
+    def check_entities(self, base: str, entities: list[dict[str, Any]], text: str) -> None:
+        spans: dict[tuple[int, int], str] = {}
+        sound: list[tuple[int, int, int, str]] = []
+        for j, m in enumerate(entities):
+            ptr = f"{base}/entities/{j}"
+            reg = self.ctx.entities.get(m["entity"])
+            if reg is None:
+                self.err(ptr + "/entity", "unknown-entity", f"expected an entity id of the registry, found {m['entity']!r}")
+            elif reg["type"] != m["label"]:
+                self.err(
+                    ptr + "/label",
+                    "label-mismatch",
+                    f"expected {reg['type']} (the type of {m['entity']!r} in the registry), found {m['label']}",
+                )
+            if not self.check_span(ptr, m, text):
+                continue
+            key = (m["start"], m["end"])
+            if key in spans:
+                self.err(
+                    ptr, "duplicate-span", f"expected one mention per span, found {m['start']}:{m['end']} again (first at {spans[key]})"
+                )
+                continue
+            spans[key] = ptr
+            sound.append((m["start"], m["end"], j, ptr))
+        sound.sort()
+        for a, b in itertools.pairwise(sound):
+            if b[0] < a[1]:
+                first, later = (a, b) if a[2] < b[2] else (b, a)  # report the one listed later
+                self.err(
+                    later[3],
+                    "overlapping-mentions",
+                    f"expected flat, non-overlapping mentions, found {later[0]}:{later[1]} overlapping {first[3]} ({first[0]}:{first[1]})",
+                )
+
+    def check_stances(self, base: str, stances: list[dict[str, Any]], mentions: dict[str, dict[str, Any]], text: str) -> None:
+        seen_stance: dict[tuple[str, str, str], str] = {}
+        for j, st in enumerate(stances):
+            ptr = f"{base}/stances/{j}"
+            self.usage.targets.add(st["target"])
+            if st["target"] not in self.ctx.targets:
+                self.err(ptr + "/target", "unknown-target", f"expected a target id of the registry, found {st['target']!r}")
+            self.check_actor(ptr + "/holder", st["holder"], mentions, text)
+            self.check_attribution(ptr, st["holder"], st["attribution"])
+            holder = st["holder"]
+            key = (holder["kind"], holder.get("entity") or holder.get("description", ""), st["target"])
+            if key in seen_stance:
+                self.err(ptr, "duplicate-stance", f"expected one stance per holder and target, found another at {seen_stance[key]}")
+            seen_stance.setdefault(key, ptr)
+            for k, ev in enumerate(st["evidence"]):
+                self.check_span(f"{ptr}/evidence/{k}", ev, text)
+
+    def check_claims(self, base: str, claims: list[dict[str, Any]], mentions: dict[str, dict[str, Any]], text: str) -> None:
+        claim_spans: dict[tuple[int, int], str] = {}
+        for j, cl in enumerate(claims):
+            ptr = f"{base}/claims/{j}"
+            if cl["cluster"] is not None:
+                self.usage.clusters.add(cl["cluster"])
+                if cl["cluster"] not in self.ctx.clusters:
+                    self.err(ptr + "/cluster", "unknown-cluster", f"expected a cluster id of the registry or null, found {cl['cluster']!r}")
+            self.check_actor(ptr + "/claimant", cl["claimant"], mentions, text)
+            self.check_attribution(ptr, cl["claimant"], cl["attribution"])
+            if self.check_span(ptr, cl, text):
+                key = (cl["start"], cl["end"])
+                if key in claim_spans:
+                    self.err(
+                        ptr,
+                        "duplicate-span",
+                        f"expected one claim per span, found {cl['start']}:{cl['end']} again (first at {claim_spans[key]})",
+                    )
+                claim_spans.setdefault(key, ptr)

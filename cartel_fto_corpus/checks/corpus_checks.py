@@ -1,0 +1,130 @@
+"""Checks of the corpus-level files: the registry (ids, references, use), the manifest (fresh), the checksums."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cartel_fto_corpus.checks.checker import Usage
+from cartel_fto_corpus.checks.problems import Problem, pointer
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.texts import compute_manifest, read_checksums, read_texts, sha256_hex
+
+
+def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> list[Problem]:
+    """Ids unique, ORG subtypes where they belong, QIDs not shared, every entry used."""
+    out: list[Problem] = []
+    for section in ("entities", "targets", "clusters"):
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(reg[section]):
+            if entry["id"] in seen:
+                out.append(
+                    Problem(
+                        file,
+                        pointer(section, i, "id"),
+                        f"expected a unique id, found {entry['id']!r} again (first at /{section}/{seen[entry['id']]})",
+                        "duplicate-id",
+                    )
+                )
+            seen.setdefault(entry["id"], i)
+    qids: dict[str, int] = {}
+    for i, ent in enumerate(reg["entities"]):
+        if (ent["type"] == "ORG") != (ent["org_type"] is not None):
+            expected = "an ORG subtype" if ent["type"] == "ORG" else "null (only ORG entities have a subtype)"
+            out.append(
+                Problem(
+                    file,
+                    pointer("entities", i, "org_type"),
+                    f"expected {expected}, found {json.dumps(ent['org_type'])}",
+                    "org-type-mismatch",
+                )
+            )
+        if ent["qid"] is not None:
+            if ent["qid"] in qids:
+                out.append(
+                    Problem(
+                        file,
+                        pointer("entities", i, "qid"),
+                        f"expected each QID on one entity, found {ent['qid']} also on /entities/{qids[ent['qid']]}",
+                        "duplicate-qid",
+                    )
+                )
+            qids.setdefault(ent["qid"], i)
+    if usage is not None:
+        for section, used, what in (
+            ("entities", usage.entities, "entity mention or actor"),
+            ("targets", usage.targets, "stance"),
+            ("clusters", usage.clusters, "claim"),
+        ):
+            for i, entry in enumerate(reg[section]):
+                if entry["id"] not in used:
+                    out.append(
+                        Problem(
+                            file,
+                            pointer(section, i),
+                            f"expected registry entry {entry['id']!r} to be used by some {what}, found no use",
+                            "unused-entry",
+                        )
+                    )
+    return out
+
+
+def manifest_problems(file: str, manifest: dict[str, Any], paths: CorpusPaths) -> list[Problem]:
+    """The committed manifest must equal the one computed from the texts, field by field."""
+    out: list[Problem] = []
+    expected = compute_manifest(read_texts(paths))
+    by_id = {d["id"]: d for d in expected["documents"]}
+    listed = set()
+    for i, doc in enumerate(manifest["documents"]):
+        listed.add(doc["id"])
+        exp = by_id.get(doc["id"])
+        if exp is None:
+            out.append(
+                Problem(
+                    file,
+                    pointer("documents", i, "id"),
+                    f"expected a document with a text in texts/, found {doc['id']!r} without one",
+                    "unknown-document",
+                )
+            )
+            continue
+        for key, value in exp.items():
+            if doc.get(key) != value:
+                out.append(
+                    Problem(
+                        file,
+                        pointer("documents", i, key),
+                        f"expected {json.dumps(value, ensure_ascii=False)[:120]} (computed from the text), found {json.dumps(doc.get(key), ensure_ascii=False)[:120]}; run `cartel-fto manifest`",
+                        "stale-manifest",
+                    )
+                )
+    for doc_id in sorted(set(by_id) - listed):
+        out.append(
+            Problem(
+                file, "/documents", f"expected an entry for texts/{doc_id}.txt, found none; run `cartel-fto manifest`", "stale-manifest"
+            )
+        )
+    return out
+
+
+def checksum_problems(paths: CorpusPaths) -> list[Problem]:
+    """The texts must be byte-identical to the seeds they were delivered as (SHA256SUMS)."""
+    file = str(paths.checksums)
+    if not paths.checksums.exists():
+        return [Problem(file, "", "no such file", "unreadable", unreadable=True)]
+    sums = read_checksums(paths.checksums)
+    out = []
+    present = {t.source_file: t for t in read_texts(paths)}
+    for name, digest in sorted(sums.items()):
+        t = present.get(name)
+        if t is None:
+            out.append(Problem(file, "", f"expected texts/{name}, found no such file", "missing-text"))
+        elif sha256_hex(t.data) != digest:
+            out.append(
+                Problem(
+                    file, "", f"expected sha256 {digest} for texts/{name}, found {sha256_hex(t.data)}: the text was edited", "text-changed"
+                )
+            )
+    for name in sorted(set(present) - set(sums)):
+        out.append(Problem(file, "", f"expected every text to be listed, found texts/{name} unlisted", "unlisted-text"))
+    return out

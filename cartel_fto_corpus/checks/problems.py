@@ -1,0 +1,51 @@
+"""Problems as values: where (file, RFC 6901 pointer) and what (expected vs found), and the run's report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Exit codes of `cartel-fto validate`.
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error: where (file and RFC 6901 pointer) and what (expected vs found)."""
+
+    file: str
+    pointer: str
+    message: str
+    code: str
+    unreadable: bool = False
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.pointer}" if self.pointer else self.file
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "pointer": self.pointer, "line": self.line, "code": self.code, "message": self.message}
+
+
+@dataclass
+class Report:
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if any(p.unreadable for p in self.problems):
+            return EXIT_UNREADABLE
+        return EXIT_INVALID if self.problems else EXIT_OK
+
+
+def pointer(*parts: str | int) -> str:
+    """RFC 6901 pointer from path parts."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    return json.dumps(text, ensure_ascii=False)

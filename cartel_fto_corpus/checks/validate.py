@@ -1,0 +1,181 @@
+"""Validation of the corpus files: the JSON Schema first, then every check no schema can express.
+
+Errors are values (`Problem`: file, JSON pointer, message), collected over all files, never the
+first one raised. The schema verdict comes from a compiled validator (jsonschema-rs); only a file
+it rejects is run through the pure-Python `jsonschema` for the detailed, pointer-level report.
+Semantic checks run on schema-valid files only, so they can trust the shape of the data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
+from cartel_fto_corpus.checks.corpus_checks import checksum_problems, manifest_problems, registry_problems
+from cartel_fto_corpus.checks.problems import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, Problem, Report, pointer
+from cartel_fto_corpus.checks.schema_check import _version_problem, schema_problems
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_json
+from cartel_fto_corpus.truth.paths import MANIFEST_FILE, REGISTRY_FILE, CorpusPaths, display
+from cartel_fto_corpus.truth.schema import fast_validator
+
+__all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "AnnotationChecker",
+    "Context",
+    "Problem",
+    "Report",
+    "Unreadable",
+    "Usage",
+    "display",
+    "pointer",
+    "read_json",
+    "schema_problems",
+    "validate",
+]
+
+
+def file_kind(path: Path) -> str:
+    """annotation, registry or manifest, by file name (`*registry.json`, `*manifest.json`)."""
+    if path.name == REGISTRY_FILE or path.name.endswith("." + REGISTRY_FILE):
+        return "registry"
+    if path.name == MANIFEST_FILE or path.name.endswith("." + MANIFEST_FILE):
+        return "manifest"
+    return "annotation"
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    for p in paths:
+        if p.is_dir():
+            yield from (Path(f) for f in sorted(map(str, p.rglob("*.json"))))
+        else:
+            yield p
+
+
+def load_checked(kind: str, path: Path, report: Report) -> dict[str, Any] | None:
+    """Parse and schema-check one file, recording its problems; the document if it is sound."""
+    name = display(path)
+    report.files.append(name)
+    try:
+        doc = read_json(path)
+    except Unreadable as exc:
+        report.problems.append(Problem(name, "", str(exc), "unreadable", unreadable=True))
+        return None
+    bad = _version_problem(name, doc)
+    if bad:
+        report.problems.append(bad)
+        return None
+    found = schema_problems(kind, doc, name)
+    report.problems.extend(found)
+    return None if found else doc
+
+
+def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usage]:
+    """Schema and semantic checks of annotation files; also what registry entries they use."""
+    report, usage = Report(), Usage()
+    annotations_dir = os.path.abspath(ctx.paths.annotations)
+    for p in files:
+        doc = load_checked("annotation", p, report)
+        if doc is None:
+            continue
+        name = report.files[-1]
+        report.problems.extend(AnnotationChecker(name, doc, ctx, usage).run())
+        if p.stem != doc["doc_id"] and os.path.abspath(p.parent) == annotations_dir:
+            report.problems.append(
+                Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch")
+            )
+    return report, usage
+
+
+def _check_chunk(args: tuple[list[Path], Path, dict[str, Any] | None]) -> tuple[Report, Usage]:
+    files, root, registry = args
+    return check_annotation_files(files, Context(CorpusPaths(root), registry=registry))
+
+
+#: Below this many annotation files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 400
+
+
+def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) -> tuple[Report, Usage]:
+    """The same as check_annotation_files, split over `jobs` processes, results in file order."""
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+        return check_annotation_files(files, ctx)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(files) // (jobs * 4))
+    chunks = [(files[i : i + size], ctx.paths.root, ctx.registry) for i in range(0, len(files), size)]
+    report, usage = Report(), Usage()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        for part, used in pool.map(_check_chunk, chunks):
+            report.files += part.files
+            report.problems += part.problems
+            usage.entities |= used.entities
+            usage.targets |= used.targets
+            usage.clusters |= used.clusters
+    return report, usage
+
+
+def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: int = 1) -> Report:
+    """Validate `targets` (default: the whole corpus under `root`) and return every problem.
+
+    The registry in use is always checked too, since every annotation is checked against it; the
+    manifest and the texts' checksums are checked on whole-corpus runs or when given. Registry
+    entries count as unused against the root's annotations plus the files given. `jobs` > 1
+    spreads large sets of annotation files over processes.
+    """
+    paths = CorpusPaths(root)
+    whole = not targets
+    files = list(_expand(targets)) if targets else [paths.manifest, paths.registry, *paths.annotation_files()]
+    by_kind: dict[str, list[Path]] = {"annotation": [], "registry": [], "manifest": []}
+    for f in dict.fromkeys(files):
+        by_kind[file_kind(f)].append(f)
+    if not by_kind["registry"]:
+        by_kind["registry"].append(paths.registry)
+    if whole and not by_kind["manifest"]:
+        by_kind["manifest"].append(paths.manifest)
+    report = Report()
+
+    registries = [(p, load_checked("registry", p, report)) for p in by_kind["registry"]]
+    ctx = Context(paths, registry=next((r for _p, r in registries if r is not None), None))
+    for p in by_kind["manifest"]:
+        manifest = load_checked("manifest", p, report)
+        if manifest is not None:
+            report.problems.extend(manifest_problems(display(p), manifest, paths))
+    if whole:
+        report.problems.extend(checksum_problems(paths))
+
+    checked, usage = check_annotation_files_parallel(by_kind["annotation"], ctx, jobs)
+    report.files += checked.files
+    report.problems += checked.problems
+    # Usage counts the root's other annotations too, so validating one file does not make the
+    # rest of the registry look unused.
+    given = {os.path.abspath(f) for f in by_kind["annotation"]}
+    for p in [] if whole else paths.annotation_files():
+        if os.path.abspath(p) in given:
+            continue
+        try:
+            doc = read_json(p)
+        except Unreadable:
+            continue
+        if _version_problem("", doc) is None and fast_validator("annotation").is_valid(doc):
+            AnnotationChecker(display(p), doc, ctx, usage).run()
+    for p, reg in registries:
+        if reg is not None:
+            report.problems.extend(registry_problems(display(p), reg, usage))
+    if whole:
+        documented = {p.stem for p in paths.annotation_files()}
+        for doc_id in sorted({p.stem for p in paths.text_files()} - documented):
+            report.problems.append(
+                Problem(
+                    display(paths.annotations),
+                    "",
+                    f"expected an annotation file {doc_id}.json for texts/{doc_id}.txt, found none",
+                    "missing-annotation",
+                )
+            )
+    return report

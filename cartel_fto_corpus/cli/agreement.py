@@ -1,0 +1,39 @@
+"""`cartel-fto agreement`: inter-annotator agreement over the annotators' sets."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents, print_report, single_annotated_message
+from cartel_fto_corpus.truth.paths import CorpusPaths
+
+
+@click.command("agreement")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--annotators", default=None, help="Comma-separated annotator ids to compare (default: all), e.g. to leave out an adjudicator."
+)
+def agreement_command(root: Path | None, fmt: str, annotators: str | None) -> None:
+    """Inter-annotator agreement: entity and claim span F1, Krippendorff's alpha for stance and check-worthiness.
+
+    On single-annotated data it says so instead of printing a number.
+    """
+    paths = CorpusPaths(root)
+    try:
+        only = [a.strip() for a in annotators.split(",") if a.strip()] if annotators else None
+        report = compute_agreement(load_documents(paths), only)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        click.echo(f"{paths.annotations}: cannot read the annotations: {exc}; run `cartel-fto validate` first", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        if report["status"] != "multi_annotated":
+            report["message"] = single_annotated_message(report)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print_report(report)

@@ -1,0 +1,61 @@
+"""`cartel-fto build`: thin command over `publish.build` (validate, then write Parquet, card, Croissant)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.publish.build import BuildError, build, stale_files
+from cartel_fto_corpus.publish.features import CONFIGS
+from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
+
+# --------------------------------------------------------------------------- command line
+
+
+def _fail(lines: Iterable[str], code: int = 1) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+@click.command("build")
+@root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dataset root: writes OUT/data/<config>/*.parquet, OUT/data/croissant.json, the card in OUT/README.md (default: corpus root).",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed Parquet, croissant.json or card are stale.")
+def build_command(root: Path | None, out: Path | None, check: bool) -> None:
+    """Build the Parquet configs, the dataset card and croissant.json from texts and annotations.
+
+    Validates first and refuses invalid data. Deterministic: a second build changes no byte.
+    """
+    from cartel_fto_corpus.checks.validate import validate
+
+    paths = CorpusPaths(root)
+    out = Path(out) if out is not None else paths.root
+    report = validate(None, paths.root, jobs=os.cpu_count() or 1)
+    if report.problems:
+        n = len(report.problems)
+        _fail([*map(str, report.problems), f"{n} problem{'s' if n != 1 else ''}: refusing to build; see `cartel-fto validate`"])
+    try:
+        if check:
+            stale = stale_files(paths, out)
+            if stale:
+                _fail([*stale, f"{len(stale)} generated file{'s' if len(stale) != 1 else ''} stale: run `cartel-fto build`"])
+            click.echo(f"{out}: data/, croissant.json and the card are up to date", err=True)
+            return
+        result = build(paths, out, validate_first=False)
+    except BuildError as exc:
+        _fail([str(exc), "refusing to build"])
+    for rel in [*result.changed, *(f"{r} (removed)" for r in result.removed)]:
+        click.echo(f"{rel}: written" if not rel.endswith("(removed)") else rel, err=True)
+    total = ", ".join(f"{c} {sum(result.rows[c].values())}" for c in CONFIGS)
+    click.echo(f"built {out / DATA}: {total} rows; {len(result.changed)} files changed", err=True)

@@ -1,0 +1,59 @@
+"""`cartel-fto show`: an article with its annotations, in the terminal or as a self-contained HTML page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.inspection.explorer import ShowError, load_view, print_view
+from cartel_fto_corpus.inspection.explorer_html import render_html
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.texts import documents
+
+
+@click.command("show")
+@click.argument("doc_id", required=False)
+@root_option
+@click.option("--annotator", default=None, help="Show this annotator's set (default: the gold set, else the first).")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write a self-contained HTML page to this file (a folder with --all).",
+)
+@click.option(
+    "--all", "all_docs", is_flag=True, help="With --html DIR: write DIR/<doc_id>.html for every document, so cluster links resolve."
+)
+def show_command(doc_id: str | None, root: Path | None, annotator: str | None, html_out: Path | None, all_docs: bool) -> None:
+    """Show an article with its entities, claims and stances highlighted (DOC_ID or a prefix such as 002)."""
+    from cartel_fto_corpus.truth.atomic import write_atomic
+
+    paths = CorpusPaths(root)
+    try:
+        if all_docs:
+            if html_out is None or doc_id is not None:
+                raise ShowError("--all: expected --html DIR and no DOC_ID")
+            ids = [d["id"] for d in documents(paths)]
+            pages = {html_out / f"{i}.html": render_html(load_view(i, paths, annotator)) for i in ids}
+            for path, page in pages.items():
+                write_atomic(path, page)
+            click.echo(f"{html_out}: {len(pages)} pages written", err=True)
+            return
+        if doc_id is None:
+            raise ShowError("expected a DOC_ID (or --all --html DIR)")
+        view = load_view(doc_id, paths, annotator)
+        if html_out is not None:
+            write_atomic(html_out, render_html(view))
+            click.echo(f"{html_out}: written", err=True)
+        else:
+            print_view(view)
+    except ShowError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except (OSError, ValueError, KeyError) as exc:
+        click.echo(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}", err=True)
+        sys.exit(2)

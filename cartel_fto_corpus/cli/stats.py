@@ -1,0 +1,82 @@
+"""`cartel-fto stats`: print the corpus statistics, or write/check the datasheet's generated tables."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.inspection.stats import _NUMERIC, compute_stats, stats_tables
+from cartel_fto_corpus.truth.paths import CorpusPaths
+
+
+def print_tables(stats: dict[str, Any], width: int = 160) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=width)
+    for t in stats_tables(stats):
+        table = Table(title=t.title, title_justify="left")
+        for i, col in enumerate(t.columns):
+            numeric = i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in t.rows)
+            table.add_column(col, justify="right" if numeric else "left")
+        for row in t.rows:
+            table.add_row(*row, style="bold" if row and row[0] == "total" else None)
+        console.print(table)
+    console.print(f"Counts of annotations: {stats['basis']}. Tokens: {stats['token_rule']}.", highlight=False)
+
+
+@click.command("stats")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--write-datasheet", "write_ds", is_flag=True, help="Rewrite the generated tables of the datasheet (between its stats marker comments)."
+)
+@click.option(
+    "--check-datasheet", "check_ds", is_flag=True, help="Do not write; exit 1 if the datasheet's tables differ from these figures."
+)
+@click.option(
+    "--datasheet",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Datasheet file (default: DATASHEET.md at the corpus root).",
+)
+def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, datasheet: Path | None) -> None:
+    """Corpus statistics: documents, tokens, entities, QIDs, stances, claims, clusters, quality flags.
+
+    With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
+    """
+    from cartel_fto_corpus.inspection.datasheet import DatasheetError, check_datasheet, write_datasheet
+
+    paths = CorpusPaths(root)
+    try:
+        stats = compute_stats(paths)
+    except (OSError, ValueError, KeyError) as exc:
+        click.echo(f"{paths.root}: cannot compute statistics: {exc}", err=True)
+        sys.exit(2)
+    target = datasheet or paths.root / "DATASHEET.md"
+    if write_ds or check_ds:
+        try:
+            if check_ds:
+                stale = check_datasheet(target, stats)
+                for line in stale:
+                    click.echo(line, err=True)
+                if stale:
+                    sys.exit(1)
+                click.echo(f"{target}: up to date", err=True)
+            else:
+                changed = write_datasheet(target, stats)
+                click.echo(f"{target}: {'written' if changed else 'up to date'}", err=True)
+        except DatasheetError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+        if fmt == "table":
+            return
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        print_tables(stats)

@@ -1,0 +1,179 @@
+"""`cartel-fto build`: raw texts + annotations -> Parquet per config, dataset card, Croissant.
+
+The build is a pipeline with I/O only at its two ends. Pure row builders turn one document
+(manifest entry, text, annotation set, registry) into the rows of every config; `ConfigWriter`
+streams those rows into size-bounded Parquet shards, so memory stays flat however many documents
+there are. Everything is deterministic: documents in id order, rows in annotation order, no
+timestamps, fixed writer options, so two builds are byte-identical and `--check` can tell when
+the committed files are stale. Nothing is written before the corpus validates, and every file is
+written under a temporary name and renamed into place.
+
+The main configs use the gold annotation set of each document (else its first set, with the
+set's status in every row so a user can filter), see `summary.reference_set`.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cartel_fto_corpus.publish.features import CONFIGS
+from cartel_fto_corpus.publish.layout import SHARD_NAME, SPLIT, BuildResult, Shard, sha256_file, split_of
+from cartel_fto_corpus.publish.reader import iter_documents, load_registry
+from cartel_fto_corpus.publish.rows import BuildError, cluster_rows, document_rows
+from cartel_fto_corpus.publish.writer import MAX_SHARD_BYTES, ConfigWriter
+from cartel_fto_corpus.truth.atomic import write_atomic
+from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
+
+__all__ = ["BuildError", "BuildResult", "InvalidCorpus", "Shard", "build", "stage", "stale_files"]
+
+
+class InvalidCorpus(Exception):
+    """The corpus does not validate; carries the validator's report."""
+
+    def __init__(self, report: Any) -> None:
+        super().__init__(f"{len(report.problems)} problems")
+        self.report = report
+
+
+def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BYTES) -> BuildResult:
+    """Write every config's shards into `staging/<config>/`, one pass over the documents."""
+    registry = load_registry(paths)
+    writers: dict[tuple[str, str], ConfigWriter] = {}
+
+    def writer(config: str, split: str) -> ConfigWriter:
+        key = (config, split)
+        if key not in writers:
+            writers[key] = ConfigWriter(config, split, staging / config, max_shard_bytes)
+        return writers[key]
+
+    members: dict[str, list[tuple[str, str]]] = {}
+    set_counts: dict[int, int] = {}
+    for doc in iter_documents(paths):
+        n_sets = len(doc.annotation["annotations"]) if doc.annotation else 0
+        set_counts[n_sets] = set_counts.get(n_sets, 0) + 1
+        split = split_of(doc.entry["id"])
+        for config, row in document_rows(doc, registry, members):
+            writer(config, split).add(row)
+    for row in cluster_rows(registry, members):
+        writer("clusters", SPLIT).add(row)
+    for config in CONFIGS:  # every config exists, even with no rows
+        writer(config, SPLIT)
+
+    shards: list[Shard] = []
+    rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
+    nbytes: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
+    examples: dict[str, dict[str, Any] | None] = {c: None for c in CONFIGS}
+    for (config, split), w in sorted(writers.items(), key=lambda kv: (CONFIGS.index(kv[0][0]), kv[0][1])):
+        for f in w.close():
+            n = pq.ParquetFile(f).metadata.num_rows
+            shards.append(Shard(config, split, f"{config}/{f.name}", sha256_file(f), f.stat().st_size, n))
+        rows[config][split] = w.rows
+        nbytes[config][split] = w.nbytes
+        if examples[config] is None:
+            examples[config] = w.first_row
+    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())))
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Byte equality, compared in chunks; filecmp's cache is keyed on stat data that an edit can keep."""
+    filecmp.clear_cache()
+    return filecmp.cmp(a, b, shallow=False)
+
+
+def _replace_if_changed(src: Path, dst: Path) -> bool:
+    """Move `src` over `dst` unless the bytes are equal (keeps mtimes, so caches keyed on them stay)."""
+    if dst.exists() and _same_bytes(src, dst):
+        src.unlink()
+        return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    src.replace(dst)  # same file system: an atomic rename
+    return True
+
+
+def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_shard_bytes: int = MAX_SHARD_BYTES) -> BuildResult:
+    """Validate, then write `out/data/<config>/<split>-i-of-n.parquet`, `out/data/croissant.json` and the
+    card block of `out/README.md`. Raises InvalidCorpus or BuildError before anything is replaced."""
+    from cartel_fto_corpus.publish.card import render_readme
+    from cartel_fto_corpus.publish.croissant import croissant_json
+
+    if validate_first:
+        from cartel_fto_corpus.checks.validate import validate
+
+        report = validate(None, paths.root, jobs=os.cpu_count() or 1)
+        if report.problems:
+            raise InvalidCorpus(report)
+    data_dir = Path(out) / DATA
+    data_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=data_dir, prefix=".build-"))
+    try:
+        result = stage(paths, staging, max_shard_bytes)
+        croissant = croissant_json(result.shards)
+        readme = Path(out) / "README.md"
+        card = render_readme(readme.read_text(encoding="utf-8") if readme.exists() else None, result)
+        for s in result.shards:
+            if _replace_if_changed(staging / s.path, data_dir / s.path):
+                result.changed.append(f"{DATA}/{s.path}")
+        produced = {s.path for s in result.shards}
+        for config in CONFIGS:
+            folder = data_dir / config
+            for f in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+                if SHARD_NAME.match(f.name) and f"{config}/{f.name}" not in produced:
+                    f.unlink()
+                    result.removed.append(f"{DATA}/{config}/{f.name}")
+        for target, text in ((data_dir / "croissant.json", croissant), (readme, card)):
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                write_atomic(target, text)
+                result.changed.append(str(target.relative_to(out)))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def generated_files(out: Path) -> list[str]:
+    """Paths (relative to `out`) of every file a build owns under `out`."""
+    data_dir = Path(out) / DATA
+    found = ["README.md", f"{DATA}/croissant.json"]
+    for config in CONFIGS:
+        folder = data_dir / config
+        if folder.is_dir():
+            found += [f"{DATA}/{config}/{f.name}" for f in sorted(folder.glob("*.parquet")) if SHARD_NAME.match(f.name)]
+    return found
+
+
+def stale_files(paths: CorpusPaths, out: Path) -> list[str]:
+    """Build into a temporary copy and list every generated file that differs from the one in `out`."""
+    with tempfile.TemporaryDirectory(prefix="cartel-fto-check-") as tmp:
+        readme = Path(out) / "README.md"
+        if readme.exists():
+            shutil.copyfile(readme, Path(tmp) / "README.md")
+        build(paths, Path(tmp), validate_first=False)
+        fresh, current = set(generated_files(Path(tmp))), set(generated_files(Path(out)))
+        stale = []
+        for rel in sorted(fresh | current):
+            a, b = Path(tmp) / rel, Path(out) / rel
+            if rel not in current or not b.exists():
+                stale.append(f"{rel}: missing")
+            elif rel not in fresh:
+                stale.append(f"{rel}: no longer produced by the build")
+            elif not _same_bytes(a, b):
+                stale.append(f"{rel}: stale (differs from a fresh build){_writer_note(a, b)}")
+        return stale
+
+
+def _writer_note(fresh: Path, committed: Path) -> str:
+    """Why a Parquet file may differ with equal rows: another pyarrow wrote it (bytes are pinned to it)."""
+    if fresh.suffix != ".parquet":
+        return ""
+    try:
+        ours, theirs = pq.ParquetFile(fresh).metadata.created_by, pq.ParquetFile(committed).metadata.created_by
+    except (OSError, pa.ArrowException):
+        return ""
+    return f"; committed file written by {theirs!r}, this build by {ours!r}" if ours != theirs else ""
