@@ -25,6 +25,7 @@ LAZY_COMMANDS = {
     "stats": "cartel_fto_corpus.stats:stats_command",
     "agreement": "cartel_fto_corpus.agreement:agreement_command",
     "show": "cartel_fto_corpus.explorer:show_command",
+    "migrate": "cartel_fto_corpus.migrate:migrate_command",
 }
 
 
