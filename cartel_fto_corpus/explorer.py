@@ -135,8 +135,8 @@ def load_view(doc_id: str, paths: CorpusPaths, annotator: str | None = None) -> 
         other = _load_json(path)
         ref = aset if other["doc_id"] == doc_id else reference_set(other)
         for cl in (ref or {}).get("claims", []):
-            if cl["cluster"] is not None:
-                clusters[cl["cluster"]].append(ClusterClaim(other["doc_id"], cl["id"], cl["text"], actor_name(cl["claimant"], ents)))
+            for cid in cl["clusters"]:
+                clusters[cid].append(ClusterClaim(other["doc_id"], cl["id"], cl["text"], actor_name(cl["claimant"], ents)))
     view.cluster_claims = dict(clusters)
     return view
 
@@ -314,7 +314,8 @@ def render_html(view: View) -> str:
         sec.append('<p class="muted">No claims annotated.</p>')
     sec.append("<ol>")
     for cl in claims:
-        cluster = f' · cluster <a href="#cluster-{_attr(cl["cluster"])}">{e(cl["cluster"])}</a>' if cl["cluster"] else ""
+        links = ", ".join(f'<a href="#cluster-{_attr(cid)}">{e(cid)}</a>' for cid in cl["clusters"])
+        cluster = f" · cluster{'s' if len(cl['clusters']) > 1 else ''} {links}" if links else ""
         sec.append(
             f'<li id="claim-{_attr(cl["id"])}"><a href="#claim-text-{_attr(cl["id"])}">{e(cl["id"])}</a> '
             f'<b>{e(actor_name(cl["claimant"], ents))}</b> <span class="muted">({e(cl["attribution"])}) · {e(cl["type"])} · '
@@ -323,7 +324,7 @@ def render_html(view: View) -> str:
     sec.append("</ol></section>")
     parts.append("".join(sec))
     # clusters, linked across articles
-    used = list(dict.fromkeys(cl["cluster"] for cl in claims if cl["cluster"]))
+    used = list(dict.fromkeys(cid for cl in claims for cid in cl["clusters"]))
     sec = ['<section id="clusters"><h2>Claim clusters across articles</h2>']
     if not used:
         sec.append('<p class="muted">No claim of this article is clustered.</p>')
@@ -425,7 +426,7 @@ def print_view(view: View, width: int | None = None) -> None:
             cl["type"],
             cl["checkworthiness"],
             "yes" if cl["hedged"] else "",
-            cl["cluster"] or "",
+            ", ".join(cl["clusters"]),
             cl["text"],
         )
     console.print(t)
@@ -443,7 +444,7 @@ def print_view(view: View, width: int | None = None) -> None:
             " | ".join(x["text"] for x in st["evidence"]),
         )
     console.print(t)
-    for cid in dict.fromkeys(cl["cluster"] for cl in aset["claims"] if cl["cluster"]):
+    for cid in dict.fromkeys(cid for cl in aset["claims"] for cid in cl["clusters"]):
         others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
         console.print(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}", highlight=False)
 

@@ -108,7 +108,9 @@ def migrate_registry(reg: dict[str, Any], kinds: dict[str, str]) -> dict[str, An
         e if "qid_source" in e else _with_key_after(e, "qid", "qid_source", None if e.get("qid") is None else dict(UNCONFIRMED_SOURCE))
         for e in reg.get("entities", [])
     ]
-    out["clusters"] = [c if "kind" in c else _with_key_after(c, "id", "kind", kinds.get(c.get("id"), "factual")) for c in reg.get("clusters", [])]
+    out["clusters"] = [
+        c if "kind" in c else _with_key_after(c, "id", "kind", kinds.get(c.get("id"), "factual")) for c in reg.get("clusters", [])
+    ]
     return out
 
 

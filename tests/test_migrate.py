@@ -93,7 +93,7 @@ def test_unknown_version_writes_nothing(old_corpus: Path) -> None:
     before = _snapshot(old_corpus)
     result = migrate_root(paths)
     assert result.written == []
-    assert result.errors == [f"{victim}:/schema_version: expected schema_version 1.0 or 1.1, found \"0.9\""]
+    assert result.errors == [f'{victim}:/schema_version: expected schema_version 1.0 or 1.1, found "0.9"']
     assert _snapshot(old_corpus) == before  # the registry was not migrated on its own either
 
 
@@ -108,11 +108,24 @@ def test_cli_check_then_migrate(old_corpus: Path) -> None:
 
 def test_cluster_kind_comes_from_member_claims() -> None:
     docs = [
-        {"annotations": [{"claims": [{"cluster": "a", "checkworthiness": "non_factual"}, {"cluster": "b", "checkworthiness": "check_worthy"}]}]},
-        {"annotations": [{"claims": [{"cluster": "b", "checkworthiness": "non_factual"}, {"cluster": None, "checkworthiness": "non_factual"}]}]},
+        {
+            "annotations": [
+                {"claims": [{"cluster": "a", "checkworthiness": "non_factual"}, {"cluster": "b", "checkworthiness": "check_worthy"}]}
+            ]
+        },
+        {
+            "annotations": [
+                {"claims": [{"cluster": "b", "checkworthiness": "non_factual"}, {"cluster": None, "checkworthiness": "non_factual"}]}
+            ]
+        },
     ]
     assert cluster_kinds(docs) == {"a": "non_factual", "b": "factual"}
-    reg = {"schema_version": "1.0", "entities": [], "targets": [], "clusters": [{"id": "a", "summary": "s", "discrepancies": None}, {"id": "c", "summary": "s", "discrepancies": None}]}
+    reg = {
+        "schema_version": "1.0",
+        "entities": [],
+        "targets": [],
+        "clusters": [{"id": "a", "summary": "s", "discrepancies": None}, {"id": "c", "summary": "s", "discrepancies": None}],
+    }
     migrated = migrate_registry(reg, cluster_kinds(docs))
     assert [list(c) for c in migrated["clusters"]] == [["id", "kind", "summary", "discrepancies"]] * 2
     assert [c["kind"] for c in migrated["clusters"]] == ["non_factual", "factual"]
@@ -142,7 +155,11 @@ def test_annotation_with_unknown_version_is_refused() -> None:
 claim_keys = st.lists(st.sampled_from(["id", "start", "end", "text", "claimant", "type", "hedged"]), unique=True)
 
 
-@given(keys=claim_keys, position=st.integers(min_value=0, max_value=7), cluster=st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)))
+@given(
+    keys=claim_keys,
+    position=st.integers(min_value=0, max_value=7),
+    cluster=st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)),
+)
 def test_migrate_claim_keeps_everything_but_the_cluster_field(keys: list[str], position: int, cluster: str | None) -> None:
     items = [(k, k.upper()) for k in keys]
     items.insert(min(position, len(items)), ("cluster", cluster))

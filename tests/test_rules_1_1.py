@@ -10,7 +10,15 @@ def cited(text: str) -> list[str]:
 
 
 def test_article_numbers_are_read_only_where_they_stand_alone() -> None:
-    assert cited("000 and 001 say so; (002, 003) differ; 004's list is partial; 001/004") == ["000", "001", "002", "003", "004", "001", "004"]
+    assert cited("000 and 001 say so; (002, 003) differ; 004's list is partial; 001/004") == [
+        "000",
+        "001",
+        "002",
+        "003",
+        "004",
+        "001",
+        "004",
+    ]
     assert cited("10,000 troops, Executive Order 14157, 2017-2021, $50 million, 3.141, Q324546, id_003") == []
 
 
