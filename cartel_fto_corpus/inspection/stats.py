@@ -82,7 +82,7 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
     hedged_by_type: Counter[str] = Counter()
     cluster_claims: Counter[str] = Counter()
     cluster_docs: dict[str, set[str]] = defaultdict(set)
-    unclustered = 0
+    unclustered = clustered = 0
     flags: dict[str, list[str]] = defaultdict(list)
 
     for entry in documents(paths):
@@ -126,11 +126,13 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
             claim_matrix[cl["type"]][cl["checkworthiness"]] += 1
             if cl["hedged"]:
                 hedged_by_type[cl["type"]] += 1
-            if cl["cluster"] is None:
-                unclustered += 1
+            if cl["clusters"]:
+                clustered += 1
             else:
-                cluster_claims[cl["cluster"]] += 1
-                cluster_docs[cl["cluster"]].add(doc_id)
+                unclustered += 1
+            for cid in cl["clusters"]:
+                cluster_claims[cid] += 1
+                cluster_docs[cid].add(doc_id)
 
     def with_qid(ids: set[str]) -> int:
         return sum(1 for i in ids if (reg_entities.get(i) or {}).get("qid"))
@@ -196,7 +198,7 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
             "used": len(cluster_claims),
             "by_cluster": {c: {"claims": cluster_claims[c], "documents": sorted(cluster_docs[c])} for c in sorted(cluster_claims)},
             "spread": {str(k): spread[k] for k in sorted(spread)},
-            "clustered_claims": sum(cluster_claims.values()),
+            "clustered_claims": clustered,
             "unclustered_claims": unclustered,
         },
         "quality_flags": {flag: flags[flag] for flag in label_set("quality_flag") if flags.get(flag)},
