@@ -1,13 +1,23 @@
-"""The schema verdict of one parsed file: compiled validator first, detailed report only for files it rejects."""
+"""The schema verdict of one parsed file: compiled validator first, detailed report only for files it rejects.
+
+The compiled validator (jsonschema-rs) is authoritative: a file it rejects is never reported valid.
+The detailed validator (jsonschema, with ECMA-262 patterns) only explains the rejection; should it
+find nothing, the compiled validator's own error is reported. A file with fractional numbers is
+also run through the detailed validator, whose `integer` excludes 21.0. At most
+`MAX_PROBLEMS_PER_FILE` errors are listed per file, then one line with the count of the rest, so a
+file with half a million schema errors costs seconds, not minutes and gigabytes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from cartel_fto_corpus.checks.problems import Problem, pointer
+from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, more_problems, pointer
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, supported_versions
 
 
@@ -32,15 +42,60 @@ def _relevant(err: ValidationError) -> ValidationError:
     return err
 
 
-def schema_problems(kind: str, doc: Any, file: str) -> list[Problem]:
-    """Schema errors of one parsed file; empty when the compiled validator accepts it."""
-    if fast_validator(kind).is_valid(doc):
+def compiled_verdict(kind: str, doc: Any) -> bool:
+    """True if the compiled validator accepts `doc`; False for anything it cannot even read."""
+    try:
+        return bool(fast_validator(kind).is_valid(doc))
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return False
+
+
+def _compiled_errors(kind: str, doc: Any, file: str) -> list[Problem]:
+    """The compiled validator's own first errors, for a rejection the detailed validator cannot explain."""
+    try:
+        errors = list(islice(fast_validator(kind).iter_errors(doc), MAX_PROBLEMS_PER_FILE))
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        return [Problem(file, "", f"schema: rejected by the compiled validator ({type(exc).__name__}: {exc})", "schema-compiled")]
+    out = [
+        Problem(file, pointer(*err.instance_path), f"schema: {escape_surrogates(err.message)}", "schema-compiled") for err in errors
+    ]
+    return out or [Problem(file, "", "schema: rejected by the compiled validator, which names no error", "schema-compiled")]
+
+
+def _count_compiled(kind: str, doc: Any) -> int:
+    try:
+        return sum(1 for _ in fast_validator(kind).iter_errors(doc))
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return 0
+
+
+def schema_problems(kind: str, doc: Any, file: str, strict_numbers: bool = False) -> list[Problem]:
+    """Schema errors of one parsed file; empty only when the compiled validator accepts it.
+
+    `strict_numbers`: the file has numbers written with a fraction or exponent, which only the
+    detailed validator tells apart from integers, so it runs even on a compiled "valid".
+    """
+    accepted = compiled_verdict(kind, doc)
+    if accepted and not strict_numbers:
         return []
-    errors = sorted(detailed_validator(kind).iter_errors(doc), key=lambda e: _path_key(e.absolute_path))
+    try:
+        errors = list(islice(detailed_validator(kind).iter_errors(doc), MAX_PROBLEMS_PER_FILE + 1))
+    except (RecursionError, ValueError, TypeError) as exc:
+        errors = []
+        if accepted:
+            return [Problem(file, "", f"schema: cannot be checked in detail ({type(exc).__name__})", "schema-detailed")]
+    if not errors:
+        return [] if accepted else _compiled_errors(kind, doc, file)
+    shown = sorted(errors[:MAX_PROBLEMS_PER_FILE], key=lambda e: _path_key(e.absolute_path))
     out = []
-    for err in errors:
+    for err in shown:
         leaf = _relevant(err)
-        out.append(Problem(file, pointer(*leaf.absolute_path), f"schema: {leaf.message}", f"schema-{leaf.validator}"))
+        out.append(Problem(file, pointer(*leaf.absolute_path), f"schema: {escape_surrogates(leaf.message)}", f"schema-{leaf.validator}"))
+    if len(errors) > MAX_PROBLEMS_PER_FILE:
+        # Counting the rest in Python would take minutes for a file with 10^5 errors; the compiled
+        # validator counts them in Rust (its count can group errors a little differently).
+        total = max(_count_compiled(kind, doc), len(errors))
+        out.append(more_problems(file, total - MAX_PROBLEMS_PER_FILE, "schema errors"))
     return out
 
 
@@ -49,7 +104,7 @@ def _version_problem(file: str, doc: Any) -> Problem | None:
         return Problem(file, "", f"expected a JSON object, found {type(doc).__name__}", "schema-type")
     version = doc.get("schema_version")
     if version not in supported_versions():
-        found = "none" if version is None else repr(version)
+        found = "none" if version is None else escape_surrogates(repr(version))[:80]
         return Problem(
             file,
             "/schema_version",
