@@ -45,9 +45,10 @@ class Report:
         return EXIT_INVALID if self.problems else EXIT_OK
 
 
-def more_problems(file: str, n: int, what: str) -> Problem:
+def more_problems(file: str, n: int, what: str, at_least: bool = False) -> Problem:
     """The line that stands for the problems of a file beyond MAX_PROBLEMS_PER_FILE."""
-    return Problem(file, "", f"{n} more {what} not listed (at most {MAX_PROBLEMS_PER_FILE} are listed per file)", "more-problems")
+    count = f"more than {n}" if at_least else str(n)
+    return Problem(file, "", f"{count} more {what} not listed (at most {MAX_PROBLEMS_PER_FILE} are listed per file)", "more-problems")
 
 
 def pointer(*parts: str | int) -> str:

@@ -58,7 +58,11 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
 def internal_error(file: str, exc: BaseException) -> Problem:
     """A bug of ours met while checking `file`: still one line and a non-zero exit, never a traceback."""
     return Problem(
-        file, "", f"internal error while checking this file ({type(exc).__name__}: {exc}); please report it", "internal-error", unreadable=True
+        file,
+        "",
+        f"internal error while checking this file ({type(exc).__name__}: {exc}); please report it",
+        "internal-error",
+        unreadable=True,
     )
 
 

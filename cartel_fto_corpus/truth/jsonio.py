@@ -135,7 +135,11 @@ def _flaws(doc: Any, dup_objects: list[tuple[dict[str, Any], list[str]]]) -> lis
                 m = _SURROGATE.search(key)
                 if m:
                     out.append(
-                        Flaw(_pointer(path), f"expected Unicode text in keys, found a lone surrogate \\u{ord(m.group()):04x} in a key", "lone-surrogate")
+                        Flaw(
+                            _pointer(path),
+                            f"expected Unicode text in keys, found a lone surrogate \\u{ord(m.group()):04x} in a key",
+                            "lone-surrogate",
+                        )
                     )
                     continue
                 stack.append((item, [*path, key]))
