@@ -92,7 +92,7 @@ def load_checked(kind: str, path: Path, report: Report) -> dict[str, Any] | None
     report.files.append(name)
     try:
         doc, found = sound_document(kind, path, name)
-    except Exception as exc:  # noqa: BLE001 - a bug must not hide every other file's problems
+    except Exception as exc:  # a bug must not hide every other file's problems
         doc, found = None, [internal_error(name, exc)]
     report.problems.extend(found)
     return doc
@@ -109,7 +109,7 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
         name = report.files[-1]
         try:
             report.problems.extend(AnnotationChecker(name, doc, ctx, usage).run())
-        except Exception as exc:  # noqa: BLE001 - a bug must not hide every other file's problems
+        except Exception as exc:  # a bug must not hide every other file's problems
             report.problems.append(internal_error(name, exc))
             continue
         if p.stem != doc["doc_id"] and os.path.abspath(p.parent) == annotations_dir:
@@ -158,7 +158,7 @@ def _guarded(file: str, check: Any, *args: Any) -> list[Problem]:
     """Run a corpus-level check; a bug in it becomes one problem line instead of a traceback."""
     try:
         return list(check(*args))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return [internal_error(file, exc)]
 
 
@@ -204,7 +204,7 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
             doc, _found = sound_document("annotation", p, display(p))
             if doc is not None:
                 AnnotationChecker(display(p), doc, ctx, usage).run()
-        except Exception:  # noqa: BLE001, S112 - only counts usage; the file's own run reports it
+        except Exception:  # only counts usage; the file's own run reports it
             continue
     for p, reg in registries:
         if reg is not None:
