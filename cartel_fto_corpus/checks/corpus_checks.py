@@ -9,8 +9,8 @@ from typing import Any
 
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.checks.problems import Problem, pointer
-from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
+from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.texts import compute_manifest, read_texts, sha256_hex
 
 
