@@ -321,3 +321,87 @@ def test_the_shipped_corpus_is_untouched_by_copy() -> None:
     """Sanity for the helpers above: the fixture document they mutate is valid as shipped."""
     assert validate([ANNOTATION], root=FIXTURE_CORPUS).problems == []
     assert copy.deepcopy(fixture_doc()) == fixture_doc()
+
+
+# --- build and stats refuse bad input: one line each, non-zero, nothing written -----------------
+
+BREAKAGES = {
+    "lone surrogate in a note": lambda t: t.replace('"status": "gold",', '"status": "gold", "note": "x\\udc00",', 1),
+    "float offset": lambda t: t.replace('"start": 54,', '"start": 54.0,', 1),
+    "huge integer": lambda t: t.replace('"start": 54,', '"start": ' + "7" * 4301 + ",", 1),
+    "deep nesting": lambda t: t.replace('"fixture"', "[" * 5000 + "]" * 5000, 1),
+    "duplicate key": lambda t: t.replace('"start": 54,', '"start": 54, "start": 55,', 1),
+    "QID with a newline": None,
+    "registry that is an array": None,
+    "checksum line without a space": None,
+}
+
+
+def _break(root: Path, what: str) -> None:
+    ann = root / "annotations" / ANNOTATION.name
+    change = BREAKAGES[what]
+    if change is not None:
+        ann.write_text(change(ann.read_text(encoding="utf-8")), encoding="utf-8")
+    elif what == "QID with a newline":
+        reg = root / "annotations" / "registry.json"
+        reg.write_text(reg.read_text(encoding="utf-8").replace('"qid": "Q30"', '"qid": "Q30\\n"'), encoding="utf-8")
+    elif what == "registry that is an array":
+        (root / "annotations" / "registry.json").write_text("[]", encoding="utf-8")
+    else:
+        sums = root / "texts" / "SHA256SUMS"
+        sums.write_text(sums.read_text(encoding="utf-8") + "deadbeef\n", encoding="utf-8")
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("what", sorted(BREAKAGES))
+def test_build_and_stats_refuse_bad_input_and_write_nothing(corpus_copy: Path, what: str) -> None:
+    _break(corpus_copy, what)
+    (corpus_copy / "DATASHEET.md").write_text("# Datasheet\n", encoding="utf-8")
+    before = _snapshot(corpus_copy)
+    runner = CliRunner()
+    for args in (
+        ["build", "--root", str(corpus_copy)],
+        ["build", "--root", str(corpus_copy), "--out", str(corpus_copy / "out")],
+        ["stats", "--root", str(corpus_copy), "--write-datasheet"],
+        ["stats", "--root", str(corpus_copy), "--format", "json"],
+        ["validate", "--root", str(corpus_copy), "--format", "github"],
+    ):
+        if what == "checksum line without a space" and args[0] == "stats":
+            continue  # stats does not read SHA256SUMS
+        result = runner.invoke(cli, args)
+        assert result.exit_code in (1, 2), (what, args, result.output)
+        assert isinstance(result.exception, SystemExit), (what, args, result.exception)
+        assert "Traceback" not in result.output
+        lines = result.stderr.splitlines() if args[0] != "validate" else result.stdout.splitlines()
+        assert lines and all(len(line) < 2000 for line in lines)
+        if args[0] == "stats":
+            assert "cannot compute statistics" in lines[-1], (what, lines)
+        if args[0] == "build":
+            assert "refusing to build" in lines[-1], (what, lines)
+    assert _snapshot(corpus_copy) == before  # nothing written, no temp file left
+    assert not (corpus_copy / "out").exists() and not list(corpus_copy.rglob(".*.tmp"))
+
+
+def test_failed_write_leaves_no_temp_file(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection: the rename of a generated file fails; the build stops and cleans up after itself."""
+    import cartel_fto_corpus.truth.atomic as atomic
+    from cartel_fto_corpus.publish.build import build
+    from cartel_fto_corpus.truth.paths import CorpusPaths
+
+    real_replace = os.replace
+
+    def failing_replace(src: Any, dst: Any) -> None:
+        if str(dst).endswith("croissant.json"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        build(CorpusPaths(corpus_copy), corpus_copy / "out")
+    leftovers = [p for p in (corpus_copy / "out").rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
+    validate(root=corpus_copy)
+    assert not list(corpus_copy.rglob(".*.tmp"))

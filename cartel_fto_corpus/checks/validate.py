@@ -154,6 +154,19 @@ def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) 
     return report, usage
 
 
+def readable_corpus_problems(paths: CorpusPaths) -> list[Problem]:
+    """Parser and schema problems of every file a reader of the corpus opens (manifest, registry,
+    annotations), without the semantic checks: what `stats` and `show` need before they trust a file.
+    """
+    report = Report()
+    load_checked("manifest", paths.manifest, report)
+    if paths.registry.exists():
+        load_checked("registry", paths.registry, report)
+    for p in paths.annotation_files():
+        load_checked("annotation", p, report)
+    return report.problems
+
+
 def _guarded(file: str, check: Any, *args: Any) -> list[Problem]:
     """Run a corpus-level check; a bug in it becomes one problem line instead of a traceback."""
     try:
