@@ -51,9 +51,8 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
 
     With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
     """
-    from cartel_fto_corpus.inspection.datasheet import DatasheetError, check_datasheet, write_datasheet
-
     from cartel_fto_corpus.checks.validate import readable_corpus_problems
+    from cartel_fto_corpus.inspection.datasheet import DatasheetError, check_datasheet, write_datasheet
 
     paths = CorpusPaths(root)
     problems = readable_corpus_problems(paths)
