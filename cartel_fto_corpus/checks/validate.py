@@ -60,7 +60,7 @@ def internal_error(file: str, exc: BaseException) -> Problem:
     return Problem(
         file,
         "",
-        f"internal error while checking this file ({type(exc).__name__}: {exc}); please report it",
+        f"internal error while checking this file ({type(exc).__name__}: {str(exc)[:200]}); please report it",
         "internal-error",
         unreadable=True,
     )
