@@ -60,6 +60,16 @@ def test_qid_with_trailing_newline_or_non_ascii_digit_fails_in_both_validators(v
     assert [list(e.absolute_path) for e in errors] == [["entities", 0, "qid"]]
 
 
+@pytest.mark.parametrize(("field", "value"), [("annotator", "fixture\n"), ("guideline_version", "1.0\n"), ("annotator", "fixture\r\n")])
+def test_annotation_pattern_fields_with_a_trailing_newline_are_invalid(tmp_path: Path, field: str, value: str) -> None:
+    doc = fixture_doc()
+    doc["annotations"][0][field] = value
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = validate([path], root=FIXTURE_CORPUS)
+    assert [(p.pointer, p.code) for p in report.problems] == [(f"/annotations/0/{field}", "schema-pattern")]
+
+
 def test_qid_pattern_still_accepts_a_qid() -> None:
     reg = json.loads((FIXTURE_CORPUS / "annotations" / "registry.json").read_text(encoding="utf-8"))
     reg["entities"][0]["qid"] = "Q34490"
