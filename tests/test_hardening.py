@@ -126,8 +126,8 @@ def test_lone_surrogates_in_values_and_keys_but_not_pairs() -> None:
 
 
 def test_floats_are_noted_for_strict_integers() -> None:
-    assert parse_json('{"a": 21.0}').has_floats and parse_json('{"a": 2e1}').has_floats
-    assert not parse_json('{"a": 21}').has_floats
+    assert parse_json('{"a": 21.0}').whole_floats and parse_json('{"a": [2e1]}').whole_floats
+    assert not parse_json('{"a": 21}').whole_floats and not parse_json('{"a": 0.041, "b": 1e999}').whole_floats
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 The compiled validator (jsonschema-rs) is authoritative: a file it rejects is never reported valid.
 The detailed validator (jsonschema, with ECMA-262 patterns) only explains the rejection; should it
-find nothing, the compiled validator's own error is reported. A file with fractional numbers is
-also run through the detailed validator, whose `integer` excludes 21.0. At most
+find nothing, the compiled validator's own error is reported. A file with a whole number written
+as a float (21.0) is also run through the detailed validator, whose `integer` excludes it. At most
 `MAX_PROBLEMS_PER_FILE` errors are listed per file, then one line with the count of the rest, so a
 file with half a million schema errors costs seconds, not minutes and gigabytes.
 """
@@ -73,8 +73,8 @@ MAX_COUNTED = 1000
 def schema_problems(kind: str, doc: Any, file: str, strict_numbers: bool = False) -> list[Problem]:
     """Schema errors of one parsed file; empty only when the compiled validator accepts it.
 
-    `strict_numbers`: the file has numbers written with a fraction or exponent, which only the
-    detailed validator tells apart from integers, so it runs even on a compiled "valid".
+    `strict_numbers`: the file has whole numbers written with a fraction or exponent (21.0), which
+    only the detailed validator tells apart from integers, so it runs even on a compiled "valid".
     """
     accepted = compiled_verdict(kind, doc)
     if accepted and not strict_numbers:

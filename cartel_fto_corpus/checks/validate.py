@@ -82,7 +82,7 @@ def sound_document(kind: str, path: Path, name: str) -> tuple[dict[str, Any] | N
     bad = _version_problem(name, parsed.doc)
     if bad:
         return None, [bad]
-    found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.has_floats)
+    found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.whole_floats)
     return (None if found else parsed.doc), found
 
 

@@ -39,11 +39,11 @@ class Flaw:
 
 @dataclass
 class Parsed:
-    """A parsed document, what is wrong with it at the JSON level, and whether it has fractional numbers."""
+    """A parsed document, what is wrong with it at the JSON level, and whether it has whole-valued floats."""
 
     doc: Any
     flaws: list[Flaw] = field(default_factory=list)
-    has_floats: bool = False
+    whole_floats: bool = False
 
 
 #: A `\u` escape of a UTF-16 surrogate in raw JSON text (upper or lower case hex).
@@ -83,8 +83,9 @@ def parse_json(text: str) -> Parsed:
 
     def float_hook(s: str) -> float:
         nonlocal floats
-        floats = True
-        return float(s)
+        value = float(s)
+        floats = floats or value.is_integer()
+        return value
 
     try:
         doc = json.loads(text, object_pairs_hook=pairs_hook, parse_float=float_hook, parse_constant=_reject_constant)
@@ -98,7 +99,7 @@ def parse_json(text: str) -> Parsed:
         if "integer string conversion" in str(exc):
             raise Unreadable("malformed JSON: an integer of more than 4300 digits") from None
         raise Unreadable(f"malformed JSON: {exc}") from None
-    parsed = Parsed(doc, has_floats=floats)
+    parsed = Parsed(doc, whole_floats=floats)
     if dup_objects or _SURROGATE_ESCAPE.search(text):
         parsed.flaws = _flaws(doc, dup_objects)
     return parsed
