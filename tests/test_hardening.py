@@ -415,3 +415,15 @@ def test_failed_write_leaves_no_temp_file(corpus_copy: Path, monkeypatch: pytest
     assert leftovers == []
     validate(root=corpus_copy)
     assert not list(corpus_copy.rglob(".*.tmp"))
+
+
+def test_schema_problems_of_decoded_data_scan_for_floats_and_surrogates() -> None:
+    """Data that never went through our parser (a Label Studio export) gets the same checks."""
+    doc = fixture_doc()
+    doc["annotations"][0]["entities"][1]["start"] = 54.0
+    assert [p.message for p in schema_check.schema_problems("annotation", doc, "x.json")] == ["schema: 54.0 is not of type 'integer'"]
+    doc = fixture_doc()
+    doc["annotations"][0]["note"] = "x\udc00"
+    [problem] = schema_check.schema_problems("annotation", doc, "x.json")
+    assert (problem.pointer, problem.code) == ("/annotations/0/note", "lone-surrogate")
+    assert schema_check.schema_problems("annotation", fixture_doc(), "x.json") == []

@@ -18,7 +18,7 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
 from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, more_problems, pointer
-from cartel_fto_corpus.truth.jsonio import escape_surrogates
+from cartel_fto_corpus.truth.jsonio import escape_surrogates, scan
 from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, supported_versions
 
 
@@ -70,12 +70,19 @@ def _compiled_error(kind: str, doc: Any, file: str) -> Problem:
 MAX_COUNTED = 1000
 
 
-def schema_problems(kind: str, doc: Any, file: str, strict_numbers: bool = False) -> list[Problem]:
+def schema_problems(kind: str, doc: Any, file: str, strict_numbers: bool | None = None) -> list[Problem]:
     """Schema errors of one parsed file; empty only when the compiled validator accepts it.
 
     `strict_numbers`: the file has whole numbers written with a fraction or exponent (21.0), which
     only the detailed validator tells apart from integers, so it runs even on a compiled "valid".
+    None (data that did not come through `jsonio.parse_json`, e.g. a Label Studio export): the
+    document is scanned for such numbers and for lone surrogates first.
     """
+    if strict_numbers is None:
+        scanned = scan(doc)
+        if scanned.flaws:
+            return [Problem(file, f.pointer, f.message, f.code) for f in scanned.flaws[:MAX_PROBLEMS_PER_FILE]]
+        strict_numbers = scanned.whole_floats
     accepted = compiled_verdict(kind, doc)
     if accepted and not strict_numbers:
         return []

@@ -149,6 +149,23 @@ def _flaws(doc: Any, dup_objects: list[tuple[dict[str, Any], list[str]]]) -> lis
     return out
 
 
+def scan(doc: Any) -> Parsed:
+    """The checks of `parse_json` for data that did not come from JSON text (a Label Studio
+    export already decoded, a document built in code): lone surrogates and whole-valued floats."""
+    parsed = Parsed(doc, flaws=_flaws(doc, []))
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float) and value.is_integer():
+            parsed.whole_floats = True
+            break
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return parsed
+
+
 def read_text_file(path: Path) -> str:
     """The UTF-8 text of a file, or Unreadable with the reason."""
     try:
