@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from cartel_fto_corpus.checks import rules_1_1
-from cartel_fto_corpus.checks.problems import Problem, _short, pointer
+from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, _short, more_problems, pointer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.texts import sha256_hex
 
@@ -103,11 +103,22 @@ class AnnotationChecker:
     def __init__(self, file: str, doc: dict[str, Any], ctx: Context, usage: Usage) -> None:
         self.file, self.doc, self.ctx, self.usage = file, doc, ctx, usage
         self.problems: list[Problem] = []
+        self.unlisted = 0
 
     def err(self, ptr: str, code: str, message: str) -> None:
-        self.problems.append(Problem(self.file, ptr, message, code))
+        if len(self.problems) < MAX_PROBLEMS_PER_FILE:
+            self.problems.append(Problem(self.file, ptr, message, code))
+        else:
+            self.unlisted += 1
 
     def run(self) -> list[Problem]:
+        """Every problem of the file, at most MAX_PROBLEMS_PER_FILE listed and the rest counted."""
+        self.check_document()
+        if self.unlisted:
+            self.problems.append(more_problems(self.file, self.unlisted, "problems"))
+        return self.problems
+
+    def check_document(self) -> list[Problem]:
         doc = self.doc
         found = self.ctx.text(doc["doc_id"])
         if found is None:

@@ -12,6 +12,7 @@ import click
 from cartel_fto_corpus.cli.options import root_option
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
 
 # --------------------------------------------------------------------------- command line
@@ -44,7 +45,8 @@ def build_command(root: Path | None, out: Path | None, check: bool) -> None:
     report = validate(None, paths.root, jobs=os.cpu_count() or 1)
     if report.problems:
         n = len(report.problems)
-        _fail([*map(str, report.problems), f"{n} problem{'s' if n != 1 else ''}: refusing to build; see `cartel-fto validate`"])
+        lines = [escape_surrogates(str(p)) for p in report.problems]
+        _fail([*lines, f"{n} problem{'s' if n != 1 else ''}: refusing to build; see `cartel-fto validate`"], report.exit_code)
     try:
         if check:
             stale = stale_files(paths, out)
