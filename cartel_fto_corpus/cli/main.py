@@ -25,6 +25,7 @@ LAZY_COMMANDS = {
     "stats": "cartel_fto_corpus.cli.stats:stats_command",
     "agreement": "cartel_fto_corpus.cli.agreement:agreement_command",
     "show": "cartel_fto_corpus.cli.show:show_command",
+    "export": "cartel_fto_corpus.cli.export:export_command",
 }
 
 
