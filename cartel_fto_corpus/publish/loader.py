@@ -107,7 +107,7 @@ def _class_label_arrays(table: pa.Table, features: Any) -> list[tuple[str, Any, 
         if isinstance(feature, ClassLabel):
             out.append((name, col, feature.num_classes))
         elif isinstance(feature, List) and isinstance(feature.feature, ClassLabel):
-            out.append((name, pc.list_flatten(col), feature.num_classes))
+            out.append((name, pc.list_flatten(col), feature.feature.num_classes))
         elif isinstance(feature, List) and isinstance(feature.feature, dict):
             items = pc.list_flatten(col)
             for sub, subfeature in feature.feature.items():

@@ -37,7 +37,18 @@ class MisalignedMention(ValueError):
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Tokens of text[start:end], with code-point offsets into `text`."""
     end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end) if m["md"] is None]
+    out: list[Token] = []
+    # Matching runs past `end` so the abbreviation rule sees the same next character as on the whole
+    # text ("U.S." before "A" is not an abbreviation either way); a token crossing `end` is cut there.
+    for m in _TOKEN.finditer(text, start):
+        if m.start() >= end:
+            break
+        if m.end() > end:
+            out += [Token(c.start(), c.end(), c.group()) for c in _TOKEN.finditer(text, m.start(), end) if c["md"] is None]
+            break
+        if m["md"] is None:
+            out.append(Token(m.start(), m.end(), m.group()))
+    return out
 
 
 def bio_tags(tokens: Sequence[Token], mentions: Iterable[dict[str, Any]]) -> list[str]:
