@@ -27,7 +27,6 @@ import pyarrow.parquet as pq
 from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS
 from cartel_fto_corpus.publish.layout import (
     CROISSANT,
-    FOLD_SPLITS,
     RELEASE_MANIFEST,
     SHARD_NAME,
     SPLIT,
@@ -84,9 +83,9 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
                     writer(fold, fold_split(buckets, k, doc_id)).add(row)
     for row in cluster_rows(registry, members):
         writer("clusters", SPLIT).add(row)
-    for config in CONFIGS:  # every config and fold split exists, even with no rows
-        for split in FOLD_SPLITS if config in FOLD_CONFIGS else (SPLIT,):
-            writer(config, split)
+    for config in CONFIGS:  # every config exists, even with no rows (a fold's empty split has no file:
+        if not any(c == config for c, _s in writers):  # `datasets` cannot read a Parquet file of 0 rows)
+            writer(config, SPLIT)
 
     shards: list[Shard] = []
     rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}

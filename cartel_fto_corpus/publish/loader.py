@@ -63,9 +63,10 @@ def split_files(config: str, root: Path | str | None = None) -> dict[str, list[P
     return out
 
 
-def verified_tables(files: list[Path], root: Path | str | None = None) -> tuple[list[pa.Table], str]:
+def verified_tables(files: list[Path], root: Path | str | None = None, features: Any = None) -> tuple[list[pa.Table], str]:
     """The tables of `files`, each read once from bytes whose sha256 matched the release manifest,
-    with their ClassLabel ranges checked; and the content digest of the computed sha256s."""
+    with their ClassLabel ranges checked against `features` (the package's own Features of the config,
+    not the file's metadata; default: the file's); and the content digest of the computed sha256s."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -90,7 +91,7 @@ def verified_tables(files: list[Path], root: Path | str | None = None) -> tuple[
             table = pq.read_table(pa.BufferReader(blob))
         except (OSError, pa.ArrowException) as exc:
             raise CorruptData(f"{rel}: expected Parquet, found unreadable data ({str(exc).splitlines()[0][:120]})") from None
-        check_label_ranges(table, rel)
+        check_label_ranges(table, rel, features)
         tables.append(table)
         pairs.append((f.relative_to(data_dir(root)).as_posix(), digest))
     return tables, content_digest(pairs)
@@ -116,12 +117,13 @@ def _class_label_arrays(table: pa.Table, features: Any) -> list[tuple[str, Any, 
     return out
 
 
-def check_label_ranges(table: pa.Table, rel: str) -> None:
+def check_label_ranges(table: pa.Table, rel: str, features: Any = None) -> None:
     """Raise CorruptData if a ClassLabel column holds a value outside `0..num_classes-1`."""
     import pyarrow.compute as pc
     from datasets import Features
 
-    features = Features.from_arrow_schema(table.schema)
+    if features is None:
+        features = Features.from_arrow_schema(table.schema)
     for column, values, n in _class_label_arrays(table, features):
         mm = pc.min_max(values).as_py()
         lo, hi = mm["min"], mm["max"]
@@ -130,6 +132,12 @@ def check_label_ranges(table: pa.Table, rel: str) -> None:
         if lo < 0 or hi >= n:
             bad = lo if lo < 0 else hi
             raise CorruptData(f"{rel}: column {column}: expected ClassLabel values 0..{n - 1}, found {bad}")
+
+
+def _known_configs() -> tuple[str, ...]:
+    from cartel_fto_corpus.publish.features import CONFIGS
+
+    return CONFIGS
 
 
 def fingerprint(config: str, split: str, digest: str) -> str:
@@ -141,7 +149,9 @@ def _load_split(config: str, split: str, files: list[Path], root: Path | str | N
     from datasets import Dataset
     from datasets.table import InMemoryTable
 
-    tables, digest = verified_tables(files, root)
+    from cartel_fto_corpus.publish.features import features
+
+    tables, digest = verified_tables(files, root, features(config) if config in _known_configs() else None)
     table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
     # Features come from the `huggingface` schema metadata the build wrote into every file.
     return Dataset(InMemoryTable(table), fingerprint=fingerprint(config, split, digest))
