@@ -92,7 +92,9 @@ def test_spacy_docbin_reads_back_into_docs_with_identical_entities(exported: tup
     for doc in docs:
         text, mentions = want[doc.user_data["doc_id"]]
         assert doc.text == text
-        assert [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in doc.ents] == [(s, e, label, ent) for s, e, label, ent, _q in mentions]
+        assert [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in doc.ents] == [
+            (s, e, label, ent) for s, e, label, ent, _q in mentions
+        ]
         assert sorted(doc.user_data["qids"].values()) == sorted(q for *_x, q in mentions if q)
 
 
@@ -175,13 +177,15 @@ KB_FEATURES = datasets.Features(
 
 def test_bigbio_kb_loads_with_the_bigbio_features(exported: tuple[Path, Path], tmp_path: Path) -> None:
     root, out = exported
-    ds = datasets.load_dataset("json", data_files=str(out / "bigbio" / "cartel_fto_bigbio_kb.jsonl"), features=KB_FEATURES, cache_dir=str(tmp_path / "c"))
+    ds = datasets.load_dataset(
+        "json", data_files=str(out / "bigbio" / "cartel_fto_bigbio_kb.jsonl"), features=KB_FEATURES, cache_dir=str(tmp_path / "c")
+    )
     want = source(root)
     assert ds["train"]["document_id"] == list(want)
     for rec in ds["train"]:
         text, mentions = want[rec["document_id"]]
         for p in rec["passages"]:
-            (s, e), = p["offsets"]
+            ((s, e),) = p["offsets"]
             assert text[s:e] == p["text"][0]
         got = [(e["offsets"][0][0], e["offsets"][0][1], e["type"], [n["db_id"] for n in e["normalized"]]) for e in rec["entities"]]
         assert got == [(s, e, label, [q] if q else []) for s, e, label, _ent, q in mentions]
@@ -217,4 +221,7 @@ def test_spacy_format_without_spacy_is_one_line(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setitem(sys.modules, "spacy", None)  # fault injection: spaCy not installed
     result = CliRunner().invoke(cli, ["export", "--root", str(FIXTURE_CORPUS), "--format", "spacy", "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.stderr.strip().splitlines() == ["the spacy format needs spaCy: pip install 'cartel-fto-corpus[spacy]'", "refusing to export"]
+    assert result.stderr.strip().splitlines() == [
+        "the spacy format needs spaCy: pip install 'cartel-fto-corpus[spacy]'",
+        "refusing to export",
+    ]

@@ -209,7 +209,7 @@ def test_wheel_installs_into_a_fresh_venv_and_loads_outside_the_repo(built: Path
 # --------------------------------------------------------------------------- tampered files (issue 15, point 7)
 
 
-def _rewrite(path: Path, change) -> None:  # noqa: ANN001
+def _rewrite(path: Path, change) -> None:
     """Rewrite one Parquet shard with `change(rows)` applied, keeping its schema (and its metadata)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -313,7 +313,9 @@ def test_missing_manifest_unlisted_file_and_garbage_are_one_line_errors(fresh: P
     with pytest.raises(CorruptData, match=r"^data/articles/test-00001-of-00002\.parquet: expected a file listed in .*SHA256SUMS"):
         load_dataset("articles", root=fresh)
     (fresh / "SHA256SUMS").unlink()
-    with pytest.raises(CorruptData, match=r"SHA256SUMS: expected the release manifest written by `cartel-fto build`, found FileNotFoundError$"):
+    with pytest.raises(
+        CorruptData, match=r"SHA256SUMS: expected the release manifest written by `cartel-fto build`, found FileNotFoundError$"
+    ):
         load_dataset("entities", root=fresh)
 
 

@@ -164,7 +164,9 @@ def test_mentions_are_the_entities_flattened_with_offsets_into_the_text(out: Pat
     texts = {r["id"]: r["text"] for r in rows(out, "articles")}
     mentions = rows(out, "mentions")
     assert len(mentions) == 199
-    flat = [(r["id"], m["id"], m["start"], m["end"], m["label"], m["entity"], m["qid"]) for r in rows(out, "entities") for m in r["entities"]]
+    flat = [
+        (r["id"], m["id"], m["start"], m["end"], m["label"], m["entity"], m["qid"]) for r in rows(out, "entities") for m in r["entities"]
+    ]
     assert [(m["doc_id"], m["mention_id"], m["start"], m["end"], m["label"], m["entity"], m["qid"]) for m in mentions] == flat
     assert all(texts[m["doc_id"]][m["start"] : m["end"]] == m["text"] for m in mentions)
     assert all(m["id"] == f"{m['doc_id']}/{m['mention_id']}" for m in mentions)
@@ -220,6 +222,8 @@ def test_seqeval_scores_gold_one_and_the_tags_encode_exactly_the_mentions(out: P
     decoded = sorted(
         (r["doc_id"], s, e, label)
         for r in ner
-        for s, e, label in spans_from_tags([Token(a, b, t) for a, b, t in zip(r["token_starts"], r["token_ends"], r["tokens"], strict=True)], r["ner_tag_names"])
+        for s, e, label in spans_from_tags(
+            [Token(a, b, t) for a, b, t in zip(r["token_starts"], r["token_ends"], r["tokens"], strict=True)], r["ner_tag_names"]
+        )
     )
     assert decoded == sorted((m["doc_id"], m["start"], m["end"], m["label_name"]) for m in rows(out, "mentions"))

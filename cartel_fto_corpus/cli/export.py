@@ -15,7 +15,13 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 
 @click.command("export")
 @root_option
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True, help="conll, spacy (DocBin), brat, bigbio (kb, JSON lines) or jsonl.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    required=True,
+    help="conll, spacy (DocBin), brat, bigbio (kb, JSON lines) or jsonl.",
+)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into (created if missing).")
 def export_command(root: Path | None, fmt: str, out: Path) -> None:
     """Export the gold entity mentions (the `mentions`/`ner` configs) for other tools.

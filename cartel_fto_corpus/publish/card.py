@@ -250,7 +250,7 @@ def loading_section(result: BuildResult) -> str:
         "",
         "One row of each config, long values cut (`\u2026`); label columns are `ClassLabel`s, shown here by name and",
         "loaded as integers (`ds.features[...]` names them), each next to its `*_name` column. The folds hold",
-        f"`ner` rows; one example stands for all of them.",
+        "`ner` rows; one example stands for all of them.",
     ]
     for config in (c for c in CONFIGS if c not in FOLD_CONFIGS[1:]):
         lines += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", ""]
@@ -269,7 +269,11 @@ def _fold_table(result: BuildResult) -> list[str]:
     for fold in range(k):
         cells = []
         for split, bucket in (("train", None), ("validation", (fold + 1) % k), ("test", fold)):
-            docs = result.folds[bucket] if bucket is not None else sorted(d for i, b in enumerate(result.folds) if i not in (fold, (fold + 1) % k) for d in b)
+            docs = (
+                result.folds[bucket]
+                if bucket is not None
+                else sorted(d for i, b in enumerate(result.folds) if i not in (fold, (fold + 1) % k) for d in b)
+            )
             n = result.rows[f"ner_fold{fold}"].get(split, 0)
             cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} rows)")
         out.append(f"| `ner_fold{fold}` | " + " | ".join(cells) + " |")

@@ -13,9 +13,8 @@ from functools import cache
 
 from datasets import ClassLabel, Features, List, Value
 
-from cartel_fto_corpus.truth.schema import label_set, load_schemas
-
 from cartel_fto_corpus.publish.layout import FOLDS
+from cartel_fto_corpus.truth.schema import label_set, load_schemas
 
 #: `ner_fold0` ... : document-grouped cross-validation folds of `ner` with train/validation/test splits.
 FOLD_CONFIGS = tuple(f"ner_fold{k}" for k in range(FOLDS))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 #: Every document goes to this one split: see the card ("Splits") for why.
@@ -148,7 +148,9 @@ def read_release_manifest(root: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ReleaseManifestError(f"{path}: expected the release manifest written by `cartel-fto build`, found {type(exc).__name__}") from None
+        raise ReleaseManifestError(
+            f"{path}: expected the release manifest written by `cartel-fto build`, found {type(exc).__name__}"
+        ) from None
     out: dict[str, str] = {}
     for n, line in enumerate(text.splitlines(), start=1):
         m = re.fullmatch(r"([0-9a-f]{64})  (\S.*)", line)

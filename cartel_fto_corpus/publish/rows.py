@@ -192,7 +192,9 @@ def holder_display(holder: dict[str, Any], registry: Registry) -> str:
     return holder.get("description") or "Someone"
 
 
-def stance_classification_rows(doc_id: str, aset: dict[str, Any], registry: Registry, file: str = "", set_index: int = 0) -> Iterator[dict[str, Any]]:
+def stance_classification_rows(
+    doc_id: str, aset: dict[str, Any], registry: Registry, file: str = "", set_index: int = 0
+) -> Iterator[dict[str, Any]]:
     """One row per (holder, target) of a document, SemEval-2016 style: the input `text` is the holder's
     name and its evidence passages (each distinct passage once, in text order), not the article.
 
@@ -267,7 +269,9 @@ def copies(claims: list[dict[str, Any]], repeats: list[dict[str, Any]]) -> dict[
     return out
 
 
-def claim_rows(doc_id: str, text: str, aset: dict[str, Any], registry: Registry, repeats: list[dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:
+def claim_rows(
+    doc_id: str, text: str, aset: dict[str, Any], registry: Registry, repeats: list[dict[str, Any]] | None = None
+) -> Iterator[dict[str, Any]]:
     copied = copies(aset["claims"], repeats or [])
     for cl in aset["claims"]:
         clusters = claim_clusters(cl)

@@ -37,7 +37,15 @@ def record(doc: ExportDocument) -> dict:
     for m in doc.mentions:
         chains.setdefault(m["entity"], []).append(m["id"])
     coref = [{"id": f"{doc.doc_id}/coref/{ent}", "entity_ids": ids} for ent, ids in chains.items() if len(ids) > 1]
-    return {"id": doc.doc_id, "document_id": doc.doc_id, "passages": passages, "entities": entities, "events": [], "coreferences": coref, "relations": []}
+    return {
+        "id": doc.doc_id,
+        "document_id": doc.doc_id,
+        "passages": passages,
+        "entities": entities,
+        "events": [],
+        "coreferences": coref,
+        "relations": [],
+    }
 
 
 def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:

@@ -13,13 +13,15 @@ from cartel_fto_corpus.publish.exports.source import ExportDocument, ExportError
 FILE = "cartel_fto.spacy"
 
 
-def to_doc(nlp, doc: ExportDocument):  # noqa: ANN001, ANN201 - spaCy types are optional
+def to_doc(nlp, doc: ExportDocument):
     sdoc = nlp.make_doc(doc.text)
     spans = []
     for m in doc.mentions:
         span = sdoc.char_span(m["start"], m["end"], label=m["label"], kb_id=m["entity"], alignment_mode="strict")
         if span is None:
-            raise ExportError(f"{doc.doc_id}: mention {m['mention_id']} {m['text']!r} at {m['start']}:{m['end']}: expected spaCy token edges, found none")
+            raise ExportError(
+                f"{doc.doc_id}: mention {m['mention_id']} {m['text']!r} at {m['start']}:{m['end']}: expected spaCy token edges, found none"
+            )
         spans.append(span)
     sdoc.ents = spans
     sdoc.user_data["doc_id"] = doc.doc_id
