@@ -39,19 +39,21 @@ def hf_load(out: Path, config: str, cache: Path, **kwargs) -> datasets.DatasetDi
 def test_card_loader_and_package_loader_agree(built: Path, tmp_path: Path, config: str) -> None:
     ours = load_dataset(config, root=built)
     theirs = hf_load(built, config, tmp_path / "cache")
-    splits = ["test", "train", "validation"] if config in FOLD_CONFIGS else ["test"]
-    assert sorted(ours) == sorted(theirs) == splits
+    splits = sorted(theirs)
+    assert sorted(ours) == splits
+    # the one-document fixture leaves some fold splits empty: they have no file (and no split)
+    assert set(splits) <= {"test", "train", "validation"} if config in FOLD_CONFIGS else splits == ["test"]
     for split in splits:
         assert ours[split].features == theirs[split].features == features(config)
         assert ours[split].to_list() == theirs[split].to_list()
     assert sum(ours[s].num_rows for s in splits) > 0
-    streamed = list(datasets.load_dataset(str(built), config, split="test", streaming=True))
-    assert streamed == ours["test"].to_list()
+    streamed = list(datasets.load_dataset(str(built), config, split=splits[0], streaming=True))
+    assert streamed == ours[splits[0]].to_list()
 
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_class_label_values_are_in_range(built: Path, config: str) -> None:
-    ds = load_dataset(config, split="test", root=built)
+    dd = load_dataset(config, root=built)
 
     def check(feature, value) -> None:
         if value is None:
@@ -66,8 +68,9 @@ def test_class_label_values_are_in_range(built: Path, config: str) -> None:
             for k, f in feature.items():
                 check(f, value[k])
 
-    for row in ds:
-        check(ds.features, row)
+    for ds in dd.values():
+        for row in ds:
+            check(ds.features, row)
 
 
 def test_package_loader_writes_no_cache_and_fingerprints_version_and_content(
@@ -290,13 +293,16 @@ def test_a_four_byte_flip_changing_a_start_is_caught(fresh: Path) -> None:
     pq.write_table(table, shard, compression="none", use_dictionary=False)  # the bytes of each int32 are in the file
     _resign(fresh)  # a consistent release: loads
     assert load_dataset("mentions", split="test", root=fresh)["start"] == starts
-    data = bytearray(shard.read_bytes())
-    target = starts[-1]
-    at = data.rfind(struct.pack("<i", target))
-    assert at != -1
-    data[at : at + 4] = struct.pack("<i", 4)
-    shard.write_bytes(bytes(data))
-    assert pq.read_table(shard).column("start").to_pylist()[-1] == 4  # silently different rows
+    original = shard.read_bytes()
+    target = max(starts)
+    at = original.find(struct.pack("<i", target))
+    while at != -1:  # the occurrence in the data page (not in statistics): the flip changes a row
+        flipped = original[:at] + struct.pack("<i", 4) + original[at + 4 :]
+        shard.write_bytes(flipped)
+        if pq.read_table(shard).column("start").to_pylist() == [4 if s == target else s for s in starts]:
+            break
+        at = original.find(struct.pack("<i", target), at + 1)
+    assert at != -1, "no four bytes holding the start in the data page"
     with pytest.raises(CorruptData, match=r"^data/mentions/test-00000-of-00001\.parquet: expected sha256 .*changed after the build"):
         load_dataset("mentions", split="test", root=fresh)
 
