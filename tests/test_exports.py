@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import datasets
@@ -225,3 +226,68 @@ def test_spacy_format_without_spacy_is_one_line(monkeypatch: pytest.MonkeyPatch,
         "the spacy format needs spaCy: pip install 'cartel-fto-corpus[spacy]'",
         "refusing to export",
     ]
+
+
+# --------------------------------------------------------------------------- round trips on any text (hypothesis)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cartel_fto_corpus.publish.exports import ExportDocument  # noqa: E402
+from cartel_fto_corpus.publish.exports import brat as brat_export  # noqa: E402
+from cartel_fto_corpus.publish.exports import conll as conll_export  # noqa: E402
+from cartel_fto_corpus.publish.rows import ner_rows  # noqa: E402
+from tests.test_tokenize import tagged_text  # noqa: E402
+
+
+def _document(text: str, mentions: list[dict], paragraphs: bool = True) -> ExportDocument:
+    rows = [
+        {**m, "mention_id": m["id"], "id": f"d/{m['id']}", "doc_id": "d", "entity": "x", "entity_name": "X", "qid": "Q1" if i % 2 else None}
+        for i, m in enumerate(mentions)
+    ]
+    return ExportDocument("d", text, rows, list(ner_rows("d", text, {"entities": mentions})) if paragraphs else [])
+
+
+@settings(max_examples=150, deadline=None)
+@given(tagged_text())
+def test_conll_round_trip_on_any_tagged_text(case: tuple[str, list[dict]]) -> None:
+    text, mentions = case
+    doc = _document(text, [m for m in mentions if "\n" not in m["text"]])
+    lines = conll_export.render([doc]).split("\n")
+    assert lines[0] == "-DOCSTART- O"
+    body = [line.split(" ") for line in lines[2:] if line]
+    assert [t for t, _tag in body] == [t for r in doc.paragraphs for t in r["tokens"]]
+    starts = [(s, e) for r in doc.paragraphs for s, e in zip(r["token_starts"], r["token_ends"], strict=True)]
+    sentences, i = [], 0
+    for r in doc.paragraphs:
+        sentences.append((starts[i : i + len(r["tokens"])], [tag for _t, tag in body[i : i + len(r["tokens"])]]))
+        i += len(r["tokens"])
+    got = [(offs[a][0], offs[b][1], label) for offs, tags in sentences for label, a, b in get_entities(tags)]
+    assert got == [(m["start"], m["end"], m["label"]) for m in doc.mentions]
+
+
+@settings(max_examples=150, deadline=None)
+@given(tagged_text())
+def test_brat_round_trip_on_any_tagged_text(case: tuple[str, list[dict]]) -> None:
+    text, mentions = case
+    doc = _document(text, mentions, paragraphs=False)  # brat reads offsets only: spans may cross lines
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "d.txt").write_text(text, encoding="utf-8", newline="")
+        (folder / "d.ann").write_text(brat_export.render_ann(doc), encoding="utf-8", newline="")
+        got_text, got = read_brat(folder / "d.txt", folder / "d.ann")
+    assert got_text == text
+    for (s, e, label, q), m in zip(got, doc.mentions, strict=True):
+        frags = brat_export.fragments(text, m["start"], m["end"])
+        assert (label, q) == (m["label"], m["qid"])
+        assert all("\n" not in text[a:b] for a, b in frags)
+        assert "".join(text[a:b] for a, b in frags) == m["text"].replace("\n", "")
+        assert (s, e) == (frags[0][0], frags[-1][1]) if frags else True
+
+
+@given(st.text(alphabet="ab\n", max_size=30), st.integers(0, 30), st.integers(0, 30))
+def test_brat_fragments_cover_a_span_without_its_line_breaks(text: str, a: int, b: int) -> None:
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    frags = brat_export.fragments(text, start, end)
+    assert "".join(text[x:y] for x, y in frags) == text[start:end].replace("\n", "")
+    assert all(start <= x < y <= end and "\n" not in text[x:y] for x, y in frags)
