@@ -227,3 +227,24 @@ def test_seqeval_scores_gold_one_and_the_tags_encode_exactly_the_mentions(out: P
         )
     )
     assert decoded == sorted((m["doc_id"], m["start"], m["end"], m["label_name"]) for m in rows(out, "mentions"))
+
+
+def test_claim_clusters_reads_schema_1_0_and_1_1_claims() -> None:
+    from cartel_fto_corpus.publish.rows import claim_clusters
+
+    assert claim_clusters({"cluster": "a"}) == ["a"] and claim_clusters({"cluster": None}) == []
+    assert claim_clusters({"clusters": ["a", "b"]}) == ["a", "b"] and claim_clusters({"clusters": []}) == []
+
+
+def test_copies_resolve_chains_to_the_first_occurrence_and_need_the_same_text() -> None:
+    from cartel_fto_corpus.publish.rows import copies
+
+    text = "Cartels are terrorists. X. Cartels are terrorists. Y. Cartels are terrorists."
+    n = len("Cartels are terrorists.")
+    at = [0, 27, 54]
+    claims = [{"id": f"c{i}", "start": s, "end": s + n, "text": text[s : s + n]} for i, s in enumerate(at)]
+    repeats = [{"start": 27, "end": 27 + n, "first_start": 0}, {"start": 54, "end": 54 + n, "first_start": 27}]
+    assert copies(claims, repeats) == {"c1": "c0", "c2": "c0"}
+    assert copies(claims, []) == {}
+    claims[0]["start"] += 1  # the first occurrence annotated with another span: no copy
+    assert copies(claims, repeats) == {"c2": "c1"}
