@@ -30,7 +30,7 @@ def _fail(lines: Iterable[str], code: int = 1) -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Dataset root: writes OUT/data/<config>/*.parquet, OUT/data/croissant.json, the card in OUT/README.md (default: corpus root).",
+    help="Dataset root: writes OUT/data/<config>/*.parquet, OUT/croissant.json, OUT/SHA256SUMS, the card in OUT/README.md (default: corpus root).",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed Parquet, croissant.json or card are stale.")
 def build_command(root: Path | None, out: Path | None, check: bool) -> None:
@@ -52,7 +52,7 @@ def build_command(root: Path | None, out: Path | None, check: bool) -> None:
             stale = stale_files(paths, out)
             if stale:
                 _fail([*stale, f"{len(stale)} generated file{'s' if len(stale) != 1 else ''} stale: run `cartel-fto build`"])
-            click.echo(f"{out}: data/, croissant.json and the card are up to date", err=True)
+            click.echo(f"{out}: data/, croissant.json, SHA256SUMS and the card are up to date", err=True)
             return
         result = build(paths, out, validate_first=False)
     except BuildError as exc:
