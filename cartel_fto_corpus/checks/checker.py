@@ -83,6 +83,26 @@ class Usage:
     entities: set[str] = field(default_factory=set)
     targets: set[str] = field(default_factory=set)
     clusters: set[str] = field(default_factory=set)
+    #: Every string in files that failed their own checks: an entry named there is not reported
+    #: unused, so one wrong label is one problem, not one plus a follow-on per registry entry.
+    maybe: set[str] = field(default_factory=set)
+
+    def note_failed(self, doc: Any) -> None:
+        """Record the strings of a document whose checks failed (its references are unknown)."""
+        if isinstance(doc, str):
+            self.maybe.add(doc)
+        elif isinstance(doc, dict):
+            for v in doc.values():
+                self.note_failed(v)
+        elif isinstance(doc, list):
+            for v in doc:
+                self.note_failed(v)
+
+    def merge(self, other: Usage) -> None:
+        self.entities |= other.entities
+        self.targets |= other.targets
+        self.clusters |= other.clusters
+        self.maybe |= other.maybe
 
 
 class AnnotationChecker:

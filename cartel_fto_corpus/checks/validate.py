@@ -8,6 +8,7 @@ Semantic checks run on schema-valid files only, so they can trust the shape of t
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -81,14 +82,24 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
     for p in files:
         doc = load_checked("annotation", p, report)
         if doc is None:
+            _note_failed(p, usage)
             continue
         name = report.files[-1]
-        report.problems.extend(AnnotationChecker(name, doc, ctx, usage).run())
+        found = AnnotationChecker(name, doc, ctx, usage).run()
+        if found:
+            usage.note_failed(doc)
+        report.problems.extend(found)
         if p.stem != doc["doc_id"] and os.path.abspath(p.parent) == annotations_dir:
             report.problems.append(
                 Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch")
             )
     return report, usage
+
+
+def _note_failed(path: Path, usage: Usage) -> None:
+    """A file that failed its schema still names registry entries: do not call those unused."""
+    with contextlib.suppress(Unreadable):  # unreadable: it names nothing
+        usage.note_failed(read_json(path))
 
 
 def _check_chunk(args: tuple[list[Path], Path, dict[str, Any] | None]) -> tuple[Report, Usage]:
@@ -114,9 +125,7 @@ def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) 
         for part, used in pool.map(_check_chunk, chunks):
             report.files += part.files
             report.problems += part.problems
-            usage.entities |= used.entities
-            usage.targets |= used.targets
-            usage.clusters |= used.clusters
+            usage.merge(used)
     return report, usage
 
 
@@ -163,7 +172,10 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
         except Unreadable:
             continue
         if _version_problem("", doc) is None and fast_validator("annotation").is_valid(doc):
-            AnnotationChecker(display(p), doc, ctx, usage).run()
+            if AnnotationChecker(display(p), doc, ctx, usage).run():
+                usage.note_failed(doc)
+        else:
+            usage.note_failed(doc)
     for p, reg in registries:
         if reg is not None:
             report.problems.extend(registry_problems(display(p), reg, usage))

@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
 from cartel_fto_corpus.inspection.stats import _NUMERIC, compute_stats, stats_tables
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
-def print_tables(stats: dict[str, Any], width: int = 160) -> None:
+def print_tables(stats: dict[str, Any], width: int | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -32,7 +32,7 @@ def print_tables(stats: dict[str, Any], width: int = 160) -> None:
 
 @click.command("stats")
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option()
 @click.option(
     "--write-datasheet", "write_ds", is_flag=True, help="Rewrite the generated tables of the datasheet (between its stats marker comments)."
 )
@@ -52,7 +52,8 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
     """
     from cartel_fto_corpus.inspection.datasheet import DatasheetError, check_datasheet, write_datasheet
 
-    paths = CorpusPaths(root)
+    on_root = datasheet is None and (write_ds or check_ds)  # the installed copy has no DATASHEET.md
+    paths = CorpusPaths(corpus_root(root, writes=on_root, action="check the datasheet of" if check_ds else "write into"))
     try:
         stats = compute_stats(paths)
     except (OSError, ValueError, KeyError) as exc:
@@ -74,7 +75,7 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
         except DatasheetError as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)
-        if fmt == "table":
+        if fmt == "text":
             return
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))

@@ -189,6 +189,8 @@ def print_view(view: View, width: int | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from cartel_fto_corpus.inspection.terminal import print_fitted
+
     console = Console(width=width)
     ents = view.entities
     colours = label_colours()
@@ -215,7 +217,7 @@ def print_view(view: View, width: int | None = None) -> None:
             m["entity"],
             reg.get("qid") or "-",
         )
-    console.print(t)
+    print_fitted(console, t)
     t = Table(title="Claims", title_justify="left")
     for col in ("id", "span", "claimant", "type", "check-worthiness", "hedged", "cluster", "text"):
         t.add_column(col)
@@ -230,7 +232,7 @@ def print_view(view: View, width: int | None = None) -> None:
             cl["cluster"] or "",
             cl["text"],
         )
-    console.print(t)
+    print_fitted(console, t)
     targets = {x["id"]: x for x in view.registry.get("targets", [])}
     sc = stance_colours()
     t = Table(title="Stances per target", title_justify="left")
@@ -244,7 +246,7 @@ def print_view(view: View, width: int | None = None) -> None:
             st["attribution"],
             " | ".join(x["text"] for x in st["evidence"]),
         )
-    console.print(t)
+    print_fitted(console, t)
     for cid in dict.fromkeys(cl["cluster"] for cl in aset["claims"] if cl["cluster"]):
         others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
         console.print(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}", highlight=False)
