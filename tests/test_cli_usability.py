@@ -249,3 +249,15 @@ def test_runner_smoke() -> None:
     """The group resolves every lazy command in-process (no import errors hidden by subprocesses)."""
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and "show" in result.output and "ls" in result.output
+
+
+def test_third_party_warnings_are_filtered_by_module_only() -> None:
+    """pytest's filterwarnings: every `ignore` names the module it silences, none is global."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    filters = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["filterwarnings"]
+    for f in filters:
+        action, _message, category, module = [*f.split(":"), "", "", ""][:4]
+        assert action != "ignore" or (module.strip() and category.strip()), f

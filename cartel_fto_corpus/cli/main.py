@@ -159,10 +159,10 @@ def _print_summary(root: Path | None) -> None:
     and flags follow it one line per document, instead of wrapping every cell.
     """
     from rich.console import Console
-    from rich.measure import Measurement
     from rich.table import Table
 
     from cartel_fto_corpus.inspection.summary import summarize
+    from cartel_fto_corpus.inspection.terminal import natural_width
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     rows = summarize(CorpusPaths(root))
@@ -191,7 +191,7 @@ def _print_summary(root: Path | None) -> None:
         return t
 
     full = table(wide=True)
-    if Measurement.get(console, console.options.update_width(100_000), full).maximum <= console.width:
+    if natural_width(console, full) <= console.width:
         console.print(full)
         return
     console.print(table(wide=False))

@@ -15,14 +15,19 @@ def _plain(cell: Any) -> str:
     return cell.plain if hasattr(cell, "plain") else str(cell)
 
 
+def natural_width(console: Any, renderable: Any) -> int:
+    """Width `renderable` takes when nothing wraps (rich clamps measurements to the console's)."""
+    from rich.measure import Measurement
+
+    return Measurement.get(console, console.options.update_width(100_000), renderable).maximum
+
+
 def print_fitted(console: Any, table: Any) -> None:
     """Print a rich Table as is if it fits `console.width`, else row by row (see the module docstring)."""
-    from rich.measure import Measurement
     from rich.padding import Padding
     from rich.text import Text
 
-    natural = Measurement.get(console, console.options.update_width(100_000), table).maximum  # unwrapped width
-    if natural <= console.width:
+    if natural_width(console, table) <= console.width:
         console.print(table)
         return
     if table.title:
