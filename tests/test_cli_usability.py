@@ -128,6 +128,20 @@ def test_missing_extra_is_one_line_with_the_install_command() -> None:
     ]
 
 
+def test_command_whose_module_cannot_be_imported_is_listed_and_explains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cartel_fto_corpus.cli import main
+
+    (tmp_path / "needs_an_extra.py").write_text("import no_such_dependency_xyz\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(main.LAZY_COMMANDS, "fancy", "needs_an_extra:command")
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["--help"])
+    assert listing.exit_code == 0 and "fancy" in listing.output
+    result = runner.invoke(cli, ["fancy", "--anything"])
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("'no_such_dependency_xyz', which is not installed: pip install 'cartel-fto-corpus'")
+
+
 # --------------------------------------------------------------------------- which corpus
 
 
