@@ -156,15 +156,17 @@ def _site_packages(python: Path | str) -> str:
 
 
 def _dependency_dirs() -> list[str]:
-    """The site-packages of the interpreter running the tests (the active venv's, or the system's).
+    """Where the interpreter running the tests finds its dependencies: its site-packages (the active
+    venv's, or the system's) and whatever else is on its sys.path (PYTHONPATH), but not the checkout.
 
     `venv.create(system_site_packages=True)` would inherit the *base* interpreter's instead, which
     in a virtual environment lacks the dependencies; that is what broke `make test` in any venv.
     """
     import site
 
-    dirs = [*site.getsitepackages(), _site_packages(sys.executable)]
-    return [d for d in dict.fromkeys(dirs) if os.path.isdir(d)]
+    dirs = [*site.getsitepackages(), _site_packages(sys.executable), *sys.path]
+    keep = [d for d in dict.fromkeys(dirs) if d and os.path.isdir(d)]
+    return [d for d in keep if Path(d).resolve() not in {REPO, REPO / "tests"}]
 
 
 @dataclass
