@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
@@ -157,6 +158,84 @@ def test_shipped_data_loads_by_default_and_matches_the_card(tmp_path: Path) -> N
 # --------------------------------------------------------------------------- the wheel
 
 
+def _site_packages(python: Path | str) -> str:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _dependency_dirs() -> list[str]:
+    """Where the interpreter running the tests finds its dependencies: its site-packages (the active
+    venv's, or the system's) and whatever else is on its sys.path (PYTHONPATH), but not the checkout.
+
+    `venv.create(system_site_packages=True)` would inherit the *base* interpreter's instead, which
+    in a virtual environment lacks the dependencies; that is what broke `make test` in any venv.
+    """
+    import site
+
+    dirs = [*site.getsitepackages(), _site_packages(sys.executable), *sys.path]
+    keep = [d for d in dict.fromkeys(dirs) if d and os.path.isdir(d)]
+    return [d for d in keep if Path(d).resolve() not in {REPO, REPO / "tests"}]
+
+
+@dataclass
+class WheelEnv:
+    """A venv holding only the built wheel; its dependencies come from the test interpreter's site-packages."""
+
+    python: Path
+    script: Path  # the `cartel-fto` console script the wheel installed
+    site: Path
+    fixture_built: Path
+
+
+@pytest.fixture(scope="module")
+def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> WheelEnv:
+    """Build a wheel of a copy of the project whose data is the fixture corpus, install it alone into
+    a fresh venv, and reach the dependencies through a .pth file naming the running interpreter's
+    site-packages: works inside a venv and outside one, offline, and installs no second copy.
+
+    Lines of a .pth file are added to sys.path after the venv's own site-packages and the .pth files
+    *in* the named folders are not processed, so the wheel's copy wins over any copy (editable or
+    not) of the package in the test environment.
+    """
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-ANNOTATIONS"):
+        if (REPO / name).exists():
+            shutil.copy(REPO / name, src / name)
+    shutil.copytree(REPO / "cartel_fto_corpus", src / "cartel_fto_corpus", ignore=shutil.ignore_patterns("__pycache__", "_data"))
+    shutil.copytree(REPO / "schema", src / "schema")
+    shutil.copytree(FIXTURE_CORPUS / "texts", src / "texts")
+    shutil.copytree(FIXTURE_CORPUS / "annotations", src / "annotations")
+    build(CorpusPaths(src), src)
+    fixture_built = tmp / "fixture-built"
+    build(CorpusPaths(FIXTURE_CORPUS), fixture_built)
+    wheels = tmp / "wheels"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(src)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = wheels.glob("cartel_fto_corpus-*.whl")
+    env_dir = tmp / "venv"
+    venv.create(env_dir, system_site_packages=False, with_pip=False)
+    py = env_dir / "bin" / "python"
+    site_dir = Path(_site_packages(py))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "--ignore-installed", str(wheel)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (site_dir / "zz_test_dependencies.pth").write_text("".join(f"{d}\n" for d in _dependency_dirs()), encoding="utf-8")
+    return WheelEnv(py, env_dir / "bin" / "cartel-fto", site_dir, fixture_built)
+
+
+def _clean_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
+    env.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp / "hf"), "COLUMNS": "100"})
+    return env
+
+
 WHEEL_CHECK = textwrap.dedent(
     """
     import json, os, sys
@@ -170,43 +249,80 @@ WHEEL_CHECK = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_wheel_installs_into_a_fresh_venv_and_loads_outside_the_repo(built: Path, tmp_path: Path) -> None:
-    """Build a wheel of a copy of the project whose data/ holds the fixture build, install it into a
-    venv (system site-packages for the dependencies, not the project), load from another cwd."""
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-ANNOTATIONS"):
-        if (REPO / name).exists():
-            shutil.copy(REPO / name, src / name)
-    shutil.copytree(REPO / "cartel_fto_corpus", src / "cartel_fto_corpus", ignore=shutil.ignore_patterns("__pycache__", "_data"))
-    shutil.copytree(REPO / "schema", src / "schema")
-    shutil.copytree(FIXTURE_CORPUS / "texts", src / "texts")
-    shutil.copytree(FIXTURE_CORPUS / "annotations", src / "annotations")
-    build(CorpusPaths(src), src)
-    wheels = tmp_path / "wheels"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(src)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    (wheel,) = wheels.glob("cartel_fto_corpus-*.whl")
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
-    py = env_dir / "bin" / "python"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "--ignore-installed", str(wheel)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def test_wheel_installs_into_a_fresh_venv_and_loads_outside_the_repo(wheel_env: WheelEnv, tmp_path: Path) -> None:
+    """The installed wheel loads its own data from another working directory, the repo out of reach."""
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
-    env.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")})
-    proc = subprocess.run([str(py), "-I", "-c", WHEEL_CHECK], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    proc = subprocess.run(
+        [str(wheel_env.python), "-I", "-c", WHEEL_CHECK], capture_output=True, text=True, cwd=cwd, env=_clean_env(tmp_path), timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     got = json.loads(proc.stdout)
-    expected = {c: {s: d.to_list() for s, d in load_dataset(c, root=built).items()} for c in CONFIGS}
+    expected = {c: {s: d.to_list() for s, d in load_dataset(c, root=wheel_env.fixture_built).items()} for c in CONFIGS}
     assert got == json.loads(json.dumps(expected, ensure_ascii=False))
+
+
+def _checkout(at: Path, broken: bool) -> Path:
+    """A minimal checkout: texts/, annotations/, schema/ and a pyproject naming the project."""
+    at.mkdir(parents=True)
+    shutil.copytree(FIXTURE_CORPUS / "texts", at / "texts")
+    shutil.copytree(FIXTURE_CORPUS / "annotations", at / "annotations")
+    shutil.copytree(REPO / "schema", at / "schema")
+    shutil.copy(REPO / "pyproject.toml", at / "pyproject.toml")
+    if broken:
+        f = at / "annotations" / "900_00000000000000aa.json"
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        doc["annotations"][0]["entities"][0]["label"] = "PERSONA"  # not an entity label
+        f.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return at
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.mark.slow
+def test_installed_cli_uses_the_checkout_it_runs_in_and_never_writes_into_the_package(wheel_env: WheelEnv, tmp_path: Path) -> None:
+    """Inside a checkout (found upward) the CLI works on it; outside it reads the installed copy and
+    says so first; writing commands refuse the installed copy; --root still overrides."""
+    env = _clean_env(tmp_path)
+    package = wheel_env.site / "cartel_fto_corpus"
+    before = _tree(package)
+
+    def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(wheel_env.script), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = run("validate", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    first, *rest = proc.stderr.splitlines()
+    assert first.startswith("note: no cartel_fto_corpus checkout in") and str(package / "_data") in first, first
+    assert rest[-1].endswith("files checked: valid")
+
+    checkout = _checkout(tmp_path / "checkout", broken=True)
+    sub = checkout / "annotations"  # found from a subfolder too, as git finds its repository
+    proc = run("validate", cwd=sub)
+    assert proc.returncode == 1, proc.stderr
+    assert "note:" not in proc.stderr and "PERSONA" in proc.stderr and "1 problem" in proc.stderr.splitlines()[-1]
+    proc = run("validate", "--root", checkout, cwd=elsewhere)  # --root overrides, no note
+    assert proc.returncode == 1 and "note:" not in proc.stderr
+
+    for args in (["build"], ["build", "--check"], ["manifest"], ["stats", "--write-datasheet"], ["ls", "pull"]):
+        proc = run(*args, cwd=elsewhere)
+        lines = proc.stderr.splitlines()
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert len(lines) == 1 and lines[0].startswith("error: no cartel_fto_corpus checkout in"), (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert _tree(package) == before  # nothing written into the installed package
+
+    good = _checkout(tmp_path / "good", broken=False)
+    proc = run("manifest", "--check", cwd=good)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out"
+    proc = run("build", "--out", out, cwd=elsewhere)  # reads the installed copy, writes elsewhere: allowed
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("note: ") and (out / "croissant.json").is_file()
 
 
 # --------------------------------------------------------------------------- tampered files (issue 15, point 7)

@@ -87,12 +87,27 @@ class Usage:
     #: cluster id -> article numbers (the doc id's prefix, e.g. "001") with a member claim, for
     #: the discrepancy-citation check (GUIDELINES 4.6).
     cluster_docs: dict[str, set[str]] = field(default_factory=dict)
+    #: Every string in files that failed their own checks: an entry named there is not reported
+    #: unused, so one wrong label is one problem, not one plus a follow-on per registry entry.
+    maybe: set[str] = field(default_factory=set)
+
+    def note_failed(self, doc: Any) -> None:
+        """Record the strings of a document whose checks failed (its references are unknown)."""
+        if isinstance(doc, str):
+            self.maybe.add(doc)
+        elif isinstance(doc, dict):
+            for v in doc.values():
+                self.note_failed(v)
+        elif isinstance(doc, list):
+            for v in doc:
+                self.note_failed(v)
 
     def merge(self, other: Usage) -> None:
         """Add the uses recorded by another checker (a parallel chunk)."""
         self.entities |= other.entities
         self.targets |= other.targets
         self.clusters |= other.clusters
+        self.maybe |= other.maybe
         for cid, docs in other.cluster_docs.items():
             self.cluster_docs.setdefault(cid, set()).update(docs)
 

@@ -65,7 +65,7 @@ def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> li
             ("clusters", usage.clusters, "claim"),
         ):
             for i, entry in enumerate(reg[section]):
-                if entry["id"] not in used:
+                if entry["id"] not in used and entry["id"] not in usage.maybe:  # maybe: named by a file that failed
                     out.append(
                         Problem(
                             file,

@@ -8,6 +8,7 @@ Semantic checks run on schema-valid files only, so they can trust the shape of t
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -105,18 +106,28 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
     for p in files:
         doc = load_checked("annotation", p, report)
         if doc is None:
+            _note_failed(p, usage)
             continue
         name = report.files[-1]
         try:
-            report.problems.extend(AnnotationChecker(name, doc, ctx, usage).run())
+            found = AnnotationChecker(name, doc, ctx, usage).run()
         except Exception as exc:  # a bug must not hide every other file's problems
             report.problems.append(internal_error(name, exc))
             continue
+        if found:
+            usage.note_failed(doc)
+        report.problems.extend(found)
         if p.stem != doc["doc_id"] and os.path.abspath(p.parent) == annotations_dir:
             report.problems.append(
                 Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch")
             )
     return report, usage
+
+
+def _note_failed(path: Path, usage: Usage) -> None:
+    """A file that failed its schema still names registry entries: do not call those unused."""
+    with contextlib.suppress(Unreadable):  # unreadable: it names nothing
+        usage.note_failed(read_json(path))
 
 
 def _check_chunk(args: tuple[list[Path], Path, dict[str, Any] | None]) -> tuple[Report, Usage]:
@@ -213,8 +224,10 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
             continue
         try:
             doc, _found = sound_document("annotation", p, display(p))
-            if doc is not None:
-                AnnotationChecker(display(p), doc, ctx, usage).run()
+            if doc is None:
+                _note_failed(p, usage)
+            elif AnnotationChecker(display(p), doc, ctx, usage).run():
+                usage.note_failed(doc)
         except Exception:  # only counts usage; the file's own run reports it
             continue
     for p, reg in registries:

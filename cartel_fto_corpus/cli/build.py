@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, root_option
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
@@ -40,7 +40,9 @@ def build_command(root: Path | None, out: Path | None, check: bool) -> None:
     """
     from cartel_fto_corpus.checks.validate import validate
 
-    paths = CorpusPaths(root)
+    # The installed copy ships no card or DATASHEET to compare with, and is never written to.
+    action = "check the generated files of" if check else "write into"
+    paths = CorpusPaths(corpus_root(root, writes=out is None, action=action))
     out = Path(out) if out is not None else paths.root
     report = validate(None, paths.root, jobs=os.cpu_count() or 1)
     if report.problems:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, root_option
 from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, manifest_documents, print_view, terminal_safe
 from cartel_fto_corpus.inspection.explorer_html import render_html
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
@@ -32,7 +32,7 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
     """Show an article with its entities, claims and stances highlighted (DOC_ID or a prefix such as 002)."""
     from cartel_fto_corpus.truth.atomic import write_atomic
 
-    paths = CorpusPaths(root)
+    paths = CorpusPaths(corpus_root(root))
     try:
         if all_docs:
             if html_out is None or doc_id is not None:

@@ -240,6 +240,8 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
     from rich.table import Table
     from rich.text import Text
 
+    from cartel_fto_corpus.inspection.terminal import print_fitted
+
     console = console or Console(width=width)
     ents = view.entities
     colours = label_colours()
@@ -266,7 +268,7 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
             _t(m["entity"]),
             _t(reg.get("qid") or "-"),
         )
-    console.print(t)
+    print_fitted(console, t)
     t = Table(title="Claims", title_justify="left")
     for col in ("id", "span", "claimant", "type", "check-worthiness", "hedged", "cluster", "text"):
         t.add_column(col)
@@ -281,7 +283,7 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
             _t(", ".join(cl["clusters"])),
             _t(cl["text"]),
         )
-    console.print(t)
+    print_fitted(console, t)
     targets = {x["id"]: x for x in view.registry.get("targets", [])}
     sc = stance_colours()
     t = Table(title="Stances per target", title_justify="left")
@@ -295,7 +297,7 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
             _t(st["attribution"]),
             _t(" | ".join(x["text"] for x in st["evidence"])),
         )
-    console.print(t)
+    print_fitted(console, t)
     for cid in dict.fromkeys(cid for cl in aset["claims"] for cid in cl["clusters"]):
         others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
         console.print(_t(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}"), highlight=False)
