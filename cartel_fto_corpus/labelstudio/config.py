@@ -152,7 +152,7 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
     parts = [
         "<View>",
         f'<Header value="${TITLE}"/>',
-        '<View style="position: sticky; top: 0; z-index: 10; background: white; padding-bottom: 4px">',
+        "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
         f'<Choices name="{LAYER}" toName="{TEXT}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
         _layer("entities", "Entities: select the words, press a type, pick the registry entity", _labels(ENTITY, ents)),

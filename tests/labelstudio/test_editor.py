@@ -107,10 +107,10 @@ class Annotator:
     def layer(self, name: str) -> None:
         self.page.click(f"input.ant-radio-input[name={name}]")
 
-    def region(self, start: int, end: int) -> None:
-        """Select a pushed region by clicking its highlight (the editor writes offsets on the last span)."""
+    def region(self, rid: str) -> None:
+        """Select a pushed region: click the left edge of its first highlight piece (pieces are classed by region id)."""
         self.page.keyboard.press("Escape")
-        self.page.locator(f'span.htx-highlight[data-start="{start}"][data-end="{end}"]').last.click()
+        self.page.locator(f'span.htx-highlight[class*="htx-highlight-{rid}-"]').first.click(position={"x": 3, "y": 6})
 
     def pick_entity(self, value: str) -> None:
         self.page.locator("div:has(> h4:text('Canonical entity (registry)')) button[data-testid^=select-trigger]").click()
@@ -188,7 +188,7 @@ def test_two_annotators_in_the_editor_then_pull(
 
     white = next(e for e in model[model_name]["entities"] if e["text"] == "White House")
     a.layer("entities")
-    a.region(white["start"], white["end"])
+    a.region(white["id"])
     a.page.keyboard.press("3")  # FAC: the building, not the administration (metonymy rule: propose the entity)
     a.pick_entity("new_entity")
     name_box = a.page.locator("input[name=entity_name]:visible")
@@ -197,7 +197,7 @@ def test_two_annotators_in_the_editor_then_pull(
     a.shot("layer-entities", "Canonical entity (registry)")
 
     gone = next(e for e in model[model_name]["entities"] if e["start"] > emoji and e["text"] == "Mexico")
-    a.region(gone["start"], gone["end"])
+    a.region(gone["id"])
     a.page.keyboard.press("Backspace")
 
     a.page.keyboard.press("Escape")
@@ -209,11 +209,11 @@ def test_two_annotators_in_the_editor_then_pull(
 
     claim = next(c for c in model[model_name]["claims"] if c["claimant"].get("mention"))
     a.layer("claims")
-    a.region(claim["start"], claim["end"])
+    a.region(claim["id"])
     a.shot("layer-claims", "Check-worthiness of the claim")
     stance = next(s for s in model[model_name]["stances"] if s["holder"].get("mention"))
     a.layer("stance")
-    a.region(stance["evidence"][-1]["start"], stance["evidence"][-1]["end"])
+    a.region(f"{stance['id']}_0")
     a.shot("layer-stance", "Stance target")
     a.close()
 
@@ -227,7 +227,7 @@ def test_two_annotators_in_the_editor_then_pull(
     b.open(pid, tasks[DOC_003]["id"])
     claimant = next(e for e in model_003["entities"] if e["id"] == claim["claimant"]["mention"])
     b.layer("entities")
-    b.region(claimant["start"], claimant["end"])
+    b.region(claimant["id"])
     b.page.keyboard.press("Backspace")
     b.save("Submit")
     b.close()
