@@ -82,7 +82,7 @@ def test_entities_are_picked_from_the_registry(registry: dict) -> None:
     ctl = controls(C.label_config(registry["targets"], registry["entities"]))
     tag, values, attrs = ctl[C.ENTITY_ID]
     assert tag == "Choices" and attrs.get("layout") == "select"
-    assert values == sorted(e["id"] for e in registry["entities"]) + [C.NEW_ENTITY]
+    assert values == [*sorted(e["id"] for e in registry["entities"]), C.NEW_ENTITY]
     assert ctl[C.ENTITY_NAME][0] == "TextArea" and ctl[C.ENTITY_NAME][2]["perRegion"] == "true"
 
 
