@@ -143,18 +143,20 @@ def add_proposals(registry: dict[str, Any], proposals: Iterable[dict[str, Any]])
 
 
 def resolve_gold(sets: list[dict[str, Any]], from_label_studio: set[str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """At most one gold set per document without refusing anything: a second gold set from Label Studio becomes draft."""
-    out, lines, gold_seen = [], [], None
-    ordered = sorted(range(len(sets)), key=lambda i: sets[i]["annotator"] in from_label_studio)
-    keep = [dict(s) for s in sets]
-    for i in ordered:
+    """At most one gold set per document without refusing anything: a second gold set from Label Studio becomes draft.
+
+    Untouched sets are returned as the same objects (callers compare by identity); a demoted one is a copy.
+    """
+    keep = list(sets)
+    lines: list[str] = []
+    gold_seen = None
+    for i in sorted(range(len(sets)), key=lambda i: sets[i]["annotator"] in from_label_studio):
         s = keep[i]
         if s["status"] != "gold":
             continue
         if gold_seen is None:
             gold_seen = s["annotator"]
         else:
-            s["status"] = "draft"
+            keep[i] = {**s, "status": "draft"}
             lines.append(f"annotator {s['annotator']}: set kept as draft; {gold_seen} holds the gold set (gold comes from adjudication)")
-    out = keep
-    return out, lines
+    return keep, lines

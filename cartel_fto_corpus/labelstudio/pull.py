@@ -34,6 +34,7 @@ class DocOutcome:
     warnings: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # one annotator's set not taken (see ownership); the rest comes in
     proposals: list[dict[str, Any]] = field(default_factory=list)
+    rejected_names: set[str] = field(default_factory=set)
     baselines: dict[str, Baseline | None] = field(default_factory=dict)
 
 
@@ -78,6 +79,7 @@ def _ls_sets(
             )
         except (convert.ConvertError, KeyError, TypeError) as exc:
             out.rejected.append(ownership.problem_line(display(repo_file), name, f"{exc} (Label Studio annotation {ann.get('id')})"))
+            out.rejected_names.add(name)
             continue
         out.warnings.extend(f"annotation {ann.get('id')}: {w}" for w in conv.warnings)
         out.proposals.extend(conv.proposals)
@@ -121,6 +123,9 @@ def merge_document(
     final: dict[str, dict[str, Any] | None] = {}
     for name in [*repo_sets, *(n for n in ls if n not in repo_sets)]:
         mine = repo_sets.get(name)
+        if name in out.rejected_names:  # reported already; the repo's version (if any) stays
+            final[name] = mine
+            continue
         theirs, ann = ls.get(name, (None, None))
         base = state.baseline(doc_id, name)
         repo_changed = base is None or mine is None or convert.set_hash(mine) != base.set_sha256
@@ -161,6 +166,8 @@ def merge_document(
     sets = [s for s in final.values() if s is not None]
     if not sets:
         return out
+    sets, demoted = ownership.resolve_gold(sets, {n for n in ls if final.get(n) is ls[n][0]})
+    out.warnings.extend(f"{file}: {line}" for line in demoted)
     doc = {
         "schema_version": current["schema_version"] if current else schema_version(),
         "doc_id": doc_id,
