@@ -63,7 +63,10 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("playwright is missing: `make setup-test` installs the dev extra (pip install -e '.[dev]')", pytrace=False)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"chromium is missing ({CHROMIUM}): run scripts/setup_chromium.sh or set CARTEL_FTO_CHROMIUM", pytrace=False)
     with sync_api.sync_playwright() as p:
