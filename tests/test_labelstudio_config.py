@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parent / "fixtures" / "corpus"
 
 
 @pytest.fixture
-def targets() -> list[dict]:
-    return json.loads((ROOT / "annotations" / "registry.json").read_text(encoding="utf-8"))["targets"]
+def registry() -> dict:
+    return json.loads((ROOT / "annotations" / "registry.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def targets(registry: dict) -> list[dict]:
+    return registry["targets"]
 
 
 def controls(xml: str) -> dict[str, tuple[str, list[str], dict[str, str]]]:
@@ -36,12 +41,12 @@ def test_annotation_label_sets_come_from_the_annotation_schema() -> None:
     assert "org_type" not in sets and "quality_flag" not in sets  # registry and manifest, not annotations
 
 
-def test_every_schema_label_is_in_the_config_and_nothing_else(targets: list[dict]) -> None:
-    xml = C.label_config(targets)
+def test_every_schema_label_is_in_the_config_and_nothing_else(targets: list[dict], registry: dict) -> None:
+    xml = C.label_config(targets, registry["entities"])
     ctl = controls(xml)
-    schema_values = {v for name in C.annotation_label_sets() for v in label_set(name)}
+    schema_values = {v for name in C.annotation_label_sets() if name not in C.NOT_IN_EDITOR for v in label_set(name)}
     structural = {v for values in C.STRUCTURAL_VALUES.values() for v in values}
-    target_ids = {t["id"] for t in targets}
+    target_ids = {t["id"] for t in targets} | {e["id"] for e in registry["entities"]}
     found = {v for _tag, values, _a in ctl.values() for v in values}
     relations = {el.get("value") for el in ET.fromstring(xml).iter("Relation")}
     assert schema_values <= found
@@ -59,7 +64,8 @@ def test_per_region_widgets_and_relations(targets: list[dict]) -> None:
     ctl = controls(xml)
     for name in (C.ENTITY_ID, C.CHECKWORTHINESS, C.ATTRIBUTION, C.HEDGED, C.CLUSTER, C.TARGET, C.DESCRIPTION):
         assert ctl[name][2].get("perRegion") == "true", name
-    for name in (C.STATUS, *(C.DOC_STANCE_PREFIX + t["id"] for t in targets)):
+    assert C.STATUS not in ctl  # gold is decided by adjudication, not in the editor
+    for name in (C.LAYER, *(C.DOC_STANCE_PREFIX + t["id"] for t in targets)):
         assert "perRegion" not in ctl[name][2]
     assert ctl[C.ENTITY_ID][2]["whenLabelValue"].split(",") == list(label_set("entity_label"))
     assert {el.get("value") for el in ET.fromstring(xml).iter("Relation")} == {C.REL_CLAIMANT, C.REL_HOLDER}
@@ -70,3 +76,34 @@ def test_target_names_are_escaped() -> None:
     xml = C.label_config([{"id": "t_q", "name": 'A "quoted" <name> & more', "description": "d"}])
     ctl = controls(xml)  # parses
     assert ctl[C.TARGET][1] == ["t_q"]
+
+
+def test_entities_are_picked_from_the_registry(registry: dict) -> None:
+    ctl = controls(C.label_config(registry["targets"], registry["entities"]))
+    tag, values, attrs = ctl[C.ENTITY_ID]
+    assert tag == "Choices" and attrs.get("layout") == "select"
+    assert values == [*sorted(e["id"] for e in registry["entities"]), C.NEW_ENTITY]
+    assert ctl[C.ENTITY_NAME][0] == "TextArea" and ctl[C.ENTITY_NAME][2]["perRegion"] == "true"
+
+
+def test_every_per_region_widget_has_a_heading_and_layers_hide_label_groups(registry: dict) -> None:
+    root = ET.fromstring(C.label_config(registry["targets"], registry["entities"]))
+    boxes = [v for v in root.iter("View") if v.get("visibleWhen") == "region-selected"]
+    per_region = {el.get("name") for el in root.iter() if el.get("perRegion") == "true"}
+    boxed = {el.get("name") for v in boxes for el in v if el.get("perRegion") == "true"}
+    assert per_region == boxed
+    assert all(v[0].tag == "Header" and v[0].get("value") for v in boxes)
+    layered = {
+        el.get("name"): v.get("whenChoiceValue") for v in root.iter("View") if v.get("whenTagName") == C.LAYER for el in v.iter("Labels")
+    }
+    assert layered == {C.ENTITY: "entities", C.CLAIM: "claims", C.EVIDENCE: "stance", C.SOURCE: "claims,stance"}
+    assert root[0].tag == "Header" and root[0].get("value") == "$" + C.TITLE
+
+
+def test_hotkeys_do_not_clash(registry: dict) -> None:
+    root = ET.fromstring(C.label_config(registry["targets"], registry["entities"]))
+    keys = [el.get("hotkey") for el in root.iter() if el.get("hotkey")]
+    assert len(keys) == len(set(keys)), keys
+    n_labels = sum(1 for el in root.iter("Label"))
+    assert sum(1 for el in root.iter("Label") if el.get("hotkey")) == n_labels  # every label button has its key
+    assert not set(keys) & {"u", "h", "l", "r"}  # the editor's own keys

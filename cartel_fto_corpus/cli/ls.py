@@ -83,7 +83,8 @@ def config_command(root: Path | None) -> None:
     from cartel_fto_corpus.labelstudio.repo import load_repo
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
-    click.echo(label_config(load_repo(CorpusPaths(corpus_root(root))).registry["targets"]), nl=False)
+    registry = load_repo(CorpusPaths(corpus_root(root))).registry
+    click.echo(label_config(registry["targets"], registry["entities"]), nl=False)
 
 
 @ls_group.command("push")
@@ -92,9 +93,10 @@ def config_command(root: Path | None) -> None:
     "--as",
     "as_",
     type=click.Choice(["annotations", "predictions"]),
-    default="annotations",
+    default="predictions",
     show_default=True,
-    help="Upload as annotations (annotator recorded) or as predictions for pre-annotation.",
+    help="Pre-annotate (predictions, the default: annotators start from them) or import the sets as annotations "
+    "of their annotators (explicit: for restoring human work).",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option(

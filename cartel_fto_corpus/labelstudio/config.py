@@ -1,19 +1,23 @@
 """The Label Studio labelling config, generated from the schema's label sets and the registry.
 
-Nothing here lists a label: entity types, claim types, check-worthiness classes, attributions,
-stance labels and statuses all come from `cartel_fto_corpus.truth.schema.label_set`, stance targets
-from the registry. Which label sets an annotation file uses is read from the annotation schema
-itself, so a new label set there shows up in the interface (and in the config test).
+Nothing here lists a label: entity types, claim types, check-worthiness classes, attributions and
+stance labels come from `cartel_fto_corpus.truth.schema.label_set`; stance targets and canonical
+entities from the registry. Which label sets an annotation file uses is read from the annotation
+schema itself, so a new label set there shows up in the interface (and in the config test).
 
-Layout (every region kind is its own Labels control, so one span can carry several kinds):
-- `entity` (entity_label): entity mentions; per region `entity_id` (canonical registry id).
+Three layers, one job at a time: a `layer` choice on top (entities / claims / stance) shows only that
+layer's label buttons and the per-region widgets of the selected region, each under its own heading.
+Every region kind is its own Labels control, so one span can carry several kinds:
+- `entity` (entity_label): entity mentions; per region `entity_id`, a drop-down of the registry's
+  entities plus `new_entity` (then `entity_name` names the proposed entity).
 - `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `cluster`
   (the claim's cluster ids, comma-separated).
 - `evidence` (stance_label): stance evidence; per region `target`, `attribution`.
 - `source` (one structural label): the words naming an unnamed source; per region `description`.
 - relations `claimant` (claim -> actor region) and `holder` (evidence -> actor region).
-- per document: `status` (status) and one `stance__<target>` choice per registry target for the
-  article's own (authorial) stance.
+- per document: one `stance__<target>` choice per registry target for the article's own stance.
+`status` has no widget: a set made in the editor is its annotator's draft; gold is decided by
+adjudication in the repository (see `ownership`).
 """
 
 from __future__ import annotations
@@ -30,17 +34,31 @@ TEXT = "text"  # the object tag and the task data key holding the document text
 ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
 ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER = "entity_id", "checkworthiness", "attribution", "hedged", "cluster"
 TARGET, DESCRIPTION, STATUS = "target", "description", "status"
+ENTITY_NAME, LAYER, TITLE = "entity_name", "layer", "title"
 DOC_STANCE_PREFIX = "stance__"
 #: Structural values that are not schema labels (the config test allows exactly these besides the schema's).
 SOURCE_LABEL = "unnamed_source"
 HEDGED_CHOICE = "hedged"
+NEW_ENTITY = "new_entity"
 REL_CLAIMANT, REL_HOLDER = "claimant", "holder"
-STRUCTURAL_VALUES = {SOURCE: (SOURCE_LABEL,), HEDGED: (HEDGED_CHOICE,), "relations": (REL_CLAIMANT, REL_HOLDER)}
+LAYERS = ("entities", "claims", "stance")
+STRUCTURAL_VALUES = {
+    SOURCE: (SOURCE_LABEL,),
+    HEDGED: (HEDGED_CHOICE,),
+    "relations": (REL_CLAIMANT, REL_HOLDER),
+    ENTITY_ID: (NEW_ENTITY,),
+    LAYER: LAYERS,
+}
 
 #: Labels control -> label set it shows.
 REGION_LABEL_SETS = {ENTITY: "entity_label", CLAIM: "claim_type", EVIDENCE: "stance_label"}
 #: Choices control -> label set it shows (document-level stance choices use stance_label too).
-CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution", STATUS: "status"}
+CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution"}
+#: Label sets of an annotation file that deliberately have no widget: status is decided by adjudication.
+NOT_IN_EDITOR = ("status",)
+#: Hotkeys per region Labels control, in label order; the editor's own keys (u, h, l, r, ctrl/alt combos) are avoided.
+HOTKEYS = {ENTITY: "1234567890", CLAIM: "qwet", EVIDENCE: "asdf", SOURCE: "g"}
+LAYER_HOTKEYS = ("z", "x", "c")
 
 
 def _refs(node: Any) -> Iterable[str]:
@@ -75,17 +93,21 @@ def annotation_label_sets() -> tuple[str, ...]:
 
 
 def _labels(name: str, values: Iterable[str]) -> str:
-    inner = "".join(f"<Label value={quoteattr(v)}/>" for v in values)
+    keys = HOTKEYS.get(name, "")
+    inner = "".join(f"<Label value={quoteattr(v)}" + (f' hotkey="{keys[i]}"' if i < len(keys) else "") + "/>" for i, v in enumerate(values))
     return f'<Labels name="{name}" toName="{TEXT}">{inner}</Labels>'
 
 
-def _choices(name: str, values: Iterable[str | tuple[str, str]], when: Iterable[str] | None, choice: str = "single") -> str:
+def _choices(
+    name: str, values: Iterable[str | tuple[str, str]], when: Iterable[str] | None, choice: str = "single", layout: str | None = None
+) -> str:
     opts = []
     for v in values:
         value, hint = v if isinstance(v, tuple) else (v, None)
         opts.append(f"<Choice value={quoteattr(value)}" + (f" hint={quoteattr(hint)}" if hint else "") + "/>")
     region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
-    return f'<Choices name="{name}" toName="{TEXT}" choice="{choice}" showInline="true"{region}>{"".join(opts)}</Choices>'
+    look = f' layout="{layout}"' if layout else ' showInline="true"'
+    return f'<Choices name="{name}" toName="{TEXT}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
 
 
 def _textarea(name: str, when: Iterable[str], placeholder: str) -> str:
@@ -95,35 +117,82 @@ def _textarea(name: str, when: Iterable[str], placeholder: str) -> str:
     )
 
 
-def label_config(targets: list[dict[str, Any]]) -> str:
-    """The labelling config XML for a registry's stance targets (ids, names, descriptions)."""
+def _region_box(heading: str, when: Iterable[str], *widgets: str) -> str:
+    """Per-region widgets under a heading, shown only while a region of these labels is selected."""
+    return (
+        f'<View visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}>'
+        f'<Header value={quoteattr(heading)} size="5"/>{"".join(widgets)}</View>'
+    )
+
+
+def _layer(layers: str, heading: str, *inner: str) -> str:
+    """A group of label buttons shown only when the annotator works on this layer."""
+    return (
+        f'<View visibleWhen="choice-selected" whenTagName="{LAYER}" whenChoiceValue="{layers}">'
+        f'<Header value={quoteattr(heading)} size="4"/>{"".join(inner)}</View>'
+    )
+
+
+def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(id, hint) of every registry entity, sorted by id so the drop-down is searchable, then `new_entity`."""
+    out = [(e["id"], f"{e['name']} ({e['type']})") for e in sorted(entities, key=lambda e: e["id"])]
+    out.append((NEW_ENTITY, "not in the registry: type its name below; it comes back as a proposed entity"))
+    return out
+
+
+def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None) -> str:
+    """The labelling config XML for a registry's stance targets and canonical entities."""
     ents, claims, stances = label_set("entity_label"), label_set("claim_type"), label_set("stance_label")
     all_values = [*ents, *claims, *stances, SOURCE_LABEL]
     if len(set(all_values)) != len(all_values):
         raise ValueError("region labels must be distinct across entity, claim, evidence and source labels")
+    layer_choice = "".join(
+        f'<Choice value="{v}" hotkey="{k}"' + (' selected="true"' if i == 0 else "") + "/>"
+        for i, (v, k) in enumerate(zip(LAYERS, LAYER_HOTKEYS, strict=True))
+    )
     parts = [
         "<View>",
-        '<Header value="Entity mentions"/>',
-        _labels(ENTITY, ents),
-        '<Header value="Claims (label = claim type), stance evidence (label = stance), unnamed sources"/>',
-        _labels(CLAIM, claims),
-        _labels(EVIDENCE, stances),
-        _labels(SOURCE, [SOURCE_LABEL]),
+        f'<Header value="${TITLE}"/>',
+        "<View>",
+        '<Header value="Layer: one job at a time" size="6"/>',
+        f'<Choices name="{LAYER}" toName="{TEXT}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
+        _layer("entities", "Entities: select the words, press a type, pick the registry entity", _labels(ENTITY, ents)),
+        _layer("claims", "Claims: select the claim, press its type, draw a claimant relation to the speaker", _labels(CLAIM, claims)),
+        _layer("stance", "Stance: select the evidence, press the stance, draw a holder relation", _labels(EVIDENCE, stances)),
+        _layer("claims,stance", "Unnamed source (a claimant or holder the article does not name)", _labels(SOURCE, [SOURCE_LABEL])),
+        "</View>",
         f'<Text name="{TEXT}" value="${TEXT}" granularity="symbol"/>',
         f'<Relations><Relation value="{REL_CLAIMANT}"/><Relation value="{REL_HOLDER}"/></Relations>',
-        _textarea(ENTITY_ID, ents, "canonical entity id of the registry"),
-        _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims),
-        _choices(ATTRIBUTION, label_set("attribution"), [*claims, *stances]),
-        _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple"),
-        _textarea(CLUSTER, claims, "claim cluster ids, comma-separated (empty: none)"),
-        _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances),
-        _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source"),
-        '<Header value="Status of this annotation"/>',
-        _choices(STATUS, label_set("status"), None),
+        _region_box(
+            "Canonical entity (registry)",
+            ents,
+            _choices(ENTITY_ID, entity_choices(entities or []), ents, layout="select"),
+            _textarea(ENTITY_NAME, ents, "only for new_entity: the entity's name"),
+        ),
+        _region_box("Check-worthiness of the claim", claims, _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims)),
+        _region_box(
+            "Attribution (how it reaches the reader)",
+            [*claims, *stances],
+            _choices(ATTRIBUTION, label_set("attribution"), [*claims, *stances]),
+        ),
+        _region_box("Hedged?", claims, _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple")),
+        _region_box(
+            "Claim clusters (registry ids, comma-separated; empty: none)",
+            claims,
+            _textarea(CLUSTER, claims, "claim cluster ids, comma-separated (empty: none)"),
+        ),
+        _region_box("Stance target", stances, _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances)),
+        _region_box(
+            "Who is the unnamed source?", [SOURCE_LABEL], _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source")
+        ),
     ]
     for t in targets:
-        parts.append(f"<Header value={quoteattr('Article stance toward: ' + t['name'])}/>")
-        parts.append(_choices(DOC_STANCE_PREFIX + t["id"], stances, None))
+        parts.append(
+            f'<View visibleWhen="choice-selected" whenTagName="{LAYER}" whenChoiceValue="stance">'
+            f'<Header value={quoteattr("Article stance toward: " + t["name"])} size="6"/>'
+            + _choices(DOC_STANCE_PREFIX + t["id"], stances, None)
+            + "</View>"
+        )
     parts.append("</View>")
     return "\n".join(parts)  # no trailing newline: Label Studio strips it, and push compares configs
 

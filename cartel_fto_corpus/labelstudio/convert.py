@@ -10,6 +10,11 @@ Region ids: entity mentions and claims keep their schema ids (e3, c7), evidence 
 `<stance id>_<k>`, unnamed sources `u<n>`. Regions drawn in Label Studio get random ids; they
 are appended after the known ones and given the next free schema id.
 
+The payload is lean: per-region widgets carry offsets but no copy of the text, a stance's note
+travels once (on its first evidence region), the status is in the task meta (it has no widget, see
+`ownership`). Claims and evidence whose actor is linked by a relation say so in their meta
+(`linked`), so that a deleted claimant or holder is reported instead of silently becoming the author.
+
 The module is long because the mapping is symmetric: each layer's way there and way back sit side
 by side, so that a field added in one direction is seen missing in the other.
 """
@@ -25,6 +30,7 @@ from functools import cache
 from typing import Any
 
 from cartel_fto_corpus.labelstudio import config as C
+from cartel_fto_corpus.labelstudio import ownership
 from cartel_fto_corpus.truth.schema import load_schemas
 
 _LOCAL_ID = re.compile(r"^([esc])([0-9]+)$")
@@ -32,7 +38,7 @@ _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
 DOC_STATUS_ID = "doc_status"
 DOC_STANCE_ID = "doc_stance__"
 #: Provenance fields Label Studio keeps in the task meta (they have no widget).
-PROVENANCE = ("guideline_version", "created", "updated", "note")
+PROVENANCE = ("guideline_version", "created", "updated", "status", "note")
 
 
 class ConvertError(ValueError):
@@ -45,6 +51,7 @@ class Conversion:
 
     annotation_set: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    proposals: list[dict[str, Any]] = field(default_factory=list)  # registry entries of entities proposed in the editor
 
 
 @cache
@@ -92,7 +99,6 @@ def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta:
 def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: list[str]) -> dict[str, Any]:
     value: dict[str, Any] = {"start": span["start"], "end": span["end"]}
     if kind == "choices":
-        value["text"] = span["text"]
         value["choices"] = values
     else:
         value["text"] = values
@@ -113,7 +119,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     relations: list[dict[str, Any]] = []
     for j, m in enumerate(aset["entities"]):
         out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j}))
-        out.append(_widget(m["id"], C.ENTITY_ID, m, "textarea", [m["entity"]]))
+        out.append(_widget(m["id"], C.ENTITY_ID, m, "choices", [m["entity"]]))
 
     sources: dict[str, str] = {}
 
@@ -130,8 +136,10 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     def link(rid: str, actor: dict[str, Any], label: str, meta: dict[str, Any], key: str) -> None:
         if actor["kind"] == "entity" and "mention" in actor:
             relations.append(_relation(rid, actor["mention"], label))
+            meta["linked"] = True
         elif actor["kind"] == "unnamed":
             relations.append(_relation(rid, source_id(actor), label))
+            meta["linked"] = True
         elif actor["kind"] == "entity":
             meta[key] = actor  # a registered entity the article does not name: no region to point at
 
@@ -154,7 +162,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
             meta = {"stance": st["id"], "n": n, "k": k}
             if "multi_paragraph" in ev:
                 meta["multi_paragraph"] = ev["multi_paragraph"]
-            if "note" in st:
+            if "note" in st and k == 0:
                 meta["note"] = st["note"]
             link(rid, st["holder"], C.REL_HOLDER, meta, "holder")
             out.append(_labels_item(rid, C.EVIDENCE, ev, st["label"], meta))
@@ -163,7 +171,6 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
         if st["holder"]["kind"] == "author":
             out.append(_doc_choice(DOC_STANCE_ID + st["target"], C.DOC_STANCE_PREFIX + st["target"], st["label"]))
     out.extend(relations)
-    out.append(_doc_choice(DOC_STATUS_ID, C.STATUS, aset["status"]))
     return out
 
 
@@ -188,6 +195,13 @@ class _Region:
     meta: dict[str, Any]
     widgets: dict[str, list[str]] = field(default_factory=dict)
     final_id: str | None = None
+    entity: str | None = None  # canonical entity id of an entity region, resolved once (see _entity_of)
+
+    def name(self, text: str) -> str:
+        """How a message names the region: its kind, id and text."""
+        kind = {C.ENTITY: "entity", C.CLAIM: "claim", C.EVIDENCE: "stance evidence", C.SOURCE: "unnamed source"}.get(self.control, "region")
+        rid = self.meta.get("stance") if self.control == C.EVIDENCE and isinstance(self.meta.get("stance"), str) else None
+        return f"{kind} {rid or self.final_id or self.rid} {ownership.quote(text[self.start : self.end])} ({self.start}:{self.end})"
 
     def span(self, text: str) -> dict[str, Any]:
         out: dict[str, Any] = {"start": self.start, "end": self.end, "text": text[self.start : self.end]}
@@ -241,7 +255,10 @@ def _collect(
             rid = str(item.get("id"))
             labels = value.get("labels") or []
             if len(labels) != 1:
-                raise ConvertError(f"region {rid}: expected exactly one label, found {labels}")
+                s_, e_ = value.get("start"), value.get("end")
+                shown = text[s_:e_] if isinstance(s_, int) and isinstance(e_, int) else value.get("text")
+                what = "has no label; give it one or delete it" if not labels else f"expected exactly one label, found {labels}"
+                raise ConvertError(f"region {rid} {ownership.quote(str(shown or ''))}: {what}")
             if rid in regions:
                 raise ConvertError(f"region {rid}: two labelled regions share this id")
             start, end = _as_int(value.get("start"), rid, "start"), _as_int(value.get("end"), rid, "end")
@@ -297,7 +314,9 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
     for rel in relations:
         a, b = str(rel.get("from_id")), str(rel.get("to_id"))
         other = b if a == region.rid else a if b == region.rid else None
-        if other is not None and other in regions and regions[other].control in (C.ENTITY, C.SOURCE):
+        if other is not None and other not in regions:
+            raise ConvertError(f"{region.name(text)}: its {meta_key} relation points to region {other}, which was deleted; draw it again")
+        if other is not None and regions[other].control in (C.ENTITY, C.SOURCE):
             ends.append(other)
     ends = list(dict.fromkeys(ends))
     if len(ends) > 1:
@@ -307,7 +326,7 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
     if ends:
         target = regions[ends[0]]
         if target.control == C.ENTITY:
-            return {"kind": "entity", "entity": target.one(C.ENTITY_ID, "entity_id"), "mention": target.final_id}
+            return {"kind": "entity", "entity": target.entity or target.one(C.ENTITY_ID, "entity_id"), "mention": target.final_id}
         return {
             "kind": "unnamed",
             "description": target.one(C.DESCRIPTION, "description of the unnamed source", strip=False),
@@ -316,6 +335,11 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
     actor = region.meta.get(meta_key)
     if isinstance(actor, dict) and actor.get("kind") == "entity":
         return dict(actor)
+    if region.meta.get("linked"):
+        raise ConvertError(
+            f"{region.name(text)}: lost its {meta_key} (the mention it pointed to was deleted); "
+            f"draw a {meta_key} relation to who {'makes the claim' if meta_key == 'claimant' else 'holds the stance'}"
+        )
     return {"kind": "author"}
 
 
@@ -366,6 +390,9 @@ def regions_to_set(
     claims = _order(by_control.get(C.CLAIM, []))
     _assign_ids(claims, "c")
 
+    proposals: dict[str, dict[str, Any]] = {}
+    for r in ents:
+        r.entity = _entity_of(r, text, proposals)
     entities = []
     for r in ents:
         entities.append(
@@ -375,7 +402,7 @@ def regions_to_set(
                 "end": r.end,
                 "text": text[r.start : r.end],
                 "label": r.label,
-                "entity": r.one(C.ENTITY_ID, "entity_id"),
+                "entity": r.entity,
             }
         )
 
@@ -399,7 +426,7 @@ def regions_to_set(
     aset["guideline_version"] = prov.get("guideline_version", guideline_version)
     aset["created"] = prov.get("created", _time(created_at))
     aset["updated"] = prov.get("updated", _time(updated_at))
-    aset["status"] = doc.get(C.STATUS) or "draft"
+    aset["status"] = ownership.status_from_provenance(prov)
     if "note" in prov:
         aset["note"] = prov["note"]
     aset["entities"] = entities
@@ -408,7 +435,23 @@ def regions_to_set(
     aset = _ordered(aset, "annotation_set")
     if prov and prov.get("content_sha256") != content_hash(aset):
         aset["updated"] = max(_time(updated_at), aset["created"])
-    return Conversion(aset, warnings)
+    return Conversion(aset, warnings, list(proposals.values()))
+
+
+def _entity_of(region: _Region, text: str, proposals: dict[str, dict[str, Any]]) -> str:
+    """The canonical entity of a mention: a registry id picked in the editor, or a proposed new entity."""
+    chosen = region.one(C.ENTITY_ID, "entity_id")
+    if chosen != C.NEW_ENTITY:
+        return chosen
+    name = region.one(C.ENTITY_NAME, "name", required=False, strip=False)
+    if name is None or not name.strip():
+        raise ConvertError(f"{region.name(text)}: new_entity chosen but no name typed; type the entity's name under the choice")
+    prop = ownership.proposed_entity(name, region.label)
+    have = proposals.get(prop["id"])
+    if have is not None and have["type"] != prop["type"]:
+        raise ConvertError(f"{region.name(text)}: proposed entity {name!r} is {prop['type']} here but {have['type']} elsewhere")
+    proposals.setdefault(prop["id"], prop)
+    return prop["id"]
 
 
 def _stances(

@@ -17,7 +17,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from cartel_fto_corpus.labelstudio import convert
+from cartel_fto_corpus.labelstudio import convert, ownership
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, canonical_bytes, load_repo
 from cartel_fto_corpus.labelstudio.state import Baseline, SyncState
@@ -32,6 +32,9 @@ class DocOutcome:
     payload: bytes | None = None  # new file content, None when unchanged
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # one annotator's set not taken (see ownership); the rest comes in
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    rejected_names: set[str] = field(default_factory=set)
     baselines: dict[str, Baseline | None] = field(default_factory=dict)
 
 
@@ -44,7 +47,7 @@ class PullReport:
 
 
 def _ls_sets(
-    task: dict[str, Any], users: dict[int, Any], text: str, default_gv: str, out: DocOutcome
+    task: dict[str, Any], users: dict[int, Any], text: str, default_gv: str, out: DocOutcome, repo_file: Any = ""
 ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """annotator -> (set, annotation) for the task's submitted annotations."""
     prov = (task.get("meta") or {}).get("sets") or {}
@@ -54,6 +57,7 @@ def _ls_sets(
             out.warnings.append(f"task {task.get('id')}: annotation {ann.get('id')} was skipped in Label Studio; ignored")
             continue
         user = users.get(convert.completed_by(ann))
+        name = f"user{convert.completed_by(ann)}"
         try:
             name = (
                 convert.annotator_name(getattr(user, "username", None), getattr(user, "email", None))
@@ -74,9 +78,11 @@ def _ls_sets(
                 guideline_version=default_gv,
             )
         except (convert.ConvertError, KeyError, TypeError) as exc:
-            out.errors.append(f"annotation {ann.get('id')}: {exc}")
+            out.rejected.append(ownership.problem_line(display(repo_file), name, f"{exc} (Label Studio annotation {ann.get('id')})"))
+            out.rejected_names.add(name)
             continue
         out.warnings.extend(f"annotation {ann.get('id')}: {w}" for w in conv.warnings)
+        out.proposals.extend(conv.proposals)
         sets[name] = (conv.annotation_set, ann)
     return sets
 
@@ -105,7 +111,11 @@ def merge_document(
     gv = default_gv or max(
         (s["guideline_version"] for s in repo_sets.values()), default="1.0", key=lambda v: tuple(int(x) for x in v.split("."))
     )
-    ls = _ls_sets(task, users, text, gv, out)
+    ls = _ls_sets(task, users, text, gv, out, repo.paths.annotation_file(doc_id))
+    if out.proposals:  # entities proposed in the editor join the registry (marked proposed) before the check
+        repo.registry, clashes = ownership.add_proposals(repo.registry, out.proposals)
+        out.rejected.extend(f"{file}: {c}" for c in clashes)
+        repo._ctx = None
     if out.errors:
         out.errors = [f"{file}: {e}" for e in out.errors]
         return out
@@ -113,6 +123,9 @@ def merge_document(
     final: dict[str, dict[str, Any] | None] = {}
     for name in [*repo_sets, *(n for n in ls if n not in repo_sets)]:
         mine = repo_sets.get(name)
+        if name in out.rejected_names:  # reported already; the repo's version (if any) stays
+            final[name] = mine
+            continue
         theirs, ann = ls.get(name, (None, None))
         base = state.baseline(doc_id, name)
         repo_changed = base is None or mine is None or convert.set_hash(mine) != base.set_sha256
@@ -153,6 +166,8 @@ def merge_document(
     sets = [s for s in final.values() if s is not None]
     if not sets:
         return out
+    sets, demoted = ownership.resolve_gold(sets, {n for n in ls if final.get(n) is ls[n][0]})
+    out.warnings.extend(f"{file}: {line}" for line in demoted)
     doc = {
         "schema_version": current["schema_version"] if current else schema_version(),
         "doc_id": doc_id,
@@ -160,6 +175,24 @@ def merge_document(
         "annotations": sets,
     }
     problems = repo.check(doc)
+    while problems:  # one annotator's broken set is left out (the repo's version stays); the others come in
+        culprits = {ownership.annotator_of(p.pointer, doc) for p in problems} & set(ls)
+        culprits = {n for n in culprits if final.get(n) is ls[n][0]}
+        if not culprits or len(problems) != sum(ownership.annotator_of(p.pointer, doc) in culprits for p in problems):
+            break
+        for p in problems:
+            who = ownership.annotator_of(p.pointer, doc)
+            text_at = ownership.region_text(p.pointer, doc)
+            out.rejected.append(
+                ownership.problem_line(file, who, f"{p.pointer}: {p.message}" + (f" at {ownership.quote(text_at)}" if text_at else ""))
+            )
+        for n in culprits:
+            final[n] = repo_sets.get(n)
+            out.baselines.pop(n, None)
+        doc["annotations"] = [s for s in final.values() if s is not None]
+        problems = repo.check(doc) if doc["annotations"] else []
+    if not doc["annotations"]:
+        return out
     if problems:
         out.errors.extend(str(p) for p in problems[:5])
         out.baselines = {}
@@ -218,12 +251,15 @@ def pull(
     bad = [o for o in outcomes if o.errors]
     for o in outcomes:
         report.warnings.extend(o.warnings)
-    report.failed = [e for o in bad for e in o.errors]
+        report.failed.extend(o.rejected)
+    report.failed += [e for o in bad for e in o.errors]
     if bad and not partial:
         raise SyncError(
             [*report.failed, f"nothing written: {len(bad)} of {len(outcomes)} documents failed (pull --partial writes the others)"]
         )
     writes = {paths.annotation_file(o.doc_id): o.payload for o in good if o.payload is not None}
+    if any(o.proposals for o in good) and canonical_bytes(repo.registry) != paths.registry.read_bytes():
+        writes[paths.registry] = canonical_bytes(repo.registry)
     report.written = [display(p) for p in writes]
     report.unchanged = sum(1 for o in good if o.payload is None)
     if dry_run:

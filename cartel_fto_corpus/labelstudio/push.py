@@ -15,7 +15,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from cartel_fto_corpus.labelstudio import convert
+from cartel_fto_corpus.labelstudio import convert, ownership
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.config import label_config
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, load_repo
@@ -48,7 +48,7 @@ def task_meta(repo: Repo, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_data(repo: Repo, doc_id: str) -> dict[str, Any]:
-    return {"text": repo.text(doc_id), "doc_id": doc_id, "title": repo.title(doc_id) or doc_id}
+    return {"text": repo.text(doc_id), "doc_id": doc_id, "title": ownership.task_title(repo.text(doc_id), repo.title(doc_id))}
 
 
 def ensure_project(client: Client, project: str | None, title: str, config: str, *, create: bool) -> Any | None:
@@ -60,7 +60,11 @@ def ensure_project(client: Client, project: str | None, title: str, config: str,
         if not create:
             return None
         name = str(project) if project is not None else title
-        return client.call("create project", lambda: client.sdk.projects.create(title=name, label_config=config), idempotent=False)
+        return client.call(
+            "create project",
+            lambda: client.sdk.projects.create(title=name, label_config=config, **ownership.PROJECT_SETTINGS),
+            idempotent=False,
+        )
     if create and (found.label_config or "").strip() != config.strip():
         client.call("update labelling config", lambda: client.sdk.projects.update(id=found.id, label_config=config))
     return found
@@ -103,7 +107,7 @@ def push(
     """Bring the project in line with the repository; see the module docstring for the rules."""
     repo = load_repo(paths, require_valid=True)
     client.check()
-    config = label_config(repo.registry["targets"])
+    config = label_config(repo.registry["targets"], repo.registry["entities"])
     proj = ensure_project(client, project, title, config, create=not dry_run)
     tasks = client.export_tasks(proj.id) if proj is not None else []
     by_doc: dict[str, dict[str, Any]] = {}
@@ -114,7 +118,7 @@ def push(
         if doc_id:
             by_doc[doc_id] = t
     annotators = {s["annotator"] for d in repo.files.values() for s in d["annotations"]}
-    users = ensure_users(client, annotators, create=not dry_run) if as_ == "annotations" else {}
+    users = ensure_users(client, annotators if as_ == "annotations" else set(), create=not dry_run)
     names = {uid: name for name, uid in users.items()}
     state = SyncState.load(paths, client.settings.url, proj.id) if proj is not None else None
     predictions: dict[int, list[dict[str, Any]]] = {}
@@ -150,7 +154,8 @@ def push(
             report.meta_updates += 1
         if as_ == "predictions":
             current = {p["model_version"]: p for p in predictions.get(tid, [])}
-            for s in doc["annotations"]:
+            humans = {names.get(convert.completed_by(a)) for a in task.get("annotations") or []}
+            for s in ownership.prediction_sets(doc["annotations"], humans):
                 result = convert.set_to_regions(s)
                 pred = current.get(PREDICTION_PREFIX + s["annotator"])
                 if pred is None:

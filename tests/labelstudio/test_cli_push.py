@@ -48,8 +48,9 @@ def test_prefer_labelstudio_keeps_the_annotators_change(
     doc = json.loads(f.read_text(encoding="utf-8"))
     doc["annotations"][0]["claims"][0]["hedged"] = True
     f.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    refused = cli(ls_server, "push", "--root", fixture_corpus, "--title", project_title)
+    # human work imported as annotations (the default pushes predictions, which hold no one's work)
+    refused = cli(ls_server, "push", "--root", fixture_corpus, "--title", project_title, "--as", "annotations")
     assert refused.returncode == 1 and "changed in Label Studio" in refused.stderr
-    proc = cli(ls_server, "push", "--root", fixture_corpus, "--title", project_title, "--prefer", "labelstudio")
+    proc = cli(ls_server, "push", "--root", fixture_corpus, "--title", project_title, "--as", "annotations", "--prefer", "labelstudio")
     assert proc.returncode == 0, proc.stderr
     assert len(ls_client.export_tasks(proj.id)[0]["annotations"][0]["result"]) == len(kept)

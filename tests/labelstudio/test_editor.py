@@ -1,0 +1,291 @@
+"""Annotators in the real Label Studio editor (headless Debian chromium), then `pull` and `validate`.
+
+One scenario, as a team works: the maintainer pushes pre-annotations; annotator A opens article 002
+(the one with the emoji), accepts the pre-annotation and submits, then relabels an entity (proposing
+a new registry entity), deletes a mention and draws a new one after the emoji with the mouse, picking
+its entity from the registry drop-down; annotator B submits another article, and on 002 deletes the
+mention that makes a claim. Pull brings in exactly those edits, reports B's broken set in one line
+and leaves everything else valid. Screenshots of the three layers go to $CARTEL_FTO_ARTIFACTS
+(default: test-artifacts/ at the repository root).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cartel_fto_corpus.labelstudio.client import Client
+from cartel_fto_corpus.labelstudio.pull import pull
+from cartel_fto_corpus.labelstudio.push import push
+from cartel_fto_corpus.labelstudio.server import LocalServer
+from cartel_fto_corpus.truth.paths import CorpusPaths
+
+from .conftest import REPO
+
+pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CARTEL_FTO_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DOC_002 = "002_c5ca0eb7af3313b9"
+DOC_001 = "001_5e8ee1b9dfd7c69f"
+DOC_003 = "003_8b94e034f7dca91b"
+PASSWORD = "editor-test-pw-1"
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    out = Path(os.environ.get("CARTEL_FTO_ARTIFACTS", REPO / "test-artifacts"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("playwright is missing: `make setup-test` installs the dev extra (pip install -e '.[dev]')", pytrace=False)
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium is missing ({CHROMIUM}): run scripts/setup_chromium.sh or set CARTEL_FTO_CHROMIUM", pytrace=False)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Annotator:
+    """One person in the editor: a browser context signed up through the organisation's invite link."""
+
+    def __init__(self, browser: Any, server: LocalServer, email: str, shots: Path) -> None:
+        self.url, self.shots = server.url, shots
+        invite = httpx.get(f"{server.url}/api/invite", headers={"Authorization": f"Token {server.token}"}, timeout=30)
+        invite.raise_for_status()
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.context.set_default_timeout(60_000)
+        self.page = self.context.new_page()
+        self.page.goto(server.url + invite.json()["invite_url"])
+        self.page.fill("input[name=email]", email)
+        self.page.fill("input[name=password]", PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+        if "/user/signup" in self.page.url:  # already a member (a re-run on the same server): log in
+            self.page.goto(f"{server.url}/user/login/")
+            self.page.fill("input[name=email]", email)
+            self.page.fill("input[name=password]", PASSWORD)
+            self.page.click("button[type=submit]")
+            self.page.wait_for_load_state("networkidle")
+
+    def open(self, project_id: int, task_id: int) -> float:
+        """Open a task in the editor; seconds until its pre-annotated regions are drawn."""
+        t0 = time.monotonic()
+        self.page.goto(f"{self.url}/projects/{project_id}/data?task={task_id}")
+        self.page.wait_for_selector(".htx-highlight")
+        self.page.wait_for_selector("[data-testid^=bottombar-]")
+        return time.monotonic() - t0
+
+    def layer(self, name: str) -> None:
+        self.page.click(f"input.ant-radio-input[name={name}]")
+
+    def region(self, rid: str) -> None:
+        """Select a pushed region: click the left edge of its first highlight piece (pieces are classed by region id)."""
+        self.page.keyboard.press("Escape")
+        self.page.locator(f'span.htx-highlight[class*="htx-highlight-{rid}-"]').first.click(position={"x": 3, "y": 6})
+
+    def pick_entity(self, value: str) -> None:
+        self.page.locator("div:has(> h4:text('Canonical entity (registry)')) button[data-testid^=select-trigger]").click()
+        self.page.click(f"[data-testid=select-option-{value}]")
+
+    def select_words(self, words: str, context: str) -> None:
+        """Drag the mouse over `words`, found at the start of `context` in the rendered text."""
+        box = self.page.evaluate(
+            """([context, n]) => {
+              const w = document.createTreeWalker(document.querySelector('.lsf-richtext'), NodeFilter.SHOW_TEXT);
+              for (let t = w.nextNode(); t; t = w.nextNode()) {
+                const i = t.data.indexOf(context);
+                if (i < 0) continue;
+                const r = document.createRange(); r.setStart(t, i); r.setEnd(t, i + n);
+                const b = r.getClientRects(), f = b[0], l = b[b.length - 1];
+                return [f.left + 1, f.top + f.height / 2, l.right - 1, l.top + l.height / 2];
+              }
+              return null;
+            }""",
+            [context, len(words)],
+        )
+        assert box, f"{context!r} is not in the rendered text"
+        m = self.page.mouse
+        m.move(box[0], box[1])
+        m.down()
+        m.move(box[2], box[3], steps=8)
+        m.up()
+
+    def save(self, button: str) -> None:
+        with self.page.expect_response(lambda r: "/api/" in r.url and "annotations" in r.url and r.request.method in ("POST", "PATCH")):
+            self.page.click(f"[data-testid=bottombar-{button.lower()}-button]")
+        self.page.wait_for_load_state("networkidle")
+
+    def shot(self, name: str, heading: str | None = None) -> None:
+        """A screenshot of the editor, scrolled so that the selected region's widgets (under `heading`) show."""
+        if heading:
+            self.page.locator(f"h4:text-is('{heading}')").scroll_into_view_if_needed()
+        self.page.screenshot(path=str(self.shots / f"{name}.png"))
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def sets_by_annotator(path: Path) -> dict[str, dict]:
+    return {s["annotator"]: s for s in json.loads(path.read_text(encoding="utf-8"))["annotations"]}
+
+
+def model_name_001(raw: bytes) -> str:
+    return json.loads(raw)["annotations"][0]["annotator"]
+
+
+def without_provenance(aset: dict) -> dict:
+    return {k: v for k, v in aset.items() if k not in ("annotator", "created", "updated", "status", "guideline_version", "note")}
+
+
+def test_two_annotators_in_the_editor_then_pull(
+    repo_corpus: Path, ls_client: Client, ls_server: LocalServer, project_title: str, browser: Any, artifacts: Path
+) -> None:
+    paths = CorpusPaths(repo_corpus)
+    text = paths.text_file(DOC_002).read_text(encoding="utf-8")
+    model = sets_by_annotator(paths.annotation_file(DOC_002))
+    (model_name,) = model  # the corpus has one (gold) set per document: the pre-annotation
+    before_001 = paths.annotation_file(DOC_001).read_bytes()
+    report = push(paths, ls_client, title=project_title, as_="predictions", echo=quiet)
+    tasks = {t["data"]["doc_id"]: t for t in ls_client.export_tasks(report.project_id)}
+    pid = report.project_id
+    emoji = next(i for i, ch in enumerate(text) if ord(ch) > 0xFFFF)
+
+    # --- annotator A on article 002 ---------------------------------------------------------------
+    a = Annotator(browser, ls_server, "anna@example.org", artifacts)
+    seconds = a.open(pid, tasks[DOC_002]["id"])
+    print(f"\nopened article 002 in the editor in {seconds:.1f} s")
+    a.layer("entities")
+    a.save("Submit")  # accept the pre-annotation as it is
+
+    white = next(e for e in model[model_name]["entities"] if e["text"] == "White House")
+    a.layer("entities")
+    a.region(white["id"])
+    a.page.keyboard.press("3")  # FAC: the building, not the administration (metonymy rule: propose the entity)
+    a.pick_entity("new_entity")
+    name_box = a.page.locator("input[name=entity_name]:visible")
+    name_box.fill("White House building")
+    name_box.press("Enter")
+    a.shot("layer-entities", "Canonical entity (registry)")
+
+    gone = next(e for e in model[model_name]["entities"] if e["start"] > emoji and e["text"] == "Mexico")
+    a.region(gone["id"])
+    a.page.keyboard.press("Backspace")
+
+    a.page.keyboard.press("Escape")
+    a.page.keyboard.press("5")  # GPE: GUIDELINES 1.1 §2.2, a government acting is its country
+    a.select_words("administration", "administration's resolve")
+    a.page.locator("span.htx-highlight", has_text=re.compile(r"^administration$")).last.click()
+    a.pick_entity("united_states")
+    a.save("Update")
+
+    claim = next(c for c in model[model_name]["claims"] if c["claimant"].get("mention"))
+    a.layer("claims")
+    a.region(claim["id"])
+    a.shot("layer-claims", "Check-worthiness of the claim")
+    stance = next(s for s in model[model_name]["stances"] if s["holder"].get("mention"))
+    a.layer("stance")
+    a.region(f"{stance['id']}_0")
+    a.shot("layer-stance", "Stance target")
+    a.close()
+
+    # --- annotator B: article 001 as pre-annotated; on 003 deletes the mention that makes a claim ----
+    before_003 = paths.annotation_file(DOC_003).read_bytes()
+    model_003 = json.loads(before_003)["annotations"][0]
+    claim = next(c for c in model_003["claims"] if c["claimant"].get("mention"))
+    b = Annotator(browser, ls_server, "ben@example.org", artifacts)
+    b.open(pid, tasks[DOC_001]["id"])
+    b.save("Submit")
+    b.open(pid, tasks[DOC_003]["id"])
+    claimant = next(e for e in model_003["entities"] if e["id"] == claim["claimant"]["mention"])
+    b.layer("entities")
+    b.region(claimant["id"])
+    b.page.keyboard.press("Backspace")
+    b.save("Submit")
+    b.close()
+
+    # --- pull --------------------------------------------------------------------------------------
+    got = pull(paths, ls_client, title=project_title, echo=quiet)
+    # B's broken set on 003 is one line naming B, the document, the claim and its text; 003 stays as it was
+    assert len(got.failed) == 1, got.failed
+    (lost,) = got.failed
+    assert "annotator ben" in lost and DOC_003 in lost and f"claim {claim['id']} " in lost and "lost its claimant" in lost
+    assert json.dumps(claim["text"][:30], ensure_ascii=False).rstrip('"') in lost
+    assert paths.annotation_file(DOC_003).read_bytes() == before_003
+
+    after = sets_by_annotator(paths.annotation_file(DOC_002))
+    assert set(after) == {model_name, "anna"} and after[model_name] == model[model_name]
+    anna = after["anna"]
+    assert anna["status"] == "draft"  # a human's submission is their own draft, never a second gold set
+    expected = json.loads(json.dumps(model[model_name]))
+    for e in expected["entities"]:
+        if e["id"] == white["id"]:
+            e.update(label="FAC", entity="white_house_building")
+    expected["entities"] = [e for e in expected["entities"] if e["id"] != gone["id"]]
+    start = text.index("administration's resolve")
+    n = max(int(e["id"][1:]) for e in model[model_name]["entities"]) + 1
+    new = {"id": f"e{n}", "start": start, "end": start + 14, "text": "administration", "label": "GPE", "entity": "united_states"}
+    expected["entities"].append(new)
+    assert without_provenance(anna) == without_provenance(expected)
+    assert start > emoji and text[new["start"] : new["end"]] == "administration"
+
+    registry = json.loads(paths.registry.read_text(encoding="utf-8"))
+    proposed = [e for e in registry["entities"] if e.get("proposed")]
+    assert proposed == [
+        {
+            "id": "white_house_building",
+            "name": "White House building",
+            "type": "FAC",
+            "org_type": None,
+            "qid": None,
+            "qid_source": None,
+            "note": proposed[0]["note"],
+            "proposed": True,
+        }
+    ]
+
+    after_001 = sets_by_annotator(paths.annotation_file(DOC_001))
+    assert set(after_001) == {model_name_001(before_001), "ben"} and after_001["ben"]["status"] == "draft"
+    assert json.loads(before_001)["annotations"][0] == after_001[model_name_001(before_001)]  # untouched
+    assert without_provenance(after_001["ben"]) == without_provenance(json.loads(before_001)["annotations"][0])
+
+    check = subprocess.run(
+        [sys.executable, "-m", "cartel_fto_corpus", "validate", "--root", str(repo_corpus)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    for layer in ("entities", "claims", "stance"):
+        assert (artifacts / f"layer-{layer}.png").stat().st_size > 10_000
