@@ -61,7 +61,11 @@ def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--project", default=None, help="Project id or title (default: the title below)."),
             click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to find or create."),
             click.option(
-                "--timeout", type=float, default=120.0, show_default=True, help="Total seconds each request may take (a deadline, not per read)."
+                "--timeout",
+                type=float,
+                default=120.0,
+                show_default=True,
+                help="Total seconds each request may take (a deadline, not per read).",
             ),
             click.option(
                 "--retries",

@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import httpx
@@ -183,11 +184,12 @@ class Client:
         self.call("connect", lambda: self.sdk.users.whoami())
 
     def find_project(self, project: str | int | None, title: str) -> Any | None:
-        """A project by id (digits) or title; None if no project has that title."""
+        """A project by id (digits) or title; None if no project has that title (one small request)."""
         if project is not None and str(project).isdigit():
             return self.call(f"project {project}", lambda: self.sdk.projects.get(id=int(project)))
         wanted = str(project) if project is not None else title
-        found = [p for p in self.call("list projects", lambda: list(self.sdk.projects.list(page_size=100))) if p.title == wanted]
+        listed = self.call("list projects", lambda: wire.list_projects(self.http, wanted))
+        found = [SimpleNamespace(**p) for p in listed if p.get("title") == wanted]
         if len(found) > 1:
             raise LabelStudioError(
                 f"several projects are titled {wanted!r} (ids {', '.join(str(p.id) for p in found)}); pass --project <id>"

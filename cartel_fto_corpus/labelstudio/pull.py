@@ -117,7 +117,9 @@ def plan_all(
             continue
         file = display(repo.paths.annotation_file(doc_id))
         if doc_id in seen:
-            outcomes.append(DocOutcome(doc_id, errors=[f"{file}: two tasks ({seen[doc_id]} and {task.get('id')}) for this document; delete one"]))
+            outcomes.append(
+                DocOutcome(doc_id, errors=[f"{file}: two tasks ({seen[doc_id]} and {task.get('id')}) for this document; delete one"])
+            )
             continue
         if doc_id != Path(doc_id).name or doc_id.startswith("."):
             outcomes.append(DocOutcome(doc_id, errors=[f"task {task.get('id')}: /data/doc_id: expected a document id, found {doc_id!r}"]))
@@ -177,7 +179,9 @@ def pull(
         repo = load_repo(paths)
         proj = client.find_project(project, title)
         if proj is None:
-            raise SyncError([f"no project {project or title!r} on {client.settings.safe_url}; run `cartel-fto ls push` first or pass --project"])
+            raise SyncError(
+                [f"no project {project or title!r} on {client.settings.safe_url}; run `cartel-fto ls push` first or pass --project"]
+            )
         users = client.users()
         state = SyncState.load(paths, client.settings.url, proj.id)
         show = sys.stderr.isatty() if progress is None else progress

@@ -17,7 +17,7 @@ from typing import Any
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.labelstudio import convert
 from cartel_fto_corpus.labelstudio.repo import Repo, canonical_bytes
-from cartel_fto_corpus.labelstudio.state import Baseline, DocState
+from cartel_fto_corpus.labelstudio.state import Baseline, DocState, sync_hash
 from cartel_fto_corpus.truth.paths import display
 from cartel_fto_corpus.truth.schema import schema_version
 
@@ -144,7 +144,7 @@ def _settle(
 ) -> dict | None:
     """The annotator's set after the pull (None: no set), recording the new agreed baseline in `out`."""
     if theirs is None:
-        if mine is not None and base is not None and prefer == "labelstudio" and convert.set_hash(mine) == base.set_sha256:
+        if mine is not None and base is not None and prefer == "labelstudio" and sync_hash(mine) == base.set_sha256:
             out.baselines[name] = None
             return None  # deleted in Label Studio, untouched in the repo: asked to follow Label Studio
         if mine is not None and base is not None:
@@ -152,13 +152,13 @@ def _settle(
                 f"{file}: annotator {name}: annotation deleted in Label Studio; kept the repo's set (pull --prefer labelstudio drops it)"
             )
         return mine
-    agreed = Baseline(convert.set_hash(theirs))
+    agreed = Baseline(sync_hash(theirs))
     if mine is None:
         if base is not None and agreed.set_sha256 == base.set_sha256 and prefer != "labelstudio":
             return None  # deleted in the repo since the last sync, untouched in Label Studio
         out.baselines[name] = agreed
         return theirs
-    mine_sha = convert.set_hash(mine)
+    mine_sha = sync_hash(mine)
     repo_changed = base is None or mine_sha != base.set_sha256
     ls_changed = base is None or agreed.set_sha256 != base.set_sha256
     if mine_sha == agreed.set_sha256:
@@ -196,7 +196,13 @@ def _task_problem(repo: Repo, doc_id: str, task: dict[str, Any], file: str) -> s
 
 
 def plan_document(
-    repo: Repo, doc_id: str, task: dict[str, Any], users: dict[int, Any], record: DocState | None, prefer: str | None, default_gv: str | None
+    repo: Repo,
+    doc_id: str,
+    task: dict[str, Any],
+    users: dict[int, Any],
+    record: DocState | None,
+    prefer: str | None,
+    default_gv: str | None,
 ) -> DocOutcome:
     """The new annotation file of one document, or the reasons it cannot be written."""
     out = DocOutcome(doc_id, task_id=task.get("id"), task_updated_at=task.get("updated_at"))

@@ -32,7 +32,7 @@ from cartel_fto_corpus.labelstudio.push_plan import (
     task_meta,
 )
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, load_repo
-from cartel_fto_corpus.labelstudio.state import SyncState
+from cartel_fto_corpus.labelstudio.state import SyncState, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 
 __all__ = ["IMPORT_BATCH", "PREDICTION_PREFIX", "PushReport", "push", "task_data"]
@@ -254,7 +254,7 @@ def record(client: Client, repo: Repo, state: SyncState, project_id: int, as_: s
             continue
         rec = state.doc(doc_id)
         rec.task_id, rec.task_updated_at = task.get("id"), task.get("updated_at")
-        hashes = {s["annotator"]: convert.set_hash(s) for s in doc["annotations"]}
+        hashes = {s["annotator"]: sync_hash(s) for s in doc["annotations"]}
         if as_ == "annotations":
             rec.sets = hashes
         else:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cartel_fto_corpus.labelstudio import convert
+from cartel_fto_corpus.labelstudio.state import sync_hash
 
 PREDICTION_PREFIX = "cartel-fto:"
 
@@ -83,9 +84,7 @@ class PushPlan:
         return [a for a in self.actions if isinstance(a, CreateTask)]
 
     def count(self, kind: type, new: bool | None = None) -> int:
-        return sum(
-            1 for a in self.actions if isinstance(a, kind) and (new is None or (getattr(a, "target_id", None) is None) == new)
-        )
+        return sum(1 for a in self.actions if isinstance(a, kind) and (new is None or (getattr(a, "target_id", None) is None) == new))
 
     def summary(self) -> str:
         return (
@@ -104,9 +103,7 @@ def task_meta(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def dirty_documents(
-    docs: dict[str, dict[str, Any]], listing: dict[str, dict[str, Any]], records: dict[str, Any], as_: str
-) -> list[str]:
+def dirty_documents(docs: dict[str, dict[str, Any]], listing: dict[str, dict[str, Any]], records: dict[str, Any], as_: str) -> list[str]:
     """Documents whose task must be fetched in full: everything that is not provably in sync.
 
     In sync means: the task exists, nobody touched it since the last sync (same `updated_at`),
@@ -123,7 +120,7 @@ def dirty_documents(
             and rec.task_id == task.get("id")
             and rec.task_updated_at == task.get("updated_at")
             and task.get("meta") == task_meta(doc)
-            and pushed == {s["annotator"]: convert.set_hash(s) for s in doc["annotations"]}
+            and pushed == {s["annotator"]: sync_hash(s) for s in doc["annotations"]}
         )
         if not in_sync:
             out.append(doc_id)
@@ -167,8 +164,8 @@ def _conflict(aset: dict[str, Any], have: dict[str, Any], text: str, prov: dict[
     theirs = _theirs(aset, have, text, prov)
     if isinstance(theirs, str):
         return theirs
-    sha = convert.set_hash(theirs)
-    if sha == convert.set_hash(aset) or sha == base_sha:
+    sha = sync_hash(theirs)
+    if sha == sync_hash(aset) or sha == base_sha:
         return None  # same content, or Label Studio still holds what both sides agreed on: only the repo moved
     return convert.set_diff(aset, theirs) or "changed"
 

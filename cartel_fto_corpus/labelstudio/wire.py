@@ -149,6 +149,23 @@ def get_json(http: httpx.Client, path: str) -> Any:
     return orjson.loads(r.content)
 
 
+def list_projects(http: httpx.Client, title: str, page_size: int = 1000) -> list[dict[str, Any]]:
+    """Projects whose title contains `title`: id, title and labelling config only."""
+    out: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        r = http.get("/api/projects/", params={"title": title, "page": page, "page_size": page_size, "include": "id,title,label_config"})
+        _check(r)
+        body = orjson.loads(r.content)
+        batch = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(batch, list):
+            raise ValueError("the project listing is not a list of projects")
+        out.extend(p for p in batch if isinstance(p, dict))
+        if len(batch) < page_size or len(out) >= (body.get("count") or 0):
+            return out
+        page += 1
+
+
 LIGHT_FIELDS = "id,updated_at,meta"
 
 
@@ -231,8 +248,6 @@ def iter_array(chunks: Iterator[bytes]) -> Iterator[Any]:
 @contextlib.contextmanager
 def export_stream(http: httpx.Client, project_id: int) -> Iterator[Iterator[dict[str, Any]]]:
     """Every task with its annotations, streamed: one export request, parsed as it arrives."""
-    with http.stream(
-        "GET", f"/api/projects/{project_id}/export", params={"exportType": "JSON", "download_all_tasks": "true"}
-    ) as r:
+    with http.stream("GET", f"/api/projects/{project_id}/export", params={"exportType": "JSON", "download_all_tasks": "true"}) as r:
         _check(r)
         yield iter_array(r.iter_bytes())

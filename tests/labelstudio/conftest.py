@@ -54,12 +54,49 @@ def ls_venv() -> Path:
     return venv
 
 
+class CmdlineWatch:
+    """Reads every process's command line (/proc/*/cmdline) while running, recording any that holds a secret."""
+
+    def __init__(self, *secrets: str) -> None:
+        import threading
+
+        self.secrets, self.hits, self.scans = secrets, [], 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for f in Path("/proc").glob("[0-9]*/cmdline"):
+                try:
+                    line = f.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    continue
+                if any(s in line for s in self.secrets):
+                    self.hits.append(line)
+            self.scans += 1
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> CmdlineWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+#: What the session's /proc watch saw while `label-studio init` and `start` ran (issue 15 point 3).
+SECRET_WATCH: dict[str, CmdlineWatch] = {}
+
+
 @pytest.fixture(scope="session")
 def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     """(data dir, password, token): migrated once per session, then only ever copied."""
     token, password = new_token(), new_token()[:16]
     template = tmp_path_factory.mktemp("ls-template") / "data"
-    init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
+    with CmdlineWatch(token, password) as watch:
+        init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
+    SECRET_WATCH["init"] = watch
     return template, password, token
 
 
@@ -67,7 +104,9 @@ def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
 def ls_server(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     template, password, token = ls_template
     data = copy_data_dir(template, tmp_path_factory.mktemp("ls-session") / "data")
-    server = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
+    with CmdlineWatch(token, password) as watch:
+        server = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
+    SECRET_WATCH["start"] = watch
     try:
         yield server
     finally:

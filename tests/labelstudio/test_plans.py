@@ -19,7 +19,7 @@ from cartel_fto_corpus.labelstudio.push_plan import (
     task_meta,
 )
 from cartel_fto_corpus.labelstudio.repo import load_repo
-from cartel_fto_corpus.labelstudio.state import DocState
+from cartel_fto_corpus.labelstudio.state import DocState, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 from .conftest import FIXTURE_CORPUS, copy_corpus
@@ -50,12 +50,14 @@ def server_task(doc: dict, task_id: int = 7, uid: int = 2) -> dict:
 
 
 def in_sync_record(doc: dict, task: dict) -> DocState:
-    return DocState(task["id"], task["updated_at"], {s["annotator"]: convert.set_hash(s) for s in doc["annotations"]})
+    return DocState(task["id"], task["updated_at"], {s["annotator"]: sync_hash(s) for s in doc["annotations"]})
 
 
 def test_new_documents_become_one_create_each(repo) -> None:
     plan = plan_push(repo.files, {}, {}, {}, {}, {}, "annotations", None)
-    assert plan.actions == [CreateTask(d, tuple(s["annotator"] for s in doc["annotations"]), "annotations") for d, doc in repo.files.items()]
+    assert plan.actions == [
+        CreateTask(d, tuple(s["annotator"] for s in doc["annotations"]), "annotations") for d, doc in repo.files.items()
+    ]
     assert not plan.conflicts
 
 
@@ -81,7 +83,9 @@ def test_repo_edit_updates_the_same_annotation(repo) -> None:
     task = server_task(doc)
     records = {doc_id: in_sync_record(doc, task)}
     edited = copy.deepcopy(repo.files)
-    edited[doc_id]["annotations"][0]["claims"][0]["type"] = "factual" if doc["annotations"][0]["claims"][0]["type"] != "factual" else "normative"
+    edited[doc_id]["annotations"][0]["claims"][0]["type"] = (
+        "factual" if doc["annotations"][0]["claims"][0]["type"] != "factual" else "normative"
+    )
     names = {2: doc["annotations"][0]["annotator"]}
     plan = plan_push(edited, {doc_id: repo.text(doc_id)}, {doc_id: task}, {doc_id: task}, names, records, "annotations", None)
     assert plan.conflicts == []
