@@ -99,9 +99,16 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
 
 
 def canonical_bytes(doc: dict[str, Any]) -> bytes:
+    """The file layout of `truth.texts.dumps`, byte for byte, through orjson (the stdlib's indenting encoder is
+    pure Python: 15 s for 1,000 pulled documents); anything orjson declines (huge integers) takes the stdlib path."""
+    import orjson
+
     from cartel_fto_corpus.truth.texts import dumps
 
-    return dumps(doc).encode("utf-8")
+    try:
+        return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+    except (TypeError, orjson.JSONEncodeError):
+        return dumps(doc).encode("utf-8")
 
 
 def doc_key(doc: dict[str, Any]) -> str:

@@ -190,7 +190,8 @@ class LocalServer:
             umask=UMASK,
         )
         log.close()
-        (self.data_dir / PID_FILE).write_text(f"{self.process.pid} {self.port}\n")
+        with open(os.open(self.data_dir / PID_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+            fh.write(f"{self.process.pid} {self.port}\n")
         self.wait_healthy(timeout)
         return self
 

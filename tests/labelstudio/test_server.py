@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.labelstudio.client import Client, Settings
-from cartel_fto_corpus.labelstudio.server import PID_FILE, copy_data_dir, free_port, running_pid
+from cartel_fto_corpus.labelstudio.server import PID_FILE, LocalServer, copy_data_dir, free_port, running_pid
 
 pytestmark = pytest.mark.labelstudio
 
