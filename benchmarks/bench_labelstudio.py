@@ -62,20 +62,24 @@ import os
 c = Client(Settings({url!r}, os.environ["BENCH_KEY"], timeout=3600))
 t0 = time.perf_counter()
 r = {mod}(CorpusPaths({root!r}), c, title={title!r}, echo=lambda s: None, progress=False)
-print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+seconds = time.perf_counter() - t0
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({{"seconds": seconds, "peak_kb": hwm}}))
 """
 
 
 def child(mod: str, url: str, key: str, root: Path, title: str) -> tuple[float, float]:
-    """Run push or pull in a fresh process: (seconds inside, peak RSS in MB of that process)."""
+    """Run push or pull in a fresh process: (seconds inside, peak RSS in MB of that process).
+
+    The peak is the child's own VmHWM: `ru_maxrss` of a child inherits the parent's size at fork.
+    """
     code = CHILD.format(repo=str(REPO), mod=mod, url=url, root=str(root), title=title)
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env={**os.environ, "BENCH_KEY": key})
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, _ = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"{mod} failed (exit {proc.returncode})")
-    return json.loads(out)["seconds"], usage.ru_maxrss / 1024
+    got = json.loads(out)
+    return got["seconds"], got["peak_kb"] / 1024
 
 
 def fresh_copy(src: Path, dst: Path) -> Path:
@@ -214,7 +218,7 @@ def run_size(client: Client, url: str, key: str, password: str | None, n: int, t
     del raw
     pulled = fresh_copy(corpus, tmp / f"pull-{n}")
     out["pull"], out["pull_rss_mb"] = child("pull", url, key, pulled, title)
-    same = all((pulled / "annotations" / p.name).read_bytes() == p.read_bytes() for p in paths.annotation_files())
+    same = all(json.loads((pulled / "annotations" / p.name).read_bytes()) == json.loads(p.read_bytes()) for p in paths.annotation_files())
     out["pull_identical"] = same
     if password:
         out["editor_open"] = editor_open_seconds(url, password, proj.id, largest["id"])
@@ -248,13 +252,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--url", default=None)
     ap.add_argument("--api-key", default=None)
+    ap.add_argument("--password", default=None, help=f"Password of {DEFAULT_USER} on --url, to time the editor.")
     ap.add_argument("--json", type=Path, default=None, help="Also write the measurements here.")
     args = ap.parse_args()
     if (args.url is None) != (args.api_key is None):
         ap.error("--url and --api-key go together")
     with tempfile.TemporaryDirectory(prefix="bench-ls-") as tmp:
         tmp = Path(tmp)
-        server, url, key, password = None, args.url, args.api_key, None
+        server, url, key, password = None, args.url, args.api_key, args.password
         if url is None:
             venv = venv_path(base=REPO)
             venv = venv if venv.is_absolute() else REPO / venv

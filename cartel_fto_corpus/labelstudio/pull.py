@@ -226,7 +226,7 @@ def record(state: SyncState, outcomes: list[DocOutcome], report: PullReport) -> 
         if o.errors:
             continue
         rec = state.doc(o.doc_id)
-        rec.task_id, rec.task_updated_at = o.task_id, o.task_updated_at
+        rec.task_id, rec.task_updated_at, rec.as_imported = o.task_id, o.task_updated_at, False
         for name, base in o.baselines.items():
             state.record(o.doc_id, name, base)
     state.save()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from tqdm import tqdm
@@ -38,6 +39,7 @@ from cartel_fto_corpus.truth.paths import CorpusPaths, display
 __all__ = ["IMPORT_BATCH", "PREDICTION_PREFIX", "PushReport", "push", "task_data"]
 
 IMPORT_BATCH = 250
+TOUCHED_READ_BACK = 50  # above this many changed tasks, one light listing beats reading each back
 USER_DOMAIN = "cartel-fto.invalid"
 
 
@@ -66,7 +68,8 @@ def ensure_project(client: Client, project: str | None, title: str, config: str,
         if not create:
             return None
         name = str(project) if project is not None else title
-        return client.call("create project", lambda: client.sdk.projects.create(title=name, label_config=config), idempotent=False)
+        made = client.call("create project", lambda: client.sdk.projects.create(title=name, label_config=config), idempotent=False)
+        return SimpleNamespace(id=made.id, title=made.title, label_config=config, created_now=True)
     if create and (found.label_config or "").strip() != config.strip():
         client.call("update labelling config", lambda: client.sdk.projects.update(id=found.id, label_config=config))
     return found
@@ -121,6 +124,8 @@ def gather(client: Client, repo: Repo, proj: Any, state: SyncState, as_: str) ->
     """Read the server: one listing; the full task (and its predictions) only for documents not provably in sync."""
     if proj is None:
         return ServerView(None)
+    if getattr(proj, "created_now", False):
+        return ServerView(proj.id)  # a project created a moment ago has no task to list
     view = ServerView(proj.id, by_doc_id(client.list_tasks(proj.id), proj.id))
     dirty = dirty_documents(repo.files, view.listing, state.docs, as_)
     if not dirty:
@@ -168,11 +173,8 @@ def push(
             echo(f"would {line}")
         echo(f"dry run: {plan.summary()}")
         return report
-    if plan.actions:
-        apply(client, repo, proj.id, plan, as_, progress)
-        record(client, repo, state, proj.id, as_)
-    elif view.full or not state.path.exists():  # in sync, but the record was stale: refresh it for free
-        record(client, repo, state, proj.id, as_, listing=list(view.listing.values()))
+    created = apply(client, repo, proj.id, plan, as_, progress) if plan.actions else {}
+    record(client, repo, state, view, plan, created, as_)
     return report
 
 
@@ -226,8 +228,11 @@ def _send(client: Client, repo: Repo, action: UpdateMeta | WriteSet, users: dict
     client.call(action.describe(), fn, idempotent=a.target_id is not None)
 
 
-def apply(client: Client, repo: Repo, project_id: int, plan: PushPlan, as_: str, progress: bool | None = None) -> None:
-    """Send the plan's requests: bulk imports of new tasks first, then one request per other action."""
+def apply(client: Client, repo: Repo, project_id: int, plan: PushPlan, as_: str, progress: bool | None = None) -> dict[str, int]:
+    """Send the plan's requests: bulk imports of new tasks first, then one request per other action.
+
+    Returns the ids of the tasks the imports created, by document.
+    """
     users: dict[str, int] = {}
     if as_ == "annotations" and any(isinstance(a, CreateTask | WriteSet) for a in plan.actions):
         wanted = {n for a in plan.actions for n in (a.annotators if isinstance(a, CreateTask) else [getattr(a, "annotator", "")])}
@@ -235,25 +240,60 @@ def apply(client: Client, repo: Repo, project_id: int, plan: PushPlan, as_: str,
     show = sys.stderr.isatty() if progress is None else progress
     creates = plan.creates
     others = [a for a in plan.actions if not isinstance(a, CreateTask)]
+    created: dict[str, int] = {}
     with tqdm(total=len(creates) + len(others), desc="push", disable=not show, unit="req") as bar:
-        for i in range(0, len(creates), IMPORT_BATCH):
-            batch = creates[i : i + IMPORT_BATCH]
-            client.import_tasks(project_id, import_body(repo, batch, users))
+        bodies = _bodies_ahead(repo, creates, users)
+        for batch, body in bodies:
+            ids = client.import_tasks(project_id, body)
+            created.update(zip((c.doc_id for c in batch), ids, strict=False))
             bar.update(len(batch))
         for action in others:
             _send(client, repo, action, users)
             bar.update(1)
+    return created
 
 
-def record(client: Client, repo: Repo, state: SyncState, project_id: int, as_: str, listing: list[dict[str, Any]] | None = None) -> None:
-    """After a push both sides agree on every pushed set: one light listing gives each task's new `updated_at`."""
-    tasks = by_doc_id(listing if listing is not None else client.list_tasks(project_id), project_id)
+def _bodies_ahead(repo: Repo, creates: list[CreateTask], users: dict[str, int]) -> Iterator[tuple[list[CreateTask], bytes]]:
+    """Import bodies, the next one built in a worker thread while the server imports the current one.
+
+    Converting and serialising is our CPU; importing is the server's: overlapping them brings a
+    push close to the server's own import time. At most two bodies exist at once.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [creates[i : i + IMPORT_BATCH] for i in range(0, len(creates), IMPORT_BATCH)]
+    if not batches:
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(import_body, repo, batches[0], users)
+        for i, batch in enumerate(batches):
+            body = ahead.result()
+            if i + 1 < len(batches):
+                ahead = pool.submit(import_body, repo, batches[i + 1], users)
+            yield batch, body
+
+
+def record(client: Client, repo: Repo, state: SyncState, view: ServerView, plan: PushPlan, created: dict[str, int], as_: str) -> None:
+    """After a push both sides agree on every pushed set; record that, and each task's `updated_at`.
+
+    Tasks our import created are recorded as such (no listing needed: see push_plan._untouched);
+    tasks changed by single requests are read back one by one (few), or by one light listing.
+    """
+    touched = {a.doc_id for a in plan.actions if not isinstance(a, CreateTask)}
+    if len(touched) > TOUCHED_READ_BACK:
+        fresh = by_doc_id(client.list_tasks(view.project_id), view.project_id)
+    else:
+        fresh = {d: client.get_task(view.listing[d]["id"]) for d in sorted(touched)}
     for doc_id, doc in repo.files.items():
-        task = tasks.get(doc_id)
-        if task is None:
-            continue
+        task = fresh.get(doc_id) or view.listing.get(doc_id)
         rec = state.doc(doc_id)
-        rec.task_id, rec.task_updated_at = task.get("id"), task.get("updated_at")
+        if doc_id in created:
+            rec.task_id, rec.task_updated_at, rec.as_imported = created[doc_id], None, True
+        elif task is not None:
+            if doc_id in fresh or not (rec.as_imported and rec.task_id == task.get("id")):
+                rec.task_id, rec.task_updated_at, rec.as_imported = task.get("id"), task.get("updated_at"), False
+        else:
+            continue
         hashes = {s["annotator"]: sync_hash(s) for s in doc["annotations"]}
         if as_ == "annotations":
             rec.sets = hashes

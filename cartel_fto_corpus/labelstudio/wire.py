@@ -166,7 +166,7 @@ def list_projects(http: httpx.Client, title: str, page_size: int = 1000) -> list
         page += 1
 
 
-LIGHT_FIELDS = "id,updated_at,meta"
+LIGHT_FIELDS = "id,created_at,updated_at,meta"
 
 
 def list_tasks(http: httpx.Client, project_id: int, page_size: int = 100_000) -> list[dict[str, Any]]:

@@ -170,3 +170,14 @@ def test_dry_run_prints_the_plan_actions(repo) -> None:
     lines = [a.describe() for a in plan.actions]
     assert lines and all("create task for" in line for line in lines)
     json.dumps([vars(a) for a in plan.actions])  # plain data, printable
+
+
+def test_a_task_our_import_created_is_in_sync_until_someone_updates_it(repo) -> None:
+    doc_id, doc = next(iter(repo.files.items()))
+    listed = {"id": 7, "meta": task_meta(doc), "created_at": "2026-01-01T00:00:00.000100Z", "updated_at": "2026-01-01T00:00:00.008000Z"}
+    rec = DocState(7, None, {s["annotator"]: sync_hash(s) for s in doc["annotations"]}, as_imported=True)
+    assert dirty_documents(repo.files, {doc_id: listed}, {doc_id: rec}, "annotations") == []
+    edited = {**listed, "updated_at": "2026-01-01T00:05:00.000000Z"}  # an annotator saved something later
+    assert dirty_documents(repo.files, {doc_id: edited}, {doc_id: rec}, "annotations") == [doc_id]
+    rec.as_imported = False  # without the import mark, an unknown updated_at is never in sync
+    assert dirty_documents(repo.files, {doc_id: listed}, {doc_id: rec}, "annotations") == [doc_id]
