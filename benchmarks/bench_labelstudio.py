@@ -212,7 +212,7 @@ def run_size(client: Client, url: str, key: str, password: str | None, n: int, t
     out["repush"], seen = repush_requests(client, paths, title)
     out["repush_requests"] = seen
     proj = find(client, title)
-    out["export_floor"], raw = export_floor(client, proj.id, repeat)
+    out["export_floor"], raw = export_floor(client, proj.id, repeat if n <= 1000 else 1)  # 10,000: once (heavy)
     out["conversion_floor"] = conversion_floor(raw, repo)
     largest = max(json.loads(raw), key=lambda t: len(json.dumps(t["annotations"])))
     del raw

@@ -187,7 +187,7 @@ def pull(
                 [f"no project {project or title!r} on {client.settings.safe_url}; run `cartel-fto ls push` first or pass --project"]
             )
         users = client.users()
-        state = SyncState.load(paths, client.settings.url, proj.id)
+        state = SyncState.load(paths, client.settings.safe_url, proj.id)
         show = sys.stderr.isatty() if progress is None else progress
         opts = {"prefer": prefer, "guideline_version": guideline_version, "warnings": report.warnings}
         stage = Stage()

@@ -161,7 +161,11 @@ def push(
         raise SyncError([f"{display(paths.annotation_file(d))}: no text for {d} in {display(paths.texts)}" for d in missing])
     config = label_config(repo.registry["targets"])
     proj = ensure_project(client, project, title, config, create=not dry_run)
-    state = SyncState.load(paths, client.settings.url, proj.id) if proj is not None else SyncState.empty(paths, client.settings.url, None)
+    state = (
+        SyncState.load(paths, client.settings.safe_url, proj.id)
+        if proj is not None
+        else SyncState.empty(paths, client.settings.safe_url, None)
+    )
     view = gather(client, repo, proj, state, as_)
     texts = {d: repo.text(d) for d in view.full}
     plan = plan_push(repo.files, texts, view.listing, view.full, view.names, state.docs, as_, prefer)
