@@ -223,8 +223,8 @@ class Client:
         """One task with its annotations (results included)."""
         return self.call(f"get task {task_id}", lambda: wire.get_json(self.http, f"/api/tasks/{task_id}"))
 
-    def import_tasks(self, project_id: int, body: bytes) -> list[int]:
-        """POST pre-serialised tasks (one bulk request); the new task ids in input order."""
+    def import_tasks(self, project_id: int, body: bytes) -> tuple[list[int], str | None]:
+        """POST pre-serialised tasks (one bulk request): the new task ids in input order, and the server time after it."""
         return self.call("import tasks", lambda: wire.import_tasks(self.http, project_id, body), idempotent=False)
 
     def users(self) -> dict[int, Any]:

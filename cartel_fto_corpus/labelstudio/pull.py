@@ -9,7 +9,7 @@ a registry entry unused (an annotator cleared every region) is refused with one 
 A malformed task or region is one line naming the annotator, the document and the region; it
 costs that document only. Without `--partial` nothing is written if any document failed (the
 lines say who must fix what); with `--partial` every clean document is written and the exit code
-is still 1. A lock file (`.labelstudio/pull.lock`, released by the kernel even on SIGKILL) keeps
+is still 1. A lock on the annotations/ folder (released by the kernel even on SIGKILL) keeps
 two pulls apart, and temporary files a killed pull left behind are removed by the next one.
 """
 
@@ -31,10 +31,8 @@ from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull_plan import DocOutcome, plan_document
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, load_repo
-from cartel_fto_corpus.labelstudio.state import STATE_DIR, SyncState
+from cartel_fto_corpus.labelstudio.state import SyncState
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
-
-LOCK_FILE = "pull.lock"
 
 
 @dataclass
@@ -47,15 +45,21 @@ class PullReport:
 
 @contextlib.contextmanager
 def pull_lock(paths: CorpusPaths) -> Iterator[None]:
-    """An exclusive lock on `.labelstudio/pull.lock`; a second pull on the same corpus is refused."""
-    path = paths.root / STATE_DIR / LOCK_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    """An exclusive lock on the annotations/ folder itself; a second pull on the same corpus is refused.
+
+    Locking the folder (flock on its descriptor) needs no lock file that could be left behind,
+    and the kernel releases it when the process ends, even on SIGKILL.
+    """
+    target = paths.annotations
+    if not target.is_dir():
+        yield
+        return
+    fd = os.open(target, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SyncError([f"{display(path)}: another pull is running on this corpus; wait for it to finish"]) from None
+            raise SyncError([f"{display(target)}: another pull is running on this corpus; wait for it to finish"]) from None
         yield
     finally:
         os.close(fd)
@@ -226,7 +230,7 @@ def record(state: SyncState, outcomes: list[DocOutcome], report: PullReport) -> 
         if o.errors:
             continue
         rec = state.doc(o.doc_id)
-        rec.task_id, rec.task_updated_at, rec.as_imported = o.task_id, o.task_updated_at, False
+        rec.task_id, rec.task_updated_at, rec.imported_by = o.task_id, o.task_updated_at, None
         for name, base in o.baselines.items():
             state.record(o.doc_id, name, base)
     state.save()

@@ -232,10 +232,12 @@ def _send(client: Client, repo: Repo, action: UpdateMeta | WriteSet, users: dict
     client.call(action.describe(), fn, idempotent=a.target_id is not None)
 
 
-def apply(client: Client, repo: Repo, project_id: int, plan: PushPlan, as_: str, progress: bool | None = None) -> dict[str, int]:
+def apply(
+    client: Client, repo: Repo, project_id: int, plan: PushPlan, as_: str, progress: bool | None = None
+) -> dict[str, tuple[int, str | None]]:
     """Send the plan's requests: bulk imports of new tasks first, then one request per other action.
 
-    Returns the ids of the tasks the imports created, by document.
+    Returns, by document, the id of the task an import created and the server's time after that import.
     """
     users: dict[str, int] = {}
     if as_ == "annotations" and any(isinstance(a, CreateTask | WriteSet) for a in plan.actions):
@@ -244,12 +246,12 @@ def apply(client: Client, repo: Repo, project_id: int, plan: PushPlan, as_: str,
     show = sys.stderr.isatty() if progress is None else progress
     creates = plan.creates
     others = [a for a in plan.actions if not isinstance(a, CreateTask)]
-    created: dict[str, int] = {}
+    created: dict[str, tuple[int, str | None]] = {}
     with tqdm(total=len(creates) + len(others), desc="push", disable=not show, unit="req") as bar:
         bodies = _bodies_ahead(repo, creates, users)
         for batch, body in bodies:
-            ids = client.import_tasks(project_id, body)
-            created.update(zip((c.doc_id for c in batch), ids, strict=False))
+            ids, when = client.import_tasks(project_id, body)
+            created.update((c.doc_id, (tid, when)) for c, tid in zip(batch, ids, strict=False))
             bar.update(len(batch))
         for action in others:
             _send(client, repo, action, users)
@@ -292,10 +294,11 @@ def record(client: Client, repo: Repo, state: SyncState, view: ServerView, plan:
         task = fresh.get(doc_id) or view.listing.get(doc_id)
         rec = state.doc(doc_id)
         if doc_id in created:
-            rec.task_id, rec.task_updated_at, rec.as_imported = created[doc_id], None, True
+            rec.task_id, rec.imported_by = created[doc_id]
+            rec.task_updated_at = None
         elif task is not None:
-            if doc_id in fresh or not (rec.as_imported and rec.task_id == task.get("id")):
-                rec.task_id, rec.task_updated_at, rec.as_imported = task.get("id"), task.get("updated_at"), False
+            if doc_id in fresh or not (rec.imported_by and rec.task_id == task.get("id")):
+                rec.task_id, rec.task_updated_at, rec.imported_by = task.get("id"), task.get("updated_at"), None
         else:
             continue
         hashes = {s["annotator"]: sync_hash(s) for s in doc["annotations"]}

@@ -103,32 +103,29 @@ def task_meta(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-#: A task whose `updated_at` is within this of its `created_at` is untouched since our import created it.
-IMPORT_SLACK_SECONDS = 1.0
-
-
 def _untouched(task: dict[str, Any], rec: Any) -> bool:
-    """Nobody changed the task since the last sync: same `updated_at`, or never updated since our import."""
+    """Nobody changed the task since the last sync: the same `updated_at` as recorded then, or, for a
+    task our bulk import created, no update after the server answered that import."""
     if rec.task_updated_at is not None:
         return rec.task_updated_at == task.get("updated_at")
-    if not rec.as_imported:
+    if not rec.imported_by:
         return False
     from datetime import datetime
 
     try:
-        created = datetime.fromisoformat(str(task["created_at"]).replace("Z", "+00:00"))
         updated = datetime.fromisoformat(str(task["updated_at"]).replace("Z", "+00:00"))
+        imported = datetime.fromisoformat(rec.imported_by.replace("Z", "+00:00"))
     except (KeyError, ValueError):
         return False
-    return (updated - created).total_seconds() < IMPORT_SLACK_SECONDS
+    return updated <= imported
 
 
 def dirty_documents(docs: dict[str, dict[str, Any]], listing: dict[str, dict[str, Any]], records: dict[str, Any], as_: str) -> list[str]:
     """Documents whose task must be fetched in full: everything that is not provably in sync.
 
     In sync means: the task exists, nobody touched it since the last sync (same `updated_at`, or,
-    for a task our bulk import created, no update since its creation), its meta is what the repo
-    would send, and every set hashes as recorded then.
+    for a task our bulk import created, no update after the import's answer), its meta is what the
+    repo would send, and every set hashes as recorded then.
     """
     out = []
     for doc_id, doc in sorted(docs.items()):

@@ -52,7 +52,7 @@ class DocState:
     task_updated_at: str | None = None
     sets: dict[str, str] = field(default_factory=dict)  # annotator -> set_sha256 (annotations)
     predictions: dict[str, str] = field(default_factory=dict)  # annotator -> set_sha256 pushed as prediction
-    as_imported: bool = False  # created by our bulk import and not looked at since (task_updated_at unknown)
+    imported_by: str | None = None  # created by our bulk import, which the server finished by this time
 
 
 @dataclass

@@ -128,8 +128,9 @@ def dumps(obj: Any) -> bytes:
     return orjson.dumps(obj)
 
 
-def import_tasks(http: httpx.Client, project_id: int, body: bytes) -> list[int]:
-    """POST pre-serialised tasks; the ids of the created tasks, in input order."""
+def import_tasks(http: httpx.Client, project_id: int, body: bytes) -> tuple[list[int], str | None]:
+    """POST pre-serialised tasks: the ids of the created tasks in input order, and the server's clock
+    when it answered (ISO, rounded up to the next second), after which any update is someone else's."""
     r = http.post(
         f"/api/projects/{project_id}/import",
         params={"return_task_ids": "true"},
@@ -140,7 +141,18 @@ def import_tasks(http: httpx.Client, project_id: int, body: bytes) -> list[int]:
     ids = orjson.loads(r.content).get("task_ids")
     if not isinstance(ids, list):
         raise ValueError("the import answer has no task_ids")
-    return ids
+    return ids, _server_clock(r.headers.get("date"))
+
+
+def _server_clock(date: str | None) -> str | None:
+    from datetime import timedelta
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(date) + timedelta(seconds=1)  # the header has whole seconds
+    except (TypeError, ValueError):
+        return None
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def get_json(http: httpx.Client, path: str) -> Any:

@@ -169,7 +169,7 @@ class FaultyProxy:
         import httpx
 
         self.upstream = upstream
-        self.rules: list[dict] = []  # {"path": substring, "mode": hang|drop|garbage, "times": n}
+        self.rules: list[dict] = []  # {"path": substring, "mode": hang|drop|garbage|rewrite, "times": n}
         self.seen: list[str] = []
         proxy = self
 
@@ -204,13 +204,16 @@ class FaultyProxy:
                     k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection", "accept-encoding")
                 }
                 r = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body, timeout=60)
+                content = r.content
+                if rule is not None and rule["mode"] == "rewrite":
+                    content = rule["fn"](content)  # a hostile or broken server's answer, built from the real one
                 self.send_response(r.status_code)
                 for k, v in r.headers.items():
                     if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
                         self.send_header(k, v)
-                self.send_header("Content-Length", str(len(r.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(r.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 

@@ -174,10 +174,10 @@ def test_dry_run_prints_the_plan_actions(repo) -> None:
 
 def test_a_task_our_import_created_is_in_sync_until_someone_updates_it(repo) -> None:
     doc_id, doc = next(iter(repo.files.items()))
-    listed = {"id": 7, "meta": task_meta(doc), "created_at": "2026-01-01T00:00:00.000100Z", "updated_at": "2026-01-01T00:00:00.008000Z"}
-    rec = DocState(7, None, {s["annotator"]: sync_hash(s) for s in doc["annotations"]}, as_imported=True)
+    listed = {"id": 7, "meta": task_meta(doc), "created_at": "2026-01-01T00:00:00.000100Z", "updated_at": "2026-01-01T00:00:00.808000Z"}
+    rec = DocState(7, None, {s["annotator"]: sync_hash(s) for s in doc["annotations"]}, imported_by="2026-01-01T00:00:02.000000Z")
     assert dirty_documents(repo.files, {doc_id: listed}, {doc_id: rec}, "annotations") == []
     edited = {**listed, "updated_at": "2026-01-01T00:05:00.000000Z"}  # an annotator saved something later
     assert dirty_documents(repo.files, {doc_id: edited}, {doc_id: rec}, "annotations") == [doc_id]
-    rec.as_imported = False  # without the import mark, an unknown updated_at is never in sync
+    rec.imported_by = None  # without the import mark, an unknown updated_at is never in sync
     assert dirty_documents(repo.files, {doc_id: listed}, {doc_id: rec}, "annotations") == [doc_id]

@@ -67,46 +67,56 @@ def test_dry_run_prints_exactly_what_apply_runs(fixture_corpus: Path, ls_client:
     assert [f"would {a.describe()}" for a in real.plan.actions] == lines[:-1]
 
 
-def _corrupt(client: Client, title: str, doc_id: str, how: str) -> None:
-    task = the_task(client, title, doc_id)
-    ann = task["annotations"][0]
-    if how == "meta":
-        client.sdk.tasks.update(id=str(task["id"]), meta="a string")
-    elif how == "value":
-        region = next(i for i in ann["result"] if i.get("type") == "labels")
-        region["value"] = [region["value"]]
-        client.sdk.annotations.update(id=ann["id"], result=ann["result"])
+def _corrupt_export(broken: str, how: str):
+    """A rewrite of the real export: task `meta` a string, or one region's `value` a list (what a hostile
+    or buggy server could send; Label Studio's own API refuses to store the second)."""
+
+    def fn(body: bytes) -> bytes:
+        tasks = json.loads(body)
+        for t in tasks:
+            if t["data"]["doc_id"] != broken:
+                continue
+            if how == "meta":
+                t["meta"] = "a string"
+            else:
+                region = next(i for i in t["annotations"][0]["result"] if i.get("type") == "labels")
+                region["value"] = [region["value"]]
+        return json.dumps(tasks).encode()
+
+    return fn
 
 
 @pytest.mark.parametrize("how", ["meta", "value"])
 def test_malformed_task_is_one_line_and_others_come_in_with_partial(
-    repo_corpus: Path, ls_client: Client, project_title: str, how: str
+    repo_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy, how: str
 ) -> None:
     paths = CorpusPaths(repo_corpus)
     files = paths.annotation_files()
     push(paths, ls_client, title=project_title, echo=quiet)
     broken = files[0].stem
-    _corrupt(ls_client, project_title, broken, how)
+    faulty_proxy.fault("/export", "rewrite", fn=_corrupt_export(broken, how))
+    hostile = Client(Settings(faulty_proxy.url, ls_server.token, timeout=60, retries=0))
     fresh = copy_corpus(repo_corpus, repo_corpus.parent / "fresh")
     for p in CorpusPaths(fresh).annotation_files():
         p.unlink()
     before = tree_hash(CorpusPaths(fresh).annotations)
     with pytest.raises(SyncError) as err:
-        pull(CorpusPaths(fresh), ls_client, title=project_title, echo=quiet)
+        pull(CorpusPaths(fresh), hostile, title=project_title, echo=quiet)
     problems = [line for line in err.value.lines if broken in line]
     assert len(problems) == 1 and "Traceback" not in problems[0], err.value.lines
     if how == "value":
         annotator = json.loads(files[0].read_text(encoding="utf-8"))["annotations"][0]["annotator"]
         assert annotator in problems[0] and "region" in problems[0]
     assert tree_hash(CorpusPaths(fresh).annotations) == before
-    report = pull(CorpusPaths(fresh), ls_client, title=project_title, partial=True, echo=quiet)
+    report = pull(CorpusPaths(fresh), hostile, title=project_title, partial=True, echo=quiet)
     assert {Path(p).stem for p in report.written} == {p.stem for p in files} - {broken}
+    assert report.failed and broken in report.failed[0]
     result = CliRunner().invoke(
         cli,
         ["ls", "pull", "--root", str(fresh), "--title", project_title, "--partial"],
-        env={"LABEL_STUDIO_URL": ls_client.settings.url, "LABEL_STUDIO_API_KEY": ls_client.settings.api_key},
+        env={"LABEL_STUDIO_URL": faulty_proxy.url, "LABEL_STUDIO_API_KEY": ls_server.token},
     )
-    assert result.exit_code == 1 and "Traceback" not in result.output and broken in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output and broken in result.output, result.output
 
 
 def test_pull_refuses_a_corpus_that_would_not_validate(fixture_corpus: Path, ls_client: Client, project_title: str) -> None:
@@ -114,7 +124,7 @@ def test_pull_refuses_a_corpus_that_would_not_validate(fixture_corpus: Path, ls_
     paths = CorpusPaths(fixture_corpus)
     push(paths, ls_client, title=project_title, echo=quiet)
     ann = the_task(ls_client, project_title)["annotations"][0]
-    keep = [i for i in ann["result"] if i.get("type") == "choices" and i.get("to_name") == "text" and "start" not in (i.get("value") or {})]
+    keep = [i for i in ann["result"] if i.get("from_name") == "status"]  # every region cleared, the set itself kept
     ls_client.sdk.annotations.update(id=ann["id"], result=keep)
     before = tree_hash(paths.annotations)
     with pytest.raises(SyncError) as err:
