@@ -34,8 +34,9 @@ def test_repush_with_nothing_changed_costs_one_listing(
     any_corpus: Path, ls_server: LocalServer, ls_client: Client, project_title: str, faulty_proxy: FaultyProxy
 ) -> None:
     paths = CorpusPaths(any_corpus)
-    push(paths, ls_client, title=project_title, echo=quiet)
-    counted = Client(Settings(faulty_proxy.url, ls_server.token, timeout=30, retries=0))
+    counted = Client(Settings(faulty_proxy.url, ls_server.token, timeout=30, retries=0))  # the sync state is per URL
+    push(paths, counted, title=project_title, echo=quiet)
+    faulty_proxy.seen.clear()
     report = push(paths, counted, title=project_title, echo=quiet)
     assert (report.created_tasks, report.updated, report.created_annotations, report.meta_updates) == (0, 0, 0, 0)
     seen = faulty_proxy.seen
