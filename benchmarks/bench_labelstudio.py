@@ -1,25 +1,37 @@
-"""Push and pull time of the Label Studio sync against one request per task, in the same run.
+"""Push and pull of the Label Studio sync against the server's own floor, in one run (issue 13).
 
-    python benchmarks/bench_labelstudio.py                   # 1,000 synthetic documents
+    python benchmarks/bench_labelstudio.py                        # 1,000 and 10,000 documents
     python benchmarks/bench_labelstudio.py --n 200 --text-bytes 3000
-    python benchmarks/bench_labelstudio.py --url URL --api-key KEY   # an existing server
+    python benchmarks/bench_labelstudio.py --url URL --api-key KEY # an existing server
 
 Without --url it starts a throwaway Label Studio on 127.0.0.1 from the server venv
-(${CARTEL_FTO_LS_VENV:-.venv-labelstudio}, see scripts/setup_labelstudio_server.sh) with a fresh
-data dir (migrations take ~30 s, not measured). The corpus comes from benchmarks/synth.py.
+(${CARTEL_FTO_LS_VENV:-.venv-labelstudio}) with a fresh data dir (migrations not measured). The
+corpus comes from benchmarks/synth.py. For each size, each into its own new project:
 
-Measured, each into its own new project:
-  * push:      `cartel-fto ls push` as shipped (bulk import, IMPORT_BATCH tasks per request)
-  * push/task: the same code with one import request per task (the naive baseline)
-  * pull:      `cartel-fto ls pull` into a copy without annotation files (one export request)
-  * pull/task: the same pull fetching every task with its own GET /api/tasks/<id>
-Both pulls convert, validate and write every file, so only the fetching strategy differs.
+  * push        `cartel-fto ls push` as shipped, in a child process (time, peak RSS)
+  * push floor  the very same import bodies POSTed raw with httpx into a fresh project (bodies
+                built beforehand, only the requests timed): the server's own import time
+  * re-push     push again with nothing changed: time and the requests it sent
+  * pull        `cartel-fto ls pull` into a copy without annotation files, in a child process
+  * pull floor  the raw export download (streamed to nowhere) + converting every exported
+                annotation with convert.regions_to_set (what any pull must do at least)
+  * payload     import bytes per task vs the document's annotation JSON (targets: <= 2x)
+  * editor      seconds until the largest task's text and regions show in headless Chromium
+                (Playwright + /usr/bin/chromium, if installed)
+
+Targets: push <= 1.3x its floor, pull <= 1.3x its floor, pull peak memory sub-linear in n.
+Timings are medians of --repeat runs where a run is cheap enough (the floor requests); the
+sync itself runs once per size (it creates projects).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,15 +44,42 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from cartel_fto_corpus.labelstudio import push as push_mod  # noqa: E402
+from cartel_fto_corpus.labelstudio import convert  # noqa: E402
 from cartel_fto_corpus.labelstudio.client import Client, Settings  # noqa: E402
-from cartel_fto_corpus.labelstudio.pull import pull  # noqa: E402
+from cartel_fto_corpus.labelstudio.push import IMPORT_BATCH, import_body, user_ids  # noqa: E402
+from cartel_fto_corpus.labelstudio.push_plan import CreateTask  # noqa: E402
+from cartel_fto_corpus.labelstudio.repo import load_repo  # noqa: E402
 from cartel_fto_corpus.labelstudio.server import DEFAULT_USER, LocalServer, executable, free_port, init_data_dir, new_token, venv_path  # noqa: E402
 from cartel_fto_corpus.truth.paths import CorpusPaths  # noqa: E402
 
+CHILD = """
+import json, sys, time
+sys.path.insert(0, {repo!r})
+from cartel_fto_corpus.labelstudio.client import Client, Settings
+from cartel_fto_corpus.labelstudio.{mod} import {mod}
+from cartel_fto_corpus.truth.paths import CorpusPaths
+import os
+c = Client(Settings({url!r}, os.environ["BENCH_KEY"], timeout=3600))
+t0 = time.perf_counter()
+r = {mod}(CorpusPaths({root!r}), c, title={title!r}, echo=lambda s: None, progress=False)
+seconds = time.perf_counter() - t0
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({{"seconds": seconds, "peak_kb": hwm}}))
+"""
 
-def quiet(_: str) -> None:
-    pass
+
+def child(mod: str, url: str, key: str, root: Path, title: str) -> tuple[float, float]:
+    """Run push or pull in a fresh process: (seconds inside, peak RSS in MB of that process).
+
+    The peak is the child's own VmHWM: `ru_maxrss` of a child inherits the parent's size at fork.
+    """
+    code = CHILD.format(repo=str(REPO), mod=mod, url=url, root=str(root), title=title)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env={**os.environ, "BENCH_KEY": key})
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"{mod} failed (exit {proc.returncode})")
+    got = json.loads(out)
+    return got["seconds"], got["peak_kb"] / 1024
 
 
 def fresh_copy(src: Path, dst: Path) -> Path:
@@ -51,96 +90,198 @@ def fresh_copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def per_task_export(client: Client):
-    """An export_tasks that lists the task ids, then GETs every task on its own."""
+class Counter(httpx.HTTPTransport):
+    """Counts the requests a client sends (method and path) on their way to the real server."""
 
-    def export(project_id: int) -> list[dict[str, Any]]:
-        headers = {"Authorization": f"Token {client.settings.api_key}"}
-        with httpx.Client(base_url=client.settings.url, headers=headers, timeout=client.settings.timeout) as http:
-            ids, page = [], 1
-            while True:
-                r = http.get("/api/tasks", params={"project": project_id, "page": page, "page_size": 500, "fields": "task_only"})
-                if r.status_code == 404:
-                    break
-                r.raise_for_status()
-                batch = r.json()["tasks"]
-                ids += [t["id"] for t in batch]
-                if len(batch) < 500:
-                    break
-                page += 1
-            return [http.get(f"/api/tasks/{tid}").raise_for_status().json() for tid in ids]
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.seen = inner, []
 
-    return export
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(f"{request.method} {request.url.path}")
+        return self.inner.handle_request(request)
 
 
-def timed(fn) -> float:
+def push_floor(client: Client, repo: Any, title: str) -> tuple[float, int]:
+    """The server's own import time for the same bodies: (seconds, bytes sent)."""
+    proj = client.sdk.projects.create(
+        title=title, label_config=client.sdk.projects.get(id=find(client, title.replace("floor", "sync")).id).label_config
+    )
+    creates = [CreateTask(d, tuple(s["annotator"] for s in doc["annotations"]), "annotations") for d, doc in sorted(repo.files.items())]
+    users = user_ids(client, set(), create=False)
+    bodies = [import_body(repo, creates[i : i + IMPORT_BATCH], users) for i in range(0, len(creates), IMPORT_BATCH)]
+    with httpx.Client(base_url=client.settings.url, headers={"Authorization": f"Token {client.settings.api_key}"}, timeout=3600) as h:
+        t0 = time.perf_counter()
+        for body in bodies:
+            h.post(f"/api/projects/{proj.id}/import", content=body, headers={"Content-Type": "application/json"}).raise_for_status()
+        return time.perf_counter() - t0, sum(len(b) for b in bodies)
+
+
+def find(client: Client, title: str) -> Any:
+    return client.find_project(None, title)
+
+
+def export_floor(client: Client, project_id: int, repeat: int) -> tuple[float, bytes]:
+    """Median seconds of the raw export download; the bytes of the last one (for the conversion floor)."""
+    times, raw = [], b""
+    with httpx.Client(base_url=client.settings.url, headers={"Authorization": f"Token {client.settings.api_key}"}, timeout=3600) as h:
+        for _ in range(repeat):
+            chunks = []
+            t0 = time.perf_counter()
+            with h.stream("GET", f"/api/projects/{project_id}/export", params={"exportType": "JSON", "download_all_tasks": "true"}) as r:
+                for chunk in r.iter_bytes():
+                    chunks.append(chunk)
+            times.append(time.perf_counter() - t0)
+            raw = b"".join(chunks)
+    return statistics.median(times), raw
+
+
+def conversion_floor(raw: bytes, repo: Any) -> float:
+    """Seconds to turn every exported annotation back into a set (no merge, no validation, no writes)."""
+    tasks = json.loads(raw)
     t0 = time.perf_counter()
-    fn()
+    for t in tasks:
+        text = repo.text(t["data"]["doc_id"])
+        for a in t["annotations"]:
+            convert.regions_to_set(
+                a["result"], text, "bench", None, created_at=a["created_at"], updated_at=a["updated_at"], guideline_version="1.0"
+            )
     return time.perf_counter() - t0
 
 
-def run(n: int, text_bytes: int, url: str | None, key: str | None) -> None:
+def repush_requests(client: Client, paths: CorpusPaths, title: str) -> tuple[float, list[str]]:
+    from cartel_fto_corpus.labelstudio.push import push
+
+    counted = Client(client.settings)
+    counter = Counter(counted.http._transport)
+    counted.http._transport = counter
+    t0 = time.perf_counter()
+    push(paths, counted, title=title, echo=lambda s: None, progress=False)
+    return time.perf_counter() - t0, counter.seen
+
+
+def editor_open_seconds(url: str, password: str, project_id: int, task_id: int) -> float | None:
+    """Seconds from navigating to the task until its text and regions are on screen; None without a browser."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/user/login/")
+        page.fill("input[name=email]", DEFAULT_USER)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        t0 = time.perf_counter()
+        page.goto(f"{url}/projects/{project_id}/data?task={task_id}")
+        page.wait_for_selector(".htx-highlight, [class*=highlight]", timeout=180_000)
+        page.wait_for_load_state("networkidle")
+        seconds = time.perf_counter() - t0
+        browser.close()
+    return seconds
+
+
+def run_size(client: Client, url: str, key: str, password: str | None, n: int, text_bytes: int, tmp: Path, repeat: int) -> dict[str, Any]:
     from synth import make_corpus
 
+    corpus = make_corpus(tmp / f"corpus-{n}", n, text_bytes=text_bytes)
+    paths = CorpusPaths(corpus)
+    stamp = time.strftime("%H%M%S")
+    title = f"bench-sync-{n}-{stamp}"
+    out: dict[str, Any] = {"n": n}
+    out["push"], out["push_rss_mb"] = child("push", url, key, corpus, title)
+    repo = load_repo(paths)
+    out["push_floor"], body_bytes = push_floor(client, repo, f"bench-floor-{n}-{stamp}")
+    out["payload_per_task"] = body_bytes / n
+    ann_bytes = sum(len(json.dumps(d["annotations"], ensure_ascii=False, separators=(",", ":")).encode()) for d in repo.files.values())
+    text = sum(len(repo.texts[d].data) for d in repo.files)
+    out["payload_vs_annotation_json"] = (body_bytes - text) / ann_bytes  # the text itself is data, not annotation
+    out["annotation_json_per_doc"] = ann_bytes / n
+    out["repush"], seen = repush_requests(client, paths, title)
+    out["repush_requests"] = seen
+    proj = find(client, title)
+    out["export_floor"], raw = export_floor(client, proj.id, repeat if n <= 1000 else 1)  # 10,000: once (heavy)
+    out["conversion_floor"] = conversion_floor(raw, repo)
+    largest = max(json.loads(raw), key=lambda t: len(json.dumps(t["annotations"])))
+    del raw
+    pulled = fresh_copy(corpus, tmp / f"pull-{n}")
+    out["pull"], out["pull_rss_mb"] = child("pull", url, key, pulled, title)
+    same = all(json.loads((pulled / "annotations" / p.name).read_bytes()) == json.loads(p.read_bytes()) for p in paths.annotation_files())
+    out["pull_identical"] = same
+    if password:
+        out["editor_open"] = editor_open_seconds(url, password, proj.id, largest["id"])
+    return out
+
+
+def report(rows: list[dict[str, Any]], text_bytes: int) -> None:
+    print(f"Label Studio sync vs the server's floor (~{text_bytes} bytes of text per synthetic document)")
+    print(
+        f"{'docs':>6} {'push':>8} {'floor':>8} {'ratio':>6} {'pull':>8} {'floor':>8} {'ratio':>6} {'re-push':>8} {'reqs':>5} {'B/task':>8} {'x ann':>6} {'push MB':>8} {'pull MB':>8} {'editor':>7}"
+    )
+    for r in rows:
+        pf = r["export_floor"] + r["conversion_floor"]
+        ed = r.get("editor_open")
+        print(
+            f"{r['n']:>6} {r['push']:7.2f}s {r['push_floor']:7.2f}s {r['push'] / r['push_floor']:5.2f}x "
+            f"{r['pull']:7.2f}s {pf:7.2f}s {r['pull'] / pf:5.2f}x {r['repush']:7.2f}s {len(r['repush_requests']):>5} "
+            f"{r['payload_per_task']:8.0f} {r['payload_vs_annotation_json']:5.2f}x {r['push_rss_mb']:8.0f} {r['pull_rss_mb']:8.0f} "
+            f"{(f'{ed:6.1f}s' if ed else '     -'):>7}"
+        )
+    for r in rows:
+        print(
+            f"  n={r['n']}: export {r['export_floor']:.2f}s + conversion {r['conversion_floor']:.2f}s; re-push requests: {', '.join(r['repush_requests'])}; pull identical: {r['pull_identical']}"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--text-bytes", type=int, default=3000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--url", default=None)
+    ap.add_argument("--api-key", default=None)
+    ap.add_argument("--password", default=None, help=f"Password of {DEFAULT_USER} on --url, to time the editor.")
+    ap.add_argument("--json", type=Path, default=None, help="Also write the measurements here.")
+    args = ap.parse_args()
+    if (args.url is None) != (args.api_key is None):
+        ap.error("--url and --api-key go together")
     with tempfile.TemporaryDirectory(prefix="bench-ls-") as tmp:
         tmp = Path(tmp)
-        server = None
+        server, url, key, password = None, args.url, args.api_key, args.password
         if url is None:
             venv = venv_path(base=REPO)
             venv = venv if venv.is_absolute() else REPO / venv
             if not executable(venv).exists():
                 sys.exit(f"no Label Studio venv at {venv}: run `make setup-test` or pass --url/--api-key")
             key, password = new_token(), new_token()[:16]
-            data = tmp / "ls-data"
-            print(f"initialising a throwaway Label Studio in {data} ...", file=sys.stderr)
-            init_data_dir(venv, data, DEFAULT_USER, password, key)
-            server = LocalServer(venv, data, free_port(), DEFAULT_USER, password, key).start()
+            print(f"initialising a throwaway Label Studio in {tmp / 'ls-data'} ...", file=sys.stderr)
+            init_data_dir(venv, tmp / "ls-data", DEFAULT_USER, password, key)
+            server = LocalServer(venv, tmp / "ls-data", free_port(), DEFAULT_USER, password, key).start()
             url = server.url
         try:
-            corpus = make_corpus(tmp / "corpus", n, text_bytes=text_bytes)
-            paths = CorpusPaths(corpus)
-            client = Client(Settings(url, key, timeout=300))
-            stamp = time.strftime("%H%M%S")
-
-            bulk_push = timed(lambda: push_mod.push(paths, client, title=f"bench-bulk-{stamp}", echo=quiet))
-            batch = push_mod.IMPORT_BATCH
-            push_mod.IMPORT_BATCH = 1
-            try:
-                naive_push = timed(lambda: push_mod.push(paths, client, title=f"bench-task-{stamp}", echo=quiet))
-            finally:
-                push_mod.IMPORT_BATCH = batch
-
-            a = fresh_copy(corpus, tmp / "pull-bulk")
-            bulk_pull = timed(lambda: pull(CorpusPaths(a), client, title=f"bench-bulk-{stamp}", echo=quiet))
-            b = fresh_copy(corpus, tmp / "pull-task")
-            naive = Client(client.settings)
-            naive.export_tasks = per_task_export(naive)  # type: ignore[method-assign]
-            naive_pull = timed(lambda: pull(CorpusPaths(b), naive, title=f"bench-bulk-{stamp}", echo=quiet))
-            written_a = sorted(p.name for p in CorpusPaths(a).annotation_files())
-            written_b = sorted(p.name for p in CorpusPaths(b).annotation_files())
-            assert len(written_a) == n and written_a == written_b, "both pulls must write every document"
-            same = all((CorpusPaths(a).annotations / f).read_bytes() == (CorpusPaths(b).annotations / f).read_bytes() for f in written_a)
-            assert same, "both pulls must write identical files"
+            client = Client(Settings(url, key, timeout=3600))
+            rows = []
+            for n in args.n:
+                rows.append(run_size(client, url, key, password, n, args.text_bytes, tmp, args.repeat))
+                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
         finally:
             if server is not None:
                 server.stop()
-
-    print(f"Label Studio sync, {n} synthetic documents (~{text_bytes} bytes of text each)")
-    print(f"{'':10} {'bulk (shipped)':>15} {'one req./task':>15} {'ratio':>8}")
-    print(f"{'push':10} {bulk_push:14.2f}s {naive_push:14.2f}s {naive_push / bulk_push:7.1f}x")
-    print(f"{'pull':10} {bulk_pull:14.2f}s {naive_pull:14.2f}s {naive_pull / bulk_pull:7.1f}x")
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=1000)
-    ap.add_argument("--text-bytes", type=int, default=3000)
-    ap.add_argument("--url", default=None)
-    ap.add_argument("--api-key", default=None)
-    args = ap.parse_args()
-    if (args.url is None) != (args.api_key is None):
-        ap.error("--url and --api-key go together")
-    run(args.n, args.text_bytes, args.url, args.api_key)
+    report(rows, args.text_bytes)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Every failure ends in one line per reason on stderr and a non-zero exit (1: refu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -51,22 +52,45 @@ def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed(
         [
             root_option,
-            click.option("--url", default=None, help="Label Studio URL (default: $LABEL_STUDIO_URL)."),
-            click.option("--api-key", default=None, help="API key (default: $LABEL_STUDIO_API_KEY). Never printed or stored."),
+            click.option("--url", default=None, help="Label Studio URL (default: $LABEL_STUDIO_URL, else the server `ls serve` runs)."),
+            click.option(
+                "--api-key",
+                default=None,
+                help="API key (default: $LABEL_STUDIO_API_KEY, else read from the data dir of the `ls serve` server). Never printed or stored.",
+            ),
             click.option("--project", default=None, help="Project id or title (default: the title below)."),
             click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to find or create."),
-            click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each request."),
-            click.option("--retries", type=int, default=3, show_default=True, help="Retries of transient errors, with backoff."),
+            click.option(
+                "--timeout",
+                type=float,
+                default=120.0,
+                show_default=True,
+                help="Total seconds each request may take (a deadline, not per read).",
+            ),
+            click.option(
+                "--retries",
+                type=click.IntRange(0, 10),
+                default=3,
+                show_default=True,
+                help="Retries of transient errors, with exponential backoff capped at 10 s per wait.",
+            ),
         ]
     ):
         fn = opt(fn)
     return fn
 
 
-def make_client(url: str | None, api_key: str | None, timeout: float, retries: int) -> Any:
+def make_client(url: str | None, api_key: str | None, timeout: float, retries: int, root: Path | None = None) -> Any:
+    """A client for the flags, else the environment, else the local server `ls serve` recorded for this corpus."""
     from cartel_fto_corpus.labelstudio.client import Client, Settings
+    from cartel_fto_corpus.labelstudio.server import local_server
+    from cartel_fto_corpus.truth.paths import CorpusPaths
 
-    return Client(Settings.resolve(url, api_key, timeout=timeout, retries=retries))
+    local = None
+    if not url and not os.environ.get("LABEL_STUDIO_URL"):
+        with contextlib.suppress(Exception):
+            local = local_server(CorpusPaths(root).root)
+    return Client(Settings.resolve(url, api_key, local=local, timeout=timeout, retries=retries))
 
 
 @click.group("ls")
@@ -113,10 +137,10 @@ def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     paths = CorpusPaths(corpus_root(root, writes=not dry_run))  # the sync state lives beside the corpus
-    client = make_client(url, api_key, timeout, retries)
+    client = make_client(url, api_key, timeout, retries, paths.root)
     r = push(paths, client, project=project, title=title, as_=as_, dry_run=dry_run, prefer=prefer, echo=lambda s: click.echo(s))
     if dry_run and r.project_id is None:
-        click.echo(f"would create project {project or title!r} on {client.settings.url}", err=True)
+        click.echo(f"would create project {project or title!r} on {client.settings.safe_url}", err=True)
     if not dry_run:
         click.echo(
             f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} updated, {r.created_annotations} added, "
@@ -145,7 +169,7 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     paths = CorpusPaths(corpus_root(root, writes=not dry_run))
-    client = make_client(url, api_key, timeout, retries)
+    client = make_client(url, api_key, timeout, retries, paths.root)
     r = pull(
         paths,
         client,
@@ -205,7 +229,7 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
         )
     srv.ensure_venv(venv, echo=lambda s: click.echo(s, err=True))
     username = username or os.environ.get("LABEL_STUDIO_USERNAME") or srv.DEFAULT_USER
-    fresh = not (data_dir / "label_studio.sqlite3").exists()
+    fresh = not (data_dir / srv.DB_FILE).exists()
     password = os.environ.get("LABEL_STUDIO_PASSWORD") or (srv.new_token()[:16] if fresh else "")
     key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
     if fresh:
@@ -213,12 +237,14 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
         click.echo(f"initialising {data_dir} (once; about 30 s)", err=True)
         srv.init_data_dir(venv, data_dir, username, password, key)
     elif not key:
-        key = srv.existing_token(venv, data_dir, username)
+        key = srv.existing_token(data_dir, username)
         if not key:
             raise srv.ServerError(f"cannot read the API token of {username} in {data_dir}; set LABEL_STUDIO_API_KEY")
     if port is None:
         port = 8080 if srv.port_is_free(8080) else srv.free_port()
     server = srv.LocalServer(venv, data_dir, port, username, password, key).start()
+    paths = CorpusPaths(root)
+    srv.record_server(paths.root, server)
     try:
         if not no_push:
             client = Client(Settings(server.url, key))
@@ -231,7 +257,7 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
             )
         else:
             click.echo(f"log in as {username} with the password set when {data_dir} was created")
-        click.echo(f"then: export LABEL_STUDIO_URL={server.url} and your API key (Account & Settings) as LABEL_STUDIO_API_KEY to pull")
+        click.echo("then `cartel-fto ls pull` / `ls push` from this corpus find this server (no exports needed)")
         if detach:
             server.process = None  # keep it running; `ls stop` finds it by the PID file
             return
@@ -240,7 +266,9 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
+        if server.process is not None:
+            server.stop()
+            srv.server_file(paths.root).unlink(missing_ok=True)
 
 
 @ls_group.command("stop")

@@ -1,9 +1,11 @@
-"""The connection to a Label Studio server: the SDK, our retry policy and one-line errors.
+"""The connection to a Label Studio server: the SDK, raw bulk calls, our retry policy and one-line errors.
 
 The SDK's own retries are switched off: it would retry a POST after a 5xx or 409, which could
 import the same tasks twice. Here only transient failures are retried (connection refused or
-dropped, 502/503/504/429, and timeouts of reads), with exponential backoff. Every failure
-becomes a `LabelStudioError` whose message is one line and never contains the API key.
+dropped, 502/503/504/429, and timeouts of reads), with exponential backoff capped per wait
+(`MAX_BACKOFF`) and a capped number of retries (`MAX_RETRIES`). `timeout` is a total deadline per
+request (see wire.py). Every failure becomes a `LabelStudioError` whose message is one line and
+never contains the API key or the credentials of a URL.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import httpx
 
+from cartel_fto_corpus.labelstudio import wire
+
 T = TypeVar("T")
+MAX_RETRIES = 10
+MAX_BACKOFF = 10.0
 URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 TRANSIENT_STATUS = {429, 502, 503, 504}
 
@@ -37,14 +44,24 @@ class Settings:
     retries: int = 3
     backoff: float = 0.5
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "retries", max(0, min(int(self.retries), MAX_RETRIES)))
+
     def __repr__(self) -> str:
-        return f"Settings(url={self.url!r}, api_key='***', timeout={self.timeout}, retries={self.retries})"
+        return f"Settings(url={self.safe_url!r}, api_key='***', timeout={self.timeout}, retries={self.retries})"
+
+    @property
+    def safe_url(self) -> str:
+        """The URL as it may be shown: user and password replaced by ***."""
+        return safe_url(self.url)
 
     @classmethod
-    def resolve(cls, url: str | None, api_key: str | None, **kw: Any) -> Settings:
-        """Flags first, then LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY."""
+    def resolve(cls, url: str | None, api_key: str | None, local: tuple[str, str | None] | None = None, **kw: Any) -> Settings:
+        """Flags first, then LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY, then `local` (the server `ls serve` started)."""
         url = url or os.environ.get(URL_ENV)
         api_key = api_key or os.environ.get(KEY_ENV)
+        if local is not None and not url:
+            url, api_key = local[0], api_key or local[1]
         if not url:
             raise LabelStudioError(f"no Label Studio URL: pass --url or set {URL_ENV} (or run `cartel-fto ls serve`)")
         if not api_key:
@@ -52,8 +69,25 @@ class Settings:
         return cls(url.rstrip("/"), api_key, **kw)
 
 
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "***") if secret else text
+def safe_url(url: str) -> str:
+    """`url` without its credentials (`http://user:pw@host` -> `http://***@host`)."""
+    try:
+        u = httpx.URL(url)
+    except Exception:  # not a URL at all: show nothing of it that could be a secret
+        return "<the Label Studio URL>"
+    if u.userinfo:
+        return str(u.copy_with(username=None, password=None)).replace("://", "://***@", 1)
+    return url
+
+
+def _scrub(text: str, settings: Settings) -> str:
+    if settings.api_key:
+        text = text.replace(settings.api_key, "***")
+    if settings.url != settings.safe_url:
+        text = text.replace(settings.url, settings.safe_url)
+        userinfo = httpx.URL(settings.url).userinfo.decode()
+        text = text.replace(userinfo, "***") if userinfo else text
+    return text
 
 
 def _first_line(text: str, limit: int = 200) -> str:
@@ -65,11 +99,11 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
     """One line saying what failed and why, for any exception the SDK or httpx can raise."""
     from label_studio_sdk.core.api_error import ApiError
 
-    url = settings.url
-    if isinstance(exc, ApiError):
+    url = settings.safe_url
+    if isinstance(exc, ApiError | wire.HttpStatusError):
         status = exc.status_code
-        body = exc.body
-        detail = ""
+        body = getattr(exc, "body", None)
+        detail = getattr(exc, "detail", "")
         if isinstance(body, dict):
             detail = body.get("validation_errors") or body.get("detail") or ""
             if isinstance(detail, dict | list):
@@ -94,7 +128,7 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
         msg = f"{what}: malformed JSON from {url} (line {exc.lineno} column {exc.colno}: {exc.msg})"
     else:
         msg = f"{what}: {type(exc).__name__}: {exc}"
-    return _scrub(_first_line(msg), settings.api_key)
+    return _first_line(_scrub(msg, settings))
 
 
 def is_transient(exc: BaseException, idempotent: bool) -> bool:
@@ -105,7 +139,7 @@ def is_transient(exc: BaseException, idempotent: bool) -> bool:
         return True
     if isinstance(exc, httpx.TimeoutException | httpx.RemoteProtocolError | httpx.ReadError):
         return idempotent  # a POST may have been applied before the connection died
-    if isinstance(exc, ApiError):
+    if isinstance(exc, ApiError | wire.HttpStatusError):
         return exc.status_code in TRANSIENT_STATUS and (idempotent or exc.status_code in (429, 503))
     return False
 
@@ -118,7 +152,10 @@ class Client:
 
         self.settings = settings
         self._sleep = sleep
-        self.sdk = LabelStudio(base_url=settings.url, api_key=settings.api_key, timeout=settings.timeout, max_retries=0)
+        self.http = wire.http_client(settings.url, settings.api_key, settings.timeout)
+        self.sdk = LabelStudio(
+            base_url=settings.url, api_key=settings.api_key, timeout=settings.timeout, max_retries=0, httpx_client=self.http
+        )
 
     def __repr__(self) -> str:
         return f"Client({self.settings!r})"
@@ -128,10 +165,13 @@ class Client:
         attempt = 0
         while True:
             try:
-                return fn()
+                with wire.deadline(self.settings.timeout):
+                    return fn()
             except Exception as exc:  # mapped below; never re-raised with the key inside
+                if isinstance(exc, LabelStudioError):
+                    raise
                 if attempt < self.settings.retries and is_transient(exc, idempotent):
-                    delay = self.settings.backoff * (2**attempt) * (0.75 + random.random() / 2)
+                    delay = min(MAX_BACKOFF, self.settings.backoff * (2**attempt)) * (0.75 + random.random() / 2)
                     attempt += 1
                     self._sleep(delay)
                     continue
@@ -144,11 +184,12 @@ class Client:
         self.call("connect", lambda: self.sdk.users.whoami())
 
     def find_project(self, project: str | int | None, title: str) -> Any | None:
-        """A project by id (digits) or title; None if no project has that title."""
+        """A project by id (digits) or title; None if no project has that title (one small request)."""
         if project is not None and str(project).isdigit():
             return self.call(f"project {project}", lambda: self.sdk.projects.get(id=int(project)))
         wanted = str(project) if project is not None else title
-        found = [p for p in self.call("list projects", lambda: list(self.sdk.projects.list(page_size=100))) if p.title == wanted]
+        listed = self.call("list projects", lambda: wire.list_projects(self.http, wanted))
+        found = [SimpleNamespace(**p) for p in listed if p.get("title") == wanted]
         if len(found) > 1:
             raise LabelStudioError(
                 f"several projects are titled {wanted!r} (ids {', '.join(str(p.id) for p in found)}); pass --project <id>"
@@ -156,16 +197,38 @@ class Client:
         return found[0] if found else None
 
     def export_tasks(self, project_id: int) -> list[dict[str, Any]]:
-        """Every task of a project with its annotations and predictions: one export request."""
+        """Every task of a project with its annotations (one streamed export request), as a list."""
+        return self.consume_export(project_id, list)
 
-        def run() -> list[dict[str, Any]]:
-            chunks: Iterator[bytes] = self.sdk.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=True)
-            return json.loads(b"".join(chunks))
+    def consume_export(self, project_id: int, consume: Callable[[Iterator[dict[str, Any]]], T]) -> T:
+        """Stream the export through `consume`, task by task; on a retry `consume` starts again from the first task."""
 
-        data = self.call("export tasks", run)
-        if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
-            raise LabelStudioError(f"export tasks: malformed export from {self.settings.url}: expected a list of task objects")
-        return data
+        def tasks(it: Iterator[Any]) -> Iterator[dict[str, Any]]:
+            for t in it:
+                if not isinstance(t, dict):
+                    raise LabelStudioError(f"export tasks: malformed export from {self.settings.safe_url}: expected task objects")
+                yield t
+
+        def run() -> T:
+            with wire.export_stream(self.http, project_id) as it:
+                return consume(tasks(it))
+
+        return self.call("export tasks", run)
+
+    def list_tasks(self, project_id: int) -> list[dict[str, Any]]:
+        """Tasks without their annotations: id, updated_at, meta, data.doc_id (one light listing request)."""
+        return self.call("list tasks", lambda: wire.list_tasks(self.http, project_id))
+
+    def get_task(self, task_id: int) -> dict[str, Any]:
+        """One task with its annotations (results included)."""
+        return self.call(f"get task {task_id}", lambda: wire.get_json(self.http, f"/api/tasks/{task_id}"))
+
+    def import_tasks(self, project_id: int, body: bytes) -> tuple[list[int], str | None]:
+        """POST pre-serialised tasks (one bulk request): the new task ids in input order, and the server time after it."""
+        return self.call("import tasks", lambda: wire.import_tasks(self.http, project_id, body), idempotent=False)
 
     def users(self) -> dict[int, Any]:
         return {u.id: u for u in self.call("list users", lambda: list(self.sdk.users.list()))}
+
+    def close(self) -> None:
+        self.http.close()

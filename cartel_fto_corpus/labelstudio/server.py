@@ -4,11 +4,18 @@ Shared by `cartel-fto ls serve` (persistent data dir for annotators) and the tes
 (a migrated template data dir copied per session). The server's pinned dependencies (Django,
 pyarrow<25, ...) stay out of the package's environment. The server is stopped by its PID,
 never by name.
+
+Secrets: the admin password and API token reach `label-studio` through its environment only,
+never its command line (which every local user can read in /proc), and the server runs with
+umask 077, so its sqlite database (which holds the token) and logs are 0600. `ls serve` records
+where the server runs in `<root>/.labelstudio/server.json` (URL, data dir, pid; no secret) so
+that `ls push`/`ls pull` find it; they read the key from the server's own database.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -27,6 +34,9 @@ VENV_ENV = "CARTEL_FTO_LS_VENV"
 DEFAULT_VENV = ".venv-labelstudio"
 DEFAULT_USER = "admin@localhost.localdomain"
 PID_FILE = "server.pid"
+SERVER_FILE = "server.json"  # in <root>/.labelstudio/: where `ls serve` runs (no secret)
+DB_FILE = "label_studio.sqlite3"
+UMASK = 0o077
 
 
 class ServerError(RuntimeError):
@@ -105,27 +115,28 @@ def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, toke
     """Create and migrate a data dir with one user whose legacy API token is `token` (~25 s)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     log = log or data_dir / "init.log"
-    with open(log, "wb") as fh:
+    data_dir.chmod(0o700)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "wb") as fh:
         proc = subprocess.run(
-            [
-                str(executable(venv)),
-                "init",
-                "--data-dir",
-                str(data_dir),
-                "--username",
-                username,
-                "--password",
-                password,
-                "--user-token",
-                token,
-            ],
+            # user, password and token come from LABEL_STUDIO_USERNAME/_PASSWORD/_USER_TOKEN, not argv
+            [str(executable(venv)), "init", "--data-dir", str(data_dir)],
             env=server_env(data_dir, username, password, token),
             stdout=fh,
             stderr=subprocess.STDOUT,
             cwd=data_dir,
+            umask=UMASK,
         )
     if proc.returncode != 0:
         raise ServerError(f"label-studio init failed (exit {proc.returncode}); see {log}")
+    restrict(data_dir)
+
+
+def restrict(data_dir: Path) -> None:
+    """Make every file of a data dir 0600 and every folder 0700 (a copied or older dir included)."""
+    for p in [data_dir, *data_dir.rglob("*")]:
+        with contextlib.suppress(OSError):
+            p.chmod(0o700 if p.is_dir() else 0o600)
 
 
 def copy_data_dir(template: Path, dest: Path) -> Path:
@@ -157,7 +168,8 @@ class LocalServer:
     def start(self, timeout: float = 120.0) -> LocalServer:
         if not port_is_free(self.port):
             raise ServerError(f"port {self.port} on 127.0.0.1 is busy; pass another --port")
-        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - handed to the child process
+        restrict(self.data_dir)
+        log = open(os.open(self.data_dir / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
                 str(executable(self.venv)),
@@ -175,9 +187,11 @@ class LocalServer:
             stderr=subprocess.STDOUT,
             cwd=self.data_dir,
             start_new_session=True,  # its own process group, so stop() reaches its children and nothing else
+            umask=UMASK,
         )
         log.close()
-        (self.data_dir / PID_FILE).write_text(f"{self.process.pid} {self.port}\n")
+        with open(os.open(self.data_dir / PID_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+            fh.write(f"{self.process.pid} {self.port}\n")
         self.wait_healthy(timeout)
         return self
 
@@ -230,22 +244,50 @@ def running_pid(data_dir: Path) -> tuple[int, int] | None:
     return pid, port
 
 
-def existing_token(venv: Path, data_dir: Path, username: str) -> str | None:
-    """The API token of `username` in an existing data dir, read through `label-studio user` (never stored)."""
-    env = server_env(data_dir, username, "", "")
-    proc = subprocess.run(
-        [str(executable(venv)), "user", "--username", username, "--data-dir", str(data_dir)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=data_dir,
-    )
-    import ast
+def existing_token(data_dir: Path, username: str | None = None) -> str | None:
+    """The legacy API token of `username` (default: the first superuser) read from the data dir's database.
 
-    for line in proc.stdout.splitlines():
-        if line.startswith("{") and "'token'" in line:
-            try:
-                return ast.literal_eval(line).get("token")
-            except (ValueError, SyntaxError):
-                return None
+    Read-only, never stored or printed: the key stays where Label Studio keeps it.
+    """
+    import sqlite3
+
+    db = data_dir / DB_FILE
+    if not db.exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = con.execute(
+                "SELECT t.key, u.email, u.is_superuser FROM authtoken_token t JOIN htx_user u ON u.id = t.user_id ORDER BY u.id"
+            ).fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    for key, email, superuser in rows:
+        if (username and email == username) or (not username and superuser):
+            return key
     return None
+
+
+def server_file(root: Path) -> Path:
+    return root / ".labelstudio" / SERVER_FILE
+
+
+def record_server(root: Path, server: LocalServer) -> None:
+    """Tell later commands where the local server runs (URL, data dir, pid, user; no secret)."""
+    from cartel_fto_corpus.truth.atomic import write_atomic
+
+    body = {"url": server.url, "data_dir": str(server.data_dir), "pid": server.pid, "username": server.username}
+    write_atomic(server_file(root), json.dumps(body, indent=2) + "\n")
+
+
+def local_server(root: Path) -> tuple[str, str | None] | None:
+    """(URL, key or None) of the server `ls serve` started for this corpus, if it still runs."""
+    try:
+        rec = json.loads(server_file(root).read_text(encoding="utf-8"))
+        url, data_dir, pid = rec["url"], Path(rec["data_dir"]), int(rec["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url, existing_token(data_dir, rec.get("username"))

@@ -54,12 +54,49 @@ def ls_venv() -> Path:
     return venv
 
 
+class CmdlineWatch:
+    """Reads every process's command line (/proc/*/cmdline) while running, recording any that holds a secret."""
+
+    def __init__(self, *secrets: str) -> None:
+        import threading
+
+        self.secrets, self.hits, self.scans = secrets, [], 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for f in Path("/proc").glob("[0-9]*/cmdline"):
+                try:
+                    line = f.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    continue
+                if any(s in line for s in self.secrets):
+                    self.hits.append(line)
+            self.scans += 1
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> CmdlineWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+#: What the session's /proc watch saw while `label-studio init` and `start` ran (issue 15 point 3).
+SECRET_WATCH: dict[str, CmdlineWatch] = {}
+
+
 @pytest.fixture(scope="session")
 def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     """(data dir, password, token): migrated once per session, then only ever copied."""
     token, password = new_token(), new_token()[:16]
     template = tmp_path_factory.mktemp("ls-template") / "data"
-    init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
+    with CmdlineWatch(token, password) as watch:
+        init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
+    SECRET_WATCH["init"] = watch
     return template, password, token
 
 
@@ -67,7 +104,9 @@ def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
 def ls_server(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     template, password, token = ls_template
     data = copy_data_dir(template, tmp_path_factory.mktemp("ls-session") / "data")
-    server = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
+    with CmdlineWatch(token, password) as watch:
+        server = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
+    SECRET_WATCH["start"] = watch
     try:
         yield server
     finally:
@@ -130,7 +169,7 @@ class FaultyProxy:
         import httpx
 
         self.upstream = upstream
-        self.rules: list[dict] = []  # {"path": substring, "mode": hang|drop|garbage, "times": n}
+        self.rules: list[dict] = []  # {"path": substring, "mode": hang|drop|garbage|rewrite, "times": n}
         self.seen: list[str] = []
         proxy = self
 
@@ -165,13 +204,16 @@ class FaultyProxy:
                     k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection", "accept-encoding")
                 }
                 r = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body, timeout=60)
+                content = r.content
+                if rule is not None and rule["mode"] == "rewrite":
+                    content = rule["fn"](content)  # a hostile or broken server's answer, built from the real one
                 self.send_response(r.status_code)
                 for k, v in r.headers.items():
                     if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
                         self.send_header(k, v)
-                self.send_header("Content-Length", str(len(r.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(r.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.labelstudio.client import Client, Settings
-from cartel_fto_corpus.labelstudio.server import PID_FILE, copy_data_dir, free_port, running_pid
+from cartel_fto_corpus.labelstudio.server import PID_FILE, LocalServer, copy_data_dir, free_port, running_pid
 
 pytestmark = pytest.mark.labelstudio
 
@@ -66,6 +66,13 @@ def test_serve_pushes_predictions_and_stop_ends_it(
         proj = client.find_project(None, "cartel_fto_corpus")
         assert len(client.export_tasks(proj.id)) == 1
         assert len(client.sdk.predictions.list(project=proj.id)) == 1
+        # `ls pull` / `ls push` find this server with no exports: URL from the state file, key from its database
+        state = fixture_corpus / ".labelstudio" / "server.json"
+        assert state.exists() and token not in state.read_text()
+        for cmd in ("pull", "push"):
+            found_it = CliRunner().invoke(cli, ["ls", cmd, "--root", str(fixture_corpus)], env=env, catch_exceptions=False)
+            assert found_it.exit_code == 0, found_it.output
+            assert token not in found_it.output
         # a second serve from the same data dir refuses instead of starting twice
         again = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
         assert again.exit_code != 0 and "already running" in again.output
@@ -77,3 +84,17 @@ def test_serve_pushes_predictions_and_stop_ends_it(
         time.sleep(0.2)
     assert pid is None or not alive(pid)
     assert not (data / PID_FILE).exists()
+
+
+def test_secrets_never_in_the_process_list_and_data_files_private(ls_server: LocalServer) -> None:
+    """The password and token reach Label Studio by environment, not argv; its database (holding the token) is 0600."""
+    from .conftest import SECRET_WATCH
+
+    for phase in ("init", "start"):
+        watch = SECRET_WATCH[phase]
+        assert watch.scans > 3, f"the /proc watch did not run during {phase}"
+        assert watch.hits == [], f"a secret was on a command line during {phase}"
+    db = ls_server.data_dir / "label_studio.sqlite3"
+    assert db.exists() and db.stat().st_mode & 0o777 == 0o600
+    loose = [p for p in ls_server.data_dir.rglob("*") if p.is_file() and p.stat().st_mode & 0o077]
+    assert loose == [], loose

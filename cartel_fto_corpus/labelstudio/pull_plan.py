@@ -1,0 +1,298 @@
+"""The pull plan: one exported task + the repository's file + the sync record -> that document's outcome.
+
+Pure (no client, no file writes), one document at a time, so pull can stream the export and a
+malformed task costs one document, never the run. A task's annotations are first checked for
+shape (the export is untrusted input: `meta` a string, a region `value` a list...) and every
+problem becomes one line naming the annotator, the document and the region. Relations pointing
+at a deleted region are reported, not dropped silently. Per document and annotator, content
+hashes against the sync record tell who changed what: a change on one side wins, a change on both
+is a conflict that `--prefer repo|labelstudio` settles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cartel_fto_corpus.checks.checker import Usage
+from cartel_fto_corpus.labelstudio import convert, ownership
+from cartel_fto_corpus.labelstudio.repo import Repo, canonical_bytes
+from cartel_fto_corpus.labelstudio.state import Baseline, DocState, sync_hash
+from cartel_fto_corpus.truth.paths import display
+from cartel_fto_corpus.truth.schema import schema_version
+
+
+@dataclass
+class DocOutcome:
+    doc_id: str
+    payload: bytes | None = None  # new file content, None when unchanged
+    usage: Usage | None = None  # registry ids the document uses after the pull (for the corpus-level check)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    baselines: dict[str, Baseline | None] = field(default_factory=dict)
+    #: one annotator's set not taken (ownership rules): reported, the repo's version stays, the rest comes in
+    rejected: list[str] = field(default_factory=list)
+    rejected_names: set[str] = field(default_factory=set)
+    #: entities proposed in the editor (`new_entity`), for the registry
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    task_id: int | None = None
+    task_updated_at: str | None = None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _region_label(item: dict[str, Any]) -> str:
+    value = _dict(item.get("value"))
+    text = value.get("text")
+    shown = f" {text!r}" if isinstance(text, str) else ""
+    return f"region {item.get('id', '?')}{shown}"
+
+
+def shape_problems(result: Any) -> list[str]:
+    """Structural problems of one annotation's result list, each naming the region (and its text)."""
+    if not isinstance(result, list):
+        return [f"expected the result to be a list of regions, found {type(result).__name__}"]
+    out = []
+    for i, item in enumerate(result):
+        if not isinstance(item, dict):
+            out.append(f"result item {i}: expected an object, found {type(item).__name__}")
+            continue
+        if item.get("type") == "relation":
+            if not isinstance(item.get("from_id"), str) or not isinstance(item.get("to_id"), str):
+                out.append(f"relation {i}: expected from_id and to_id region ids")
+            continue
+        if not isinstance(item.get("value"), dict):
+            out.append(f"{_region_label(item)}: expected value to be an object, found {type(item.get('value')).__name__}")
+        elif not isinstance(item.get("id"), str):
+            out.append(f"result item {i}: expected a region id (string), found {type(item.get('id')).__name__}")
+    return out
+
+
+def dangling_relations(result: list[dict[str, Any]]) -> list[str]:
+    """Relations whose end is no region of the annotation (a region deleted in the editor)."""
+    ids = {item.get("id") for item in result if item.get("type") != "relation"}
+    out = []
+    for item in result:
+        if item.get("type") == "relation" and (item.get("from_id") not in ids or item.get("to_id") not in ids):
+            labels = "/".join(str(x) for x in item.get("labels") or []) or "relation"
+            gone = [r for r in (item.get("from_id"), item.get("to_id")) if r not in ids]
+            out.append(f"{labels} {item.get('from_id')} -> {item.get('to_id')} points to deleted region {', '.join(map(str, gone))}")
+    return out
+
+
+def annotator_of(ann: dict[str, Any], users: dict[int, Any]) -> str:
+    uid = convert.completed_by(ann)
+    user = users.get(uid)
+    if user is None:
+        return f"user{uid}"
+    return convert.annotator_name(getattr(user, "username", None), getattr(user, "email", None))
+
+
+def ls_sets(
+    task: dict[str, Any], users: dict[int, Any], text: str, default_gv: str, out: DocOutcome, file: str
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """annotator -> (set, annotation) for the task's submitted annotations; problems go to `out`."""
+    prov = _dict(_dict(task.get("meta")).get("sets"))
+    sets: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    anns = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
+    for ann in sorted(anns, key=lambda a: a.get("id") if isinstance(a.get("id"), int) else 0):
+        if ann.get("was_cancelled"):
+            out.warnings.append(f"{file}: annotation {ann.get('id')} was skipped in Label Studio; ignored")
+            continue
+        try:
+            name = annotator_of(ann, users)
+        except convert.ConvertError as exc:
+            out.errors.append(f"{file}: annotation {ann.get('id')}: {exc}")
+            continue
+        where = f"{file}: annotator {name}, annotation {ann.get('id')}"
+        bad = shape_problems(ann.get("result") or [])
+        if bad:
+            out.errors.extend(f"{where}: {b}" for b in bad)
+            continue
+        if name in sets:
+            out.errors.append(f"{where}: a second annotation of this annotator ({sets[name][1].get('id')}); keep one in Label Studio")
+            continue
+        out.warnings.extend(f"{where}: {d}; dropped" for d in dangling_relations(ann.get("result") or []))
+        try:
+            conv = convert.regions_to_set(
+                ann.get("result") or [],
+                text,
+                name,
+                _dict(prov.get(name)) or None,
+                created_at=ann.get("created_at") or "",
+                updated_at=ann.get("updated_at") or "",
+                guideline_version=default_gv,
+            )
+        except convert.ConvertError as exc:  # this annotator's work is not taken; the others' still is
+            out.rejected.append(ownership.problem_line(file, name, f"{exc} (Label Studio annotation {ann.get('id')})"))
+            out.rejected_names.add(name)
+            continue
+        except Exception as exc:  # anything else the untrusted export provokes
+            out.errors.append(f"{where}: {type(exc).__name__}: {exc}")
+            continue
+        out.warnings.extend(f"{where}: {w}" for w in conv.warnings)
+        out.proposals.extend(getattr(conv, "proposals", []))
+        sets[name] = (conv.annotation_set, ann)
+    return sets
+
+
+def _newest(versions: list[str]) -> str:
+    def key(v: str) -> tuple[int, ...]:
+        try:
+            return tuple(int(x) for x in v.split("."))
+        except ValueError:
+            return (0,)
+
+    return max(versions, default="1.0", key=key)
+
+
+def _settle(
+    name: str, mine: dict | None, theirs: dict | None, base: Baseline | None, prefer: str | None, out: DocOutcome, file: str
+) -> dict | None:
+    """The annotator's set after the pull (None: no set), recording the new agreed baseline in `out`."""
+    if theirs is None:
+        if mine is not None and base is not None and prefer == "labelstudio" and sync_hash(mine) == base.set_sha256:
+            out.baselines[name] = None
+            return None  # deleted in Label Studio, untouched in the repo: asked to follow Label Studio
+        if mine is not None and base is not None:
+            out.warnings.append(
+                f"{file}: annotator {name}: annotation deleted in Label Studio; kept the repo's set (pull --prefer labelstudio drops it)"
+            )
+        return mine
+    agreed = Baseline(sync_hash(theirs))
+    if mine is None:
+        if base is not None and agreed.set_sha256 == base.set_sha256 and prefer != "labelstudio":
+            return None  # deleted in the repo since the last sync, untouched in Label Studio
+        out.baselines[name] = agreed
+        return theirs
+    mine_sha = sync_hash(mine)
+    repo_changed = base is None or mine_sha != base.set_sha256
+    ls_changed = base is None or agreed.set_sha256 != base.set_sha256
+    if mine_sha == agreed.set_sha256:
+        out.baselines[name] = agreed
+        return mine
+    if not ls_changed:
+        return mine  # only the repo moved on: keep it, the next push sends it
+    if not repo_changed or prefer == "labelstudio":
+        out.baselines[name] = agreed
+        return theirs
+    if prefer == "repo":
+        out.baselines[name] = agreed
+        return mine
+    out.errors.append(
+        f"{file}: conflict for annotator {name}: changed in the repo and in Label Studio since the last sync "
+        f"(repo -> Label Studio: {convert.set_diff(mine, theirs)}); pull --prefer repo or --prefer labelstudio"
+    )
+    return mine
+
+
+def _task_problem(repo: Repo, doc_id: str, task: dict[str, Any], file: str) -> str | None:
+    if doc_id not in repo.texts:
+        return f"{file}: Label Studio task {task.get('id')} is document {doc_id}, which has no text in {display(repo.paths.texts)}"
+    if task.get("meta") is not None and not isinstance(task.get("meta"), dict):
+        return f"{file}: Label Studio task {task.get('id')}: expected meta to be an object, found {type(task['meta']).__name__}"
+    pushed_sha = _dict(task.get("meta")).get("text_sha256")
+    if pushed_sha and pushed_sha != repo.sha(doc_id):
+        return (
+            f"{file}: /text_sha256: expected {repo.sha(doc_id)} (the text in the repo), "
+            f"found {pushed_sha} in Label Studio; the offsets point into another text"
+        )
+    if not isinstance(task.get("annotations") or [], list):
+        return f"{file}: Label Studio task {task.get('id')}: expected a list of annotations"
+    return None
+
+
+def plan_document(
+    repo: Repo,
+    doc_id: str,
+    task: dict[str, Any],
+    users: dict[int, Any],
+    record: DocState | None,
+    prefer: str | None,
+    default_gv: str | None,
+) -> DocOutcome:
+    """The new annotation file of one document, or the reasons it cannot be written."""
+    out = DocOutcome(doc_id, task_id=task.get("id"), task_updated_at=task.get("updated_at"))
+    file = display(repo.paths.annotation_file(doc_id))
+    problem = _task_problem(repo, doc_id, task, file)
+    if problem:
+        out.errors.append(problem)
+        return out
+    current = repo.files.get(doc_id)
+    repo_sets = {s["annotator"]: s for s in current["annotations"]} if current else {}
+    gv = default_gv or _newest([s["guideline_version"] for s in repo_sets.values()])
+    ls = ls_sets(task, users, repo.text(doc_id), gv, out, file)
+    if out.errors:
+        return out
+    if out.proposals:  # entities proposed in the editor join the registry (marked proposed) before the check
+        repo.registry, clashes = ownership.add_proposals(repo.registry, out.proposals)
+        out.rejected.extend(f"{file}: {c}" for c in clashes)
+        repo._ctx = None
+    final = []
+    for name in [*repo_sets, *(n for n in ls if n not in repo_sets)]:
+        if name in out.rejected_names:  # reported already; the repo's version (if any) stays
+            if name in repo_sets:
+                final.append(repo_sets[name])
+            continue
+        theirs = ls.get(name, (None, None))[0]
+        base = Baseline(record.sets[name]) if record is not None and name in record.sets else None
+        kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
+        if kept is not None:
+            final.append(kept)
+    if out.errors or not final:
+        out.baselines = {} if out.errors else out.baselines
+        return out
+    from_ls = {n for n, (s, _a) in ls.items() if any(f is s for f in final)}
+    final, demoted = ownership.resolve_gold(final, from_ls)
+    out.warnings.extend(f"{file}: {line}" for line in demoted)
+    doc = {
+        "schema_version": current["schema_version"] if current else schema_version(),
+        "doc_id": doc_id,
+        "text_sha256": repo.sha(doc_id),
+        "annotations": final,
+    }
+    problems, usage = _drop_broken_sets(repo, doc, repo_sets, from_ls, out, file)
+    if not doc["annotations"]:
+        return out
+    if problems:
+        out.errors.extend(str(p) for p in problems[:5])
+        out.baselines = {}
+        return out
+    out.usage = usage
+    payload = canonical_bytes(doc)
+    if repo.raw.get(doc_id) != payload:
+        out.payload = payload
+    return out
+
+
+def _drop_broken_sets(
+    repo: Repo, doc: dict[str, Any], repo_sets: dict[str, Any], from_ls: set[str], out: DocOutcome, file: str
+) -> tuple[list[Any], Usage]:
+    """Validate the new file; a set from Label Studio that alone causes problems is left out (the
+    repo's version of it stays) with one line per problem naming the annotator and the region text."""
+    usage = Usage()
+    problems = repo.check(doc, usage)
+    while problems:
+        owners = {ownership.annotator_of(p.pointer, doc) for p in problems}
+        culprits = owners & from_ls
+        if not culprits or owners - culprits:
+            break  # a problem outside the Label Studio sets: the document fails as a whole
+        for p in problems:
+            text_at = ownership.region_text(p.pointer, doc)
+            where = f" at {ownership.quote(text_at)}" if text_at else ""
+            out.rejected.append(
+                ownership.problem_line(file, ownership.annotator_of(p.pointer, doc) or "?", f"{p.pointer}: {p.message}{where}")
+            )
+        for name in culprits:
+            out.baselines.pop(name, None)
+            from_ls.discard(name)
+        doc["annotations"] = [
+            repo_sets[s["annotator"]] if s["annotator"] in culprits and s["annotator"] in repo_sets else s
+            for s in doc["annotations"]
+            if not (s["annotator"] in culprits and s["annotator"] not in repo_sets)
+        ]
+        usage = Usage()
+        problems = repo.check(doc, usage) if doc["annotations"] else []
+    return problems, usage
