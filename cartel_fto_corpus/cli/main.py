@@ -24,6 +24,7 @@ LAZY_COMMANDS = {
     "ls": "cartel_fto_corpus.cli.ls:ls_group",
     "stats": "cartel_fto_corpus.cli.stats:stats_command",
     "agreement": "cartel_fto_corpus.cli.agreement:agreement_command",
+    "adjudicate": "cartel_fto_corpus.cli.adjudicate:adjudicate_command",
     "show": "cartel_fto_corpus.cli.show:show_command",
 }
 
