@@ -345,3 +345,44 @@ def test_taking_one_side_everywhere_reproduces_that_sides_spans() -> None:
                     (x["start"], x["end"], x["text"]) for x in src[layer]
                 )
             assert sorted(s["label"] for s in gold["stances"]) == sorted(s["label"] for s in src["stances"])
+
+
+def test_validate_reports_an_untraced_gold_item(root: Path) -> None:
+    assert run(root, "--decisions", str(DECISIONS), "--write")[0] == 0
+    path = root / "annotations" / "911_00000000000000b2.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["annotations"][-1]["adjudication"]["units"] = [u for u in doc["annotations"][-1]["adjudication"]["units"] if u["result"] != "c1"]
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    problems = validate(None, root).problems
+    assert [(p.pointer, p.code) for p in problems] == [("/annotations/2/claims/0", "adjudication-untraced")]
+    assert "expected exactly one unit of the adjudication record with result 'c1', found none" in str(problems[0])
+
+
+def test_datasheet_tables_report_agreement_and_adjudication_and_go_stale(root: Path) -> None:
+    from cartel_fto_corpus.inspection.datasheet import blocks, check_datasheet, write_datasheet
+    from cartel_fto_corpus.inspection.stats import compute_stats
+
+    paths = CorpusPaths(root)
+    sheet = root / "DATASHEET.md"
+    before = compute_stats(paths)
+    sheet.write_text("".join(f"<!-- stats:begin {n} -->\n<!-- stats:end {n} -->\n" for n in blocks(before)), encoding="utf-8")
+    assert write_datasheet(sheet, before)
+    text = sheet.read_text(encoding="utf-8")
+    for figure in (
+        "| entity span F1, exact | 0.632 | 6 matched of 10 + 9 spans |",
+        "| stance label alpha | 0.532 |",
+        "| cluster B-cubed F1 | 0.875 |",
+    ):
+        assert figure in text, figure
+    assert "| PERSON | 5 | 5 | 0.600 | 1.000 |" in text
+    assert "no adjudicated set" in text
+    assert run(root, "--decisions", str(DECISIONS), "--write")[0] == 0
+    after = compute_stats(paths)
+    stale = check_datasheet(sheet, after)
+    assert any("'adjudication' is stale" in line for line in stale)  # with the tables of the reference (now gold) sets
+    assert not any("'agreement" in line for line in stale)
+    assert after["agreement"] == before["agreement"]  # the adjudicated sets are not an annotator
+    write_datasheet(sheet, after)
+    text = sheet.read_text(encoding="utf-8")
+    assert "| 910 | adjudicated (gold) | 12 | 4 | ann_a 3, ann_b 3 | 2 | 10 |" in text
+    assert "| total |  | 26 | 12 | ann_a 7, ann_b 5 | 2 | 24 |" in text
