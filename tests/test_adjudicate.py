@@ -216,6 +216,7 @@ def test_an_undecided_disagreement_stops_everything(root: Path, tmp_path: Path) 
         ),
         (lambda d: d["decisions"]["911"].update({"entity/92-101": {"take": "ann_a", "reason": "x"}}), "on which ann_a, ann_b agree"),
         (lambda d: d["decisions"]["911"]["claim/34-90"].update({"take": "ann_c"}), "/take: expected one of ann_a, ann_b, found 'ann_c'"),
+        (lambda d: d["decisions"].update({"912": {"entity/0-6": {"take": "ann_a", "reason": "x"}}}), "/decisions/912: expected the id"),
         (
             lambda d: d["decisions"]["911"].update({"claim/34-90": {"value": {"start": 34}, "reason": "x"}}),
             "expected a claim with start, end, text",

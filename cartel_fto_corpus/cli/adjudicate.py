@@ -36,6 +36,16 @@ def _select(doc_ids: list[str], wanted: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _stray_decisions(decisions: Any, outcomes: list[Outcome], compared: list[str]) -> list[tuple[str, str]]:
+    """Decisions filed under a document that is not compared: a typo or a stale file, never silently ignored."""
+    used = {o.decision_key for o in outcomes}
+    out = []
+    for key in decisions.by_doc:
+        if key not in used:
+            out.append((key, f"expected the id (or three-digit number) of a compared document ({', '.join(compared)}), found {key!r}"))
+    return out
+
+
 def _listing(o: Outcome, decisions: Any) -> dict[str, Any]:
     comp = o.comparison
     _, mine = decisions.for_doc(comp.doc_id) if decisions else (None, {})
@@ -148,6 +158,9 @@ def adjudicate_command(
             if o.document is not None:
                 o.problems += document_problems(o.document, display(files[doc_id]), paths, registry)
         outcomes.append(o)
+    stray = _stray_decisions(decisions, outcomes, list(by_doc)) if decisions is not None and not docs else []
+    if stray and outcomes:
+        outcomes[0].problems += [f"{decisions_file}:/decisions/{key}: {why}" for key, why in stray]
     undecided = sum(len(o.undecided) for o in outcomes)
     problems = sum(len(o.problems) for o in outcomes)
     writes = {files[o.doc_id]: dumps(o.document) for o in outcomes if o.document is not None}
