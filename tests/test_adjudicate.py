@@ -387,3 +387,34 @@ def test_datasheet_tables_report_agreement_and_adjudication_and_go_stale(root: P
     text = sheet.read_text(encoding="utf-8")
     assert "| 910 | adjudicated (gold) | 12 | 4 | ann_a 3, ann_b 3 | 2 | 10 |" in text
     assert "| total |  | 26 | 12 | ann_a 7, ann_b 5 | 2 | 24 |" in text
+
+
+#: Where the release keeps the adjudicator's decisions (every disagreement of every document, with reasons).
+SHIPPED_DECISIONS = Path("annotations") / "adjudication" / "decisions.yaml"
+
+
+def test_shipped_gold_sets_are_exactly_what_the_shipped_decisions_give(tmp_path: Path) -> None:
+    """Re-running the release's adjudication on a copy gives the shipped files byte for byte."""
+    paths = CorpusPaths()
+    decisions = paths.root / SHIPPED_DECISIONS
+    records = [
+        s["adjudication"]
+        for f in paths.annotation_files()
+        for s in json.loads(f.read_text(encoding="utf-8"))["annotations"]
+        if "adjudication" in s
+    ]
+    if not records:
+        assert not decisions.exists(), "a decisions file without adjudicated sets"
+        pytest.skip("this release has no adjudicated set")
+    assert decisions.exists(), f"adjudicated sets without their decisions file {SHIPPED_DECISIONS}"
+    annotators = {tuple(r["annotators"]) for r in records}
+    assert len(annotators) == 1
+    copy_root = tmp_path / "corpus"
+    shutil.copytree(paths.texts, copy_root / "texts")
+    shutil.copytree(paths.annotations, copy_root / "annotations")
+    result = CliRunner().invoke(
+        cli, ["adjudicate", "--root", str(copy_root), "--annotators", ",".join(annotators.pop()), "--decisions", str(decisions), "--write"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "already up to date" in result.output
+    assert snapshot(copy_root) == {p.name: p.read_bytes() for p in sorted(paths.annotations.glob("*.json"))}
