@@ -75,9 +75,11 @@ class Aligner:
     def entity(self, annotator: str, entity: str) -> str:
         return self.entities.gold_id(annotator, entity)
 
-    def cluster_ids(self, annotator: str, claim: Mapping[str, Any]) -> list[str]:
+    def cluster_ids(self, annotator: str, claim: Mapping[str, Any], ordered: bool = False) -> list[str]:
+        """A claim's clusters in the pivot's ids: sorted to compare, or in the annotator's order (repeats dropped) to keep."""
         table = self.clusters.get(annotator, {})
-        return sorted({table.get(c, c) for c in claim_clusters(claim)})
+        mapped = list(dict.fromkeys(table.get(c, c) for c in claim_clusters(claim)))
+        return mapped if ordered else sorted(mapped)
 
     def actor(self, annotator: str, actor: Mapping[str, Any]) -> dict[str, Any]:
         """Comparable form of a holder or claimant (no mention ids, no free-text description)."""

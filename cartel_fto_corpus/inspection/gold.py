@@ -198,7 +198,7 @@ class _Builder:
 
     def clusters(self, ann: str | None, claim: Mapping[str, Any], where: str) -> dict[str, Any]:
         if ann:
-            ids = self.al.cluster_ids(ann, claim)
+            ids = self.al.cluster_ids(ann, claim, ordered=True)
         else:
             ids = list(claim["clusters"]) if "clusters" in claim else ([] if claim.get("cluster") is None else [claim["cluster"]])
         if self.multi_cluster:
