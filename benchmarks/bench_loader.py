@@ -30,6 +30,12 @@ import time
 from pathlib import Path
 
 EXACT_MANIFEST_MAX = 1000
+#: The data model version, read from the schema without importing the package (kept light here).
+SCHEMA_VERSION = json.loads((Path(__file__).resolve().parent.parent / "schema" / "common.schema.json").read_text(encoding="utf-8"))[
+    "$defs"
+]["schema_version"]["const"]
+#: qid_source of the synthetic registry's QIDs (schema 1.1 requires one next to every QID).
+SYNTHETIC_QID_SOURCE = {"status": "unconfirmed", "source": "synthetic benchmark registry", "evidence": "not a real lookup"}
 _FIRST = ["Maria", "Jose", "Ana", "Luis", "Carmen", "Jorge", "Elena", "Pablo", "Rosa", "Diego"]
 _LAST = ["Garcia", "Lopez", "Hernandez", "Martinez", "Ramirez", "Flores", "Torres", "Rivera", "Ortiz", "Castro"]
 _WORDS = re.findall(
@@ -40,15 +46,17 @@ _WORDS = re.findall(
 )
 
 REGISTRY = {
-    "schema_version": "1.0",
+    "schema_version": SCHEMA_VERSION,
     "entities": [
-        {"id": "united_states", "name": "United States", "type": "GPE", "org_type": None, "qid": "Q30"},
-        {"id": "mexico", "name": "Mexico", "type": "GPE", "org_type": None, "qid": "Q96"},
-        {"id": "sinaloa_cartel", "name": "Sinaloa Cartel", "type": "ORG", "org_type": "criminal", "qid": None},
-        {"id": "person_x", "name": "A Person", "type": "PERSON", "org_type": None, "qid": None},
+        {"id": "united_states", "name": "United States", "type": "GPE", "org_type": None, "qid": "Q30", "qid_source": SYNTHETIC_QID_SOURCE},
+        {"id": "mexico", "name": "Mexico", "type": "GPE", "org_type": None, "qid": "Q96", "qid_source": SYNTHETIC_QID_SOURCE},
+        {"id": "sinaloa_cartel", "name": "Sinaloa Cartel", "type": "ORG", "org_type": "criminal", "qid": None, "qid_source": None},
+        {"id": "person_x", "name": "A Person", "type": "PERSON", "org_type": None, "qid": None, "qid_source": None},
     ],
     "targets": [{"id": "fto_designation", "name": "FTO designation", "description": "The designation of cartels as FTOs."}],
-    "clusters": [{"id": "cartels_threaten_us", "summary": "Cartels threaten the United States.", "discrepancies": None}],
+    "clusters": [
+        {"id": "cartels_threaten_us", "kind": "non_factual", "summary": "Cartels threaten the United States.", "discrepancies": None}
+    ],
 }
 
 
@@ -104,14 +112,18 @@ def _document(i: int, rng: random.Random) -> tuple[str, str, dict]:
                 "claimant": {"kind": "entity", "entity": "person_x", "mention": "e1"},
                 "attribution": "reported",
                 "type": "opinion",
-                "checkworthiness": "check_worthy",
+                "checkworthiness": "non_factual",
                 "hedged": False,
-                "cluster": "cartels_threaten_us",
+                "clusters": ["cartels_threaten_us"],
             }
         ],
     }
     data = text.encode("utf-8")
-    return doc_id, text, {"schema_version": "1.0", "doc_id": doc_id, "text_sha256": hashlib.sha256(data).hexdigest(), "annotations": [aset]}
+    return (
+        doc_id,
+        text,
+        {"schema_version": SCHEMA_VERSION, "doc_id": doc_id, "text_sha256": hashlib.sha256(data).hexdigest(), "annotations": [aset]},
+    )
 
 
 def make_corpus(root: Path, n: int, seed: int = 0) -> Path:
@@ -139,7 +151,7 @@ def make_corpus(root: Path, n: int, seed: int = 0) -> Path:
         (texts / "manifest.json").write_text(dumps(compute_manifest(all_texts)), encoding="utf-8")
     else:  # streamed, without the quadratic overlap computation
         with open(texts / "manifest.json", "w", encoding="utf-8") as fh:
-            fh.write('{\n  "schema_version": "1.0",\n  "documents": [\n')
+            fh.write('{\n  "schema_version": "' + SCHEMA_VERSION + '",\n  "documents": [\n')
             for k, d in enumerate(ids):
                 entry = document_entry(Text(d, f"{d}.txt", (texts / f"{d}.txt").read_bytes()), [])
                 fh.write(("," if k else "") + json.dumps(entry, ensure_ascii=False) + "\n")

@@ -23,6 +23,7 @@ from cartel_fto_corpus.truth.schema import label_set, schema_version  # noqa: E4
 from cartel_fto_corpus.truth.texts import dumps  # noqa: E402
 
 N_ENTITIES, N_TARGETS, N_CLUSTERS = 50, 4, 20
+CLUSTER_KINDS = ("factual", "non_factual")
 WORD = re.compile(r"[A-Za-z]{4,}")
 
 
@@ -40,13 +41,24 @@ def registry() -> dict:
     for i in range(N_ENTITIES):
         label = labels[i % len(labels)]
         entities.append(
-            {"id": f"ent_{i}", "name": f"Entity {i}", "type": label, "org_type": "criminal" if label == "ORG" else None, "qid": None}
+            {
+                "id": f"ent_{i}",
+                "name": f"Entity {i}",
+                "type": label,
+                "org_type": "criminal" if label == "ORG" else None,
+                "qid": None,
+                "qid_source": None,
+            }
         )
     return {
         "schema_version": schema_version(),
         "entities": entities,
         "targets": [{"id": f"target_{i}", "name": f"Target {i}", "description": "Synthetic target."} for i in range(N_TARGETS)],
-        "clusters": [{"id": f"cluster_{i}", "summary": "Synthetic claim.", "discrepancies": None} for i in range(N_CLUSTERS)],
+        # even clusters factual, odd ones non_factual: a claim joins one of its own kind (GUIDELINES 4.6)
+        "clusters": [
+            {"id": f"cluster_{i}", "kind": CLUSTER_KINDS[i % 2], "summary": "Synthetic claim.", "discrepancies": None}
+            for i in range(N_CLUSTERS)
+        ],
     }
 
 
@@ -98,16 +110,19 @@ def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str) 
         if (span["start"], span["end"]) in used:
             continue
         used.add((span["start"], span["end"]))
+        claim_type = rng.choice(label_set("claim_type"))
+        worthiness = "non_factual" if claim_type == "opinion" else rng.choice(label_set("checkworthiness"))
+        kind = 1 if worthiness == "non_factual" else 0
         claims.append(
             {
                 "id": f"c{k + 1}",
                 **span,
                 "claimant": {"kind": "author"},
                 "attribution": "authorial",
-                "type": rng.choice(label_set("claim_type")),
-                "checkworthiness": rng.choice(label_set("checkworthiness")),
+                "type": claim_type,
+                "checkworthiness": worthiness,
                 "hedged": rng.random() < 0.2,
-                "cluster": f"cluster_{rng.randrange(N_CLUSTERS)}",
+                "clusters": [f"cluster_{2 * rng.randrange(N_CLUSTERS // 2) + kind}"],
             }
         )
     ann = {

@@ -97,7 +97,7 @@ def test_rows_follow_the_gold_annotations(built: Path) -> None:
     assert [r["claim"] for r in claims] == [c["text"] for c in gold["claims"]]
     clusters = rows(built, "clusters")
     for c in clusters:
-        assert c["claim_ids"] == [r["id"] for r in claims if r["cluster"] == c["id"]]
+        assert c["claim_ids"] == [r["id"] for r in claims if c["id"] in r["clusters"]]
     assert {r["doc_id"] for r in rows(built, "ner")} == {ann["doc_id"]}
 
 
@@ -218,7 +218,7 @@ def test_row_builders_are_pure_functions_of_one_document() -> None:
                      {"id": "e2", "start": 17, "end": 23, "text": "Mexico", "label": "GPE", "entity": "mexico"}],
         "stances": [],
         "claims": [{"id": "c1", "start": 17, "end": 32, "text": "Mexico objected", "claimant": {"kind": "author"},
-                    "attribution": "authorial", "type": "factual", "checkworthiness": "check_worthy", "hedged": False, "cluster": None}],
+                    "attribution": "authorial", "type": "factual", "checkworthiness": "check_worthy", "hedged": False, "clusters": []}],
     }  # fmt: skip
     row = entities_row("d", text, aset, reg)
     assert [(m["qid"], m["entity_name"]) for m in row["entities"]] == [("Q324546", "Marco Rubio"), ("Q96", "Mexico")]

@@ -152,13 +152,13 @@ def evidence_problems(corpus: Corpus) -> list[str]:
 
 
 def registry_use_problems(corpus: Corpus) -> list[str]:
-    """Every cluster groups two or more gold claims (a claim linked to no other has cluster null); every target has a stance."""
+    """Every cluster groups two or more gold claims (a claim linked to no other has no cluster); every target has a stance."""
     gold = corpus.gold().values()
     per_cluster: dict[str, int] = {}
     for a in gold:
         for c in a["claims"]:
-            if c["cluster"] is not None:
-                per_cluster[c["cluster"]] = per_cluster.get(c["cluster"], 0) + 1
+            for cid in c["clusters"]:
+                per_cluster[cid] = per_cluster.get(cid, 0) + 1
     targeted = {s["target"] for a in gold for s in a["stances"]}
     out = []
     for cluster in corpus.registry["clusters"]:
@@ -166,7 +166,7 @@ def registry_use_problems(corpus: Corpus) -> list[str]:
         if n == 0:
             out.append(f"cluster {cluster['id']!r} has no claim")
         elif n == 1:
-            out.append(f"cluster {cluster['id']!r} groups a single claim; a claim linked to no other has cluster null")
+            out.append(f"cluster {cluster['id']!r} groups a single claim; a claim linked to no other has no cluster")
     out += [f"target {t['id']!r} has no stance" for t in corpus.registry["targets"] if t["id"] not in targeted]
     return out
 
@@ -215,7 +215,7 @@ def _claim_keys(aset: dict[str, Any], lo: int, hi: int, shift: int) -> set[tuple
         if mention is not None:
             s, e = mentions[mention]
             actor["mention_at"] = [s + shift, e + shift] if lo <= s and e <= hi else [s, e]
-        fields = (c["attribution"], c["type"], c["checkworthiness"], c["hedged"], c["cluster"], c["text"])
+        fields = (c["attribution"], c["type"], c["checkworthiness"], c["hedged"], tuple(c["clusters"]), c["text"])
         keys.add((c["start"] + shift, c["end"] + shift, json.dumps(actor, sort_keys=True), *fields))
     return keys
 
@@ -302,8 +302,8 @@ def test_claims_made_in_several_articles_share_a_cluster(corpus: Corpus) -> None
     docs_per_cluster: dict[str, set[str]] = {}
     for doc_id, aset in corpus.gold().items():
         for c in aset["claims"]:
-            if c["cluster"] is not None:
-                docs_per_cluster.setdefault(c["cluster"], set()).add(doc_id)
+            for cid in c["clusters"]:
+                docs_per_cluster.setdefault(cid, set()).add(doc_id)
     assert any(len(d) > 1 for d in docs_per_cluster.values())
     registered = {c["id"] for c in corpus.registry["clusters"]}
     assert set(docs_per_cluster) == registered
@@ -384,7 +384,7 @@ def test_registry_use_check_catches_a_cluster_without_claims(corpus: Corpus) -> 
     broken = _broken(corpus)
     cluster = broken.registry["clusters"][0]["id"]
     for aset in broken.gold().values():
-        aset["claims"] = [c for c in aset["claims"] if c["cluster"] != cluster]
+        aset["claims"] = [c for c in aset["claims"] if cluster not in c["clusters"]]
     assert registry_use_problems(broken) == [f"cluster {cluster!r} has no claim"]
 
 
@@ -394,9 +394,11 @@ def test_registry_use_check_catches_a_cluster_with_a_single_claim(corpus: Corpus
     kept = False
     for aset in broken.gold().values():
         for c in aset["claims"]:
-            if c["cluster"] == cluster:
-                c["cluster"], kept = (cluster if not kept else None), True
-    assert registry_use_problems(broken) == [f"cluster {cluster!r} groups a single claim; a claim linked to no other has cluster null"]
+            if cluster in c["clusters"]:
+                if kept:
+                    c["clusters"] = [x for x in c["clusters"] if x != cluster]
+                kept = True
+    assert registry_use_problems(broken) == [f"cluster {cluster!r} groups a single claim; a claim linked to no other has no cluster"]
 
 
 def test_author_stance_check_catches_a_missing_article_stance(corpus: Corpus) -> None:

@@ -185,14 +185,14 @@ def test_all_text_is_escaped() -> None:
                 "type": "quote",
                 "checkworthiness": "non_factual",
                 "hedged": False,
-                "cluster": "k",
+                "clusters": ["k"],
             }
         ],
     }
     registry = {
         "entities": [{"id": "evil", "name": '"><script>x()</script>', "type": "PERSON", "org_type": None, "qid": None}],
         "targets": [{"id": "t", "name": "<u>target</u>", "description": "</section>"}],
-        "clusters": [{"id": "k", "summary": "<h1>big</h1>", "discrepancies": "<hr>"}],
+        "clusters": [{"id": "k", "kind": "non_factual", "summary": "<h1>big</h1>", "discrepancies": "<hr>"}],
     }
     view = View("999_0000000000000000", text, {"title": "<title>", "quality_flags": []}, aset, 1, registry)
     page = render_html(view)

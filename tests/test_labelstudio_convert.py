@@ -81,7 +81,7 @@ def text_and_set(draw) -> tuple[str, dict]:
             "type": draw(st.sampled_from(label_set("claim_type"))),
             "checkworthiness": draw(st.sampled_from(label_set("checkworthiness"))),
             "hedged": draw(st.booleans()),
-            "cluster": draw(st.none() | ids),
+            "clusters": draw(st.lists(ids, max_size=3, unique=True)),
         }
         claims.append(c)
     stances, authorial = [], set()
@@ -219,7 +219,7 @@ def test_new_regions_get_fresh_ids_and_link_by_relation() -> None:
     assert got["claims"][-1]["claimant"] == {"kind": "entity", "entity": "sinaloa_cartel", "mention": "e8"}
     assert (
         got["claims"][-1]["text"] == text[start : start + 25]
-        and got["claims"][-1]["cluster"] is None
+        and got["claims"][-1]["clusters"] == []
         and got["claims"][-1]["hedged"] is False
     )
 

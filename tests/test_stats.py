@@ -54,8 +54,8 @@ def recount(root: Path) -> dict:
         for c in ref["claims"]:
             out["types"][c["type"]] += 1
             out["cw"][c["checkworthiness"]] += 1
-            if c["cluster"]:
-                out["clusters"].setdefault(c["cluster"], set()).add(doc_id)
+            for cid in c["clusters"]:
+                out["clusters"].setdefault(cid, set()).add(doc_id)
     return out
 
 
@@ -118,7 +118,7 @@ def test_editing_an_annotation_changes_the_figures(corpus_copy: Path) -> None:
     f = corpus_copy / "annotations" / f"{FIXTURE_DOC}.json"
     doc = json.loads(f.read_text(encoding="utf-8"))
     removed = doc["annotations"][0]["entities"].pop()
-    doc["annotations"][0]["claims"][1]["cluster"] = "cartels_threaten_us"
+    doc["annotations"][0]["claims"][1]["clusters"] = ["cartels_threaten_us"]
     f.write_text(json.dumps(doc), encoding="utf-8")
     after = compute_stats(CorpusPaths(corpus_copy))
     label = removed["label"]

@@ -83,7 +83,7 @@ CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
     "span_whitespace.json": (1, [("/annotations/0/entities/2", 'expected a span without surrounding white space, found "Marco Rubio "')]),
     "unknown_cluster.json": (
         1,
-        [("/annotations/0/claims/0/cluster", "expected a cluster id of the registry or null, found 'cartels_are_armies'")],
+        [("/annotations/0/claims/0/clusters/0", "expected a cluster id of the registry, found 'cartels_are_armies'")],
     ),
     "unknown_document.json": (1, [("/doc_id", "expected the id of a document in texts/, found '901_00000000000000bb'")]),
     "unknown_entity.json": (1, [("/annotations/0/entities/1/entity", "expected an entity id of the registry, found 'donald_trump_jr'")]),
@@ -100,12 +100,52 @@ CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
         1,
         [("/annotations/0/stances/0/holder/mention", "expected the id of an entity mention of this set, found 'e99'")],
     ),
-    "unknown_schema_version.json": (1, [("/schema_version", "unknown schema version: expected one of 1.0, found '2.0'")]),
+    "unknown_schema_version.json": (1, [("/schema_version", "unknown schema version: expected one of 1.1, found '2.0'")]),
     "unknown_target.json": (1, [("/annotations/0/stances/0/target", "expected a target id of the registry, found 'tariffs_on_mexico'")]),
     "unnamed_source_without_span.json": (1, [("/annotations/0/claims/1/claimant", "schema: 'span' is a required property")]),
     "updated_before_created.json": (
         1,
         [("/annotations/0/updated", "expected updated >= created (2025-01-01T00:00:00Z), found 2024-12-31T23:59:59Z")],
+    ),
+    # schema 1.1 (GUIDELINES 1.1, issue 10): one fixture per new check
+    "cluster_kind_mismatch.json": (
+        1,
+        [
+            (
+                "/annotations/0/claims/1/clusters/0",
+                "expected a cluster of kind factual for a check_worthy claim, found 'cartels_threaten_us' of kind non_factual",
+            )
+        ],
+    ),
+    "opinion_check_worthy.json": (
+        1,
+        [("/annotations/0/claims/0/checkworthiness", "expected non_factual for an opinion claim, found 'check_worthy'")],
+    ),
+    "repeated_cluster.json": (
+        1,
+        [("/annotations/0/claims/0/clusters", "schema: ['cartels_threaten_us', 'cartels_threaten_us'] has non-unique elements")],
+    ),
+    "author_evidence_in_reported_speech.json": (
+        1,
+        [
+            (
+                "/annotations/0/stances/1/evidence/1",
+                "expected author evidence in the article's own voice, found 122:162 inside claim c1 (122:162), "
+                "the reported content of 'marco_rubio'",
+            )
+        ],
+    ),
+    "qid_without_source.registry.json": (
+        1,
+        [("/entities/0/qid_source", "expected a qid_source saying how Q22686 was confirmed, found null")],
+    ),
+    "qid_source_without_qid.registry.json": (
+        1,
+        [("/entities/1/qid_source", "expected null (the entity has no QID), found a qid_source")],
+    ),
+    "discrepancy_cites_non_member.registry.json": (
+        1,
+        [("/clusters/0/discrepancies", "expected citations only of articles with a member claim (900), found 901")],
     ),
     "duplicate_registry_id.registry.json": (
         1,
@@ -164,7 +204,7 @@ def test_all_errors_are_reported_not_the_first(corpus_copy: Path) -> None:
     aset = doc["annotations"][0]
     aset["entities"][0]["text"] = "wrong"
     aset["entities"][1]["entity"] = "nobody"
-    aset["claims"][0]["cluster"] = "nothing"
+    aset["claims"][0]["clusters"] = ["nothing"]
     path.write_text(json.dumps(doc), encoding="utf-8")
     report = validate(root=corpus_copy)
     assert report.exit_code == EXIT_INVALID

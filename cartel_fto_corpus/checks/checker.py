@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from cartel_fto_corpus.checks import rules_1_1
 from cartel_fto_corpus.checks.problems import Problem, _short, pointer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.texts import sha256_hex
@@ -83,6 +84,17 @@ class Usage:
     entities: set[str] = field(default_factory=set)
     targets: set[str] = field(default_factory=set)
     clusters: set[str] = field(default_factory=set)
+    #: cluster id -> article numbers (the doc id's prefix, e.g. "001") with a member claim, for
+    #: the discrepancy-citation check (GUIDELINES 4.6).
+    cluster_docs: dict[str, set[str]] = field(default_factory=dict)
+
+    def merge(self, other: Usage) -> None:
+        """Add the uses recorded by another checker (a parallel chunk)."""
+        self.entities |= other.entities
+        self.targets |= other.targets
+        self.clusters |= other.clusters
+        for cid, docs in other.cluster_docs.items():
+            self.cluster_docs.setdefault(cid, set()).update(docs)
 
 
 class AnnotationChecker:
@@ -242,6 +254,8 @@ class AnnotationChecker:
             self.check_entities(base, aset["entities"], text)
         self.check_stances(base, aset["stances"], mentions, text)
         self.check_claims(base, aset["claims"], mentions, text)
+        for ptr, code, message in rules_1_1.author_evidence_problems(base, aset):
+            self.err(ptr, code, message)
 
     def check_ids(self, base: str, aset: dict[str, Any]) -> None:
         seen_ids: dict[str, str] = {}
@@ -310,10 +324,16 @@ class AnnotationChecker:
         claim_spans: dict[tuple[int, int], str] = {}
         for j, cl in enumerate(claims):
             ptr = f"{base}/claims/{j}"
-            if cl["cluster"] is not None:
-                self.usage.clusters.add(cl["cluster"])
-                if cl["cluster"] not in self.ctx.clusters:
-                    self.err(ptr + "/cluster", "unknown-cluster", f"expected a cluster id of the registry or null, found {cl['cluster']!r}")
+            for k, cid in enumerate(cl["clusters"]):
+                self.usage.clusters.add(cid)
+                self.usage.cluster_docs.setdefault(cid, set()).add(rules_1_1.article_number(self.doc["doc_id"]))
+                cluster = self.ctx.clusters.get(cid)
+                if cluster is None:
+                    self.err(f"{ptr}/clusters/{k}", "unknown-cluster", f"expected a cluster id of the registry, found {cid!r}")
+                elif (problem := rules_1_1.cluster_kind_problem(cl, cluster)) is not None:
+                    self.err(f"{ptr}/clusters/{k}", "cluster-kind-mismatch", problem)
+            if (problem := rules_1_1.opinion_problem(cl)) is not None:
+                self.err(ptr + "/checkworthiness", "opinion-checkworthiness", problem)
             self.check_actor(ptr + "/claimant", cl["claimant"], mentions, text)
             self.check_attribution(ptr, cl["claimant"], cl["attribution"])
             if self.check_span(ptr, cl, text):

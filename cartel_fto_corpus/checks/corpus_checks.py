@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cartel_fto_corpus.checks import rules_1_1
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.checks.problems import Problem, pointer
 from cartel_fto_corpus.truth.paths import CorpusPaths
@@ -50,6 +51,10 @@ def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> li
                     )
                 )
             qids.setdefault(ent["qid"], i)
+        if (problem := rules_1_1.qid_source_problem(ent)) is not None:
+            out.append(Problem(file, pointer("entities", i, "qid_source"), problem, "qid-source-mismatch"))
+    if usage is not None:
+        out += [Problem(file, ptr, message, code) for ptr, code, message in rules_1_1.discrepancy_problems(reg, usage.cluster_docs)]
     if usage is not None:
         for section, used, what in (
             ("entities", usage.entities, "entity mention or actor"),

@@ -114,9 +114,7 @@ def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) 
         for part, used in pool.map(_check_chunk, chunks):
             report.files += part.files
             report.problems += part.problems
-            usage.entities |= used.entities
-            usage.targets |= used.targets
-            usage.clusters |= used.clusters
+            usage.merge(used)
     return report, usage
 
 

@@ -26,6 +26,7 @@ LAZY_COMMANDS = {
     "agreement": "cartel_fto_corpus.cli.agreement:agreement_command",
     "adjudicate": "cartel_fto_corpus.cli.adjudicate:adjudicate_command",
     "show": "cartel_fto_corpus.cli.show:show_command",
+    "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
 }
 
 

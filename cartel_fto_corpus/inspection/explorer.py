@@ -129,8 +129,8 @@ def load_view(doc_id: str, paths: CorpusPaths, annotator: str | None = None) -> 
         other = _load_json(path)
         ref = aset if other["doc_id"] == doc_id else reference_set(other)
         for cl in (ref or {}).get("claims", []):
-            if cl["cluster"] is not None:
-                clusters[cl["cluster"]].append(ClusterClaim(other["doc_id"], cl["id"], cl["text"], actor_name(cl["claimant"], ents)))
+            for cid in cl["clusters"]:
+                clusters[cid].append(ClusterClaim(other["doc_id"], cl["id"], cl["text"], actor_name(cl["claimant"], ents)))
     view.cluster_claims = dict(clusters)
     return view
 
@@ -227,7 +227,7 @@ def print_view(view: View, width: int | None = None) -> None:
             cl["type"],
             cl["checkworthiness"],
             "yes" if cl["hedged"] else "",
-            cl["cluster"] or "",
+            ", ".join(cl["clusters"]),
             cl["text"],
         )
     console.print(t)
@@ -245,6 +245,6 @@ def print_view(view: View, width: int | None = None) -> None:
             " | ".join(x["text"] for x in st["evidence"]),
         )
     console.print(t)
-    for cid in dict.fromkeys(cl["cluster"] for cl in aset["claims"] if cl["cluster"]):
+    for cid in dict.fromkeys(cid for cl in aset["claims"] for cid in cl["clusters"]):
         others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
         console.print(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}", highlight=False)

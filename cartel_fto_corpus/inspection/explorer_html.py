@@ -158,7 +158,8 @@ def render_html(view: View) -> str:
         sec.append('<p class="muted">No claims annotated.</p>')
     sec.append("<ol>")
     for cl in claims:
-        cluster = f' · cluster <a href="#cluster-{_attr(cl["cluster"])}">{e(cl["cluster"])}</a>' if cl["cluster"] else ""
+        links = ", ".join(f'<a href="#cluster-{_attr(cid)}">{e(cid)}</a>' for cid in cl["clusters"])
+        cluster = f" · cluster{'s' if len(cl['clusters']) > 1 else ''} {links}" if links else ""
         sec.append(
             f'<li id="claim-{_attr(cl["id"])}"><a href="#claim-text-{_attr(cl["id"])}">{e(cl["id"])}</a> '
             f'<b>{e(actor_name(cl["claimant"], ents))}</b> <span class="muted">({e(cl["attribution"])}) · {e(cl["type"])} · '
@@ -167,7 +168,7 @@ def render_html(view: View) -> str:
     sec.append("</ol></section>")
     parts.append("".join(sec))
     # clusters, linked across articles
-    used = list(dict.fromkeys(cl["cluster"] for cl in claims if cl["cluster"]))
+    used = list(dict.fromkeys(cid for cl in claims for cid in cl["clusters"]))
     sec = ['<section id="clusters"><h2>Claim clusters across articles</h2>']
     if not used:
         sec.append('<p class="muted">No claim of this article is clustered.</p>')

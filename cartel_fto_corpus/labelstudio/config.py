@@ -7,7 +7,8 @@ itself, so a new label set there shows up in the interface (and in the config te
 
 Layout (every region kind is its own Labels control, so one span can carry several kinds):
 - `entity` (entity_label): entity mentions; per region `entity_id` (canonical registry id).
-- `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `cluster`.
+- `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `cluster`
+  (the claim's cluster ids, comma-separated).
 - `evidence` (stance_label): stance evidence; per region `target`, `attribution`.
 - `source` (one structural label): the words naming an unnamed source; per region `description`.
 - relations `claimant` (claim -> actor region) and `holder` (evidence -> actor region).
@@ -114,7 +115,7 @@ def label_config(targets: list[dict[str, Any]]) -> str:
         _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims),
         _choices(ATTRIBUTION, label_set("attribution"), [*claims, *stances]),
         _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple"),
-        _textarea(CLUSTER, claims, "claim cluster id (empty: none)"),
+        _textarea(CLUSTER, claims, "claim cluster ids, comma-separated (empty: none)"),
         _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances),
         _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source"),
         '<Header value="Status of this annotation"/>',

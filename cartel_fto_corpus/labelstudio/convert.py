@@ -145,8 +145,8 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(_widget(c["id"], C.ATTRIBUTION, c, "choices", [c["attribution"]]))
         if c["hedged"]:
             out.append(_widget(c["id"], C.HEDGED, c, "choices", [C.HEDGED_CHOICE]))
-        if c["cluster"] is not None:
-            out.append(_widget(c["id"], C.CLUSTER, c, "textarea", [c["cluster"]]))
+        if c["clusters"]:
+            out.append(_widget(c["id"], C.CLUSTER, c, "textarea", [", ".join(c["clusters"])]))
 
     for n, st in enumerate(aset["stances"]):
         for k, ev in enumerate(st["evidence"]):
@@ -206,6 +206,12 @@ class _Region:
                 raise ConvertError(f"region {self.rid} ({self.start}:{self.end}): expected a {what}, found none")
             return None
         return values[0]
+
+
+def _cluster_ids(values: list[Any]) -> list[str]:
+    """Cluster ids typed in the per-claim text area: comma- or blank-separated, first use kept."""
+    ids = [part for v in values if isinstance(v, str) for part in v.replace(",", " ").split()]
+    return list(dict.fromkeys(ids))
 
 
 def _as_int(value: Any, rid: str, key: str) -> int:
@@ -383,7 +389,7 @@ def regions_to_set(
         c["type"] = r.label
         c["checkworthiness"] = r.one(C.CHECKWORTHINESS, "checkworthiness")
         c["hedged"] = C.HEDGED_CHOICE in r.widgets.get(C.HEDGED, [])
-        c["cluster"] = r.one(C.CLUSTER, "cluster", required=False)
+        c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTER, []))
         out_claims.append(_ordered(c, "claim"))
 
     stances = _stances(by_control.get(C.EVIDENCE, []), relations, regions, text, doc)

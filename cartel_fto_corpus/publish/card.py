@@ -42,8 +42,8 @@ DESCRIPTIONS = {
     "entities": "one row per article: its entity mentions (offsets, span text, OntoNotes label, canonical entity, Wikidata QID)",
     "ner": "one row per paragraph: tokens, BIO `ner_tags` (ClassLabel), token offsets into the article text",
     "stance": "one row per stance: holder, target, label, attribution, evidence spans, and the article text",
-    "claims": "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, cluster",
-    "clusters": "the claim-cluster registry: summary, discrepancies, and the claims and articles in each cluster",
+    "claims": "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, clusters (a list: a claim can state the facts of several clusters)",
+    "clusters": "the claim-cluster registry: kind (factual / non_factual), summary, discrepancies, and the claims and articles in each cluster",
 }
 #: Hub buckets of `size_categories`, by number of examples.
 _SIZE_BUCKETS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"))

@@ -99,6 +99,7 @@ def entities() -> Features:
                     "entity_name": Value("string"),
                     "org_type": labels("org_type"),
                     "qid": Value("string"),
+                    "qid_status": labels("qid_status"),
                 }
             ),
         }
@@ -156,7 +157,7 @@ def claims() -> Features:
             "type": labels("claim_type"),
             "checkworthiness": labels("checkworthiness"),
             "hedged": Value("bool"),
-            "cluster": Value("string"),
+            "clusters": List(Value("string")),
         }
     )
 
@@ -165,6 +166,7 @@ def clusters() -> Features:
     return Features(
         {
             "id": Value("string"),
+            "kind": labels("cluster_kind"),
             "summary": Value("string"),
             "discrepancies": Value("string"),
             "claim_ids": List(Value("string")),

@@ -83,6 +83,7 @@ def entities_row(doc_id: str, text: str, aset: dict[str, Any], registry: Registr
                 "entity_name": ent["name"],
                 "org_type": ent["org_type"],
                 "qid": ent["qid"],
+                "qid_status": (ent.get("qid_source") or {}).get("status"),
             }
         )
     return {"id": doc_id, "doc_id": doc_id, "text": text, **provenance(aset), "entities": mentions}
@@ -175,7 +176,7 @@ def claim_rows(doc_id: str, text: str, aset: dict[str, Any], registry: Registry)
             "type": cl["type"],
             "checkworthiness": cl["checkworthiness"],
             "hedged": cl["hedged"],
-            "cluster": cl["cluster"],
+            "clusters": list(cl["clusters"]),
         }
 
 
@@ -186,6 +187,7 @@ def cluster_rows(registry: Registry, members: dict[str, list[tuple[str, str]]]) 
         got = members.get(cid, [])
         yield {
             "id": cid,
+            "kind": c["kind"],
             "summary": c["summary"],
             "discrepancies": c["discrepancies"],
             "claim_ids": [claim for claim, _doc in got],
@@ -215,6 +217,6 @@ def document_rows(doc: Document, registry: Registry, members: dict[str, list[tup
     for row in stance_rows(doc_id, doc.text, aset, registry):
         yield "stance", row
     for row in claim_rows(doc_id, doc.text, aset, registry):
-        if row["cluster"] is not None:
-            members.setdefault(row["cluster"], []).append((row["id"], doc_id))
+        for cid in row["clusters"]:
+            members.setdefault(cid, []).append((row["id"], doc_id))
         yield "claims", row

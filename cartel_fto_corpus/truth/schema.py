@@ -35,8 +35,10 @@ LABEL_SET_NAMES = (
     "stance_label",
     "claim_type",
     "checkworthiness",
+    "cluster_kind",
     "attribution",
     "status",
+    "qid_status",
     "quality_flag",
 )
 

@@ -64,13 +64,13 @@ def test_repo_change_updates_the_same_annotation(fixture_corpus: Path, ls_client
     push(paths, ls_client, title=project_title, echo=quiet)
     f = paths.annotation_files()[0]
     doc = json.loads(f.read_text(encoding="utf-8"))
-    doc["annotations"][0]["claims"][0]["checkworthiness"] = "unimportant_factual"
+    doc["annotations"][0]["claims"][1]["checkworthiness"] = "unimportant_factual"  # c2, a factual claim in no cluster
     f.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     report = push(paths, ls_client, title=project_title, echo=quiet)
     assert (report.created_tasks, report.updated, report.created_annotations) == (0, 1, 0)
     assert counts(ls_client, project_title) == (1, 1, 0)
     task = ls_client.export_tasks(ls_client.find_project(None, project_title).id)[0]
-    cw = [i["value"]["choices"] for i in task["annotations"][0]["result"] if i.get("from_name") == "checkworthiness" and i["id"] == "c1"]
+    cw = [i["value"]["choices"] for i in task["annotations"][0]["result"] if i.get("from_name") == "checkworthiness" and i["id"] == "c2"]
     assert cw == [["unimportant_factual"]]
 
 
