@@ -9,9 +9,12 @@ The disagreements of the fixture (see tests/test_agreement.py for its contents),
        the mistake claim -> 12 units, 4 agreed.
   911: entity 10-15 (Trump vs President Trump), both author stances (label; evidence), the
        sanctions claim (check-worthiness); agreed: Sheinbaum -> 5 units, 1 agreed.
-  913: ann_b's own ids (rubio, state_dept, sheinbaum, b_eight, b_threat) translate into ann_a's, so
-       only two real disagreements remain: the Sheinbaum stance (against vs neutral) and the claim
-       142-172 (no cluster vs b_threat, translated to cartels_threaten_us) -> 9 units, 7 agreed.
+  913: ann_b's own ids (rubio, state_dept, sheinbaum, b_eight, b_threat) translate into ann_a's
+       (b_eight -> number_designated, 2 shared claims; b_threat -> a tie of one shared claim each
+       with number_designated and cartels_threaten_us, to the smaller id, cartels_threaten_us), so
+       three real disagreements remain: the Sheinbaum stance (against vs neutral), the claim 41-82
+       (number_designated vs that and cartels_threaten_us) and the claim 142-172 (no cluster vs
+       cartels_threaten_us) -> 9 units, 6 agreed.
   912 is annotated by ann_a only and is skipped.
 """
 
@@ -52,7 +55,7 @@ EXPECTED = {
         "claim/96-105",
     ],
     "911_00000000000000b2": ["entity/10-15", "stance/fto_designation/author", "stance/us_military_action/author", "claim/34-90"],
-    "913_00000000000000b4": ["stance/fto_designation/claudia_sheinbaum", "claim/142-172"],
+    "913_00000000000000b4": ["stance/fto_designation/claudia_sheinbaum", "claim/41-82", "claim/142-172"],
 }
 
 
@@ -86,7 +89,7 @@ def test_lists_every_disagreement_with_both_sides_and_writes_nothing(root: Path)
     assert {d["doc_id"]: (d["units"], d["agreed"]) for d in body["documents"]} == {
         "910_00000000000000b1": (12, 4),
         "911_00000000000000b2": (5, 1),
-        "913_00000000000000b4": (9, 7),
+        "913_00000000000000b4": (9, 6),
     }
     assert body["skipped"] == ["912_00000000000000b3"]
     first = body["documents"][0]["disagreements"][0]
@@ -96,7 +99,7 @@ def test_lists_every_disagreement_with_both_sides_and_writes_nothing(root: Path)
     }
     assert snapshot(root) == before
     code, text = run(root)
-    assert code == 1 and "decision: UNDECIDED" in text and "nothing written: 14 undecided" in text
+    assert code == 1 and "decision: UNDECIDED" in text and "nothing written: 15 undecided" in text
 
 
 def test_write_gives_a_valid_gold_set_and_the_same_bytes_again(root: Path, tmp_path: Path) -> None:
@@ -139,7 +142,7 @@ def test_gold_content_follows_the_decisions_in_the_first_annotators_ids(root: Pa
     rubio = next(s for s in g["stances"] if s["holder"].get("entity") == "marco_rubio")
     assert rubio["holder"]["mention"] == "e1"
     last = g["claims"][-1]
-    assert last["text"] == "the cartels are not terrorists" and last["cluster"] == "cartels_threaten_us"  # b_threat, translated
+    assert last["text"] == "the cartels are not terrorists" and last["clusters"] == ["cartels_threaten_us"]  # b_threat, translated
     assert last["claimant"] == {"kind": "entity", "entity": "claudia_sheinbaum", "mention": "e3"}
 
 
@@ -372,7 +375,7 @@ def test_datasheet_tables_report_agreement_and_adjudication_and_go_stale(root: P
     for figure in (
         "| entity span F1, exact | 0.632 | 6 matched of 10 + 9 spans |",
         "| stance label alpha | 0.532 |",
-        "| cluster B-cubed F1 | 0.875 |",
+        "| cluster B-cubed F1 | 0.811 |",
     ):
         assert figure in text, figure
     assert "| PERSON | 5 | 5 | 0.600 | 1.000 |" in text
@@ -386,7 +389,7 @@ def test_datasheet_tables_report_agreement_and_adjudication_and_go_stale(root: P
     write_datasheet(sheet, after)
     text = sheet.read_text(encoding="utf-8")
     assert "| 910 | adjudicated (gold) | 12 | 4 | ann_a 3, ann_b 3 | 2 | 10 |" in text
-    assert "| total |  | 26 | 12 | ann_a 7, ann_b 5 | 2 | 24 |" in text
+    assert "| total |  | 26 | 11 | ann_a 8, ann_b 5 | 2 | 24 |" in text
 
 
 #: Where the release keeps the adjudicator's decisions (every disagreement of every document, with reasons).

@@ -58,10 +58,12 @@ coders), n_c is how often value c occurs among pairable values and n their total
 Clusters, extended B-cubed over the 8 aligned claims i1..i4 (910: threat, objected, mistake; 911)
 and j1..j4 (913: eight groups, State Department list, terrorists, not terrorists):
   A: cartels_threaten_us = {i1, j3}, number_designated = {j1, j2}; the rest singletons
-  B: cartels_threaten_us = {i1}, b_eight = {j1, j2}, b_threat = {j3, j4} (schema 1.0: one cluster a claim)
+  B: cartels_threaten_us = {i1}, b_eight = {j1, j2}, b_threat = {j2, j3, j4} (j2 in two clusters)
   precision (pairs sharing an A cluster): i1 and j3 1/2 each (their partner is not with them in B),
-    the other six 1 -> P = 7/8; recall (pairs sharing a B cluster): j3 and j4 1/2 each -> R = 7/8;
-    F1 = 7/8
+    the other six 1 (j2's only A partner j1 shares b_eight: min(1, 1)/1) -> P = 7/8;
+  recall (pairs sharing a B cluster): j2 with j1 1, with itself min(1, 2)/2 = 1/2, with j3 and j4
+    0 (no A cluster in common) -> 3/8; j3 and j4 (partners j2, j3, j4) 1/3 each; the rest 1 ->
+    R = (5 + 3/8 + 2/3) / 8 = 145/192; F1 = 2PR / (P + R) = 1015/1252
 """
 
 from __future__ import annotations
@@ -180,21 +182,26 @@ def test_checkworthiness_alpha(report: dict) -> None:
 
 
 def test_cluster_bcubed(report: dict) -> None:
-    """Schema 1.0 fixture (one cluster per claim); see test_bcubed_overlapping_clusters for several."""
     (pair,) = report["clusters"]["by_pair"]
     assert pair["annotators"] == ["ann_a", "ann_b"] and pair["items"] == 8
-    assert close(pair["precision"], Fraction(7, 8)) and close(pair["recall"], Fraction(7, 8))
-    assert close(report["clusters"]["f1"], Fraction(7, 8))
+    assert close(pair["precision"], Fraction(7, 8)) and close(pair["recall"], Fraction(145, 192))
+    assert close(report["clusters"]["f1"], Fraction(1015, 1252))
+
+
+def test_bcubed_single_clusters() -> None:
+    """The fixture's clusters with one cluster per claim (j2 only in b_eight): P = R = F1 = 7/8.
+
+    Precision as in the fixture; recall: j3 and j4 share b_threat but no A cluster -> 1/2 each.
+    """
+    f = frozenset
+    a = [f({"T"}), f(), f(), f(), f({"N"}), f({"N"}), f({"T"}), f()]
+    b = [f({"T"}), f(), f(), f(), f({"E"}), f({"E"}), f({"G"}), f({"G"})]
+    r = bcubed(a, b)
+    assert close(r["precision"], Fraction(7, 8)) and close(r["recall"], Fraction(7, 8)) and close(r["f1"], Fraction(7, 8))
 
 
 def test_bcubed_overlapping_clusters() -> None:
-    """The fixture's clusters with ann_b's j2 in two clusters (b_eight and b_threat), as schema 1.1 allows.
-
-    P as in the fixture, 7/8 (j2's only A partner j1 shares b_eight: min(1, 1)/1). Recall: j2
-    shares B clusters with j1 (1 of its 1 shared), with itself (min(1, 2)/2 = 1/2), with j3 and
-    j4 (0 each, no A cluster in common) -> 3/8; j3 and j4 now also pair with j2 -> 1/3 each;
-    R = (5 + 3/8 + 2/3) / 8 = 145/192; F1 = 2PR / (P + R) = 1015/1252.
-    """
+    """The fixture's clusters as plain sets, and the same figure with the annotators swapped (see the module docstring)."""
     f = frozenset
     a = [f({"T"}), f(), f(), f(), f({"N"}), f({"N"}), f({"T"}), f()]
     b = [f({"T"}), f(), f(), f(), f({"E"}), f({"E", "G"}), f({"G"}), f({"G"})]
@@ -266,7 +273,7 @@ def test_cli_prints_the_fixture_figures() -> None:
     body = json.loads(result.output)
     assert close(body["stance"]["alpha"], Fraction(25, 47))
     table = CliRunner().invoke(cli, ["agreement", "--root", str(AGREEMENT)]).output
-    for figure in ("0.632", "0.842", "0.794", "0.532", "0.629", "0.634", "0.875"):
+    for figure in ("0.632", "0.842", "0.794", "0.532", "0.629", "0.634", "0.811"):
         assert figure in table, figure
 
 
