@@ -214,3 +214,50 @@ def _print(outcomes: list[Outcome], decisions: Any, names: list[str], skipped: l
             click.echo(f"  problem: {p}")
         if o.demoted:
             click.echo(f"  status gold -> draft for: {', '.join(o.demoted)} (the adjudicated set becomes the gold set)")
+
+
+@click.command("import-set")
+@root_option
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--pivot", required=True, help="Annotator whose ids (the corpus registry's) the imported ids are translated into.")
+@click.option("--write", is_flag=True, help="Write the annotation files and the registry (otherwise only report the translation).")
+def import_set_command(root: Path | None, folder: Path, pivot: str, write: bool) -> None:
+    """Copy a blind annotator's delivered sets (FOLDER: one file per document and its own registry.json)
+    into annotations/<doc_id>.json, its entity and cluster ids translated into the corpus registry's.
+
+    The delivered files are not changed. Exit 1 if the result would not validate (nothing written).
+    """
+    from cartel_fto_corpus.inspection.importset import import_sets
+
+    paths = CorpusPaths(root)
+    try:
+        delivered = {d["doc_id"]: d for d in (read_json(p) for p in sorted(folder.glob("*.json")) if p.name != "registry.json")}
+        delivered_registry = read_json(folder / "registry.json")
+        registry = read_json(paths.registry)
+        docs = {doc_id: read_json(paths.annotation_file(doc_id)) for doc_id in delivered}
+    except Unreadable as exc:
+        _fail(f"{folder}: {exc}")
+    annotators = {s["annotator"] for d in delivered.values() for s in d["annotations"]}
+    if len(annotators) != 1:
+        _fail(f"{folder}: expected the sets of one annotator, found {', '.join(sorted(annotators)) or 'none'}")
+    (annotator,) = annotators
+    try:
+        new_docs, new_registry, maps = import_sets(docs, registry, delivered, delivered_registry, annotator, pivot)
+    except (KeyError, ValueError, StopIteration) as exc:
+        _fail(f"{folder}: cannot import: {exc}")
+    for kind, table in maps.items():
+        changed = {a: b for a, b in table.items() if a != b}
+        click.echo(f"{kind}: {len(table)} ids, {len(changed)} translated" + "".join(f"\n  {a} -> {b}" for a, b in sorted(changed.items())))
+    problems = []
+    for doc_id, doc in new_docs.items():
+        problems += document_problems(doc, display(paths.annotation_file(doc_id)), paths, new_registry)
+    for p in problems:
+        click.echo(p)
+    if problems:
+        click.echo(f"nothing written: {len(problems)} problem(s)")
+        sys.exit(1)
+    if write:
+        files = {paths.annotation_file(d): dumps(doc) for d, doc in new_docs.items()}
+        files[paths.registry] = dumps(new_registry)
+        write_all_atomic(files)
+        click.echo(f"written: {len(new_docs)} annotation files and {display(paths.registry)}")

@@ -60,8 +60,14 @@ class Comparison:
 class Aligner:
     """Id translation into the pivot's space, built once over every compared document (clusters span documents)."""
 
-    def __init__(self, sets: Mapping[str, Mapping[str, Mapping[str, Any]]], annotators: Sequence[str], registry: Mapping[str, Any] | None):
-        self.entities = EntityIndex(sets, registry)
+    def __init__(
+        self,
+        sets: Mapping[str, Mapping[str, Mapping[str, Any]]],
+        annotators: Sequence[str],
+        registry: Mapping[str, Any] | None,
+        registries: Mapping[str, Mapping[str, Any]] | None = None,
+    ):
+        self.entities = EntityIndex(sets, registry, registries)
         self.entities.order = list(annotators)
         self.pivot = annotators[0]
         self.clusters: dict[str, dict[str, str]] = {self.pivot: {}}

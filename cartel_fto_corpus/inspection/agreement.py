@@ -142,12 +142,17 @@ def _keyed(items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, Any]]:
 
 
 def compute_agreement(
-    docs: Iterable[Mapping[str, Any]], only: Iterable[str] | None = None, registry: Mapping[str, Any] | None = None
+    docs: Iterable[Mapping[str, Any]],
+    only: Iterable[str] | None = None,
+    registry: Mapping[str, Any] | None = None,
+    registries: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Agreement figures over annotation documents (pure; see the module docstring).
 
     `only` restricts the comparison to these annotators. `registry` (names, QIDs) helps align
     entity holders whose ids differ; without it they align by identical ids and mention spans.
+    `registries` gives an annotator's own registry (a blind annotator's delivery), whose ids are
+    then compared with nobody's.
     """
     only = list(only) if only is not None else None
     entity_labels = label_set("entity_label")
@@ -168,7 +173,7 @@ def compute_agreement(
         annotators.update(vs)
         if len(vs) >= 2:
             per_doc[doc["doc_id"]] = vs
-    entities = EntityIndex(per_doc, registry)
+    entities = EntityIndex(per_doc, registry, registries)
     pairs = 0
     for doc_id, vs in per_doc.items():
         for name, s in vs.items():

@@ -8,7 +8,8 @@ once:
 
 * **spans** are aligned one-to-one: identical spans first, then a maximum matching of the rest
   among spans that share at least one code point (`align_spans`);
-* **entities** are the same real-world entity when they are linked by an identical registry id,
+* **entities** are the same real-world entity when they are linked by an identical id of the same
+  registry (an annotator that delivered its own registry shares ids with nobody),
   the same type and normalised registry name (or, for an id the registry does not know, the
   mention text the annotator used most), the same Wikidata QID, or an identical mention span with
   the same label (`EntityIndex`, a union-find over (annotator, entity id));
@@ -131,8 +132,15 @@ class EntityIndex:
     annotator's ids are preferred, as the registry's canonical ones).
     """
 
-    def __init__(self, sets: Mapping[str, Mapping[str, Mapping[str, Any]]], registry: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        sets: Mapping[str, Mapping[str, Mapping[str, Any]]],
+        registry: Mapping[str, Any] | None = None,
+        registries: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         reg = {e["id"]: e for e in (registry or {}).get("entities", [])}
+        #: an annotator that delivered its own registry (a blind annotator) is read against it
+        own = {ann: {e["id"]: e for e in r.get("entities", [])} for ann, r in (registries or {}).items()}
         self.uf = _UnionFind()
         self.order: list[str] = []
         mention_texts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -154,9 +162,9 @@ class EntityIndex:
         nodes = sorted(self.uf.parent)
         by_key: dict[tuple[str | None, ...], list[tuple[str, str]]] = defaultdict(list)
         for node in nodes:
-            _, ent = node
-            by_key[("id", ent)].append(node)
-            entry = reg.get(ent)
+            ann, ent = node
+            by_key[("id", ann if ann in own else "", ent)].append(node)  # ids compare only within one registry
+            entry = own[ann].get(ent) if ann in own else reg.get(ent)
             label = _top(labels[node])
             if entry is not None:
                 by_key[("name", entry.get("type") or label, norm(entry["name"]))].append(node)
