@@ -32,7 +32,7 @@ _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
 DOC_STATUS_ID = "doc_status"
 DOC_STANCE_ID = "doc_stance__"
 #: Provenance fields Label Studio keeps in the task meta (they have no widget).
-PROVENANCE = ("guideline_version", "created", "updated", "note")
+PROVENANCE = ("guideline_version", "created", "updated", "note", "adjudication")
 
 
 class ConvertError(ValueError):
@@ -402,6 +402,8 @@ def regions_to_set(
     aset["status"] = doc.get(C.STATUS) or "draft"
     if "note" in prov:
         aset["note"] = prov["note"]
+    if "adjudication" in prov:  # an adjudicated set's record rides in the task meta; validate re-checks it
+        aset["adjudication"] = prov["adjudication"]
     aset["entities"] = entities
     aset["stances"] = stances
     aset["claims"] = out_claims
