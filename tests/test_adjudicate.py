@@ -37,7 +37,9 @@ from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus
 from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents, load_registry
 from cartel_fto_corpus.inspection.gold import Decision, Decisions, build_gold, document_problems
+from cartel_fto_corpus.inspection.importset import import_sets
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.texts import dumps
 
 AGREEMENT = Path(__file__).resolve().parent / "fixtures" / "agreement"
 DECISIONS = AGREEMENT / "decisions.yaml"
@@ -444,6 +446,13 @@ def test_imported_second_set_gives_the_same_agreement_as_the_delivered_one() -> 
             raw.append(other)
         own = json.loads((folder / "registry.json").read_text(encoding="utf-8"))
         assert compute_agreement(raw, None, registry, {annotator: own}) == compute_agreement(docs, None, registry)
+        # and re-importing the delivery reproduces the shipped files and registry exactly
+        pivots = {s["annotator"] for d in docs for s in d["annotations"] if s["annotator"] != annotator and "adjudication" not in s}
+        by_id = {d["doc_id"]: d for d in docs}
+        new_docs, new_registry, _ = import_sets(by_id, registry, delivered, own, annotator, sorted(pivots)[0])
+        assert new_registry == registry
+        for doc_id, doc in new_docs.items():
+            assert dumps(doc) == paths.annotation_file(doc_id).read_text(encoding="utf-8")
         for doc in docs:  # and the imported sets are the delivered ones up to ids
             mine = next(s for s in doc["annotations"] if s["annotator"] == annotator)
             theirs = delivered[doc["doc_id"]]["annotations"][0]
@@ -455,3 +464,49 @@ def test_imported_second_set_gives_the_same_agreement_as_the_delivered_one() -> 
             assert [(s["target"], s["label"], s["evidence"]) for s in mine["stances"]] == [
                 (s["target"], s["label"], s["evidence"]) for s in theirs["stances"]
             ]
+
+
+def test_import_set_translates_a_blind_annotators_ids_one_to_one(tmp_path: Path) -> None:
+    """ann_b's sets of the fixture delivered on their own, then imported against ann_a.
+
+    Entities: rubio, state_dept, sheinbaum -> ann_a's ids (same spans and labels; rubio and
+    ann_b's marco_rubio both become marco_rubio, one real-world entity). Clusters:
+    b_eight -> number_designated; b_threat (3 claims) and ann_b's own cartels_threaten_us (1
+    claim) both point at ann_a's cartels_threaten_us, so only the heavier, b_threat, is
+    translated; the other keeps its grouping under a free name, ann_b_cartels_threaten_us.
+    """
+    root = tmp_path / "corpus"
+    shutil.copytree(AGREEMENT, root)
+    folder = tmp_path / "delivered"
+    folder.mkdir()
+    for path in sorted((root / "annotations").glob("9*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        theirs = [s for s in doc["annotations"] if s["annotator"] == "ann_b"]
+        if theirs:
+            (folder / path.name).write_text(json.dumps({**doc, "annotations": theirs}, indent=2), encoding="utf-8")
+            doc["annotations"] = [s for s in doc["annotations"] if s["annotator"] != "ann_b"]
+            path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    shutil.copy(AGREEMENT / "annotations" / "registry.json", folder / "registry.json")
+    registry = json.loads((root / "annotations" / "registry.json").read_text(encoding="utf-8"))
+    registry["clusters"] = [c for c in registry["clusters"] if c["id"] not in {"b_eight", "b_threat"}]
+    registry["entities"] = [e for e in registry["entities"] if e["id"] not in {"rubio", "state_dept", "sheinbaum", "us_government"}]
+    (root / "annotations" / "registry.json").write_text(json.dumps(registry, indent=2), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-set", str(folder), "--root", str(root), "--pivot", "ann_a", "--write"])
+    assert result.exit_code == 0, result.output
+    for line in ("rubio -> marco_rubio", "state_dept -> state_department", "sheinbaum -> claudia_sheinbaum"):
+        assert line in result.output
+    for line in ("b_eight -> number_designated", "b_threat -> cartels_threaten_us", "cartels_threaten_us -> ann_b_cartels_threaten_us"):
+        assert line in result.output
+    assert validate(None, root).problems == []
+    imported = CorpusPaths(root)
+    original = CorpusPaths(AGREEMENT)
+    assert compute_agreement(load_documents(imported), None, load_registry(imported)) == compute_agreement(
+        load_documents(original), None, load_registry(original)
+    )
+    doc = json.loads((root / "annotations" / "913_00000000000000b4.json").read_text(encoding="utf-8"))
+    b = next(s for s in doc["annotations"] if s["annotator"] == "ann_b")
+    assert [m["entity"] for m in b["entities"]] == ["marco_rubio", "state_department", "claudia_sheinbaum"]
+    assert "rubio -> marco_rubio" in b["note"]
+    before = snapshot(root)
+    again = CliRunner().invoke(cli, ["import-set", str(folder), "--root", str(root), "--pivot", "ann_a", "--write"])
+    assert again.exit_code == 0 and snapshot(root) == before

@@ -6,8 +6,9 @@ every annotator's version in `annotations/<doc_id>.json`, its sets are copied th
 ids translated into the corpus registry: an entity id to the pivot annotator's id of the same
 real-world entity (`alignment.EntityIndex`: span with the same label, type and name, QID; never
 the id string alone, since the registries are different), a cluster id to the pivot's cluster it
-shares most aligned claims with (`alignment.cluster_map`). A translation is used only if it is
-one-to-one, so the annotator's grouping of mentions and claims is kept exactly; an id without a
+shares most aligned claims with (`alignment.cluster_map`). A cluster translation is used only if
+it is one-to-one, so the annotator's grouping of claims is kept exactly (two entity ids of the
+same real-world entity do become one: no figure depends on entity ids); an id without a
 counterpart keeps its own name (prefixed with the annotator id if the registry already uses the
 name for something else) and its entry is added to the corpus registry. Every translation is
 listed in the imported set's note. The delivered files stay untouched as the record of what the
@@ -73,7 +74,9 @@ def import_sets(
     pivot_entities = {m["entity"] for per in sets.values() for m in per[pivot]["entities"]}
     # a translation only where the pivot has the same entity (gold_id falls back to the annotator's own id)
     entity_pairs = {e: t for e in used_entities if (t := al.entity(annotator, e)) in pivot_entities}
-    entity_map = _one_to_one(entity_pairs, used_entities)
+    # several ids of one real-world entity (a registry slip of the annotator) become one: agreement
+    # does not depend on entity ids; clusters are groupings, so theirs must stay one-to-one
+    entity_map = dict(entity_pairs)
     cluster_map = _one_to_one(al.clusters.get(annotator, {}), used_clusters)
     new_registry = copy.deepcopy(registry)
     own_entities = {e["id"]: e for e in delivered_registry.get("entities", [])}
@@ -82,15 +85,24 @@ def import_sets(
         (used_entities, entity_map, own_entities, "entities"),
         (used_clusters, cluster_map, own_clusters, "clusters"),
     ):
-        taken = {x["id"] for x in new_registry[section]}
+        existing = {x["id"]: x for x in new_registry[section]}
+        taken = set(existing)
         for old in sorted(used):
+            if old in table:
+                continue
+            prefixed = _free_name(old, {old}, annotator)
+            for name in (old, prefixed):  # added by an earlier import of the same delivery: reuse it
+                if name in existing and _same_entry(existing[name], own[old]) and name not in table.values():
+                    table[old] = name
+                    break
             if old in table:
                 continue
             name = _free_name(old, taken | set(table.values()), annotator)
             table[old] = name
             entry = copy.deepcopy(own[old])
             entry["id"] = name
-            entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
+            if section == "entities":  # clusters have no note; the imported set's note lists them
+                entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
             new_registry[section].append(entry)
             taken.add(name)
         ids = [x["id"] for x in registry[section]]
@@ -108,10 +120,19 @@ def import_sets(
             f"entities {', '.join(changed) or 'none changed'}; clusters {', '.join(changed_c) or 'none changed'}."
         )
         doc = copy.deepcopy(docs[doc_id])
-        doc["annotations"] = [x for x in doc["annotations"] if x["annotator"] != annotator]
-        doc["annotations"].append(s)
+        at = next((i for i, x in enumerate(doc["annotations"]) if x["annotator"] == annotator), None)
+        if at is None:
+            doc["annotations"].append(s)
+        else:  # re-importing replaces the set where it is, so the file does not change
+            doc["annotations"][at] = s
         new_docs[doc_id] = doc
     return new_docs, new_registry, {"entities": entity_map, "clusters": cluster_map}
+
+
+def _same_entry(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
+    """An entry of the corpus registry that is the annotator's entry (ids and notes aside)."""
+    skip = {"id", "note"}
+    return {k: v for k, v in mine.items() if k not in skip} == {k: v for k, v in theirs.items() if k not in skip}
 
 
 def _actors(s: Mapping[str, Any]) -> list[Mapping[str, Any]]:
