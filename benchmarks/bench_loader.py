@@ -231,9 +231,9 @@ def run(sizes: list[int], runs: int, keep: Path | None) -> None:
                 f"build: {seconds:.1f} s, peak RSS {peak / 1024:.0f} MiB; import-only baseline {base / 1024:.0f} MiB; "
                 f"build above baseline {(peak - base) / 1024:.0f} MiB"
             )
-            print(f"{'config':<10} {'rows':>8} {'loader s':>10} {'read_table s':>13} {'ratio':>7}")
+            print(f"{'config':<22} {'rows':>8} {'loader s':>10} {'read_table s':>13} {'ratio':>7}")
             for config, rows, ours, baseline in loader_times(out, runs):
-                print(f"{config:<10} {rows:>8} {ours:>10.4f} {baseline:>13.4f} {ours / baseline:>7.2f}")
+                print(f"{config:<22} {rows:>8} {ours:>10.4f} {baseline:>13.4f} {ours / baseline:>7.2f}")
             sys.stdout.flush()
 
 

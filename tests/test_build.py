@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from cartel_fto_corpus.checks.validate import validate
 from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.publish.build import SHARD_NAME, BuildError, InvalidCorpus, build, split_of, stale_files
-from cartel_fto_corpus.publish.features import CONFIGS, SPAN_FIELDS, features
+from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS, SPAN_FIELDS, features
 from cartel_fto_corpus.publish.reader import iter_manifest
 from cartel_fto_corpus.publish.rows import claim_rows, entities_row, ner_rows
 from cartel_fto_corpus.truth.paths import CorpusPaths
@@ -47,7 +47,7 @@ def assert_spans_match(out: Path) -> int:
     for config in CONFIGS:
         for row in rows(out, config):
             text = texts[row.get("doc_id", row["id"])] if config != "clusters" else ""
-            if "text" in row and config != "articles":
+            if "text" in row and config not in ("articles", "mentions", "stance_classification"):
                 assert row["text"] == text
             for column, start, end, covered in SPAN_FIELDS[config]:
                 for item in [row] if column is None else row[column]:
@@ -73,10 +73,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_build_writes_every_config_with_hf_names_and_features(built: Path) -> None:
     for config in CONFIGS:
         files = sorted((built / "data" / config).iterdir())
-        assert [f.name for f in files] == ["test-00000-of-00001.parquet"]
+        names = [f.name for f in files]
+        if config in FOLD_CONFIGS:  # one document: only the split holding it has a file
+            assert len(names) == 1 and SHARD_NAME.match(names[0])["split"] in ("test", "train", "validation")
+        else:
+            assert names == ["test-00000-of-00001.parquet"]
         schema = pq.read_schema(files[0])
         assert json.loads(schema.metadata[b"huggingface"])["info"]["features"] == features(config).to_dict()
-    assert (built / "data" / "croissant.json").is_file()
+    assert (built / "croissant.json").is_file() and (built / "SHA256SUMS").is_file()
+    assert {p.suffix for p in (built / "data").rglob("*") if p.is_file()} == {".parquet"}  # Parquet only
     readme = (built / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("---\n") and "<!-- card:begin -->" in readme
 
@@ -191,7 +196,9 @@ def test_small_shards_split_by_size_keep_row_order_and_stale_shards_go(tmp_path:
     assert counts["articles"] > 1 and counts["ner"] > 1
     for config in CONFIGS:
         names = sorted(p.name for p in (sharded / "data" / config).glob("*.parquet"))
-        assert all(SHARD_NAME.match(n) and n.endswith(f"-of-{len(names):05d}.parquet") for n in names)
+        for split in {SHARD_NAME.match(n)["split"] for n in names}:
+            mine = [n for n in names if n.startswith(f"{split}-")]
+            assert all(SHARD_NAME.match(n) and n.endswith(f"-of-{len(mine):05d}.parquet") for n in mine)
         assert rows(sharded, config) == rows(whole, config)
     assert assert_spans_match(sharded) > 0
     build(CorpusPaths(root), sharded)  # back to one shard per config: the old shards are removed

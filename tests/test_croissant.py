@@ -25,7 +25,7 @@ def make_corpus(root: Path, n: int) -> Path:
     return module.make_corpus(root, n)
 
 
-SHIPPED = REPO / "data" / "croissant.json"
+SHIPPED = REPO / "croissant.json"
 
 
 @pytest.fixture(scope="module", params=["fixture", "sharded", "shipped"])
@@ -40,7 +40,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     else:  # several shards per config: the RecordSets read a FileSet
         root = make_corpus(out / "corpus", 30)
         build(CorpusPaths(root), out, max_shard_bytes=20_000)
-    return out / "data" / "croissant.json"
+    return out / "croissant.json"
 
 
 def parquet_rows(data: Path, config: str) -> list[dict]:
@@ -53,7 +53,7 @@ def test_metadata_validates_and_lists_every_file_with_its_sha256(built: Path) ->
     ds = mlc.Dataset(str(built))  # raises on any validation error
     assert not ds.metadata.ctx.issues.errors
     files = {d["contentUrl"]: d for d in doc["distribution"] if d["@type"] == "cr:FileObject"}
-    on_disk = {p.relative_to(built.parent).as_posix() for p in built.parent.rglob("*.parquet")}
+    on_disk = {p.relative_to(built.parent).as_posix() for p in (built.parent / "data").rglob("*.parquet")}
     assert set(files) == on_disk
     for rel, d in files.items():
         assert d["sha256"] == hashlib.sha256((built.parent / rel).read_bytes()).hexdigest()
@@ -61,14 +61,23 @@ def test_metadata_validates_and_lists_every_file_with_its_sha256(built: Path) ->
 
 def test_every_record_set_reads_offline_with_the_parquet_rows(built: Path) -> None:
     ds = mlc.Dataset(str(built))
-    data = built.parent
+    data = built.parent / "data"
     for config in CONFIGS:
         records = list(ds.records(config))
         rows = parquet_rows(data, config)
         assert len(records) == len(rows), config
         if rows:
             ids = [r[f"{config}/id"].decode() for r in records]
-            assert ids == [r["id"] for r in rows]
+            assert sorted(ids) == sorted(r["id"] for r in rows)
+            by_id = {r["id"]: r for r in rows}
+            for rec in records:  # every scalar field, label integers and their names included
+                row = by_id[rec[f"{config}/id"].decode()]
+                for column, value in row.items():
+                    if isinstance(value, (list, dict)):
+                        continue
+                    got = rec[f"{config}/{column}"]
+                    got = got.decode() if isinstance(got, bytes) else got
+                    assert got == value or (value is None and got in (None, "")), (config, column, got, value)
         fields = {f["name"] for rs in json.loads(built.read_text())["recordSet"] if rs["@id"] == config for f in rs["field"]}
         assert fields == set(features(config)), config
     for name, labels in enumerations().items():
@@ -95,7 +104,7 @@ def test_a_changed_file_fails_its_checksum(tmp_path: Path) -> None:
     target = out / "data" / "clusters" / "test-00000-of-00001.parquet"
     other = out / "data" / "articles" / "test-00000-of-00001.parquet"
     target.write_bytes(other.read_bytes())
-    ds = mlc.Dataset(str(out / "data" / "croissant.json"))
-    with pytest.raises(Exception, match=r"Download\(clusters/") as info:
+    ds = mlc.Dataset(str(out / "croissant.json"))
+    with pytest.raises(Exception, match=r"Download\(data/clusters/") as info:
         list(ds.records("clusters"))
     assert "Hash of downloaded file" in str(info.value.__cause__)

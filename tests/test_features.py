@@ -9,7 +9,19 @@ import pyarrow as pa
 import pytest
 from datasets import ClassLabel, Features, List, Sequence, Value
 
-from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, SPAN_FIELDS, actor_kinds, bio_names, features
+from cartel_fto_corpus.publish.features import (
+    CONFIGS,
+    DEFAULT_CONFIG,
+    SEMEVAL_LABELS,
+    SEMEVAL_OF,
+    SPAN_FIELDS,
+    actor_kinds,
+    add_label_names,
+    base_features,
+    bio_names,
+    features,
+    name_column,
+)
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
 
@@ -27,7 +39,7 @@ def class_labels() -> list[tuple[str, str, ClassLabel]]:
 
 
 def test_every_class_label_is_a_schema_label_set_in_schema_order() -> None:
-    sets = {label_set(n) for n in LABEL_SET_NAMES} | {actor_kinds(), bio_names()}
+    sets = {label_set(n) for n in LABEL_SET_NAMES} | {actor_kinds(), bio_names(), SEMEVAL_LABELS}
     found = class_labels()
     assert found
     for config, path, cl in found:
@@ -72,6 +84,29 @@ def test_every_config_has_a_string_id_and_the_default_exists() -> None:
         features("nope")
 
 
+def test_every_stance_label_maps_to_semeval() -> None:
+    assert set(SEMEVAL_OF) == set(label_set("stance_label"))
+    assert set(SEMEVAL_OF.values()) == set(SEMEVAL_LABELS)
+    assert SEMEVAL_OF["favor"] == "FAVOR" and SEMEVAL_OF["against"] == "AGAINST"
+
+
+def test_every_class_label_column_has_a_name_column_right_after_it() -> None:
+    def check(cols: dict, where: str) -> int:
+        keys, n = list(cols), 0
+        for i, (name, f) in enumerate(cols.items()):
+            if isinstance(f, List) and isinstance(f.feature, dict):
+                n += check(f.feature, f"{where}/{name}")
+            elif isinstance(f, ClassLabel) or (isinstance(f, List) and isinstance(f.feature, ClassLabel)):
+                expected = name_column(name, isinstance(f, List))
+                assert keys[i + 1] == expected, f"{where}/{name}"
+                assert cols[expected] in (Value("string"), List(Value("string")))
+                n += 1
+        return n
+
+    assert sum(check(features(c), c) for c in CONFIGS) > len(CONFIGS)
+    assert name_column("ner_tags", True) == "ner_tag_names" and name_column("label", False) == "label_name"
+
+
 def test_features_survive_arrow_and_encode_label_names() -> None:
     f = features("entities")
     row = {
@@ -79,9 +114,10 @@ def test_features_survive_arrow_and_encode_label_names() -> None:
         "entities": [{"id": "e1", "start": 0, "end": 6, "text": "Mexico", "label": "GPE", "entity": "mexico",
                       "entity_name": "Mexico", "org_type": None, "qid": "Q96"}],
     }  # fmt: skip
-    encoded = f.encode_example(row)
-    assert encoded["status"] == label_set("status").index("gold")
+    encoded = f.encode_example(add_label_names(row, base_features("entities")))
+    assert encoded["status"] == label_set("status").index("gold") and encoded["status_name"] == "gold"
     assert encoded["entities"][0]["label"] == label_set("entity_label").index("GPE")
+    assert encoded["entities"][0]["label_name"] == "GPE" and encoded["entities"][0]["org_type_name"] is None
     table = pa.Table.from_pylist([encoded], schema=f.arrow_schema)
     assert Features.from_arrow_schema(table.schema) == f
     assert table.to_pylist()[0] == encoded

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
@@ -18,7 +19,7 @@ import pytest
 import cartel_fto_corpus
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.build import build
-from cartel_fto_corpus.publish.features import CONFIGS, features
+from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS, features
 from cartel_fto_corpus.publish.loader import load_dataset
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.conftest import FIXTURE_CORPUS, REPO
@@ -39,17 +40,21 @@ def hf_load(out: Path, config: str, cache: Path, **kwargs) -> datasets.DatasetDi
 def test_card_loader_and_package_loader_agree(built: Path, tmp_path: Path, config: str) -> None:
     ours = load_dataset(config, root=built)
     theirs = hf_load(built, config, tmp_path / "cache")
-    assert list(ours) == list(theirs) == ["test"]
-    assert ours["test"].features == theirs["test"].features == features(config)
-    assert ours["test"].to_list() == theirs["test"].to_list()
-    assert ours["test"].num_rows > 0
-    streamed = list(datasets.load_dataset(str(built), config, split="test", streaming=True))
-    assert streamed == ours["test"].to_list()
+    splits = sorted(theirs)
+    assert sorted(ours) == splits
+    # the one-document fixture leaves some fold splits empty: they have no file (and no split)
+    assert set(splits) <= {"test", "train", "validation"} if config in FOLD_CONFIGS else splits == ["test"]
+    for split in splits:
+        assert ours[split].features == theirs[split].features == features(config)
+        assert ours[split].to_list() == theirs[split].to_list()
+    assert sum(ours[s].num_rows for s in splits) > 0
+    streamed = list(datasets.load_dataset(str(built), config, split=splits[0], streaming=True))
+    assert streamed == ours[splits[0]].to_list()
 
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_class_label_values_are_in_range(built: Path, config: str) -> None:
-    ds = load_dataset(config, split="test", root=built)
+    dd = load_dataset(config, root=built)
 
     def check(feature, value) -> None:
         if value is None:
@@ -64,8 +69,9 @@ def test_class_label_values_are_in_range(built: Path, config: str) -> None:
             for k, f in feature.items():
                 check(f, value[k])
 
-    for row in ds:
-        check(ds.features, row)
+    for ds in dd.values():
+        for row in ds:
+            check(ds.features, row)
 
 
 def test_package_loader_writes_no_cache_and_fingerprints_version_and_content(
@@ -122,8 +128,10 @@ OFFLINE_CHECK = textwrap.dedent(
     for config in CONFIGS:
         a = datasets.load_dataset(root, config, cache_dir=sys.argv[2])
         b = cartel_fto_corpus.load_dataset(config, root=root if root != "-" else None)
-        assert a["test"].features == b["test"].features, config
-        assert a["test"].to_list() == b["test"].to_list(), config
+        assert sorted(a) == sorted(b), config
+        for split in a:
+            assert a[split].features == b[split].features, config
+            assert a[split].to_list() == b[split].to_list(), config
     print("agree", len(CONFIGS))
     """
 )
@@ -137,35 +145,60 @@ def test_both_loaders_agree_offline_in_a_fresh_process(built: Path, tmp_path: Pa
     assert proc.stdout.strip() == f"agree {len(CONFIGS)}"
 
 
-@pytest.mark.skipif(not (REPO / "data" / "croissant.json").exists(), reason="data/ not built yet: run `cartel-fto build`")
+@pytest.mark.skipif(not (REPO / "SHA256SUMS").exists(), reason="data/ not built yet: run `cartel-fto build`")
 def test_shipped_data_loads_by_default_and_matches_the_card(tmp_path: Path) -> None:
     for config in CONFIGS:
         ours = cartel_fto_corpus.load_dataset(config)
         theirs = hf_load(REPO, config, tmp_path / "cache")
-        assert ours["test"].features == theirs["test"].features == features(config)
-        assert ours["test"].to_list() == theirs["test"].to_list()
+        for split in theirs:
+            assert ours[split].features == theirs[split].features == features(config)
+            assert ours[split].to_list() == theirs[split].to_list()
 
 
 # --------------------------------------------------------------------------- the wheel
 
 
-WHEEL_CHECK = textwrap.dedent(
-    """
-    import json, os, sys
-    import cartel_fto_corpus
-    from cartel_fto_corpus.publish.features import CONFIGS
-    assert os.path.realpath(cartel_fto_corpus.__file__).startswith(os.path.realpath(sys.prefix)), cartel_fto_corpus.__file__
-    out = {c: cartel_fto_corpus.load_dataset(c)["test"].to_list() for c in CONFIGS}
-    print(json.dumps(out, ensure_ascii=False))
-    """
-)
+def _site_packages(python: Path | str) -> str:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
-@pytest.mark.slow
-def test_wheel_installs_into_a_fresh_venv_and_loads_outside_the_repo(built: Path, tmp_path: Path) -> None:
-    """Build a wheel of a copy of the project whose data/ holds the fixture build, install it into a
-    venv (system site-packages for the dependencies, not the project), load from another cwd."""
-    src = tmp_path / "src"
+def _dependency_dirs() -> list[str]:
+    """Where the interpreter running the tests finds its dependencies: its site-packages (the active
+    venv's, or the system's) and whatever else is on its sys.path (PYTHONPATH), but not the checkout.
+
+    `venv.create(system_site_packages=True)` would inherit the *base* interpreter's instead, which
+    in a virtual environment lacks the dependencies; that is what broke `make test` in any venv.
+    """
+    import site
+
+    dirs = [*site.getsitepackages(), _site_packages(sys.executable), *sys.path]
+    keep = [d for d in dict.fromkeys(dirs) if d and os.path.isdir(d)]
+    return [d for d in keep if Path(d).resolve() not in {REPO, REPO / "tests"}]
+
+
+@dataclass
+class WheelEnv:
+    """A venv holding only the built wheel; its dependencies come from the test interpreter's site-packages."""
+
+    python: Path
+    script: Path  # the `cartel-fto` console script the wheel installed
+    site: Path
+    fixture_built: Path
+
+
+@pytest.fixture(scope="module")
+def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> WheelEnv:
+    """Build a wheel of a copy of the project whose data is the fixture corpus, install it alone into
+    a fresh venv, and reach the dependencies through a .pth file naming the running interpreter's
+    site-packages: works inside a venv and outside one, offline, and installs no second copy.
+
+    Lines of a .pth file are added to sys.path after the venv's own site-packages and the .pth files
+    *in* the named folders are not processed, so the wheel's copy wins over any copy (editable or
+    not) of the package in the test environment.
+    """
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
     src.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-ANNOTATIONS"):
         if (REPO / name).exists():
@@ -175,27 +208,244 @@ def test_wheel_installs_into_a_fresh_venv_and_loads_outside_the_repo(built: Path
     shutil.copytree(FIXTURE_CORPUS / "texts", src / "texts")
     shutil.copytree(FIXTURE_CORPUS / "annotations", src / "annotations")
     build(CorpusPaths(src), src)
-    wheels = tmp_path / "wheels"
+    fixture_built = tmp / "fixture-built"
+    build(CorpusPaths(FIXTURE_CORPUS), fixture_built)
+    wheels = tmp / "wheels"
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(src)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = wheels.glob("cartel_fto_corpus-*.whl")
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    env_dir = tmp / "venv"
+    venv.create(env_dir, system_site_packages=False, with_pip=False)
     py = env_dir / "bin" / "python"
+    site_dir = Path(_site_packages(py))
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "--ignore-installed", str(wheel)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
+    (site_dir / "zz_test_dependencies.pth").write_text("".join(f"{d}\n" for d in _dependency_dirs()), encoding="utf-8")
+    return WheelEnv(py, env_dir / "bin" / "cartel-fto", site_dir, fixture_built)
+
+
+def _clean_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
+    env.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp / "hf"), "COLUMNS": "100"})
+    return env
+
+
+WHEEL_CHECK = textwrap.dedent(
+    """
+    import json, os, sys
+    import cartel_fto_corpus
+    from cartel_fto_corpus.publish.features import CONFIGS
+    assert os.path.realpath(cartel_fto_corpus.__file__).startswith(os.path.realpath(sys.prefix)), cartel_fto_corpus.__file__
+    out = {c: {s: d.to_list() for s, d in cartel_fto_corpus.load_dataset(c).items()} for c in CONFIGS}
+    print(json.dumps(out, ensure_ascii=False))
+    """
+)
+
+
+@pytest.mark.slow
+def test_wheel_installs_into_a_fresh_venv_and_loads_outside_the_repo(wheel_env: WheelEnv, tmp_path: Path) -> None:
+    """The installed wheel loads its own data from another working directory, the repo out of reach."""
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
-    env.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")})
-    proc = subprocess.run([str(py), "-I", "-c", WHEEL_CHECK], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    proc = subprocess.run(
+        [str(wheel_env.python), "-I", "-c", WHEEL_CHECK], capture_output=True, text=True, cwd=cwd, env=_clean_env(tmp_path), timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     got = json.loads(proc.stdout)
-    expected = {c: load_dataset(c, root=built)["test"].to_list() for c in CONFIGS}
+    expected = {c: {s: d.to_list() for s, d in load_dataset(c, root=wheel_env.fixture_built).items()} for c in CONFIGS}
     assert got == json.loads(json.dumps(expected, ensure_ascii=False))
+
+
+def _checkout(at: Path, broken: bool) -> Path:
+    """A minimal checkout: texts/, annotations/, schema/ and a pyproject naming the project."""
+    at.mkdir(parents=True)
+    shutil.copytree(FIXTURE_CORPUS / "texts", at / "texts")
+    shutil.copytree(FIXTURE_CORPUS / "annotations", at / "annotations")
+    shutil.copytree(REPO / "schema", at / "schema")
+    shutil.copy(REPO / "pyproject.toml", at / "pyproject.toml")
+    if broken:
+        f = at / "annotations" / "900_00000000000000aa.json"
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        doc["annotations"][0]["entities"][0]["label"] = "PERSONA"  # not an entity label
+        f.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return at
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.mark.slow
+def test_installed_cli_uses_the_checkout_it_runs_in_and_never_writes_into_the_package(wheel_env: WheelEnv, tmp_path: Path) -> None:
+    """Inside a checkout (found upward) the CLI works on it; outside it reads the installed copy and
+    says so first; writing commands refuse the installed copy; --root still overrides."""
+    env = _clean_env(tmp_path)
+    package = wheel_env.site / "cartel_fto_corpus"
+    before = _tree(package)
+
+    def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(wheel_env.script), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = run("validate", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    first, *rest = proc.stderr.splitlines()
+    assert first.startswith("note: no cartel_fto_corpus checkout in") and str(package / "_data") in first, first
+    assert rest[-1].endswith("files checked: valid")
+
+    checkout = _checkout(tmp_path / "checkout", broken=True)
+    sub = checkout / "annotations"  # found from a subfolder too, as git finds its repository
+    proc = run("validate", cwd=sub)
+    assert proc.returncode == 1, proc.stderr
+    assert "note:" not in proc.stderr and "PERSONA" in proc.stderr and "1 problem" in proc.stderr.splitlines()[-1]
+    proc = run("validate", "--root", checkout, cwd=elsewhere)  # --root overrides, no note
+    assert proc.returncode == 1 and "note:" not in proc.stderr
+
+    for args in (["build"], ["build", "--check"], ["manifest"], ["stats", "--write-datasheet"], ["ls", "pull"]):
+        proc = run(*args, cwd=elsewhere)
+        lines = proc.stderr.splitlines()
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert len(lines) == 1 and lines[0].startswith("error: no cartel_fto_corpus checkout in"), (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert _tree(package) == before  # nothing written into the installed package
+
+    good = _checkout(tmp_path / "good", broken=False)
+    proc = run("manifest", "--check", cwd=good)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out"
+    proc = run("build", "--out", out, cwd=elsewhere)  # reads the installed copy, writes elsewhere: allowed
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("note: ") and (out / "croissant.json").is_file()
+
+
+# --------------------------------------------------------------------------- tampered files (issue 15, point 7)
+
+
+def _rewrite(path: Path, change) -> None:
+    """Rewrite one Parquet shard with `change(rows)` applied, keeping its schema (and its metadata)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    change(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+
+
+def _resign(out: Path) -> None:
+    """An attacker who also rewrites the release manifest: every digest recomputed from the bytes."""
+    import hashlib
+
+    lines = []
+    for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        rel = line.split("  ", 1)[1]
+        lines.append(f"{hashlib.sha256((out / rel).read_bytes()).hexdigest()}  {rel}\n")
+    (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    out = tmp_path / "fresh"
+    build(CorpusPaths(FIXTURE_CORPUS), out)
+    return out
+
+
+@pytest.mark.parametrize("value", [99, -7, 12345])
+def test_out_of_range_class_label_is_one_clear_error_even_with_a_matching_manifest(fresh: Path, value: int) -> None:
+    from cartel_fto_corpus.publish.loader import CorruptData
+
+    shard = fresh / "data" / "stance" / "test-00000-of-00001.parquet"
+    _rewrite(shard, lambda rows: rows[0].update(label=value))
+    with pytest.raises(CorruptData) as info:  # the sha256 catches it first
+        load_dataset("stance", split="test", root=fresh)
+    assert str(info.value).startswith("data/stance/test-00000-of-00001.parquet: expected sha256 ")
+    _resign(fresh)
+    with pytest.raises(CorruptData) as info:  # and the range check when the manifest was forged too
+        load_dataset("stance", split="test", root=fresh)
+    msg = str(info.value)
+    assert msg == f"data/stance/test-00000-of-00001.parquet: column label: expected ClassLabel values 0..3, found {value}"
+    assert "\n" not in msg
+
+
+def test_out_of_range_label_in_a_list_of_structs_and_in_a_tag_list(fresh: Path) -> None:
+    from cartel_fto_corpus.publish.loader import CorruptData
+
+    _rewrite(fresh / "data" / "entities" / "test-00000-of-00001.parquet", lambda rows: rows[0]["entities"][1].update(label=99))
+    _rewrite(fresh / "data" / "ner" / "test-00000-of-00001.parquet", lambda rows: rows[0]["ner_tags"].__setitem__(0, -7))
+    _resign(fresh)
+    with pytest.raises(CorruptData, match=r"column entities\.label: expected ClassLabel values 0\.\.9, found 99$"):
+        load_dataset("entities", root=fresh)
+    with pytest.raises(CorruptData, match=r"column ner_tags: expected ClassLabel values 0\.\.20, found -7$"):
+        load_dataset("ner", split="test", root=fresh)
+
+
+def test_offsets_that_no_longer_match_the_text_fail_the_checksum(fresh: Path) -> None:
+    from cartel_fto_corpus.publish.loader import CorruptData
+
+    shard = fresh / "data" / "mentions" / "test-00000-of-00001.parquet"
+    _rewrite(shard, lambda rows: rows[0].update(start=rows[0]["start"] + 1))
+    with pytest.raises(CorruptData, match=r"^data/mentions/test-00000-of-00001\.parquet: expected sha256 [0-9a-f]{16}…"):
+        load_dataset("mentions", root=fresh)
+
+
+def test_a_four_byte_flip_changing_a_start_is_caught(fresh: Path) -> None:
+    """The reproduction: a `start` of 460 stored as a plain int32 in an uncompressed page, flipped to 4."""
+    import struct
+
+    import pyarrow.parquet as pq
+
+    from cartel_fto_corpus.publish.loader import CorruptData
+
+    shard = fresh / "data" / "mentions" / "test-00000-of-00001.parquet"
+    table = pq.read_table(shard)
+    starts = table.column("start").to_pylist()
+    pq.write_table(table, shard, compression="none", use_dictionary=False)  # the bytes of each int32 are in the file
+    _resign(fresh)  # a consistent release: loads
+    assert load_dataset("mentions", split="test", root=fresh)["start"] == starts
+    original = shard.read_bytes()
+    target = max(starts)
+    at = original.find(struct.pack("<i", target))
+    while at != -1:  # the occurrence in the data page (not in statistics): the flip changes a row
+        flipped = original[:at] + struct.pack("<i", 4) + original[at + 4 :]
+        shard.write_bytes(flipped)
+        if pq.read_table(shard).column("start").to_pylist() == [4 if s == target else s for s in starts]:
+            break
+        at = original.find(struct.pack("<i", target), at + 1)
+    assert at != -1, "no four bytes holding the start in the data page"
+    with pytest.raises(CorruptData, match=r"^data/mentions/test-00000-of-00001\.parquet: expected sha256 .*changed after the build"):
+        load_dataset("mentions", split="test", root=fresh)
+
+
+def test_missing_manifest_unlisted_file_and_garbage_are_one_line_errors(fresh: Path) -> None:
+    from cartel_fto_corpus.publish.loader import CorruptData
+
+    (fresh / "data" / "clusters" / "test-00000-of-00001.parquet").write_bytes(b"PAR1 not really")
+    _resign(fresh)
+    with pytest.raises(CorruptData, match=r"^data/clusters/test-00000-of-00001\.parquet: expected Parquet, found unreadable data"):
+        load_dataset("clusters", root=fresh)
+    extra = fresh / "data" / "articles" / "test-00001-of-00002.parquet"
+    extra.write_bytes((fresh / "data" / "articles" / "test-00000-of-00001.parquet").read_bytes())
+    with pytest.raises(CorruptData, match=r"^data/articles/test-00001-of-00002\.parquet: expected a file listed in .*SHA256SUMS"):
+        load_dataset("articles", root=fresh)
+    (fresh / "SHA256SUMS").unlink()
+    with pytest.raises(
+        CorruptData, match=r"SHA256SUMS: expected the release manifest written by `cartel-fto build`, found FileNotFoundError$"
+    ):
+        load_dataset("entities", root=fresh)
+
+
+def test_the_datasets_route_does_not_check_what_the_card_says_it_does_not(fresh: Path, tmp_path: Path) -> None:
+    """Documented limits of `datasets.load_dataset` through the card: it loads a changed file and an
+    out-of-range label without a word (the card tells users to `sha256sum -c SHA256SUMS`)."""
+    _rewrite(fresh / "data" / "stance" / "test-00000-of-00001.parquet", lambda rows: rows[0].update(label=99))
+    ds = hf_load(fresh, "stance", tmp_path / "cache", split="test")
+    assert ds[0]["label"] == 99
+    readme = (fresh / "README.md").read_text(encoding="utf-8")
+    assert "sha256sum -c SHA256SUMS" in readme and "checks neither" in readme

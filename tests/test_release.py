@@ -2,7 +2,7 @@
 
 The version is `cartel_fto_corpus.__version__`. CITATION.cff, the latest CHANGELOG entry and the
 installed distribution must carry it; so must the dataset card (README.md front matter and its
-generated block), data/croissant.json and the loader's cache fingerprint, each checked as soon as
+generated block), croissant.json and the loader's cache fingerprint, each checked as soon as
 it exists, so a file that appears later cannot bring a second version number with it.
 """
 
@@ -100,9 +100,9 @@ def test_card_carries_the_version_and_links_the_datasheet() -> None:
 
 
 def test_croissant_carries_the_version() -> None:
-    path = REPO / "data" / "croissant.json"
+    path = REPO / "croissant.json"
     if not path.exists():
-        pytest.skip("data/croissant.json not built yet (`cartel-fto build`)")
+        pytest.skip("croissant.json not built yet (`cartel-fto build`)")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["version"] == __version__
     assert all(v == __version__ for v in re.findall(r"Version (\d+\.\d+\.\d+)", doc.get("citeAs", "")))
@@ -113,5 +113,5 @@ def test_loader_fingerprint_carries_the_version() -> None:
         pytest.skip("no loader module yet")
     from cartel_fto_corpus.publish import loader
 
-    fp = loader.fingerprint("articles", "test", [], REPO)
+    fp = loader.fingerprint("articles", "test", "0123456789abcdef")
     assert fp.startswith(f"cartel_fto_corpus-{__version__}-"), fp

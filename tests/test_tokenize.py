@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -12,13 +13,13 @@ from cartel_fto_corpus.publish.features import OUTSIDE
 from cartel_fto_corpus.publish.tokenize import MisalignedMention, bio_tags, spans_from_tags, tokenize
 from cartel_fto_corpus.truth.schema import label_set
 
-TEXTS = st.text(alphabet=st.sampled_from([*"ab1 .,-'\u2019\u201c\u201d\u00e9\n_", "\U0001f4ac", "\u0301"]), max_size=80)
+TEXTS = st.text(alphabet=st.sampled_from([*"ab1 .,-'*\u2019\u201c\u201d\u00e9\n_", "\U0001f4ac", "\u0301"]), max_size=80)
 
 
 @given(TEXTS)
-def test_tokens_cover_every_non_space_character_in_order(text: str) -> None:
+def test_tokens_cover_every_non_space_character_but_markdown_markers_in_order(text: str) -> None:
     tokens = tokenize(text)
-    assert "".join(t.text for t in tokens) == "".join(text.split())
+    assert "".join(t.text for t in tokens) == "".join(re.sub(r"\*{2,}", "", word) for word in text.split())
     for t in tokens:
         assert text[t.start : t.end] == t.text and t.text.strip() == t.text
     assert all(a.end <= b.start for a, b in itertools.pairwise(tokens))
@@ -36,9 +37,20 @@ def test_a_range_tokenizes_like_the_whole_text_clipped(text: str, a: int, b: int
 def test_punctuation_is_split_off_words() -> None:
     text = "U.S.-backed Rubio\u2019s \u201cplan\u201d cost $25.5 million \U0001f4ac"
     assert [t.text for t in tokenize(text)] == [
-        "U", ".", "S", ".", "-", "backed", "Rubio", "\u2019", "s", "\u201c", "plan", "\u201d",
+        "U.S.", "-", "backed", "Rubio", "\u2019", "s", "\u201c", "plan", "\u201d",
         "cost", "$", "25", ".", "5", "million", "\U0001f4ac",
     ]  # fmt: skip
+
+
+def test_abbreviations_are_one_token_and_markdown_markers_are_dropped() -> None:
+    text = "**U.S. Targets Cartels** at 9 a.m., the U.N. said; A.I and U.S.A stay split. e.g. U.S."
+    tokens = tokenize(text)
+    assert [t.text for t in tokens] == [
+        "U.S.", "Targets", "Cartels", "at", "9", "a.m.", ",", "the", "U.N.", "said", ";",
+        "A", ".", "I", "and", "U", ".", "S", ".", "A", "stay", "split", ".", "e.g.", "U.S.",
+    ]  # fmt: skip
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert tokens[0].start == 2  # offsets of the other tokens are those of the text
 
 
 @st.composite

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from cartel_fto_corpus.checks import rules_1_1
-from cartel_fto_corpus.checks.problems import Problem, _short, pointer
+from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, _short, more_problems, pointer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.texts import sha256_hex
 
@@ -87,12 +87,27 @@ class Usage:
     #: cluster id -> article numbers (the doc id's prefix, e.g. "001") with a member claim, for
     #: the discrepancy-citation check (GUIDELINES 4.6).
     cluster_docs: dict[str, set[str]] = field(default_factory=dict)
+    #: Every string in files that failed their own checks: an entry named there is not reported
+    #: unused, so one wrong label is one problem, not one plus a follow-on per registry entry.
+    maybe: set[str] = field(default_factory=set)
+
+    def note_failed(self, doc: Any) -> None:
+        """Record the strings of a document whose checks failed (its references are unknown)."""
+        if isinstance(doc, str):
+            self.maybe.add(doc)
+        elif isinstance(doc, dict):
+            for v in doc.values():
+                self.note_failed(v)
+        elif isinstance(doc, list):
+            for v in doc:
+                self.note_failed(v)
 
     def merge(self, other: Usage) -> None:
         """Add the uses recorded by another checker (a parallel chunk)."""
         self.entities |= other.entities
         self.targets |= other.targets
         self.clusters |= other.clusters
+        self.maybe |= other.maybe
         for cid, docs in other.cluster_docs.items():
             self.cluster_docs.setdefault(cid, set()).update(docs)
 
@@ -103,11 +118,22 @@ class AnnotationChecker:
     def __init__(self, file: str, doc: dict[str, Any], ctx: Context, usage: Usage) -> None:
         self.file, self.doc, self.ctx, self.usage = file, doc, ctx, usage
         self.problems: list[Problem] = []
+        self.unlisted = 0
 
     def err(self, ptr: str, code: str, message: str) -> None:
-        self.problems.append(Problem(self.file, ptr, message, code))
+        if len(self.problems) < MAX_PROBLEMS_PER_FILE:
+            self.problems.append(Problem(self.file, ptr, message, code))
+        else:
+            self.unlisted += 1
 
     def run(self) -> list[Problem]:
+        """Every problem of the file, at most MAX_PROBLEMS_PER_FILE listed and the rest counted."""
+        self.check_document()
+        if self.unlisted:
+            self.problems.append(more_problems(self.file, self.unlisted, "problems"))
+        return self.problems
+
+    def check_document(self) -> list[Problem]:
         doc = self.doc
         found = self.ctx.text(doc["doc_id"])
         if found is None:

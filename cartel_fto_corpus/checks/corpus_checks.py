@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.checks import rules_1_1
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.checks.problems import Problem, pointer
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import CorpusPaths
-from cartel_fto_corpus.truth.texts import compute_manifest, read_checksums, read_texts, sha256_hex
+from cartel_fto_corpus.truth.texts import compute_manifest, read_texts, sha256_hex
 
 
 def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> list[Problem]:
@@ -62,7 +65,7 @@ def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> li
             ("clusters", usage.clusters, "claim"),
         ):
             for i, entry in enumerate(reg[section]):
-                if entry["id"] not in used:
+                if entry["id"] not in used and entry["id"] not in usage.maybe:  # maybe: named by a file that failed
                     out.append(
                         Problem(
                             file,
@@ -112,13 +115,41 @@ def manifest_problems(file: str, manifest: dict[str, Any], paths: CorpusPaths) -
     return out
 
 
+_CHECKSUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *]?(.+)")
+
+
+def parse_checksums(file: str, path: Path) -> tuple[dict[str, str], list[Problem]]:
+    """`sha256sum` lines -> {file name: digest}, and one unreadable problem per line that is not one."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        return {}, [Problem(file, "", f"cannot read: {exc.strerror}", "unreadable", unreadable=True)]
+    except UnicodeDecodeError as exc:
+        return {}, [Problem(file, "", f"not UTF-8: byte offset {exc.start}", "unreadable", unreadable=True)]
+    sums: dict[str, str] = {}
+    bad: list[Problem] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        m = _CHECKSUM_LINE.fullmatch(line.rstrip("\r"))
+        if m is None:
+            found = escape_surrogates(json.dumps(line[:60], ensure_ascii=False))
+            bad.append(
+                Problem(file, "", f"line {n}: expected '<64 hex digits>  <file name>', found {found}", "bad-checksum-line", unreadable=True)
+            )
+        else:
+            sums[m.group(2)] = m.group(1).lower()
+    return sums, bad
+
+
 def checksum_problems(paths: CorpusPaths) -> list[Problem]:
     """The texts must be byte-identical to the seeds they were delivered as (SHA256SUMS)."""
     file = str(paths.checksums)
     if not paths.checksums.exists():
         return [Problem(file, "", "no such file", "unreadable", unreadable=True)]
-    sums = read_checksums(paths.checksums)
-    out = []
+    sums, out = parse_checksums(file, paths.checksums)
+    if out:
+        return out
     present = {t.source_file: t for t in read_texts(paths)}
     for name, digest in sorted(sums.items()):
         t = present.get(name)

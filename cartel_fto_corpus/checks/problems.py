@@ -9,6 +9,10 @@ from typing import Any
 #: Exit codes of `cartel-fto validate`.
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
+#: Problems listed per file (schema and semantic each); the rest are counted in one line, so a file
+#: with 10^5 errors neither floods the terminal nor holds 10^5 objects in memory.
+MAX_PROBLEMS_PER_FILE = 100
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -39,6 +43,12 @@ class Report:
         if any(p.unreadable for p in self.problems):
             return EXIT_UNREADABLE
         return EXIT_INVALID if self.problems else EXIT_OK
+
+
+def more_problems(file: str, n: int, what: str, at_least: bool = False) -> Problem:
+    """The line that stands for the problems of a file beyond MAX_PROBLEMS_PER_FILE."""
+    count = f"more than {n}" if at_least else str(n)
+    return Problem(file, "", f"{count} more {what} not listed (at most {MAX_PROBLEMS_PER_FILE} are listed per file)", "more-problems")
 
 
 def pointer(*parts: str | int) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from json_source_map import calculate
 
 from cartel_fto_corpus.checks.problems import Problem, Report
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
 
 FORMATS = ("text", "json", "github")
 
@@ -23,7 +24,7 @@ FORMATS = ("text", "json", "github")
 def _source_map(file: str) -> dict:
     try:
         return calculate(Path(file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, TypeError):
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, RecursionError):
         return {}
 
 
@@ -52,7 +53,15 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 
 
 def render(report: Report, fmt: str) -> str:
-    """The report in one of FORMATS; empty string for a clean text/github run."""
+    """The report in one of FORMATS; empty string for a clean text/github run.
+
+    Lone surrogates (from a file name that is not UTF-8, or data quoted in a message) are written
+    as `\\udXXX` escapes, so the output can always be encoded as UTF-8.
+    """
+    return escape_surrogates(_render(report, fmt))
+
+
+def _render(report: Report, fmt: str) -> str:
     if fmt == "text":
         return "".join(f"{p}\n" for p in report.problems)
     problems = with_lines(report.problems)

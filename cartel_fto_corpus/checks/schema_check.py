@@ -1,13 +1,24 @@
-"""The schema verdict of one parsed file: compiled validator first, detailed report only for files it rejects."""
+"""The schema verdict of one parsed file: compiled validator first, detailed report only for files it rejects.
+
+The compiled validator (jsonschema-rs) is authoritative: a file it rejects is never reported valid.
+The detailed validator (jsonschema, with ECMA-262 patterns) only explains the rejection; should it
+find nothing, the compiled validator's own error is reported. A file with a whole number written
+as a float (21.0) is also run through the detailed validator, whose `integer` excludes it. At most
+`MAX_PROBLEMS_PER_FILE` errors are listed per file, then one line with the count of the rest, so a
+file with half a million schema errors costs seconds, not minutes and gigabytes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
+import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from cartel_fto_corpus.checks.problems import Problem, pointer
+from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, more_problems, pointer
+from cartel_fto_corpus.truth.jsonio import escape_surrogates, scan
 from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, supported_versions
 
 
@@ -32,24 +43,86 @@ def _relevant(err: ValidationError) -> ValidationError:
     return err
 
 
-def schema_problems(kind: str, doc: Any, file: str) -> list[Problem]:
-    """Schema errors of one parsed file; empty when the compiled validator accepts it."""
-    if fast_validator(kind).is_valid(doc):
+def compiled_verdict(kind: str, doc: Any) -> bool:
+    """True if the compiled validator accepts `doc`; False for anything it cannot even read."""
+    try:
+        return bool(fast_validator(kind).is_valid(doc))
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return False
+
+
+def _compiled_error(kind: str, doc: Any, file: str) -> Problem:
+    """The compiled validator's own first error, for a rejection the detailed validator cannot explain.
+
+    `validate` stops at the first error; `iter_errors` of jsonschema-rs collects all of them
+    before yielding the first (50 s and 2 GB for a file with 509k errors), so it is not used.
+    """
+    try:
+        fast_validator(kind).validate(doc)
+    except jsonschema_rs.ValidationError as err:
+        return Problem(file, pointer(*err.instance_path), f"schema: {escape_surrogates(err.message)}", "schema-compiled")
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        return Problem(file, "", f"schema: rejected by the compiled validator ({type(exc).__name__}: {exc})", "schema-compiled")
+    return Problem(file, "", "schema: rejected by the compiled validator, which names no error", "schema-compiled")
+
+
+#: Schema errors counted beyond the listed ones before counting stops (about 1 ms each in Python).
+MAX_COUNTED = 1000
+
+
+def schema_problems(kind: str, doc: Any, file: str, strict_numbers: bool | None = None) -> list[Problem]:
+    """Schema errors of one parsed file; empty only when the compiled validator accepts it.
+
+    `strict_numbers`: the file has whole numbers written with a fraction or exponent (21.0), which
+    only the detailed validator tells apart from integers, so it runs even on a compiled "valid".
+    None (data that did not come through `jsonio.parse_json`, e.g. a Label Studio export): the
+    document is scanned for such numbers and for lone surrogates first.
+    """
+    if strict_numbers is None:
+        scanned = scan(doc)
+        if scanned.flaws:
+            return [Problem(file, f.pointer, f.message, f.code) for f in scanned.flaws[:MAX_PROBLEMS_PER_FILE]]
+        strict_numbers = scanned.whole_floats
+    accepted = compiled_verdict(kind, doc)
+    if accepted and not strict_numbers:
         return []
-    errors = sorted(detailed_validator(kind).iter_errors(doc), key=lambda e: _path_key(e.absolute_path))
+    rest = 0
+    try:
+        found = detailed_validator(kind).iter_errors(doc)
+        errors = list(islice(found, MAX_PROBLEMS_PER_FILE))
+        rest = sum(1 for _ in islice(found, MAX_COUNTED + 1))
+    except (RecursionError, ValueError, TypeError) as exc:
+        errors = []
+        if accepted:
+            return [Problem(file, "", f"schema: cannot be checked in detail ({type(exc).__name__})", "schema-detailed")]
+    if not errors:
+        return [] if accepted else [_compiled_error(kind, doc, file)]
+    shown = sorted(errors[:MAX_PROBLEMS_PER_FILE], key=lambda e: _path_key(e.absolute_path))
     out = []
-    for err in errors:
+    for err in shown:
         leaf = _relevant(err)
-        out.append(Problem(file, pointer(*leaf.absolute_path), f"schema: {leaf.message}", f"schema-{leaf.validator}"))
+        out.append(Problem(file, pointer(*leaf.absolute_path), f"schema: {escape_surrogates(leaf.message)}", f"schema-{leaf.validator}"))
+    if rest:
+        # Counting every error in Python would take minutes for a file with 10^5 of them.
+        out.append(
+            more_problems(file, rest, "schema errors")
+            if rest <= MAX_COUNTED
+            else more_problems(file, MAX_COUNTED, "schema errors", at_least=True)
+        )
     return out
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def _version_problem(file: str, doc: Any) -> Problem | None:
     if not isinstance(doc, dict):
-        return Problem(file, "", f"expected a JSON object, found {type(doc).__name__}", "schema-type")
+        return Problem(file, "", f"expected a JSON object, found {_json_type(doc)}", "schema-type")
     version = doc.get("schema_version")
     if version not in supported_versions():
-        found = "none" if version is None else repr(version)
+        found = "none" if version is None else escape_surrogates(repr(version))[:80]
         return Problem(
             file,
             "/schema_version",

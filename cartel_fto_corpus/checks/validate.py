@@ -8,6 +8,7 @@ Semantic checks run on schema-valid files only, so they can trust the shape of t
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,9 +18,8 @@ from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.corpus_checks import checksum_problems, manifest_problems, registry_problems
 from cartel_fto_corpus.checks.problems import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, Problem, Report, pointer
 from cartel_fto_corpus.checks.schema_check import _version_problem, schema_problems
-from cartel_fto_corpus.truth.jsonio import Unreadable, read_json
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_json, read_json_checked
 from cartel_fto_corpus.truth.paths import MANIFEST_FILE, REGISTRY_FILE, CorpusPaths, display
-from cartel_fto_corpus.truth.schema import fast_validator
 
 __all__ = [
     "EXIT_INVALID",
@@ -56,22 +56,47 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
             yield p
 
 
+def internal_error(file: str, exc: BaseException) -> Problem:
+    """A bug of ours met while checking `file`: still one line and a non-zero exit, never a traceback."""
+    return Problem(
+        file,
+        "",
+        f"internal error while checking this file ({type(exc).__name__}: {str(exc)[:200]}); please report it",
+        "internal-error",
+        unreadable=True,
+    )
+
+
+def sound_document(kind: str, path: Path, name: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse and schema-check one file: (the document if it is sound, its problems).
+
+    Duplicate keys and lone surrogates make a file unreadable (exit 2: it has no single meaning,
+    and no UTF-8 writer can store it); they are reported with their pointers, and the file is not
+    checked further.
+    """
+    try:
+        parsed = read_json_checked(path)
+    except Unreadable as exc:
+        return None, [Problem(name, "", str(exc), "unreadable", unreadable=True)]
+    if parsed.flaws:
+        return None, [Problem(name, f.pointer, f.message, f.code, unreadable=True) for f in parsed.flaws]
+    bad = _version_problem(name, parsed.doc)
+    if bad:
+        return None, [bad]
+    found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.whole_floats)
+    return (None if found else parsed.doc), found
+
+
 def load_checked(kind: str, path: Path, report: Report) -> dict[str, Any] | None:
     """Parse and schema-check one file, recording its problems; the document if it is sound."""
     name = display(path)
     report.files.append(name)
     try:
-        doc = read_json(path)
-    except Unreadable as exc:
-        report.problems.append(Problem(name, "", str(exc), "unreadable", unreadable=True))
-        return None
-    bad = _version_problem(name, doc)
-    if bad:
-        report.problems.append(bad)
-        return None
-    found = schema_problems(kind, doc, name)
+        doc, found = sound_document(kind, path, name)
+    except Exception as exc:  # a bug must not hide every other file's problems
+        doc, found = None, [internal_error(name, exc)]
     report.problems.extend(found)
-    return None if found else doc
+    return doc
 
 
 def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usage]:
@@ -81,14 +106,28 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
     for p in files:
         doc = load_checked("annotation", p, report)
         if doc is None:
+            _note_failed(p, usage)
             continue
         name = report.files[-1]
-        report.problems.extend(AnnotationChecker(name, doc, ctx, usage).run())
+        try:
+            found = AnnotationChecker(name, doc, ctx, usage).run()
+        except Exception as exc:  # a bug must not hide every other file's problems
+            report.problems.append(internal_error(name, exc))
+            continue
+        if found:
+            usage.note_failed(doc)
+        report.problems.extend(found)
         if p.stem != doc["doc_id"] and os.path.abspath(p.parent) == annotations_dir:
             report.problems.append(
                 Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch")
             )
     return report, usage
+
+
+def _note_failed(path: Path, usage: Usage) -> None:
+    """A file that failed its schema still names registry entries: do not call those unused."""
+    with contextlib.suppress(Unreadable):  # unreadable: it names nothing
+        usage.note_failed(read_json(path))
 
 
 def _check_chunk(args: tuple[list[Path], Path, dict[str, Any] | None]) -> tuple[Report, Usage]:
@@ -109,13 +148,40 @@ def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) 
 
     size = -(-len(files) // (jobs * 4))
     chunks = [(files[i : i + size], ctx.paths.root, ctx.registry) for i in range(0, len(files), size)]
+    from concurrent.futures.process import BrokenProcessPool
+
     report, usage = Report(), Usage()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        for part, used in pool.map(_check_chunk, chunks):
-            report.files += part.files
-            report.problems += part.problems
-            usage.merge(used)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_check_chunk, chunks))
+    except (BrokenProcessPool, OSError):  # a worker died (killed, out of memory): check here instead
+        return check_annotation_files(files, ctx)
+    for part, used in parts:
+        report.files += part.files
+        report.problems += part.problems
+        usage.merge(used)
     return report, usage
+
+
+def readable_corpus_problems(paths: CorpusPaths) -> list[Problem]:
+    """Parser and schema problems of every file a reader of the corpus opens (manifest, registry,
+    annotations), without the semantic checks: what `stats` and `show` need before they trust a file.
+    """
+    report = Report()
+    load_checked("manifest", paths.manifest, report)
+    if paths.registry.exists():
+        load_checked("registry", paths.registry, report)
+    for p in paths.annotation_files():
+        load_checked("annotation", p, report)
+    return report.problems
+
+
+def _guarded(file: str, check: Any, *args: Any) -> list[Problem]:
+    """Run a corpus-level check; a bug in it becomes one problem line instead of a traceback."""
+    try:
+        return list(check(*args))
+    except Exception as exc:
+        return [internal_error(file, exc)]
 
 
 def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: int = 1) -> Report:
@@ -143,9 +209,9 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
     for p in by_kind["manifest"]:
         manifest = load_checked("manifest", p, report)
         if manifest is not None:
-            report.problems.extend(manifest_problems(display(p), manifest, paths))
+            report.problems.extend(_guarded(display(p), manifest_problems, display(p), manifest, paths))
     if whole:
-        report.problems.extend(checksum_problems(paths))
+        report.problems.extend(_guarded(display(paths.checksums), checksum_problems, paths))
 
     checked, usage = check_annotation_files_parallel(by_kind["annotation"], ctx, jobs)
     report.files += checked.files
@@ -157,14 +223,16 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
         if os.path.abspath(p) in given:
             continue
         try:
-            doc = read_json(p)
-        except Unreadable:
+            doc, _found = sound_document("annotation", p, display(p))
+            if doc is None:
+                _note_failed(p, usage)
+            elif AnnotationChecker(display(p), doc, ctx, usage).run():
+                usage.note_failed(doc)
+        except Exception:  # only counts usage; the file's own run reports it
             continue
-        if _version_problem("", doc) is None and fast_validator("annotation").is_valid(doc):
-            AnnotationChecker(display(p), doc, ctx, usage).run()
     for p, reg in registries:
         if reg is not None:
-            report.problems.extend(registry_problems(display(p), reg, usage))
+            report.problems.extend(_guarded(display(p), registry_problems, display(p), reg, usage))
     if whole:
         documented = {p.stem for p in paths.annotation_files()}
         for doc_id in sorted({p.stem for p in paths.text_files()} - documented):

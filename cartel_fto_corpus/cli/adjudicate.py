@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus, describe
 from cartel_fto_corpus.inspection.gold import DecisionsError, Outcome, build_gold, document_problems, load_decisions
 from cartel_fto_corpus.truth.atomic import write_all_atomic
@@ -94,7 +94,7 @@ def _listing(o: Outcome, decisions: Any) -> dict[str, Any]:
     is_flag=True,
     help="Write the gold sets into the annotation files (only if every disagreement is decided and the result is valid).",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option()
 def adjudicate_command(
     root: Path | None, docs: tuple[str, ...], annotators: str, decisions_file: Path | None, write: bool, fmt: str
 ) -> None:
@@ -105,7 +105,7 @@ def adjudicate_command(
     Exit 0: nothing undecided and no problem; 1: undecided disagreements or an invalid result
     (nothing written); 2: unusable input.
     """
-    paths = CorpusPaths(root)
+    paths = CorpusPaths(corpus_root(root, writes=write, action="write gold sets into"))
     names = [a.strip() for a in annotators.split(",") if a.strip()]
     if len(names) < 2 or len(set(names)) != len(names):
         _fail(f"--annotators: expected two or more distinct annotator ids, found {annotators!r}")
@@ -229,7 +229,7 @@ def import_set_command(root: Path | None, folder: Path, pivot: str, write: bool)
     """
     from cartel_fto_corpus.inspection.importset import import_sets
 
-    paths = CorpusPaths(root)
+    paths = CorpusPaths(corpus_root(root, writes=write, action="import sets into"))
     try:
         delivered = {d["doc_id"]: d for d in (read_json(p) for p in sorted(folder.glob("*.json")) if p.name != "registry.json")}
         delivered_registry = read_json(folder / "registry.json")

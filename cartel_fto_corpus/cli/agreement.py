@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
 from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents, load_registry, print_report, single_annotated_message
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
 @click.command("agreement")
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option()
 @click.option(
     "--annotators",
     default=None,
@@ -28,12 +28,18 @@ def agreement_command(root: Path | None, fmt: str, annotators: str | None) -> No
     Adjudicated sets are left out (they derive from the others). On single-annotated data it says
     so instead of printing a number.
     """
-    paths = CorpusPaths(root)
+    paths = CorpusPaths(corpus_root(root))
     try:
         only = [a.strip() for a in annotators.split(",") if a.strip()] if annotators else None
-        report = compute_agreement(load_documents(paths), only, load_registry(paths))
+        docs = load_documents(paths)
+        known = sorted({s["annotator"] for d in docs for s in d["annotations"]})
+        report = compute_agreement(docs, only, load_registry(paths))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         click.echo(f"{paths.annotations}: cannot read the annotations: {exc}; run `cartel-fto validate` first", err=True)
+        sys.exit(2)
+    unknown = [a for a in only or [] if a not in known]
+    if unknown:  # a typo would otherwise silently compare fewer annotators
+        click.echo(f"--annotators: expected ids among {', '.join(known) or 'none'}, found {', '.join(map(repr, unknown))}", err=True)
         sys.exit(2)
     if fmt == "json":
         if report["status"] != "multi_annotated":

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, root_option
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
 
 # --------------------------------------------------------------------------- command line
@@ -29,7 +30,7 @@ def _fail(lines: Iterable[str], code: int = 1) -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Dataset root: writes OUT/data/<config>/*.parquet, OUT/data/croissant.json, the card in OUT/README.md (default: corpus root).",
+    help="Dataset root: writes OUT/data/<config>/*.parquet, OUT/croissant.json, OUT/SHA256SUMS, the card in OUT/README.md (default: corpus root).",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed Parquet, croissant.json or card are stale.")
 def build_command(root: Path | None, out: Path | None, check: bool) -> None:
@@ -39,18 +40,21 @@ def build_command(root: Path | None, out: Path | None, check: bool) -> None:
     """
     from cartel_fto_corpus.checks.validate import validate
 
-    paths = CorpusPaths(root)
+    # The installed copy ships no card or DATASHEET to compare with, and is never written to.
+    action = "check the generated files of" if check else "write into"
+    paths = CorpusPaths(corpus_root(root, writes=out is None, action=action))
     out = Path(out) if out is not None else paths.root
     report = validate(None, paths.root, jobs=os.cpu_count() or 1)
     if report.problems:
         n = len(report.problems)
-        _fail([*map(str, report.problems), f"{n} problem{'s' if n != 1 else ''}: refusing to build; see `cartel-fto validate`"])
+        lines = [escape_surrogates(str(p)) for p in report.problems]
+        _fail([*lines, f"{n} problem{'s' if n != 1 else ''}: refusing to build; see `cartel-fto validate`"], report.exit_code)
     try:
         if check:
             stale = stale_files(paths, out)
             if stale:
                 _fail([*stale, f"{len(stale)} generated file{'s' if len(stale) != 1 else ''} stale: run `cartel-fto build`"])
-            click.echo(f"{out}: data/, croissant.json and the card are up to date", err=True)
+            click.echo(f"{out}: data/, croissant.json, SHA256SUMS and the card are up to date", err=True)
             return
         result = build(paths, out, validate_first=False)
     except BuildError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, root_option
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, SyncError
 
 EXIT_REFUSED, EXIT_CONNECTION = 1, 2
@@ -83,7 +83,7 @@ def config_command(root: Path | None) -> None:
     from cartel_fto_corpus.labelstudio.repo import load_repo
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
-    click.echo(label_config(load_repo(CorpusPaths(root)).registry["targets"]), nl=False)
+    click.echo(label_config(load_repo(CorpusPaths(corpus_root(root))).registry["targets"]), nl=False)
 
 
 @ls_group.command("push")
@@ -98,7 +98,11 @@ def config_command(root: Path | None) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option(
-    "--prefer", type=click.Choice(["repo"]), default=None, help="Overwrite annotations changed in Label Studio since the last sync."
+    "--prefer",
+    type=click.Choice(["repo", "labelstudio"]),
+    default=None,
+    help="Annotations changed on both sides since the last sync: `repo` overwrites Label Studio's, `labelstudio` keeps them "
+    "(pull later); default: refuse and list them.",
 )
 @handle_errors
 def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_run, prefer) -> None:
@@ -106,8 +110,11 @@ def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_
     from cartel_fto_corpus.labelstudio.push import push
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
+    paths = CorpusPaths(corpus_root(root, writes=not dry_run))  # the sync state lives beside the corpus
     client = make_client(url, api_key, timeout, retries)
-    r = push(CorpusPaths(root), client, project=project, title=title, as_=as_, dry_run=dry_run, prefer=prefer, echo=lambda s: click.echo(s))
+    r = push(paths, client, project=project, title=title, as_=as_, dry_run=dry_run, prefer=prefer, echo=lambda s: click.echo(s))
+    if dry_run and r.project_id is None:
+        click.echo(f"would create project {project or title!r} on {client.settings.url}", err=True)
     if not dry_run:
         click.echo(
             f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} updated, {r.created_annotations} added, "
@@ -135,9 +142,10 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
     from cartel_fto_corpus.labelstudio.pull import pull
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
+    paths = CorpusPaths(corpus_root(root, writes=not dry_run))
     client = make_client(url, api_key, timeout, retries)
     r = pull(
-        CorpusPaths(root),
+        paths,
         client,
         project=project,
         title=title,
@@ -174,7 +182,7 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any free port).")
 @click.option("--username", default=None, help="Login e-mail of the local admin user.")
 @click.option("--api-key", default=None, help="API key to use (default: $LABEL_STUDIO_API_KEY, else generated / read from the data dir).")
-@click.option("--title", default=DEFAULT_TITLE, show_default=True)
+@click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to push the corpus into.")
 @click.option("--no-push", is_flag=True, help="Start the server only.")
 @click.option("--detach", is_flag=True, help="Leave the server running in the background (stop it with `cartel-fto ls stop`).")
 @handle_errors
@@ -185,6 +193,7 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
     from cartel_fto_corpus.labelstudio.push import push
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
+    paths = CorpusPaths(corpus_root(root, writes=not no_push))
     data_dir = data_dir.resolve()
     venv = srv.venv_path(venv)
     running = srv.running_pid(data_dir)
@@ -211,7 +220,7 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
     try:
         if not no_push:
             client = Client(Settings(server.url, key))
-            r = push(CorpusPaths(root), client, title=title, as_="predictions", echo=lambda s: click.echo(s, err=True))
+            r = push(paths, client, title=title, as_="predictions", echo=lambda s: click.echo(s, err=True))
             click.echo(f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} predictions updated", err=True)
         click.echo(f"Label Studio is running at {server.url} (pid {server.pid})")
         if fresh and not os.environ.get("LABEL_STUDIO_PASSWORD"):
@@ -233,7 +242,13 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
 
 
 @ls_group.command("stop")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".labelstudio/server"), show_default=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".labelstudio/server"),
+    show_default=True,
+    help="Data dir the server was started with (`ls serve --data-dir`); its PID file names the process.",
+)
 @handle_errors
 def stop_command(data_dir: Path) -> None:
     """Stop the server started by `ls serve --detach` from this data dir (by its PID)."""

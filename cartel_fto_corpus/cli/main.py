@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
@@ -28,10 +29,50 @@ LAZY_COMMANDS = {
     "import-set": "cartel_fto_corpus.cli.adjudicate:import_set_command",
     "show": "cartel_fto_corpus.cli.show:show_command",
     "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
+    "export": "cartel_fto_corpus.cli.export:export_command",
 }
 
 
+#: The distribution whose extras say which `pip install` brings a missing optional module.
+DISTRIBUTION = "cartel-fto-corpus"
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def extra_for(module: str) -> str | None:
+    """The extra of this package that provides top-level `module` (e.g. httpx -> labelstudio), if any.
+
+    Read from the installed metadata (`Requires-Dist: httpx>=0.27; extra == "labelstudio"`), so a
+    new extra needs no table here; module and distribution names are compared normalised.
+    """
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        reqs = requires(DISTRIBUTION) or []
+    except PackageNotFoundError:
+        return None
+    for req in reqs:
+        m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*).*?;.*extra\s*==\s*['\"]([^'\"]+)['\"]", req)
+        if m and _normal(m.group(1)) == _normal(module):
+            return m.group(2)
+    return None
+
+
+def missing_module_line(exc: ModuleNotFoundError) -> str | None:
+    """The one line to print for an optional dependency that is not installed; None for our own bugs."""
+    name = (exc.name or "").split(".")[0]
+    if not name or name == __name__.split(".")[0]:
+        return None
+    extra = extra_for(name)
+    spec = f"{DISTRIBUTION}[{extra}]" if extra else DISTRIBUTION
+    return f"error: this command needs the Python module {name!r}, which is not installed: pip install '{spec}'"
+
+
 class LazyGroup(click.Group):
+    """Subcommands imported on first use; a missing optional dependency ends in one line, exit 2."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if self._available(n))])
 
@@ -46,8 +87,39 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS and self._available(name):
             module, attr = LAZY_COMMANDS[name].split(":")
-            return getattr(importlib.import_module(module), attr)
+            try:
+                return getattr(importlib.import_module(module), attr)
+            except ModuleNotFoundError as exc:
+                line = missing_module_line(exc)
+                if line is None:
+                    raise
+                return _unavailable(name, line)
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:  # imported inside a command, e.g. httpx by `ls push`
+            line = missing_module_line(exc)
+            if line is None:
+                raise
+            click.echo(line, err=True)
+            sys.exit(2)
+
+
+def _unavailable(name: str, line: str) -> click.Command:
+    """A stand-in for a command whose module cannot be imported: listed in --help, says why when run."""
+
+    def run(**_kwargs: object) -> None:
+        click.echo(line, err=True)
+        sys.exit(2)
+
+    return click.Command(
+        name,
+        callback=run,
+        help=f"(unavailable: {line.removeprefix('error: ')})",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
 
 
 @click.group(cls=LazyGroup)
@@ -59,7 +131,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@format_option("github")
 @click.option("--summary/--no-summary", default=False, help="After a clean run, print a table of documents and counts.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for large corpora (default: all cores).")
 def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool, jobs: int | None) -> None:
@@ -70,6 +142,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
     from cartel_fto_corpus.checks.report import render
     from cartel_fto_corpus.checks.validate import validate as run
 
+    root = corpus_root(root)
     report = run(list(paths) or None, root, jobs=jobs or os.cpu_count() or 1)
     out = render(report, fmt)
     if out:
@@ -84,41 +157,50 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
 
 
 def _print_summary(root: Path | None) -> None:
+    """One row per document with its counts, at the terminal's width (80 when not a terminal).
+
+    When titles and flags do not fit beside the counts, the table keeps the counts and the titles
+    and flags follow it one line per document, instead of wrapping every cell.
+    """
     from rich.console import Console
     from rich.table import Table
 
     from cartel_fto_corpus.inspection.summary import summarize
+    from cartel_fto_corpus.inspection.terminal import natural_width
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     rows = summarize(CorpusPaths(root))
-    table = Table(title="cartel_fto_corpus")
-    for col in ("document", "title", "chars", "sets", "status", "entities", "stances", "claims", "quality flags"):
-        table.add_column(col, justify="right" if col in {"chars", "sets", "entities", "stances", "claims"} else "left")
+    console = Console()
+
+    def table(wide: bool) -> Table:
+        cols = ("document", "title", "chars", "sets", "status", "entities", "stances", "claims", "quality flags")
+        t = Table(title="cartel_fto_corpus")
+        for col in cols if wide else [c for c in cols if c not in {"title", "quality flags"}]:
+            numeric = col in {"chars", "sets", "entities", "stances", "claims"}
+            t.add_column(col, justify="right" if numeric else "left", no_wrap=col not in {"title", "quality flags"})
+        for r in rows:
+            t.add_row(
+                r.doc_id,
+                *([r.title or "-"] if wide else []),
+                str(r.n_chars),
+                str(r.annotators),
+                r.status,
+                str(r.entities),
+                str(r.stances),
+                str(r.claims),
+                *([", ".join(r.flags)] if wide else []),
+            )
+        totals = [str(sum(getattr(r, k) for r in rows)) for k in ("n_chars", "annotators", "entities", "stances", "claims")]
+        t.add_row("total", *([""] if wide else []), *totals[:2], "", *totals[2:], *([""] if wide else []), style="bold")
+        return t
+
+    full = table(wide=True)
+    if natural_width(console, full) <= console.width:
+        console.print(full)
+        return
+    console.print(table(wide=False))
     for r in rows:
-        table.add_row(
-            r.doc_id,
-            r.title or "-",
-            str(r.n_chars),
-            str(r.annotators),
-            r.status,
-            str(r.entities),
-            str(r.stances),
-            str(r.claims),
-            ", ".join(r.flags),
-        )
-    table.add_row(
-        "total",
-        "",
-        str(sum(r.n_chars for r in rows)),
-        str(sum(r.annotators for r in rows)),
-        "",
-        str(sum(r.entities for r in rows)),
-        str(sum(r.stances for r in rows)),
-        str(sum(r.claims for r in rows)),
-        "",
-        style="bold",
-    )
-    Console(width=200).print(table)
+        console.print(f"{r.doc_id}: {r.title or '-'}" + (f" (flags: {', '.join(r.flags)})" if r.flags else ""), highlight=False)
 
 
 @cli.command()
@@ -130,7 +212,7 @@ def manifest(root: Path | None, check: bool) -> None:
     from cartel_fto_corpus.truth.paths import CorpusPaths
     from cartel_fto_corpus.truth.texts import compute_manifest, dumps, read_texts
 
-    paths = CorpusPaths(root)
+    paths = CorpusPaths(corpus_root(root, writes=not check))
     fresh = dumps(compute_manifest(read_texts(paths)))
     current = paths.manifest.read_text(encoding="utf-8") if paths.manifest.exists() else None
     if check:

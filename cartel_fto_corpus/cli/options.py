@@ -1,16 +1,87 @@
-"""Command-line options shared by every subcommand, defined once."""
+"""Command-line options shared by every subcommand, defined once, and which corpus a command uses.
+
+The corpus is never a surprise: `--root DIR` if given; else the checkout the working directory is
+in (found upward, as git finds its repository); else the installed copy, for reading only, and the
+command says so on its first line. Nothing writes into the installed package.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from cartel_fto_corpus.truth.paths import data_root, find_checkout, use_schema_of
+
 #: `--root DIR`: the corpus root holding texts/ and annotations/ (a test fixture, a synthetic
-#: corpus, a copy); default the installed corpus (paths.data_root()).
+#: corpus, a copy); default: the checkout around the working directory, else the installed corpus.
 root_option = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Corpus root holding texts/ and annotations/ (default: the installed corpus).",
+    help="Corpus root holding texts/ and annotations/ (default: the checkout containing the working directory, "
+    "else the installed corpus, read-only).",
 )
+
+#: `--format`: one spelling across subcommands. `table` is accepted where `text` is meant and the
+#: reverse, so scripts written against either name keep working.
+FORMATS = ("text", "json")
+FORMAT_ALIASES = {"table": "text"}
+
+
+def format_option(*extra: str) -> click.Option:
+    """`--format text|json[|extra]`, default text; the old `table` spelling is an accepted alias."""
+    choices = [*FORMATS, *extra]
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([*choices, *FORMAT_ALIASES]),
+        default="text",
+        show_default=True,
+        callback=lambda _ctx, _param, value: FORMAT_ALIASES.get(value, value),
+        help=f"Output: {', '.join(choices)} (`table` is an alias of `text`).",
+    )
+
+
+class InstalledCorpusError(click.ClickException):
+    """A write aimed at the installed package: one line, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def corpus_root(root: Path | None, *, writes: bool = False, action: str = "write into") -> Path:
+    """The corpus root a command works on; announces the installed copy, refuses to write into it.
+
+    `writes`: the command would change files under the root (build, manifest, the datasheet, the
+    Label Studio sync). Read-only commands may use the installed copy outside a checkout. `action`
+    names what is refused, for commands that only compare against files a checkout has.
+    """
+    if root is None:
+        root = find_checkout()
+        if root is None:
+            installed = data_root()
+            where = Path.cwd()
+            if writes:
+                raise InstalledCorpusError(
+                    f"no cartel_fto_corpus checkout in {where} or above; refusing to {action} the installed corpus at "
+                    f"{installed}: cd into a checkout or pass --root DIR"
+                )
+            click.echo(
+                f"note: no cartel_fto_corpus checkout in {where} or above; using the installed corpus at {installed} "
+                "(read-only; --root DIR for another)",
+                err=True,
+            )
+            root = installed
+    use_schema_of(root)
+    return root
+
+
+def exit_with(lines: list[str], code: int) -> None:
+    """Print each line on stderr and exit with `code`."""
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)

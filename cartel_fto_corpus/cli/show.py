@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
-from cartel_fto_corpus.inspection.explorer import ShowError, load_view, print_view
+from cartel_fto_corpus.cli.options import corpus_root, root_option
+from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, manifest_documents, print_view, terminal_safe
 from cartel_fto_corpus.inspection.explorer_html import render_html
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import CorpusPaths
-from cartel_fto_corpus.truth.texts import documents
 
 
 @click.command("show")
@@ -32,12 +32,12 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
     """Show an article with its entities, claims and stances highlighted (DOC_ID or a prefix such as 002)."""
     from cartel_fto_corpus.truth.atomic import write_atomic
 
-    paths = CorpusPaths(root)
+    paths = CorpusPaths(corpus_root(root))
     try:
         if all_docs:
             if html_out is None or doc_id is not None:
                 raise ShowError("--all: expected --html DIR and no DOC_ID")
-            ids = [d["id"] for d in documents(paths)]
+            ids = [d["id"] for d in manifest_documents(paths)]
             pages = {html_out / f"{i}.html": render_html(load_view(i, paths, annotator)) for i in ids}
             for path, page in pages.items():
                 write_atomic(path, page)
@@ -51,9 +51,16 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
             click.echo(f"{html_out}: written", err=True)
         else:
             print_view(view)
+    except InvalidInput as exc:  # validated first: nothing the validator refuses reaches a page or a terminal
+        for problem in exc.problems:
+            click.echo(terminal_safe(escape_surrogates(str(problem))), err=True)
+        click.echo(
+            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}: refusing to show; see `cartel-fto validate`", err=True
+        )
+        sys.exit(exc.exit_code)
     except ShowError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(terminal_safe(escape_surrogates(str(exc))), err=True)
         sys.exit(2)
-    except (OSError, ValueError, KeyError) as exc:
-        click.echo(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}", err=True)
+    except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+        click.echo(terminal_safe(escape_surrogates(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}")), err=True)
         sys.exit(2)

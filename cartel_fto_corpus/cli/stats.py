@@ -9,30 +9,48 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
 from cartel_fto_corpus.inspection.stats import _NUMERIC, compute_stats, stats_tables
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
-def print_tables(stats: dict[str, Any], width: int = 160) -> None:
+def print_tables(stats: dict[str, Any], width: int | None = None) -> None:
+    """Every statistics table at the terminal's width (`width` None: detected, 80 when piped).
+
+    A table wider than the terminal is split into several narrower ones that each repeat its
+    first column, rather than letting rich cut figures to "23…" or wrap every cell.
+    """
     from rich.console import Console
     from rich.table import Table
 
+    from cartel_fto_corpus.inspection.terminal import natural_width
+
     console = Console(width=width)
     for t in stats_tables(stats):
-        table = Table(title=t.title, title_justify="left")
-        for i, col in enumerate(t.columns):
-            numeric = i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in t.rows)
-            table.add_column(col, justify="right" if numeric else "left")
-        for row in t.rows:
-            table.add_row(*row, style="bold" if row and row[0] == "total" else None)
-        console.print(table)
+        numeric = [i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in t.rows) for i in range(len(t.columns))]
+
+        def table(cols: list[int], title: str | None, t: Any = t, numeric: list[bool] = numeric) -> Table:
+            out = Table(title=title, title_justify="left")
+            for i in cols:
+                out.add_column(t.columns[i], justify="right" if numeric[i] else "left")
+            for row in t.rows:
+                out.add_row(*(row[i] for i in cols), style="bold" if row and row[0] == "total" else None)
+            return out
+
+        parts: list[list[int]] = [[0]]
+        for i in range(1, len(t.columns)):
+            if len(parts[-1]) > 1 and natural_width(console, table([*parts[-1], i], None)) > console.width:
+                parts.append([0])
+            parts[-1].append(i)
+        for n, cols in enumerate(parts):
+            console.print(table(cols, t.title if n == 0 else f"{t.title} (continued)"))
     console.print(f"Counts of annotations: {stats['basis']}. Tokens: {stats['token_rule']}.", highlight=False)
 
 
 @click.command("stats")
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option()
 @click.option(
     "--write-datasheet", "write_ds", is_flag=True, help="Rewrite the generated tables of the datasheet (between its stats marker comments)."
 )
@@ -50,9 +68,18 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
 
     With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
     """
+    from cartel_fto_corpus.checks.validate import readable_corpus_problems
     from cartel_fto_corpus.inspection.datasheet import DatasheetError, check_datasheet, write_datasheet
 
-    paths = CorpusPaths(root)
+    on_root = datasheet is None and (write_ds or check_ds)  # the installed copy has no DATASHEET.md
+    paths = CorpusPaths(corpus_root(root, writes=on_root, action="check the datasheet of" if check_ds else "write into"))
+    problems = readable_corpus_problems(paths)
+    if problems:  # figures from files the validator refuses would be wrong, or a traceback
+        for p in problems:
+            click.echo(escape_surrogates(str(p)), err=True)
+        n = len(problems)
+        click.echo(f"{paths.root}: cannot compute statistics: {n} problem{'s' if n != 1 else ''}; see `cartel-fto validate`", err=True)
+        sys.exit(2 if any(p.unreadable for p in problems) else 1)
     try:
         stats = compute_stats(paths)
     except (OSError, ValueError, KeyError) as exc:
@@ -74,7 +101,7 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
         except DatasheetError as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)
-        if fmt == "table":
+        if fmt == "text":
             return
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))

@@ -267,7 +267,7 @@ def print_report(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=140)
+    console = Console()  # the terminal's width
     if report["status"] != "multi_annotated":
         console.print(single_annotated_message(report), highlight=False)
         return

@@ -16,17 +16,16 @@ which is what lets a browser test check every mark against its offsets. All text
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.schema import label_set
 from cartel_fto_corpus.truth.sets import reference_set
-from cartel_fto_corpus.truth.texts import documents, read_text
+from cartel_fto_corpus.truth.texts import read_text
 
 #: Background colours for entity labels, assigned in the schema's label order (no label named here).
 PALETTE = (
@@ -85,19 +84,59 @@ class View:
 
 def resolve_doc_id(query: str, paths: CorpusPaths) -> str:
     """A document id from its full id or an unambiguous prefix such as `002`."""
-    ids = [d["id"] for d in documents(paths)]
+    ids = [d["id"] for d in manifest_documents(paths)]
     if query in ids:
         return query
     hits = [i for i in ids if i.startswith(query)]
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise ShowError(f"{paths.manifest}: expected a document id (one of {', '.join(ids)}), found {query!r}")
-    raise ShowError(f"{paths.manifest}: expected one document, found {query!r} matching {', '.join(hits)}")
+        raise ShowError(terminal_safe(f"{paths.manifest}: expected a document id (one of {', '.join(ids)}), found {query!r}"))
+    raise ShowError(terminal_safe(f"{paths.manifest}: expected one document, found {query!r} matching {', '.join(hits)}"))
 
 
-def _load_json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+class InvalidInput(ShowError):
+    """A file `show` would read does not pass the schema: its problems, one line each."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if any(p.unreadable for p in self.problems) else 1
+
+
+def _load_json(path: Path, kind: str = "annotation") -> dict[str, Any]:
+    """A file that passed the parser and the schema (compiled verdict), else InvalidInput.
+
+    The page and the terminal show data, so nothing reaches them that the validator would
+    refuse: a string where an offset belongs, a lone surrogate, a duplicate key.
+    """
+    from cartel_fto_corpus.checks.validate import sound_document
+
+    doc, problems = sound_document(kind, path, display(path))
+    if doc is None:
+        raise InvalidInput(problems)
+    return doc
+
+
+def manifest_documents(paths: CorpusPaths) -> list[dict[str, Any]]:
+    """The manifest's entries, after the manifest passed the schema."""
+    return _load_json(paths.manifest, "manifest")["documents"]
+
+
+#: Characters never sent to a terminal from data: C0/C1 controls (ESC starts ANSI and OSC
+#: sequences: colours, titles, hyperlinks, clipboard) and bidirectional overrides. Each becomes
+#: U+FFFD, one character for one, so offsets into the text still hold.
+_UNSAFE = {
+    c: "\ufffd" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)] if c not in (0x09, 0x0A)
+}
+
+
+def terminal_safe(value: object) -> str:
+    """`value` as text that cannot drive the terminal: controls replaced, same length."""
+    return str(value).translate(_UNSAFE)
 
 
 def actor_name(actor: dict[str, Any], entities: dict[str, dict[str, Any]]) -> str:
@@ -111,8 +150,8 @@ def actor_name(actor: dict[str, Any], entities: dict[str, dict[str, Any]]) -> st
 def load_view(doc_id: str, paths: CorpusPaths, annotator: str | None = None) -> View:
     """Read one document, the annotation set to show and the cluster claims of every document."""
     doc_id = resolve_doc_id(doc_id, paths)
-    entry = next(d for d in documents(paths) if d["id"] == doc_id)
-    registry = _load_json(paths.registry) if paths.registry.exists() else {"entities": [], "targets": [], "clusters": []}
+    entry = next(d for d in manifest_documents(paths) if d["id"] == doc_id)
+    registry = _load_json(paths.registry, "registry") if paths.registry.exists() else {"entities": [], "targets": [], "clusters": []}
     f = paths.annotation_file(doc_id)
     ann = _load_json(f) if f.exists() else {"annotations": []}
     if annotator is None:
@@ -121,7 +160,7 @@ def load_view(doc_id: str, paths: CorpusPaths, annotator: str | None = None) -> 
         aset = next((s for s in ann["annotations"] if s["annotator"] == annotator), None)
         if aset is None:
             found = ", ".join(s["annotator"] for s in ann["annotations"]) or "none"
-            raise ShowError(f"{f}: expected an annotation set by {annotator!r}, found annotators: {found}")
+            raise ShowError(terminal_safe(f"{f}: expected an annotation set by {annotator!r}, found annotators: {found}"))
     view = View(doc_id, read_text(doc_id, paths), entry, aset, len(ann["annotations"]), registry)
     ents = view.entities
     clusters: dict[str, list[ClusterClaim]] = defaultdict(list)
@@ -168,13 +207,14 @@ def pieces(length: int, mentions: list[dict[str, Any]], claims: list[dict[str, A
 def article_text(view: View) -> Any:
     """The article as a rich Text: claims underlined, mentions on their label's colour.
 
-    rich offsets are Python string indices, i.e. code points, the corpus's own unit.
+    rich offsets are Python string indices, i.e. code points, the corpus's own unit; control
+    characters are replaced one for one, so the offsets still hold.
     """
     from rich.text import Text
 
     colours = label_colours()
     aset = view.aset or {"entities": [], "claims": []}
-    body = Text(view.text)
+    body = Text(terminal_safe(view.text))
     for cl in aset["claims"]:
         body.stylize("underline", cl["start"], cl["end"])
     for m in aset["entities"]:
@@ -182,19 +222,32 @@ def article_text(view: View) -> Any:
     return body
 
 
-def print_view(view: View, width: int | None = None) -> None:
-    """The article with rich styles (entity background, claim underline), then tables."""
+def _t(value: object, style: str = "") -> Any:
+    """Data as a rich Text: never parsed as markup (`[/]`, `[link=...]`), controls replaced."""
+    from rich.text import Text
+
+    return Text(terminal_safe(value), style=style)
+
+
+def print_view(view: View, width: int | None = None, console: Any = None) -> None:
+    """The article with rich styles (entity background, claim underline), then tables.
+
+    Every value from the data goes in as a `Text` through `terminal_safe`: rich would read a
+    plain string as markup, and a terminal obeys the escape sequences in it.
+    """
     from rich.console import Console
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(width=width)
+    from cartel_fto_corpus.inspection.terminal import print_fitted
+
+    console = console or Console(width=width)
     ents = view.entities
     colours = label_colours()
     aset = view.aset or {"entities": [], "stances": [], "claims": [], "annotator": "-", "status": "-"}
     body = article_text(view)
-    title = f"{view.doc_id} · {view.entry.get('title') or 'untitled'} · annotator {aset['annotator']} ({aset['status']})"
+    title = _t(f"{view.doc_id} · {view.entry.get('title') or 'untitled'} · annotator {aset['annotator']} ({aset['status']})")
     console.print(Panel(body, title=title, title_align="left"))
     legend = Text("labels: ")
     for lab, c in colours.items():
@@ -208,29 +261,29 @@ def print_view(view: View, width: int | None = None) -> None:
     for m in aset["entities"]:
         reg = ents.get(m["entity"]) or {}
         t.add_row(
-            m["id"],
-            f"{m['start']}:{m['end']}",
-            m["text"],
-            Text(m["label"], style=f"black on {colours.get(m['label'], '#e5e7eb')}"),
-            m["entity"],
-            reg.get("qid") or "-",
+            _t(m["id"]),
+            _t(f"{m['start']}:{m['end']}"),
+            _t(m["text"]),
+            _t(m["label"], style=f"black on {colours.get(m['label'], '#e5e7eb')}"),
+            _t(m["entity"]),
+            _t(reg.get("qid") or "-"),
         )
-    console.print(t)
+    print_fitted(console, t)
     t = Table(title="Claims", title_justify="left")
     for col in ("id", "span", "claimant", "type", "check-worthiness", "hedged", "cluster", "text"):
         t.add_column(col)
     for cl in aset["claims"]:
         t.add_row(
-            cl["id"],
-            f"{cl['start']}:{cl['end']}",
-            actor_name(cl["claimant"], ents),
-            cl["type"],
-            cl["checkworthiness"],
-            "yes" if cl["hedged"] else "",
-            ", ".join(cl["clusters"]),
-            cl["text"],
+            _t(cl["id"]),
+            _t(f"{cl['start']}:{cl['end']}"),
+            _t(actor_name(cl["claimant"], ents)),
+            _t(cl["type"]),
+            _t(cl["checkworthiness"]),
+            _t("yes" if cl["hedged"] else ""),
+            _t(", ".join(cl["clusters"])),
+            _t(cl["text"]),
         )
-    console.print(t)
+    print_fitted(console, t)
     targets = {x["id"]: x for x in view.registry.get("targets", [])}
     sc = stance_colours()
     t = Table(title="Stances per target", title_justify="left")
@@ -238,13 +291,13 @@ def print_view(view: View, width: int | None = None) -> None:
         t.add_column(col)
     for st in sorted(aset["stances"], key=lambda s: s["target"]):
         t.add_row(
-            targets.get(st["target"], {}).get("name", st["target"]),
-            actor_name(st["holder"], ents),
-            Text(st["label"], style=f"bold {sc.get(st['label'], 'white')}"),
-            st["attribution"],
-            " | ".join(x["text"] for x in st["evidence"]),
+            _t(targets.get(st["target"], {}).get("name", st["target"])),
+            _t(actor_name(st["holder"], ents)),
+            _t(st["label"], style=f"bold {sc.get(st['label'], 'white')}"),
+            _t(st["attribution"]),
+            _t(" | ".join(x["text"] for x in st["evidence"])),
         )
-    console.print(t)
+    print_fitted(console, t)
     for cid in dict.fromkeys(cid for cl in aset["claims"] for cid in cl["clusters"]):
         others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
-        console.print(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}", highlight=False)
+        console.print(_t(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}"), highlight=False)

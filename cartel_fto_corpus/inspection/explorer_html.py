@@ -19,6 +19,17 @@ def _attr(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def _int(value: object) -> str:
+    """An offset or count as written into the page: an int as digits, anything else escaped as text.
+
+    `show` refuses schema-invalid files before rendering, so offsets are ints here; the escape is
+    the second wall (an offset once was `<img src=x onerror=...>`, written into the page raw).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    return _attr(value)
+
+
 def article_html(view: View) -> str:
     """The article as nested marks and claim spans; its text content equals the document text."""
     text = view.text
@@ -41,7 +52,7 @@ def article_html(view: View) -> str:
                 title = f"{m['id']} · {m['label']} · {reg.get('name', m['entity'])}" + (f" · {qid}" if qid else "")
                 out.append(
                     f'<mark class="ent" id="mention-{_attr(m["id"])}" data-id="{_attr(m["id"])}"'
-                    f' data-start="{m["start"]}" data-end="{m["end"]}"'
+                    f' data-start="{_int(m["start"])}" data-end="{_int(m["end"])}"'
                     f' data-label="{_attr(m["label"])}" data-entity="{_attr(m["entity"])}" data-qid="{_attr(qid or "")}"'
                     f' data-tag="{_attr(tag)}" title="{_attr(title)}">'
                 )
@@ -106,11 +117,11 @@ def render_html(view: View) -> str:
     if aset:
         meta.append(
             f"annotator {e(aset['annotator'])} · {e(aset['status'])} · guideline {e(aset['guideline_version'])}"
-            f" · {view.n_sets} annotation set(s)"
+            f" · {_int(view.n_sets)} annotation set(s)"
         )
     else:
         meta.append("not annotated yet")
-    meta.append(f"{len(view.text)} characters · quality flags: {e(', '.join(entry.get('quality_flags', [])) or 'none')}")
+    meta.append(f"{_int(len(view.text))} characters · quality flags: {e(', '.join(entry.get('quality_flags', [])) or 'none')}")
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -140,11 +151,12 @@ def render_html(view: View) -> str:
         for st in sts:
             colour = sc.get(st["label"], "#6b7280")
             ev = "".join(
-                f'<blockquote>{e(x["text"])} <span class="muted">[{x["start"]}:{x["end"]}]</span></blockquote>' for x in st["evidence"]
+                f'<blockquote>{e(x["text"])} <span class="muted">[{_int(x["start"])}:{_int(x["end"])}]</span></blockquote>'
+                for x in st["evidence"]
             )
             note = f'<div class="muted">{e(st["note"])}</div>' if st.get("note") else ""
             sec.append(
-                f'<li class="stance" data-id="{_attr(st["id"])}"><span class="badge" style="background:{colour}">{e(st["label"])}</span> '
+                f'<li class="stance" data-id="{_attr(st["id"])}"><span class="badge" style="background:{_attr(colour)}">{e(st["label"])}</span> '
                 f"<b>{e(actor_name(st['holder'], ents))}</b> "
                 f'<span class="muted">({e(st["attribution"])}, {e(st["id"])})</span>{ev}{note}</li>'
             )
@@ -198,7 +210,7 @@ def render_html(view: View) -> str:
         qid = reg.get("qid")
         qcell = f'<a href="https://www.wikidata.org/wiki/{_attr(qid)}">{e(qid)}</a>' if qid else '<span class="muted">none</span>'
         sub = f" ({e(reg['org_type'])})" if reg.get("org_type") else ""
-        sec.append(f"<tr><td>{e(reg['name'])}</td><td>{e(reg['type'])}{sub}</td><td>{qcell}</td><td>{n}</td></tr>")
+        sec.append(f"<tr><td>{e(reg['name'])}</td><td>{e(reg['type'])}{sub}</td><td>{qcell}</td><td>{_int(n)}</td></tr>")
     sec.append("</table></section>")
     parts.append("".join(sec))
     parts.append("</div></div></body></html>\n")

@@ -205,6 +205,9 @@ def push(
                 continue
             base = state.baseline(doc_id, name) if state else None
             ls_changed = base is None or base.annotation_id != ann["id"] or base.updated_at != ann.get("updated_at")
+            if ls_changed and prefer == "labelstudio":  # keep Label Studio's version; `ls pull` brings it over
+                report.unchanged += 1
+                continue
             if ls_changed and prefer != "repo":
                 try:
                     theirs = convert.regions_to_set(

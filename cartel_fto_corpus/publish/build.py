@@ -24,9 +24,22 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cartel_fto_corpus.publish.features import CONFIGS
-from cartel_fto_corpus.publish.layout import SHARD_NAME, SPLIT, BuildResult, Shard, sha256_file, split_of
-from cartel_fto_corpus.publish.reader import iter_documents, load_registry
+from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS
+from cartel_fto_corpus.publish.layout import (
+    CROISSANT,
+    RELEASE_MANIFEST,
+    SHARD_NAME,
+    SPLIT,
+    BuildResult,
+    Shard,
+    document_groups,
+    fold_buckets,
+    fold_split,
+    release_manifest,
+    sha256_file,
+    split_of,
+)
+from cartel_fto_corpus.publish.reader import iter_documents, iter_manifest, load_registry
 from cartel_fto_corpus.publish.rows import BuildError, cluster_rows, document_rows
 from cartel_fto_corpus.publish.writer import MAX_SHARD_BYTES, ConfigWriter
 from cartel_fto_corpus.truth.atomic import write_atomic
@@ -54,18 +67,25 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
             writers[key] = ConfigWriter(config, split, staging / config, max_shard_bytes)
         return writers[key]
 
-    members: dict[str, list[tuple[str, str]]] = {}
+    # Folds need every document's group before the first row: one light pass over the manifest.
+    buckets = fold_buckets(document_groups(iter_manifest(paths.manifest)))
+    members: dict[str, list[tuple[str, str, str | None]]] = {}
     set_counts: dict[int, int] = {}
     for doc in iter_documents(paths):
         n_sets = len(doc.annotation["annotations"]) if doc.annotation else 0
         set_counts[n_sets] = set_counts.get(n_sets, 0) + 1
-        split = split_of(doc.entry["id"])
+        doc_id = doc.entry["id"]
+        split = split_of(doc_id)
         for config, row in document_rows(doc, registry, members):
             writer(config, split).add(row)
+            if config == "ner":
+                for k, fold in enumerate(FOLD_CONFIGS):
+                    writer(fold, fold_split(buckets, k, doc_id)).add(row)
     for row in cluster_rows(registry, members):
         writer("clusters", SPLIT).add(row)
-    for config in CONFIGS:  # every config exists, even with no rows
-        writer(config, SPLIT)
+    for config in CONFIGS:  # every config exists, even with no rows (a fold's empty split has no file:
+        if not any(c == config for c, _s in writers):  # `datasets` cannot read a Parquet file of 0 rows)
+            writer(config, SPLIT)
 
     shards: list[Shard] = []
     rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
@@ -79,7 +99,7 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
         nbytes[config][split] = w.nbytes
         if examples[config] is None:
             examples[config] = w.first_row
-    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())))
+    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())), folds=buckets)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -99,8 +119,9 @@ def _replace_if_changed(src: Path, dst: Path) -> bool:
 
 
 def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_shard_bytes: int = MAX_SHARD_BYTES) -> BuildResult:
-    """Validate, then write `out/data/<config>/<split>-i-of-n.parquet`, `out/data/croissant.json` and the
-    card block of `out/README.md`. Raises InvalidCorpus or BuildError before anything is replaced."""
+    """Validate, then write `out/data/<config>/<split>-i-of-n.parquet`, `out/croissant.json`, the release
+    manifest `out/SHA256SUMS` and the card of `out/README.md`. Raises InvalidCorpus or BuildError before
+    anything is replaced."""
     from cartel_fto_corpus.publish.card import render_readme
     from cartel_fto_corpus.publish.croissant import croissant_json
 
@@ -116,6 +137,7 @@ def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_sha
     try:
         result = stage(paths, staging, max_shard_bytes)
         croissant = croissant_json(result.shards)
+        sums = release_manifest((f"{DATA}/{sh.path}", sh.sha256) for sh in result.shards)
         readme = Path(out) / "README.md"
         card = render_readme(readme.read_text(encoding="utf-8") if readme.exists() else None, result)
         for s in result.shards:
@@ -128,7 +150,11 @@ def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_sha
                 if SHARD_NAME.match(f.name) and f"{config}/{f.name}" not in produced:
                     f.unlink()
                     result.removed.append(f"{DATA}/{config}/{f.name}")
-        for target, text in ((data_dir / "croissant.json", croissant), (readme, card)):
+        stale_croissant = data_dir / "croissant.json"  # where earlier builds put it; only Parquet stays in data/
+        if stale_croissant.exists():
+            stale_croissant.unlink()
+            result.removed.append(f"{DATA}/croissant.json")
+        for target, text in ((Path(out) / CROISSANT, croissant), (Path(out) / RELEASE_MANIFEST, sums), (readme, card)):
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 write_atomic(target, text)
                 result.changed.append(str(target.relative_to(out)))
@@ -140,7 +166,7 @@ def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_sha
 def generated_files(out: Path) -> list[str]:
     """Paths (relative to `out`) of every file a build owns under `out`."""
     data_dir = Path(out) / DATA
-    found = ["README.md", f"{DATA}/croissant.json"]
+    found = ["README.md", CROISSANT, RELEASE_MANIFEST]
     for config in CONFIGS:
         folder = data_dir / config
         if folder.is_dir():

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, features
-from cartel_fto_corpus.publish.layout import content_digest
+from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF, features
+from cartel_fto_corpus.publish.layout import CROISSANT, FOLDS, RELEASE_MANIFEST, content_digest
 from cartel_fto_corpus.truth.paths import DATA
 
 if TYPE_CHECKING:
@@ -40,10 +40,25 @@ TAGS = ["stance-detection", "claim-detection", "check-worthiness", "entity-linki
 DESCRIPTIONS = {
     "articles": "one row per article: id, title, exact text, sha256, source file, lengths, computed quality flags",
     "entities": "one row per article: its entity mentions (offsets, span text, OntoNotes label, canonical entity, Wikidata QID)",
+    "mentions": "one row per entity mention: document id, offsets, mention text, label, canonical entity, Wikidata QID",
     "ner": "one row per paragraph: tokens, BIO `ner_tags` (ClassLabel), token offsets into the article text",
+    **{
+        f"ner_fold{k}": f"`ner` rows in document-grouped cross-validation fold {k}: splits train, validation, test (overlapping articles together)"
+        for k in range(FOLDS)
+    },
     "stance": "one row per stance: holder, target, label, attribution, evidence spans, and the article text",
-    "claims": "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, clusters (a list: a claim can state the facts of several clusters)",
-    "clusters": "the claim-cluster registry: kind (factual / non_factual), summary, discrepancies, and the claims and articles in each cluster",
+    "stance_classification": (
+        "one row per (article, holder, target): input text built from the holder and its evidence, target name, label "
+        "and its SemEval-2016 FAVOR/AGAINST/NONE equivalent, ids to trace back"
+    ),
+    "claims": (
+        "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, clusters (a list: a claim can state "
+        "the facts of several clusters), and the claim it copies"
+    ),
+    "clusters": (
+        "the claim-cluster registry: kind (factual / non_factual), summary, discrepancies, and the claims (all, and without "
+        "copies) and articles in each cluster"
+    ),
 }
 #: Hub buckets of `size_categories`, by number of examples.
 _SIZE_BUCKETS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"))
@@ -116,7 +131,7 @@ def _shorten(value: Any, limit: int = 70) -> Any:
 
 def loading_section(result: BuildResult) -> str:
     """The generated `## Loading` section: how to load, the design decisions, an example per config."""
-    counts = ", ".join(f"`{c}` {sum(result.rows[c].values())}" for c in CONFIGS)
+    counts = ", ".join(f"`{c}` {sum(result.rows[c].values())}" for c in CONFIGS if c not in FOLD_CONFIGS)
     lines = [
         BEGIN,
         "## Loading",
@@ -150,11 +165,35 @@ def loading_section(result: BuildResult) -> str:
         "`streaming=True` or `cartel_fto_corpus.load_dataset`, which keep no cache.",
         "",
         f"Configs and rows: {counts}. Croissant 1.1 metadata (sha256 per file, a RecordSet per config,",
-        f"the label sets as enumerations): `{DATA}/croissant.json`.",
+        f"the label sets as enumerations): `{CROISSANT}` at the dataset root. `{DATA}/` holds Parquet only, so",
+        f'`pyarrow.dataset.dataset("{DATA}/ner")`, DuckDB and Polars globs read it as it is.',
         "",
-        "**Splits.** Every document is in one split, `test`: with five articles this is an evaluation-only",
-        "corpus, and two of them (001 and 004) share wire copy, so any train/test cut would leak. A document",
-        "is never split across splits; a larger release would assign whole documents, overlapping ones together.",
+        "**Label names without `datasets`.** Label columns are `ClassLabel` integers (what `datasets` and",
+        "`run_ner.py`-style scripts expect), and each is followed by a string column with the names:",
+        "`label` → `label_name`, `status` → `status_name`, a list `ner_tags` → `ner_tag_names`, also inside",
+        "structs (`entities[].label_name`). DuckDB, Polars and pyarrow users read names directly:",
+        "",
+        "```python",
+        "import duckdb",
+        f"duckdb.sql(\"SELECT label_name, count(*) FROM '{DATA}/mentions/*.parquet' GROUP BY 1\")",
+        "```",
+        "",
+        "**Splits.** The plain configs have one split, `test`: with five articles this is an evaluation-first",
+        "corpus, and two of them (001 and 004) share wire copy, so a random train/test cut would leak.",
+        f"For training, `ner_fold0` … `ner_fold{FOLDS - 1}` are document-grouped cross-validation folds of `ner`",
+        "with `train`, `validation` and `test` splits: documents that share text (manifest `overlaps`, joined",
+        "transitively) form a group, groups are dealt round-robin into buckets, and fold *k* tests on bucket *k*,",
+        "validates on bucket *k+1* and trains on the rest. A document, and a group, is never in two splits of a fold.",
+        "",
+        *_fold_table(result),
+        "",
+        "**Verification.** `cartel_fto_corpus.load_dataset` reads each file once, checks its sha256 against the",
+        f"release manifest `{RELEASE_MANIFEST}` (written by the build from the bytes it wrote; croissant.json is",
+        "not trusted for this) and every ClassLabel value against its range, and raises `CorruptData` with a",
+        "one-line message naming the file before returning any row. `datasets.load_dataset` through this card",
+        "checks neither: it casts the columns to the card's features (a wrong type fails) but loads a",
+        "changed file, an out-of-range label (99, -7) or shifted offsets silently. Check a copy with",
+        f"`sha256sum -c {RELEASE_MANIFEST}` in the dataset root, or load it once through `cartel_fto_corpus.load_dataset(root=...)`.",
         "",
         "**Annotation sets.** Every config holds the *gold* (released reference; see DATASHEET.md) annotation set of each article; an",
         "article without a gold set contributes its first set, and every row names its `annotator` and",
@@ -162,25 +201,89 @@ def loading_section(result: BuildResult) -> str:
         f"for agreement studies. In this build: {_set_counts(result.set_counts)}.",
         "",
         "**Ids and offsets.** Row ids are stable: the document id (`articles`, `entities`), `<doc_id>/L<line>`",
-        "(`ner`, one row per non-empty line), `<doc_id>/<stance or claim id>` (`stance`, `claims`), the",
-        "registry id (`clusters`). Offsets count Unicode code points (Python `str` indices), end-exclusive, into",
-        "the article's `text`, and every span stores its text next to its offsets: `text[start:end] == span text`.",
+        "(`ner` and its folds, one row per non-empty line), `<doc_id>/<mention, stance or claim id>` (`mentions`,",
+        "`stance`, `stance_classification` (its first stance), `claims`), the registry id (`clusters`). Offsets",
+        "count Unicode code points (Python `str` indices), end-exclusive, into the article's `text`, and every",
+        "span stores its text next to its offsets: `text[start:end] == span text`.",
         "",
-        "**Tokens.** `ner` tokens are runs of letters and digits, and every other non-space character alone",
-        "(BERT-style punctuation splitting), from a tokenizer in the package that needs no download; a mention",
-        "whose edge falls inside a token stops the build instead of being shifted.",
+        "**Tokens.** `ner` tokens are abbreviations of single letters with periods (`U.S.` is one token),",
+        "runs of letters and digits, and every other non-space character alone (BERT-style punctuation",
+        "splitting), from a tokenizer in the package that needs no download. Markdown emphasis markers (the",
+        "`**` around 000's bold headline and subtitles) are dropped: no token covers them, the other tokens keep",
+        "their offsets. A mention whose edge falls inside a token stops the build instead of being shifted.",
+        "",
+        "**Stance as classification.** `stance_classification` has one row per (article, holder, target); its",
+        "`text` is the holder's name and the distinct evidence passages joined by ` … ` (not the article), so",
+        "rows of different holders no longer share an input. A holder with two different labels toward one",
+        "target in one article stops the build, so no two rows with the same input disagree. `semeval_label`",
+        "maps the labels to SemEval-2016 Task 6: " + ", ".join(f"`{a}` → `{b}`" for a, b in SEMEVAL_OF.items()) + ".",
+        "",
+        "**Copies.** Article 000 repeats paragraphs (manifest `repeated_passages`); a claim lying in a repeated",
+        "passage whose first occurrence is the same annotated claim has `copy_of` = that claim's row id, and",
+        "`clusters.distinct_claim_ids` leaves copies out, so cluster sizes are not inflated.",
+        "",
+        "**Exports.** `cartel-fto export --format conll|spacy|brat|bigbio|jsonl --out DIR` writes the gold",
+        "mentions as CoNLL (token, tag), a spaCy `DocBin`, brat standoff, BigBIO `kb` JSON lines, or JSON lines",
+        "(spaCy needs the `spacy` extra: `pip install cartel-fto-corpus[spacy]`).",
+        "",
+        "### Recipes",
+        "",
+        "NER fine-tuning on a fold (any `run_ner.py`-style script takes the `train`/`validation`/`test` splits):",
+        "",
+        "```python",
+        'ds = cartel_fto_corpus.load_dataset("ner_fold0")          # DatasetDict train / validation / test',
+        'labels = ds["train"].features["ner_tags"].feature.names    # BIO names, conll2003 order',
+        '# tokenize ds[split]["tokens"] with is_split_into_words=True, align ds[split]["ner_tags"], train',
+        "```",
+        "",
+        "Stance classification (SemEval-2016 style: text, target, label):",
+        "",
+        "```python",
+        'ds = cartel_fto_corpus.load_dataset("stance_classification", split="test")',
+        'pairs = [(r["text"], r["target_name"]) for r in ds]         # input and target',
+        'gold = ds["semeval_label"]                                  # 0 FAVOR, 1 AGAINST, 2 NONE',
+        "```",
+        "",
+        "Claim clusters (sizes without copied passages):",
+        "",
+        "```python",
+        'clusters = cartel_fto_corpus.load_dataset("clusters", split="test")',
+        'claims = {r["id"]: r for r in cartel_fto_corpus.load_dataset("claims", split="test")}',
+        'sizes = {c["id"]: len(c["distinct_claim_ids"]) for c in clusters}  # claims[i]["claim"] is the text',
+        "```",
         "",
         "### Examples",
         "",
         "One row of each config, long values cut (`\u2026`); label columns are `ClassLabel`s, shown here by name and",
-        "loaded as integers (`ds.features[...]` names them).",
+        "loaded as integers (`ds.features[...]` names them), each next to its `*_name` column. The folds hold",
+        "`ner` rows; one example stands for all of them.",
     ]
-    for config in CONFIGS:
+    for config in (c for c in CONFIGS if c not in FOLD_CONFIGS[1:]):
         lines += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", ""]
         example = result.examples.get(config)
         lines += ["```json", json.dumps(_shorten(example), ensure_ascii=False, indent=1) if example else "null  (no rows yet)", "```"]
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _fold_table(result: BuildResult) -> list[str]:
+    """Markdown table: what each fold holds (documents and rows per split)."""
+    if not result.folds:
+        return []
+    k = len(result.folds)
+    out = ["| fold | train | validation | test |", "|---|---|---|---|"]
+    for fold in range(k):
+        cells = []
+        for split, bucket in (("train", None), ("validation", (fold + 1) % k), ("test", fold)):
+            docs = (
+                result.folds[bucket]
+                if bucket is not None
+                else sorted(d for i, b in enumerate(result.folds) if i not in (fold, (fold + 1) % k) for d in b)
+            )
+            n = result.rows[f"ner_fold{fold}"].get(split, 0)
+            cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} rows)")
+        out.append(f"| `ner_fold{fold}` | " + " | ".join(cells) + " |")
+    return out
 
 
 def _set_counts(counts: dict[int, int]) -> str:

@@ -13,11 +13,19 @@ from functools import cache
 
 from datasets import ClassLabel, Features, List, Value
 
+from cartel_fto_corpus.publish.layout import FOLDS
 from cartel_fto_corpus.truth.schema import label_set, load_schemas
 
+#: `ner_fold0` ... : document-grouped cross-validation folds of `ner` with train/validation/test splits.
+FOLD_CONFIGS = tuple(f"ner_fold{k}" for k in range(FOLDS))
 #: Published configs, in the order the card lists them; `articles` is the default one.
-CONFIGS = ("articles", "entities", "ner", "stance", "claims", "clusters")
+CONFIGS = ("articles", "entities", "mentions", "ner", *FOLD_CONFIGS, "stance", "stance_classification", "claims", "clusters")
 DEFAULT_CONFIG = "articles"
+#: Our stance labels mapped to SemEval-2016 Task 6 / tweet_eval `stance` labels. `neutral` (the holder
+#: takes no side although the target is discussed) and `none` (no stance expressed) both become NONE,
+#: which SemEval defines as "neither favor nor against".
+SEMEVAL_LABELS = ("FAVOR", "AGAINST", "NONE")
+SEMEVAL_OF = {"favor": "FAVOR", "against": "AGAINST", "neutral": "NONE", "none": "NONE"}
 #: BIO tag of a token outside every mention.
 OUTSIDE = "O"
 
@@ -106,6 +114,47 @@ def entities() -> Features:
     )
 
 
+def mentions() -> Features:
+    """One row per entity mention (BigBIO-style flat view): `text` is the mention's text."""
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "mention_id": Value("string"),
+            **span_struct(),
+            "label": labels("entity_label"),
+            "entity": Value("string"),
+            "entity_name": Value("string"),
+            "org_type": labels("org_type"),
+            "qid": Value("string"),
+            **_provenance(),
+        }
+    )
+
+
+def stance_classification() -> Features:
+    """One row per (document, holder, target): the input is the holder and the evidence only."""
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "stance_ids": List(Value("string")),
+            "text": Value("string"),
+            "holder": Value("string"),
+            "holder_kind": ClassLabel(names=list(actor_kinds())),
+            "holder_entity": Value("string"),
+            "holder_qid": Value("string"),
+            "target": Value("string"),
+            "target_name": Value("string"),
+            "label": labels("stance_label"),
+            "semeval_label": ClassLabel(names=list(SEMEVAL_LABELS)),
+            "attribution": labels("attribution"),
+            "evidence": List(span_struct()),
+            **_provenance(),
+        }
+    )
+
+
 def ner() -> Features:
     return Features(
         {
@@ -158,6 +207,7 @@ def claims() -> Features:
             "checkworthiness": labels("checkworthiness"),
             "hedged": Value("bool"),
             "clusters": List(Value("string")),
+            "copy_of": Value("string"),
         }
     )
 
@@ -170,20 +220,75 @@ def clusters() -> Features:
             "summary": Value("string"),
             "discrepancies": Value("string"),
             "claim_ids": List(Value("string")),
+            "distinct_claim_ids": List(Value("string")),
             "doc_ids": List(Value("string")),
         }
     )
 
 
-_BUILDERS = {"articles": articles, "entities": entities, "ner": ner, "stance": stance, "claims": claims, "clusters": clusters}
+_BUILDERS = {
+    "articles": articles,
+    "entities": entities,
+    "mentions": mentions,
+    "ner": ner,
+    **dict.fromkeys(FOLD_CONFIGS, ner),
+    "stance": stance,
+    "stance_classification": stance_classification,
+    "claims": claims,
+    "clusters": clusters,
+}
+
+
+def name_column(column: str, is_list: bool) -> str:
+    """The column holding the label names of ClassLabel column `column`: `label` -> `label_name`,
+    a list `ner_tags` -> `ner_tag_names` (a reader without `datasets` gets names, not integers)."""
+    return f"{column.removesuffix('s')}_names" if is_list else f"{column}_name"
+
+
+def _with_names(columns: dict) -> dict:
+    """`columns` with a string column after every ClassLabel (and inside structs of lists)."""
+    out: dict = {}
+    for column, feature in columns.items():
+        if isinstance(feature, List) and isinstance(feature.feature, dict):
+            out[column] = List(_with_names(feature.feature))
+            continue
+        out[column] = feature
+        if isinstance(feature, ClassLabel):
+            out[name_column(column, False)] = Value("string")
+        elif isinstance(feature, List) and isinstance(feature.feature, ClassLabel):
+            out[name_column(column, True)] = List(Value("string"))
+    return out
+
+
+def add_label_names(row: dict, base: Features | dict) -> dict:
+    """`row` (label columns holding names, as the row builders make them) with a name column after
+    every ClassLabel column of `base` (the config's `base_features`), in the published column order."""
+    out = {}
+    for column, feature in base.items():
+        value = row.get(column)
+        if isinstance(feature, List) and isinstance(feature.feature, dict) and value is not None:
+            value = [add_label_names(item, feature.feature) for item in value]
+        out[column] = value
+        if isinstance(feature, ClassLabel):
+            out[name_column(column, False)] = value
+        elif isinstance(feature, List) and isinstance(feature.feature, ClassLabel):
+            out[name_column(column, True)] = None if value is None else list(value)
+    return out
+
+
+@cache
+def base_features(config: str) -> Features:
+    """The Features of one config as the row builders fill them (ClassLabel columns only)."""
+    if config not in _BUILDERS:
+        raise KeyError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
+    return _BUILDERS[config]()
 
 
 @cache
 def features(config: str) -> Features:
-    """The Features of one config."""
-    if config not in _BUILDERS:
-        raise KeyError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
-    return _BUILDERS[config]()
+    """The published Features of one config: ClassLabel columns (integers, for `datasets`) each followed
+    by a string column with the label names (for pyarrow, DuckDB, Polars, Croissant readers)."""
+    return Features(_with_names(base_features(config)))
 
 
 #: Spans of each config as (list column or None for the row itself, start, end, text) so tests
@@ -191,8 +296,11 @@ def features(config: str) -> Features:
 SPAN_FIELDS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
     "articles": (),
     "entities": (("entities", "start", "end", "text"),),
+    "mentions": ((None, "start", "end", "text"),),
     "ner": (),
+    **dict.fromkeys(FOLD_CONFIGS, ()),
     "stance": ((None, "holder_start", "holder_end", "holder_text"), ("evidence", "start", "end", "text")),
+    "stance_classification": (("evidence", "start", "end", "text"),),
     "claims": ((None, "start", "end", "claim"), (None, "claimant_start", "claimant_end", "claimant_text")),
     "clusters": (),
 }

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cartel_fto_corpus.publish.features import SEMEVAL_OF
 from cartel_fto_corpus.publish.tokenize import MisalignedMention, bio_tags, tokenize
 from cartel_fto_corpus.truth.offsets import lines_with_offsets
 from cartel_fto_corpus.truth.sets import reference_set
@@ -89,6 +90,26 @@ def entities_row(doc_id: str, text: str, aset: dict[str, Any], registry: Registr
     return {"id": doc_id, "doc_id": doc_id, "text": text, **provenance(aset), "entities": mentions}
 
 
+def mention_rows(doc_id: str, aset: dict[str, Any], registry: Registry) -> Iterator[dict[str, Any]]:
+    """One row per entity mention (the `mentions` config): the flat view of `entities`."""
+    for m in aset["entities"]:
+        ent = registry.entities[m["entity"]]
+        yield {
+            "id": f"{doc_id}/{m['id']}",
+            "doc_id": doc_id,
+            "mention_id": m["id"],
+            "start": m["start"],
+            "end": m["end"],
+            "text": m["text"],
+            "label": m["label"],
+            "entity": m["entity"],
+            "entity_name": ent["name"],
+            "org_type": ent["org_type"],
+            "qid": ent["qid"],
+            **provenance(aset),
+        }
+
+
 def ner_rows(doc_id: str, text: str, aset: dict[str, Any], file: str = "", set_index: int = 0) -> Iterator[dict[str, Any]]:
     """One token-classification row per non-empty line (the corpus's paragraph), offsets into the
     document. Raises BuildError if a mention edge falls inside a token."""
@@ -159,8 +180,102 @@ def stance_rows(doc_id: str, text: str, aset: dict[str, Any], registry: Registry
         }
 
 
-def claim_rows(doc_id: str, text: str, aset: dict[str, Any], registry: Registry) -> Iterator[dict[str, Any]]:
+def holder_key(holder: dict[str, Any]) -> tuple[str, str]:
+    """Who holds a stance, as a key: the author, a registry entity, or an unnamed description."""
+    return holder["kind"], holder.get("entity") or holder.get("description") or ""
+
+
+def holder_display(holder: dict[str, Any], registry: Registry) -> str:
+    if holder["kind"] == "author":
+        return "The author"
+    if holder["kind"] == "entity":
+        return registry.entities.get(holder["entity"], {}).get("name", holder["entity"])
+    return holder.get("description") or "Someone"
+
+
+def stance_classification_rows(
+    doc_id: str, aset: dict[str, Any], registry: Registry, file: str = "", set_index: int = 0
+) -> Iterator[dict[str, Any]]:
+    """One row per (holder, target) of a document, SemEval-2016 style: the input `text` is the holder's
+    name and its evidence passages (each distinct passage once, in text order), not the article.
+
+    Stances of one holder toward one target are merged into one row; if they disagree on the label the
+    build stops (BuildError), so two rows with the same input never carry different labels."""
+    groups: dict[tuple[tuple[str, str], str], list[tuple[int, dict[str, Any]]]] = {}
+    for i, st in enumerate(aset["stances"]):
+        groups.setdefault((holder_key(st["holder"]), st["target"]), []).append((i, st))
+    for (_holder, target_id), members in groups.items():
+        first = members[0][1]
+        labels = {st["label"] for _i, st in members}
+        if len(labels) > 1:
+            i, st = next((i, st) for i, st in members if st["label"] != first["label"])
+            raise BuildError(
+                file or doc_id,
+                f"/annotations/{set_index}/stances/{i}/label",
+                f"expected one stance label per holder and target, found {first['label']!r} ({first['id']}) and {st['label']!r} ({st['id']})",
+            )
+        evidence = sorted({(e["start"], e["end"], e["text"]) for _i, st in members for e in st["evidence"]})
+        passages: list[str] = []
+        for _s, _e, t in evidence:
+            if t not in passages:
+                passages.append(t)
+        holder = holder_display(first["holder"], registry)
+        ent = registry.entities.get(first["holder"].get("entity", ""), {})
+        yield {
+            "id": f"{doc_id}/{first['id']}",
+            "doc_id": doc_id,
+            "stance_ids": [st["id"] for _i, st in members],
+            "text": f"{holder}: " + " … ".join(passages),
+            "holder": holder,
+            "holder_kind": first["holder"]["kind"],
+            "holder_entity": first["holder"].get("entity"),
+            "holder_qid": ent.get("qid"),
+            "target": target_id,
+            "target_name": registry.targets[target_id]["name"],
+            "label": first["label"],
+            "semeval_label": SEMEVAL_OF[first["label"]],
+            "attribution": first["attribution"],
+            "evidence": [{"start": a, "end": b, "text": t} for a, b, t in evidence],
+            **provenance(aset),
+        }
+
+
+def claim_clusters(claim: dict[str, Any]) -> list[str]:
+    """The cluster ids of a claim, as a list, whichever schema wrote it: 1.0 has `cluster` (an id or
+    null), 1.1 has `clusters` (a list). Every cluster reader goes through here."""
+    if "clusters" in claim:
+        return list(claim["clusters"] or [])
+    return [claim["cluster"]] if claim.get("cluster") is not None else []
+
+
+def copies(claims: list[dict[str, Any]], repeats: list[dict[str, Any]]) -> dict[str, str]:
+    """{claim id: id of the claim it copies} for claims lying wholly inside a repeated passage (manifest
+    `repeated_passages`: text[start:end] repeats the text at first_start) whose first occurrence is
+    annotated as a claim with the same span text; chains resolve to the first occurrence."""
+    by_span = {(c["start"], c["end"]): c for c in claims}
+    out: dict[str, str] = {}
+    for c in claims:
+        cur = c
+        for _ in range(len(repeats) + 1):
+            rep = next((r for r in repeats if r["start"] <= cur["start"] and cur["end"] <= r["end"]), None)
+            if rep is None:
+                break
+            delta = rep["start"] - rep["first_start"]
+            orig = by_span.get((cur["start"] - delta, cur["end"] - delta))
+            if orig is None or orig["text"] != cur["text"]:
+                break
+            cur = orig
+        if cur is not c:
+            out[c["id"]] = cur["id"]
+    return out
+
+
+def claim_rows(
+    doc_id: str, text: str, aset: dict[str, Any], registry: Registry, repeats: list[dict[str, Any]] | None = None
+) -> Iterator[dict[str, Any]]:
+    copied = copies(aset["claims"], repeats or [])
     for cl in aset["claims"]:
+        clusters = claim_clusters(cl)
         yield {
             "id": f"{doc_id}/{cl['id']}",
             "doc_id": doc_id,
@@ -176,12 +291,18 @@ def claim_rows(doc_id: str, text: str, aset: dict[str, Any], registry: Registry)
             "type": cl["type"],
             "checkworthiness": cl["checkworthiness"],
             "hedged": cl["hedged"],
-            "clusters": list(cl["clusters"]),
+            "clusters": clusters,
+            "copy_of": f"{doc_id}/{copied[cl['id']]}" if cl["id"] in copied else None,
         }
 
 
-def cluster_rows(registry: Registry, members: dict[str, list[tuple[str, str]]]) -> Iterator[dict[str, Any]]:
-    """The cluster registry, each cluster with the claim rows (id, doc id) that belong to it."""
+#: cluster id -> (claim row id, doc id, id of the claim row it copies or None) of its members
+Members = dict[str, list[tuple[str, str, str | None]]]
+
+
+def cluster_rows(registry: Registry, members: Members) -> Iterator[dict[str, Any]]:
+    """The cluster registry, each cluster with the claim rows that belong to it; `distinct_claim_ids`
+    leaves out copies (claims in a repeated passage), so its length is the cluster's real size."""
     for cid in registry.cluster_order:
         c = registry.clusters[cid]
         got = members.get(cid, [])
@@ -190,8 +311,9 @@ def cluster_rows(registry: Registry, members: dict[str, list[tuple[str, str]]]) 
             "kind": c["kind"],
             "summary": c["summary"],
             "discrepancies": c["discrepancies"],
-            "claim_ids": [claim for claim, _doc in got],
-            "doc_ids": sorted({doc for _claim, doc in got}),
+            "claim_ids": [claim for claim, _doc, _copy in got],
+            "distinct_claim_ids": [claim for claim, _doc, copy in got if copy is None],
+            "doc_ids": sorted({doc for _claim, doc, _copy in got}),
         }
 
 
@@ -203,7 +325,7 @@ class Document:
     file: str
 
 
-def document_rows(doc: Document, registry: Registry, members: dict[str, list[tuple[str, str]]]) -> Iterator[tuple[str, dict[str, Any]]]:
+def document_rows(doc: Document, registry: Registry, members: Members) -> Iterator[tuple[str, dict[str, Any]]]:
     """(config, row) for every row one document contributes; records claim-cluster membership."""
     doc_id = doc.entry["id"]
     yield "articles", article_row(doc.entry, doc.text)
@@ -212,11 +334,14 @@ def document_rows(doc: Document, registry: Registry, members: dict[str, list[tup
         return
     set_index = doc.annotation["annotations"].index(aset)
     yield "entities", entities_row(doc_id, doc.text, aset, registry)
+    for row in mention_rows(doc_id, aset, registry):
+        yield "mentions", row
     for row in ner_rows(doc_id, doc.text, aset, doc.file, set_index):
         yield "ner", row
     for row in stance_rows(doc_id, doc.text, aset, registry):
         yield "stance", row
-    for row in claim_rows(doc_id, doc.text, aset, registry):
-        for cid in row["clusters"]:
-            members.setdefault(cid, []).append((row["id"], doc_id))
+    yield from (("stance_classification", row) for row in stance_classification_rows(doc_id, aset, registry, doc.file, set_index))
+    for cl, row in zip(aset["claims"], claim_rows(doc_id, doc.text, aset, registry, doc.entry.get("repeated_passages")), strict=True):
+        for cid in claim_clusters(cl):
+            members.setdefault(cid, []).append((row["id"], doc_id, row["copy_of"]))
         yield "claims", row

@@ -1,7 +1,11 @@
 """A deterministic, download-free tokenizer and BIO tagging for the `ner` config.
 
-Tokens are runs of letters and digits, and every other non-space character on its own (the
-punctuation splitting of BERT's BasicTokenizer): "U.S.-backed" -> U . S . - backed. Splitting
+Tokens are abbreviations of single letters with periods ("U.S.", "U.N.", "a.m.": one token, as spaCy
+and the CoNLL data have them), runs of letters and digits, and every other non-space character on its
+own (the punctuation splitting of BERT's BasicTokenizer): "U.S.-backed" -> U.S. - backed. Markdown
+emphasis markers (a run of two or more `*`, e.g. the `**` around a bold title) are not words of
+the article and are dropped: no token covers them, the offsets of the other tokens are unchanged,
+and a mention never includes them (the validator's span texts say so). Splitting
 that finely puts almost every annotated mention edge on a token edge; a mention whose edge still
 falls inside a token is reported as an error, never silently widened or shifted, because a
 shifted gold label would teach a model the wrong boundary.
@@ -16,7 +20,7 @@ from typing import Any
 
 from cartel_fto_corpus.publish.features import OUTSIDE
 
-_TOKEN = re.compile(r"[^\W_]+|\S")
+_TOKEN = re.compile(r"(?P<md>\*{2,})|(?:[^\W\d_]\.){2,}(?![^\W_])|[^\W_]+|\S")
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,18 @@ class MisalignedMention(ValueError):
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Tokens of text[start:end], with code-point offsets into `text`."""
     end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+    out: list[Token] = []
+    # Matching runs past `end` so the abbreviation rule sees the same next character as on the whole
+    # text ("U.S." before "A" is not an abbreviation either way); a token crossing `end` is cut there.
+    for m in _TOKEN.finditer(text, start):
+        if m.start() >= end:
+            break
+        if m.end() > end:
+            out += [Token(c.start(), c.end(), c.group()) for c in _TOKEN.finditer(text, m.start(), end) if c["md"] is None]
+            break
+        if m["md"] is None:
+            out.append(Token(m.start(), m.end(), m.group()))
+    return out
 
 
 def bio_tags(tokens: Sequence[Token], mentions: Iterable[dict[str, Any]]) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cartel_fto_corpus.publish.features import features
+from cartel_fto_corpus.publish.features import add_label_names, base_features, features
 from cartel_fto_corpus.publish.layout import shard_name
 
 #: Arrow bytes per Parquet shard before the next shard starts (the Hub converts to ~500 MB shards).
@@ -57,10 +57,12 @@ class ConfigWriter:
 
     def __post_init__(self) -> None:
         self.features = features(self.config)
+        self.base = base_features(self.config)
         self.schema = self.features.arrow_schema
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def add(self, row: dict[str, Any]) -> None:
+        row = add_label_names(row, self.base)
         if self.first_row is None:
             self.first_row = row
         encoded = self.features.encode_example(row)

@@ -1,8 +1,25 @@
-"""Reading JSON files so that every way they can fail becomes one readable line, never a traceback."""
+"""Reading JSON files so that every way they can fail becomes one readable line, never a traceback.
+
+Python's `json` accepts more than the data model the corpus means: it lets the last of two equal
+keys win silently, keeps lone surrogates (`"\\ud800"`) that no UTF-8 writer, Rust validator or
+Parquet file can hold, accepts `NaN`/`Infinity`, and raises other exceptions than JSONDecodeError
+for an integer of 4,301+ digits or nesting deeper than the interpreter's recursion limit.
+`parse_json` turns the last three into `Unreadable` and reports the first two as `Flaw`s with a
+JSON pointer, so a validator can name the place. It also notes whether any number was written with
+a fraction or exponent (`21.0`): JSON Schema counts 21.0 as an integer, Python slicing does not,
+so a validator must check such files with integers meaning integers.
+
+The extra work is paid only where it can find something: duplicate keys are counted in the object
+hook (C `dict()` on the pairs), and the document is walked for pointers only when a duplicate was
+seen or the raw text contains a `\\uD8xx`-`\\uDFxx` escape (the only way a surrogate gets into
+text that decoded as UTF-8).
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +28,146 @@ class Unreadable(Exception):
     """A file that cannot be read as JSON; carries the one-line reason."""
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, turning every way it can fail into one readable line."""
+@dataclass(frozen=True)
+class Flaw:
+    """JSON that parses but has no single meaning as corpus data: where (pointer) and what."""
+
+    pointer: str
+    message: str
+    code: str
+
+
+@dataclass
+class Parsed:
+    """A parsed document, what is wrong with it at the JSON level, and whether it has whole-valued floats."""
+
+    doc: Any
+    flaws: list[Flaw] = field(default_factory=list)
+    whole_floats: bool = False
+
+
+#: A `\u` escape of a UTF-16 surrogate in raw JSON text (upper or lower case hex).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _pointer(parts: list[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with every lone surrogate written as a visible `\\udXXX` escape (safe to print or encode)."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"malformed JSON: {name} is not a JSON value")
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def parse_json(text: str) -> Parsed:
+    """Parse JSON text; raise Unreadable for what is not JSON, list flaws with pointers for the rest."""
+    dup_objects: list[tuple[dict[str, Any], list[str]]] = []
+    floats = False
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen: set[str] = set()
+            dups = list(dict.fromkeys(k for k, _v in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+            dup_objects.append((obj, dups))
+        return obj
+
+    def float_hook(s: str) -> float:
+        nonlocal floats
+        value = float(s)
+        floats = floats or value.is_integer()
+        return value
+
+    try:
+        doc = json.loads(text, object_pairs_hook=pairs_hook, parse_float=float_hook, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise Unreadable(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except _NotJson as exc:
+        raise Unreadable(str(exc)) from None
+    except RecursionError:
+        raise Unreadable("malformed JSON: nested too deeply (arrays and objects within each other beyond the parser's limit)") from None
+    except ValueError as exc:  # int() of 4,301+ digits
+        if "integer string conversion" in str(exc):
+            raise Unreadable("malformed JSON: an integer of more than 4300 digits") from None
+        raise Unreadable(f"malformed JSON: {exc}") from None
+    parsed = Parsed(doc, whole_floats=floats)
+    if dup_objects or _SURROGATE_ESCAPE.search(text):
+        parsed.flaws = _flaws(doc, dup_objects)
+    return parsed
+
+
+def _flaws(doc: Any, dup_objects: list[tuple[dict[str, Any], list[str]]]) -> list[Flaw]:
+    """Pointers of duplicate keys and lone surrogates; an explicit stack, since nesting can be deep."""
+    dups = {id(obj): keys for obj, keys in dup_objects}
+    out: list[Flaw] = []
+    stack: list[tuple[Any, list[str | int]]] = [(doc, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            m = _SURROGATE.search(value)
+            if m:
+                out.append(
+                    Flaw(
+                        _pointer(path),
+                        f"expected Unicode text, found a lone surrogate \\u{ord(m.group()):04x} at character {m.start()}",
+                        "lone-surrogate",
+                    )
+                )
+        elif isinstance(value, dict):
+            for key in dups.get(id(value), ()):
+                out.append(
+                    Flaw(
+                        _pointer([*path, key]),
+                        f"expected each key once per object, found {escape_surrogates(repr(key))} more than once (JSON readers disagree on which one counts)",
+                        "duplicate-key",
+                    )
+                )
+            items = list(value.items())
+            for key, item in reversed(items):
+                m = _SURROGATE.search(key)
+                if m:
+                    out.append(
+                        Flaw(
+                            _pointer(path),
+                            f"expected Unicode text in keys, found a lone surrogate \\u{ord(m.group()):04x} in a key",
+                            "lone-surrogate",
+                        )
+                    )
+                    continue
+                stack.append((item, [*path, key]))
+        elif isinstance(value, list):
+            stack.extend((item, [*path, i]) for i, item in reversed(list(enumerate(value))))
+    return out
+
+
+def scan(doc: Any) -> Parsed:
+    """The checks of `parse_json` for data that did not come from JSON text (a Label Studio
+    export already decoded, a document built in code): lone surrogates and whole-valued floats."""
+    parsed = Parsed(doc, flaws=_flaws(doc, []))
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float) and value.is_integer():
+            parsed.whole_floats = True
+            break
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return parsed
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of a file, or Unreadable with the reason."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -22,10 +177,20 @@ def read_json(path: Path) -> Any:
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unreadable(f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Unreadable(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+def read_json_checked(path: Path) -> Parsed:
+    """Parse a JSON file: Unreadable for what cannot be read, flaws with pointers for what has no single meaning."""
+    return parse_json(read_text_file(path))
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, turning every way it can fail into one readable line.
+
+    Flaws (duplicate keys, lone surrogates) are not raised here: callers that read data the
+    validator has passed use this; the validator itself uses `read_json_checked`.
+    """
+    return read_json_checked(path).doc

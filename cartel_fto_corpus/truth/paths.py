@@ -8,9 +8,12 @@ Everything else asks this module, so no other code knows which of the two layout
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: The distribution name a checkout's pyproject.toml declares (`name = "cartel-fto-corpus"`).
+PROJECT_NAME = "cartel-fto-corpus"
 TEXTS = "texts"
 ANNOTATIONS = "annotations"
 SCHEMA = "schema"
@@ -26,6 +29,46 @@ def data_root() -> Path:
     if (packaged / SCHEMA).is_dir():
         return packaged
     return PACKAGE_DIR.parent
+
+
+_PROJECT_LINE = re.compile(r"""^\s*name\s*=\s*["']cartel[-_.]fto[-_.]corpus["']\s*$""", re.MULTILINE | re.IGNORECASE)
+
+
+def is_checkout(folder: Path) -> bool:
+    """A source checkout of this project: texts/, annotations/, schema/ and a pyproject naming it.
+
+    The pyproject test keeps an unrelated folder that happens to have a texts/ from being taken
+    for the corpus (a regex, not tomllib: Python 3.10 has no tomllib and one line is enough).
+    """
+    if not all((folder / d).is_dir() for d in (TEXTS, ANNOTATIONS, SCHEMA)):
+        return False
+    try:
+        return bool(_PROJECT_LINE.search((folder / "pyproject.toml").read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def find_checkout(start: Path | str | None = None) -> Path | None:
+    """The nearest checkout from `start` (default: the working directory) upward, else None.
+
+    This is how commands pick the corpus a user is looking at, as git finds its repository: the
+    installed copy (data_root()) is only the fallback outside any checkout.
+    """
+    here = Path(start if start is not None else os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_checkout(folder):
+            return folder
+    return None
+
+
+#: Set by the command line to the corpus it works on, so the schema comes from the same place.
+_schema_root: Path | None = None
+
+
+def use_schema_of(root: Path) -> None:
+    """Read the schema from `root`/schema when it has one (a checkout may be ahead of the wheel)."""
+    global _schema_root
+    _schema_root = Path(root) if (Path(root) / SCHEMA).is_dir() else None
 
 
 class CorpusPaths:
@@ -71,6 +114,8 @@ class CorpusPaths:
 
 
 def schema_dir() -> Path:
+    if _schema_root is not None and (_schema_root / SCHEMA).is_dir():
+        return _schema_root / SCHEMA
     return data_root() / SCHEMA
 
 

@@ -1,0 +1,49 @@
+"""`cartel-fto export`: thin command over `publish.exports` (validate, then write one format)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_documents, writer
+from cartel_fto_corpus.truth.paths import CorpusPaths
+
+
+@click.command("export")
+@root_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    required=True,
+    help="conll, spacy (DocBin), brat, bigbio (kb, JSON lines) or jsonl.",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into (created if missing).")
+def export_command(root: Path | None, fmt: str, out: Path) -> None:
+    """Export the gold entity mentions (the `mentions`/`ner` configs) for other tools.
+
+    Validates first and refuses invalid data; writes every file under a temporary name and renames it.
+    """
+    from cartel_fto_corpus.checks.validate import validate
+
+    paths = CorpusPaths(root)
+    report = validate(None, paths.root, jobs=os.cpu_count() or 1)
+    if report.problems:
+        for p in report.problems:
+            click.echo(str(p), err=True)
+        n = len(report.problems)
+        click.echo(f"{n} problem{'s' if n != 1 else ''}: refusing to export; see `cartel-fto validate`", err=True)
+        sys.exit(1)
+    try:
+        files = writer(fmt)(export_documents(paths), out)
+    except ExportError as exc:
+        click.echo(str(exc), err=True)
+        click.echo("refusing to export", err=True)
+        sys.exit(1)
+    for f in files:
+        click.echo(f"{f}: written", err=True)
+    click.echo(f"exported {fmt}: {len(files)} file{'s' if len(files) != 1 else ''} in {out}", err=True)

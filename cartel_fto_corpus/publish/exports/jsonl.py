@@ -1,0 +1,25 @@
+"""JSON lines: one object per document, `{"id", "text", "entities": [{id, start, end, text, label,
+entity, entity_name, qid}]}` (code-point offsets, end-exclusive, as in Python and Polars/DuckDB)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from cartel_fto_corpus.publish.exports.source import ExportDocument
+from cartel_fto_corpus.truth.atomic import write_atomic
+
+FILE = "cartel_fto.jsonl"
+KEYS = ("mention_id", "start", "end", "text", "label", "entity", "entity_name", "qid")
+
+
+def record(doc: ExportDocument) -> dict:
+    ents = [{("id" if k == "mention_id" else k): m[k] for k in KEYS} for m in doc.mentions]
+    return {"id": doc.doc_id, "text": doc.text, "entities": ents}
+
+
+def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:
+    target = Path(out) / FILE
+    write_atomic(target, "".join(json.dumps(record(d), ensure_ascii=False) + "\n" for d in docs))
+    return [target]
