@@ -5,7 +5,7 @@ The version below is the single version number of the package, the corpus, the d
 the Croissant metadata and the loader's cache fingerprint.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "load_dataset"]
 

@@ -413,7 +413,8 @@ def test_gold_count_check_catches_a_second_gold_set(corpus: Corpus) -> None:
     broken = _broken(corpus)
     doc_id = sorted(broken.files)[0]
     sets = broken.files[doc_id]["annotations"]
-    sets.append({**copy.deepcopy(sets[0]), "annotator": "someone-else"})
+    gold = next(s for s in sets if s["status"] == "gold")
+    sets.append({**copy.deepcopy(gold), "annotator": "someone-else"})
     assert gold_count_problems(broken) == [f"{doc_id} has 2 gold annotation sets, expected 1"]
 
 

@@ -165,6 +165,10 @@ class AnnotationChecker:
             annotators.setdefault(aset["annotator"], base)
             self.check_times(base, aset)
             self.check_set(i, aset, text)
+            from cartel_fto_corpus.checks.adjudication import adjudication_problems  # its own module: the adjudication record
+
+            for ptr, code, message in adjudication_problems(doc, i):
+                self.err(ptr, code, message)
         return self.problems
 
     def check_times(self, base: str, aset: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
-from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents, print_report, single_annotated_message
+from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents, load_registry, print_report, single_annotated_message
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -17,19 +17,23 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 @root_option
 @format_option()
 @click.option(
-    "--annotators", default=None, help="Comma-separated annotator ids to compare (default: all), e.g. to leave out an adjudicator."
+    "--annotators",
+    default=None,
+    help="Comma-separated annotator ids to compare (default: every annotator except adjudicated sets).",
 )
 def agreement_command(root: Path | None, fmt: str, annotators: str | None) -> None:
-    """Inter-annotator agreement: entity and claim span F1, Krippendorff's alpha for stance and check-worthiness.
+    """Inter-annotator agreement before adjudication: entity and claim span F1, Krippendorff's alpha
+    (entity label, stance, check-worthiness), cluster B-cubed F1.
 
-    On single-annotated data it says so instead of printing a number.
+    Adjudicated sets are left out (they derive from the others). On single-annotated data it says
+    so instead of printing a number.
     """
     paths = CorpusPaths(corpus_root(root))
     try:
         only = [a.strip() for a in annotators.split(",") if a.strip()] if annotators else None
         docs = load_documents(paths)
         known = sorted({s["annotator"] for d in docs for s in d["annotations"]})
-        report = compute_agreement(docs, only)
+        report = compute_agreement(docs, only, load_registry(paths))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         click.echo(f"{paths.annotations}: cannot read the annotations: {exc}; run `cartel-fto validate` first", err=True)
         sys.exit(2)

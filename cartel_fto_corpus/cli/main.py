@@ -25,6 +25,8 @@ LAZY_COMMANDS = {
     "ls": "cartel_fto_corpus.cli.ls:ls_group",
     "stats": "cartel_fto_corpus.cli.stats:stats_command",
     "agreement": "cartel_fto_corpus.cli.agreement:agreement_command",
+    "adjudicate": "cartel_fto_corpus.cli.adjudicate:adjudicate_command",
+    "import-set": "cartel_fto_corpus.cli.adjudicate:import_set_command",
     "show": "cartel_fto_corpus.cli.show:show_command",
     "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
     "export": "cartel_fto_corpus.cli.export:export_command",

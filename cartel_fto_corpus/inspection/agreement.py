@@ -1,30 +1,37 @@
-"""Inter-annotator agreement over the annotators' versions of the same documents.
+"""Inter-annotator agreement over the annotators' versions of the same documents, before adjudication.
 
-Each annotation file holds one annotation set per annotator (as pulled from Label Studio). For
-every document with two or more annotators and every unordered pair of them:
+Each annotation file holds one annotation set per annotator. An adjudicated set (one carrying an
+`adjudication` record) is derived from the others and would inflate agreement, so it is left out
+unless asked for by name. For every document with two or more annotators and every unordered pair:
 
-* entity span F1, per label and overall, with *exact* matching (same start, end and label) and
-  *overlap* matching (same label, spans share at least one code point; one-to-one, a maximum
-  matching, so one long span cannot match two short ones);
-* claim span F1, exact and overlap, on the spans alone;
-* Krippendorff's alpha (nominal, `krippendorff` package) for stance labels, the unit being
-  (document, holder, target), and for check-worthiness, the unit being a claim span that two or
-  more annotators marked exactly alike.
+* **entity span F1**, per label and overall, *exact* (same start, end and label) and *overlap*
+  (same label, spans share a code point; one-to-one, a maximum matching);
+* **entity label alpha**: Krippendorff's alpha (nominal) of the label, the unit being a span that
+  two or more annotators marked exactly;
+* **stance alpha**: the unit is (document, holder, target); holders are aligned by kind plus the
+  entity (identical id, registry name, QID or mention) or the unnamed source's words, never by id
+  alone, since a blind annotator's ids are its own (`alignment.py`);
+* **claim span F1**, exact and overlap, on the spans alone;
+* **check-worthiness alpha**, once on claim spans marked exactly alike and once on claims aligned
+  by span overlap (each aligned pair a unit);
+* **cluster agreement**: extended B-cubed F1 over the claims aligned by span overlap, the
+  clusters being labelings of claims whose ids differ between annotators (a claim in no cluster
+  is a singleton). Per pair of annotators over all their documents; the mean over pairs.
 
-F1 is pooled over all pairs and documents: F1 = 2 * matched / (spans of A + spans of B), which is
-symmetric, so no annotator has to play "gold". On single-annotated data there is nothing to
-compare and the report says so instead of printing a number.
+F1 is pooled over pairs and documents: F1 = 2 * matched / (spans of A + spans of B), symmetric,
+so no annotator plays "gold". On single-annotated data nothing is compared and the report says so.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, align_spans, bcubed, claim_clusters, max_overlap_matching
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -65,37 +72,25 @@ def exact_matches(a: Sequence[tuple], b: Sequence[tuple]) -> int:
 
 
 def overlap_matches(a: Sequence[Span], b: Sequence[Span]) -> int:
-    """Size of a maximum one-to-one matching between spans that share a code point (Kuhn's algorithm)."""
-    owner: dict[int, int] = {}
-
-    def augment(i: int, seen: set[int]) -> bool:
-        for j, (bs, be) in enumerate(b):
-            if j in seen or not (a[i][0] < be and bs < a[i][1]):
-                continue
-            seen.add(j)
-            if j not in owner or augment(owner[j], seen):
-                owner[j] = i
-                return True
-        return False
-
-    return sum(1 for i in range(len(a)) if augment(i, set()))
+    """Size of a maximum one-to-one matching between spans that share a code point."""
+    return len(max_overlap_matching(a, b))
 
 
-def holder_key(actor: dict[str, Any]) -> str:
-    """Who holds a stance, comparable across annotators (mention ids and spans differ between them)."""
-    if actor["kind"] == "author":
-        return "author"
-    if actor["kind"] == "entity":
-        return f"entity:{actor['entity']}"
-    return f"unnamed:{' '.join(actor['description'].casefold().split())}"
+def versions(doc: Mapping[str, Any], only: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """One annotation set per annotator: an annotator's gold set if it has one, else its first.
 
-
-def versions(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """One annotation set per annotator: an annotator's gold set if it has one, else its first."""
+    Adjudicated sets are skipped unless their annotator is named in `only`.
+    """
+    keep = set(only) if only is not None else None
     out: dict[str, dict[str, Any]] = {}
     for s in doc["annotations"]:
-        if s["annotator"] not in out or (s["status"] == "gold" and out[s["annotator"]]["status"] != "gold"):
-            out[s["annotator"]] = s
+        name = s["annotator"]
+        if keep is not None and name not in keep:
+            continue
+        if keep is None and "adjudication" in s:
+            continue
+        if name not in out or (s["status"] == "gold" and out[name]["status"] != "gold"):
+            out[name] = s
     return out
 
 
@@ -114,16 +109,18 @@ class Alpha:
         from krippendorff import alpha
 
         pairable = {u: v for u, v in self.units.items() if len(v) >= 2}
-        values = sum(len(v) for v in pairable.values())
         out: dict[str, Any] = {
             "alpha": None,
             "units": len(self.units),
             "pairable_units": len(pairable),
-            "pairable_values": values,
+            "pairable_values": sum(len(v) for v in pairable.values()),
             "reason": None,
         }
         if not pairable:
             out["reason"] = "no unit was coded by two or more annotators"
+            return out
+        if len({x for v in pairable.values() for x in v.values()}) < 2:
+            out["reason"] = "every pairable value is the same label: expected disagreement is zero, alpha is undefined"
             return out
         coders = sorted({a for v in pairable.values() for a in v})
         index = {lab: float(i) for i, lab in enumerate(self.labels)}
@@ -132,41 +129,60 @@ class Alpha:
             for i, c in enumerate(coders):
                 if c in v:
                     data[i, j] = index[v[c]]
-        if len({x for v in pairable.values() for x in v.values()}) < 2:
-            out["reason"] = "every pairable value is the same label: expected disagreement is zero, alpha is undefined"
-            return out
         out["alpha"] = float(alpha(reliability_data=data, level_of_measurement="nominal"))
         return out
 
 
-def compute_agreement(docs: Iterable[dict[str, Any]], only: Iterable[str] | None = None) -> dict[str, Any]:
+def _keyed(items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, Any]]:
+    """Make keys unique within one annotator's set: a repeated key gets #2, #3 (two stances of one holder on one target)."""
+    seen: dict[str, int] = {}
+    for key, item in items:
+        seen[key] = seen.get(key, 0) + 1
+        yield (key if seen[key] == 1 else f"{key}#{seen[key]}"), item
+
+
+def compute_agreement(
+    docs: Iterable[Mapping[str, Any]],
+    only: Iterable[str] | None = None,
+    registry: Mapping[str, Any] | None = None,
+    registries: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Agreement figures over annotation documents (pure; see the module docstring).
 
-    `only` restricts the comparison to these annotators, e.g. to leave out an adjudicator whose
-    set was derived from the others (it would inflate agreement).
+    `only` restricts the comparison to these annotators. `registry` (names, QIDs) helps align
+    entity holders whose ids differ; without it they align by identical ids and mention spans.
+    `registries` gives an annotator's own registry (a blind annotator's delivery), whose ids are
+    then compared with nobody's.
     """
-    keep = set(only) if only is not None else None
+    only = list(only) if only is not None else None
     entity_labels = label_set("entity_label")
     ent = {mode: {lab: F1Count() for lab in entity_labels} for mode in ("exact", "overlap")}
     ent_all = {mode: F1Count() for mode in ("exact", "overlap")}
     claims = {mode: F1Count() for mode in ("exact", "overlap")}
+    entity_alpha = Alpha(entity_labels)
     stance = Alpha(label_set("stance_label"))
-    checkworthiness = Alpha(label_set("checkworthiness"))
+    cw_exact = Alpha(label_set("checkworthiness"))
+    cw_aligned = Alpha(label_set("checkworthiness"))
+    cluster_items: dict[tuple[str, str], tuple[list[frozenset[str]], list[frozenset[str]]]] = {}
     annotators: set[str] = set()
-    n_docs = multi = pairs = 0
+    per_doc: dict[str, dict[str, dict[str, Any]]] = {}
+    n_docs = 0
     for doc in docs:
         n_docs += 1
-        vs = {k: v for k, v in versions(doc).items() if keep is None or k in keep}
+        vs = versions(doc, only)
         annotators.update(vs)
-        if len(vs) < 2:
-            continue
-        multi += 1
-        doc_id = doc["doc_id"]
+        if len(vs) >= 2:
+            per_doc[doc["doc_id"]] = vs
+    entities = EntityIndex(per_doc, registry, registries)
+    pairs = 0
+    for doc_id, vs in per_doc.items():
         for name, s in vs.items():
-            for st in s["stances"]:
-                stance.code((doc_id, holder_key(st["holder"]), st["target"]), name, st["label"])
+            for m in s["entities"]:
+                entity_alpha.code((doc_id, m["start"], m["end"]), name, m["label"])
+            for key, st in _keyed((f"{actor_key(st['holder'], name, entities)}|{st['target']}", st) for st in s["stances"]):
+                stance.code((doc_id, key), name, st["label"])
             for cl in s["claims"]:
-                checkworthiness.code((doc_id, cl["start"], cl["end"]), name, cl["checkworthiness"])
+                cw_exact.code((doc_id, cl["start"], cl["end"]), name, cl["checkworthiness"])
         for a, b in combinations(sorted(vs), 2):
             pairs += 1
             ea, eb = vs[a]["entities"], vs[b]["entities"]
@@ -184,16 +200,18 @@ def compute_agreement(docs: Iterable[dict[str, Any]], only: Iterable[str] | None
             cb = [(c["start"], c["end"]) for c in vs[b]["claims"]]
             claims["exact"].add(len(ca), len(cb), exact_matches(ca, cb))
             claims["overlap"].add(len(ca), len(cb), overlap_matches(ca, cb))
-    if n_docs == 0:
-        status = "no_annotations"
-    elif multi == 0:
-        status = "single_annotated"
-    else:
-        status = "multi_annotated"
+            labels_a, labels_b = cluster_items.setdefault((a, b), ([], []))
+            units = align_spans({a: vs[a]["claims"], b: vs[b]["claims"]}, lambda c: (c["start"], c["end"]))
+            for i, unit in enumerate(u for u in units if len(u) == 2):
+                cw_aligned.code((doc_id, a, b, i), a, unit[a]["checkworthiness"])
+                cw_aligned.code((doc_id, a, b, i), b, unit[b]["checkworthiness"])
+                labels_a.append(frozenset(claim_clusters(unit[a])))
+                labels_b.append(frozenset(claim_clusters(unit[b])))
+    status = "no_annotations" if n_docs == 0 else "single_annotated" if not per_doc else "multi_annotated"
     out: dict[str, Any] = {
         "status": status,
         "documents": n_docs,
-        "multi_annotated_documents": multi,
+        "multi_annotated_documents": len(per_doc),
         "annotators": sorted(annotators),
         "pairs": pairs,
     }
@@ -203,14 +221,23 @@ def compute_agreement(docs: Iterable[dict[str, Any]], only: Iterable[str] | None
         mode: {"by_label": {lab: c.as_dict() for lab, c in ent[mode].items() if c.spans_a + c.spans_b}, "all": ent_all[mode].as_dict()}
         for mode in ("exact", "overlap")
     }
+    out["entity_label"] = entity_alpha.result()
     out["claims"] = {mode: c.as_dict() for mode, c in claims.items()}
     out["stance"] = stance.result()
-    out["checkworthiness"] = checkworthiness.result()
+    out["checkworthiness"] = cw_exact.result()
+    out["checkworthiness_aligned"] = cw_aligned.result()
+    by_pair = [{"annotators": [a, b], **bcubed(la, lb)} for (a, b), (la, lb) in sorted(cluster_items.items())]
+    f1s = [p["f1"] for p in by_pair if p["f1"] is not None]
+    out["clusters"] = {"by_pair": by_pair, "f1": sum(f1s) / len(f1s) if f1s else None, "items": sum(p["items"] for p in by_pair)}
     return out
 
 
 def load_documents(paths: CorpusPaths) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths.annotation_files()]
+
+
+def load_registry(paths: CorpusPaths) -> dict[str, Any] | None:
+    return json.loads(paths.registry.read_text(encoding="utf-8")) if paths.registry.exists() else None
 
 
 def _fmt(x: float | None) -> str:
@@ -225,6 +252,15 @@ def single_annotated_message(report: dict[str, Any]) -> str:
         f"Single-annotated: each of the {report['documents']} annotated documents has one annotator's version "
         f"(annotators: {who}). Inter-annotator agreement cannot be computed, so no figure is reported."
     )
+
+
+#: (report key, what the unit is) of every alpha, in the order printed
+ALPHAS = (
+    ("entity_label", "entity label", "span marked exactly by both"),
+    ("stance", "stance", "document, holder, target"),
+    ("checkworthiness", "check-worthiness", "claim span marked exactly alike"),
+    ("checkworthiness_aligned", "check-worthiness", "claims aligned by span overlap"),
+)
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -259,7 +295,13 @@ def print_report(report: dict[str, Any]) -> None:
     t = Table(title="Krippendorff's alpha (nominal)", title_justify="left")
     for col in ("annotation", "unit", "units", "pairable units", "pairable values", "alpha", "note"):
         t.add_column(col, justify="right" if col in {"units", "pairable units", "pairable values", "alpha"} else "left")
-    for name, unit in (("stance", "document, holder, target"), ("checkworthiness", "claim span marked alike")):
-        r = report[name]
+    for key, name, unit in ALPHAS:
+        r = report[key]
         t.add_row(name, unit, str(r["units"]), str(r["pairable_units"]), str(r["pairable_values"]), _fmt(r["alpha"]), r["reason"] or "")
+    console.print(t)
+    t = Table(title="Claim clusters: extended B-cubed over claims aligned by span overlap", title_justify="left")
+    for col in ("annotators", "aligned claims", "precision", "recall", "F1"):
+        t.add_column(col, justify="left" if col == "annotators" else "right")
+    for p in report["clusters"]["by_pair"]:
+        t.add_row(" / ".join(p["annotators"]), str(p["items"]), _fmt(p["precision"]), _fmt(p["recall"]), _fmt(p["f1"]))
     console.print(t)

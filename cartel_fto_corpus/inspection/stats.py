@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus import __version__
+from cartel_fto_corpus.inspection.agreement_tables import adjudication_summary, agreement_tables
+from cartel_fto_corpus.inspection.alignment import claim_clusters
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import label_set
 from cartel_fto_corpus.truth.sets import reference_set
@@ -126,11 +128,12 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
             claim_matrix[cl["type"]][cl["checkworthiness"]] += 1
             if cl["hedged"]:
                 hedged_by_type[cl["type"]] += 1
-            if cl["clusters"]:
+            cids = claim_clusters(cl)
+            if cids:
                 clustered += 1
             else:
                 unclustered += 1
-            for cid in cl["clusters"]:
+            for cid in cids:
                 cluster_claims[cid] += 1
                 cluster_docs[cid].add(doc_id)
 
@@ -150,6 +153,8 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
     target_ids = [t["id"] for t in registry["targets"] if t["id"] in stance_counts] + sorted(set(stance_counts) - set(target_names))
     spread = Counter(len(d) for d in cluster_docs.values())
     from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents
+
+    all_docs = load_documents(paths)
 
     return {
         "version": __version__,
@@ -202,7 +207,8 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
             "unclustered_claims": unclustered,
         },
         "quality_flags": {flag: flags[flag] for flag in label_set("quality_flag") if flags.get(flag)},
-        "agreement": compute_agreement(load_documents(paths)),
+        "agreement": compute_agreement(all_docs, None, registry),
+        "adjudication": adjudication_summary(all_docs),
     }
 
 
@@ -357,9 +363,7 @@ def stats_tables(stats: dict[str, Any]) -> list[StatTable]:
             ),
         )
     )
-    tables.append(
-        StatTable("agreement", "Inter-annotator agreement (cartel-fto agreement)", ("figure", "value"), _agreement_rows(stats["agreement"]))
-    )
+    tables += [StatTable(*t) for t in agreement_tables(stats)]
     qf = stats["quality_flags"]
     tables.append(
         StatTable(
@@ -370,32 +374,3 @@ def stats_tables(stats: dict[str, Any]) -> list[StatTable]:
         )
     )
     return tables
-
-
-def _f3(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}"
-
-
-def _agreement_rows(ag: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """The agreement summary; on single-annotated data a sentence instead of a number."""
-    rows = [
-        ("documents with two or more annotators", f"{ag['multi_annotated_documents']} of {ag['documents']}"),
-        ("annotators", ", ".join(ag["annotators"]) or "-"),
-    ]
-    if ag["status"] != "multi_annotated":
-        rows.append(("agreement", "not computable: every document has a single annotator's version"))
-        return tuple(rows)
-    ent, cl = ag["entities"], ag["claims"]
-    rows += [
-        ("document-annotator pairs compared", str(ag["pairs"])),
-        ("entity span F1, exact (all labels)", _f3(ent["exact"]["all"]["f1"])),
-        ("entity span F1, overlap (all labels)", _f3(ent["overlap"]["all"]["f1"])),
-        ("claim span F1, exact", _f3(cl["exact"]["f1"])),
-        ("claim span F1, overlap", _f3(cl["overlap"]["f1"])),
-        (f"stance Krippendorff's alpha (nominal), {ag['stance']['pairable_units']} pairable units", _f3(ag["stance"]["alpha"])),
-        (
-            f"check-worthiness Krippendorff's alpha (nominal), {ag['checkworthiness']['pairable_units']} pairable units",
-            _f3(ag["checkworthiness"]["alpha"]),
-        ),
-    ]
-    return tuple(rows)

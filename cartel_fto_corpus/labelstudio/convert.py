@@ -38,7 +38,7 @@ _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
 DOC_STATUS_ID = "doc_status"
 DOC_STANCE_ID = "doc_stance__"
 #: Provenance fields Label Studio keeps in the task meta (they have no widget).
-PROVENANCE = ("guideline_version", "created", "updated", "status", "note")
+PROVENANCE = ("guideline_version", "created", "updated", "status", "note", "adjudication")
 
 
 class ConvertError(ValueError):
@@ -429,6 +429,8 @@ def regions_to_set(
     aset["status"] = ownership.status_from_provenance(prov)
     if "note" in prov:
         aset["note"] = prov["note"]
+    if "adjudication" in prov:  # an adjudicated set's record rides in the task meta; validate re-checks it
+        aset["adjudication"] = prov["adjudication"]
     aset["entities"] = entities
     aset["stances"] = stances
     aset["claims"] = out_claims

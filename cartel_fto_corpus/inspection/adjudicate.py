@@ -1,0 +1,237 @@
+"""Comparing annotators' sets of a document unit by unit: what they agree on, and each disagreement.
+
+A *unit* is one thing the annotators may agree or disagree on: an entity mention (mentions aligned
+by span, `alignment.align_spans`), a stance (aligned by holder and target, holders compared by
+kind plus the real-world entity or the unnamed source's words), a claim (aligned by span). Each
+annotator has at most one item in a unit. Items are compared in the first annotator's id space:
+another annotator's entity ids are translated through `alignment.EntityIndex` and its cluster ids
+through `alignment.cluster_map`, so a blind annotator's own ids do not count as disagreements.
+
+A unit is *agreed* when every annotator has an item and the comparable values are equal
+(entity: span, label, entity; stance: holder, target, label, attribution, evidence spans; claim:
+span, claimant, attribution, type, check-worthiness, hedging, clusters; free-text notes and
+descriptions of unnamed sources are not compared). Otherwise it is a disagreement the
+adjudicator decides (`decisions.py`). Unit ids are derived from the data only (layer plus span,
+or target plus holder), so the same sets give the same ids and a decisions file stays valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, align_spans, claim_clusters, cluster_map
+
+LAYERS = ("entities", "stances", "claims")
+
+
+@dataclass
+class Unit:
+    """One unit of one document: each annotator's raw item (None if it has none) and comparable value."""
+
+    id: str
+    layer: str
+    anchor: str
+    items: dict[str, dict[str, Any] | None]
+    values: dict[str, dict[str, Any] | None]
+
+    @property
+    def agreed(self) -> bool:
+        vals = list(self.values.values())
+        return all(v is not None for v in vals) and all(v == vals[0] for v in vals[1:])
+
+
+@dataclass
+class Comparison:
+    """The units of one document for a list of annotators (the first is the pivot)."""
+
+    doc_id: str
+    annotators: list[str]
+    sets: dict[str, dict[str, Any]]
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def disagreements(self) -> list[Unit]:
+        return [u for u in self.units if not u.agreed]
+
+
+class Aligner:
+    """Id translation into the pivot's space, built once over every compared document (clusters span documents)."""
+
+    def __init__(
+        self,
+        sets: Mapping[str, Mapping[str, Mapping[str, Any]]],
+        annotators: Sequence[str],
+        registry: Mapping[str, Any] | None,
+        registries: Mapping[str, Mapping[str, Any]] | None = None,
+    ):
+        self.entities = EntityIndex(sets, registry, registries)
+        self.entities.order = list(annotators)
+        self.pivot = annotators[0]
+        self.clusters: dict[str, dict[str, str]] = {self.pivot: {}}
+        for other in annotators[1:]:
+            pairs = []
+            for per in sets.values():
+                units = align_spans({self.pivot: per[self.pivot]["claims"], other: per[other]["claims"]}, _span)
+                pairs += [(claim_clusters(u[self.pivot]), claim_clusters(u[other])) for u in units if len(u) == 2]
+            self.clusters[other] = cluster_map(pairs)
+
+    def entity(self, annotator: str, entity: str) -> str:
+        return self.entities.gold_id(annotator, entity)
+
+    def cluster_ids(self, annotator: str, claim: Mapping[str, Any], ordered: bool = False) -> list[str]:
+        """A claim's clusters in the pivot's ids: sorted to compare, or in the annotator's order (repeats dropped) to keep."""
+        table = self.clusters.get(annotator, {})
+        mapped = list(dict.fromkeys(table.get(c, c) for c in claim_clusters(claim)))
+        return mapped if ordered else sorted(mapped)
+
+    def actor(self, annotator: str, actor: Mapping[str, Any]) -> dict[str, Any]:
+        """Comparable form of a holder or claimant (no mention ids, no free-text description)."""
+        if actor["kind"] == "entity":
+            return {"kind": "entity", "entity": self.entity(annotator, actor["entity"])}
+        if actor["kind"] == "unnamed":
+            return {"kind": "unnamed", "words": actor_key(actor, annotator, None).removeprefix("unnamed:")}
+        return {"kind": "author"}
+
+
+def _span(x: Mapping[str, Any]) -> tuple[int, int]:
+    return (x["start"], x["end"])
+
+
+def entity_value(al: Aligner, ann: str, m: Mapping[str, Any]) -> dict[str, Any]:
+    return {"start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"], "entity": al.entity(ann, m["entity"])}
+
+
+def stance_value(al: Aligner, ann: str, st: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "holder": al.actor(ann, st["holder"]),
+        "target": st["target"],
+        "label": st["label"],
+        "attribution": st["attribution"],
+        "evidence": sorted([e["start"], e["end"]] for e in st["evidence"]),
+    }
+
+
+def claim_value(al: Aligner, ann: str, c: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "start": c["start"],
+        "end": c["end"],
+        "text": c["text"],
+        "claimant": al.actor(ann, c["claimant"]),
+        "attribution": c["attribution"],
+        "type": c["type"],
+        "checkworthiness": c["checkworthiness"],
+        "hedged": c["hedged"],
+        "clusters": al.cluster_ids(ann, c),
+    }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9_.]+", "-", text.casefold()).strip("-") or "x"
+
+
+def _unique(ids: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i in ids:
+        seen[i] = seen.get(i, 0) + 1
+        out.append(i if seen[i] == 1 else f"{i}#{seen[i]}")
+    return out
+
+
+def _holder_slug(al: Aligner, ann: str, actor: Mapping[str, Any]) -> str:
+    """The holder part of a stance unit id: author, the entity id in the pivot's space, or unnamed-<words>."""
+    if actor["kind"] == "entity":
+        return _slug(al.entity(ann, actor["entity"]))
+    return _slug(actor_key(actor, ann, None).replace(":", "-"))
+
+
+def _holder_words(al: Aligner, ann: str, actor: Mapping[str, Any], registry_names: Mapping[str, str]) -> str:
+    if actor["kind"] == "author":
+        return "author"
+    if actor["kind"] == "entity":
+        ent = al.entity(ann, actor["entity"])
+        return registry_names.get(ent, ent)
+    return (actor.get("span") or {}).get("text") or actor["description"]
+
+
+def compare_document(
+    doc_id: str, sets: Mapping[str, Mapping[str, Any]], al: Aligner, registry_names: Mapping[str, str] | None = None
+) -> Comparison:
+    """The units of one document, in the order entities (by span), stances (by first evidence), claims (by span)."""
+    names = registry_names or {}
+    anns = list(sets)
+    comp = Comparison(doc_id, anns, {a: dict(s) for a, s in sets.items()})
+    raw: list[tuple[str, str, dict[str, dict[str, Any]]]] = []
+    for u in align_spans({a: sets[a]["entities"] for a in anns}, _span):
+        first = u[next(a for a in anns if a in u)]
+        raw.append(("entities", f"entity/{first['start']}-{first['end']}", u))
+    keyed: dict[str, dict[str, dict[str, Any]]] = {}
+    for a in anns:
+        seen: dict[str, int] = {}
+        for st in sets[a]["stances"]:
+            key = f"stance/{st['target']}/{_holder_slug(al, a, st['holder'])}"
+            seen[key] = seen.get(key, 0) + 1
+            keyed.setdefault(key if seen[key] == 1 else f"{key}#{seen[key]}", {})[a] = st
+    for key in sorted(keyed, key=lambda k: (min(min(e["start"] for e in st["evidence"]) for st in keyed[k].values()), k)):
+        raw.append(("stances", key, keyed[key]))
+    for u in align_spans({a: sets[a]["claims"] for a in anns}, _span):
+        first = u[next(a for a in anns if a in u)]
+        raw.append(("claims", f"claim/{first['start']}-{first['end']}", u))
+    value_of = {"entities": entity_value, "stances": stance_value, "claims": claim_value}
+    for (layer, _, u), uid in zip(raw, _unique([r[1] for r in raw]), strict=True):
+        first_ann = next(a for a in anns if a in u)
+        first = u[first_ann]
+        anchor = f"{_holder_words(al, first_ann, first['holder'], names)} -> {first['target']}" if layer == "stances" else first["text"]
+        comp.units.append(
+            Unit(
+                id=uid,
+                layer=layer,
+                anchor=anchor,
+                items={a: u.get(a) for a in anns},
+                values={a: (value_of[layer](al, a, u[a]) if a in u else None) for a in anns},
+            )
+        )
+    return comp
+
+
+def describe(layer: str, value: Mapping[str, Any] | None) -> str:
+    """A comparable value in words, for listings and the adjudication record."""
+    if value is None:
+        return "(none)"
+    if layer == "entities":
+        return f'{value["label"]} {value["entity"]} "{value["text"]}" [{value["start"]}:{value["end"]}]'
+
+    def actor(a: Mapping[str, Any]) -> str:
+        return a["kind"] if a["kind"] == "author" else f"{a['kind']}:{a.get('entity') or a.get('words')}"
+
+    if layer == "stances":
+        ev = ", ".join(f"[{s}:{e}]" for s, e in value["evidence"])
+        return f"{value['label']} ({value['attribution']}) by {actor(value['holder'])} on {value['target']}; evidence {ev}"
+    clusters = ", ".join(value["clusters"]) or "-"
+    return (
+        f'[{value["start"]}:{value["end"]}] "{value["text"]}": {value["type"]}/{value["checkworthiness"]}, '
+        f"{actor(value['claimant'])} {value['attribution']}, hedged={'yes' if value['hedged'] else 'no'}, clusters: {clusters}"
+    )
+
+
+def annotator_set(doc: Mapping[str, Any], annotator: str) -> dict[str, Any] | None:
+    """An annotator's set of a document (its gold set if it has several, else its first)."""
+    found = [s for s in doc["annotations"] if s["annotator"] == annotator]
+    return next((s for s in found if s["status"] == "gold"), found[0] if found else None)
+
+
+def compare_corpus(
+    docs: Sequence[Mapping[str, Any]], annotators: Sequence[str], registry: Mapping[str, Any] | None
+) -> tuple[list[Comparison], Aligner]:
+    """Comparisons of every document in which each of `annotators` has a set (ids aligned corpus-wide)."""
+    sets: dict[str, dict[str, dict[str, Any]]] = {}
+    for doc in docs:
+        per = {a: annotator_set(doc, a) for a in annotators}
+        if all(s is not None for s in per.values()):
+            sets[doc["doc_id"]] = {a: s for a, s in per.items() if s is not None}
+    al = Aligner(sets, annotators, registry)
+    names = {e["id"]: e["name"] for e in (registry or {}).get("entities", [])}
+    return [compare_document(doc_id, per, al, names) for doc_id, per in sets.items()], al

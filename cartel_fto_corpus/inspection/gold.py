@@ -1,0 +1,370 @@
+"""From a comparison and the adjudicator's decisions to a gold set with its adjudication record.
+
+The decisions file (JSON, or YAML by its extension) says who decided and, per document and per
+disagreement id (`adjudicate.Unit.id`), either which annotator's item to take (`take`; taking an
+annotator who has no item in the unit drops it) or the item itself (`value`, in the gold set's
+form without an id; null drops it), and always why (`reason`):
+
+    adjudicator: "who or what decided, in words"
+    annotator: adjudicated            # id of the gold set (default)
+    date: "2026-11-23T20:00:00Z"      # created/updated of the gold sets (default: latest compared set)
+    decisions:
+      000_e0ea4dd0c3e368ed:           # document id (or its unique three-digit number)
+        entity/120-134: {take: llm-annotator-2, reason: "..."}
+        claim/96-105: {value: null, reason: "..."}
+
+Agreed units are accepted from the first annotator's item. Ids are translated into the first
+annotator's space, mention references of holders and claimants re-pointed to the gold mentions
+at the same span, items sorted and numbered afresh. Every unit, agreed or decided, is written to
+the record with each side's item id, so every gold item traces to exactly one unit
+(`checks.adjudication`). Nothing here reads the clock or the file system beyond its inputs, so
+the same sets and decisions give the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cartel_fto_corpus.checks.adjudication import adjudication_problems
+from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
+from cartel_fto_corpus.checks.problems import pointer
+from cartel_fto_corpus.checks.schema_check import schema_problems
+from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
+from cartel_fto_corpus.truth.paths import CorpusPaths
+
+DEFAULT_ANNOTATOR = "adjudicated"
+
+
+class DecisionsError(ValueError):
+    """The decisions file cannot be used; carries one-line messages."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@dataclass(frozen=True)
+class Decision:
+    take: str | None
+    value: Any
+    reason: str
+
+
+@dataclass
+class Decisions:
+    adjudicator: str
+    annotator: str = DEFAULT_ANNOTATOR
+    date: str | None = None
+    by_doc: dict[str, dict[str, Decision]] = field(default_factory=dict)
+
+    def for_doc(self, doc_id: str) -> tuple[str | None, dict[str, Decision]]:
+        """(key used in the file, decisions) of a document: keyed by its id or its three-digit number."""
+        for key in (doc_id, doc_id.split("_", 1)[0]):
+            if key in self.by_doc:
+                return key, self.by_doc[key]
+        return None, {}
+
+
+def load_decisions(path: Path) -> Decisions:
+    """Parse and shape-check a decisions file; raises DecisionsError with `file:/pointer: expected ..., found ...` lines."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DecisionsError([f"{path}: cannot read the decisions file: {getattr(exc, 'strerror', None) or exc}"]) from None
+    try:
+        if path.suffix.lower() in {".yaml", ".yml"}:
+            import yaml
+
+            data = yaml.safe_load(raw)
+        else:
+            data = json.loads(raw)
+    except Exception as exc:  # yaml.YAMLError and json.JSONDecodeError: the parser's one-line reason
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DecisionsError([f"{path}: expected a JSON or YAML decisions file, found malformed input ({first})"]) from None
+    errs: list[str] = []
+
+    def err(ptr: str, expected: str, found: Any) -> None:
+        errs.append(f"{path}:{ptr}: expected {expected}, found {json.dumps(found, ensure_ascii=False, default=str)[:80]}")
+
+    if not isinstance(data, dict):
+        raise DecisionsError([f"{path}: expected a mapping with adjudicator and decisions, found {type(data).__name__}"])
+    for key in sorted(set(data) - {"adjudicator", "annotator", "date", "decisions"}):
+        err(pointer(key), "only adjudicator, annotator, date, decisions", key)
+    if not isinstance(data.get("adjudicator"), str) or not data["adjudicator"].strip():
+        err("/adjudicator", "who or what decided, in words", data.get("adjudicator"))
+    annotator = data.get("annotator", DEFAULT_ANNOTATOR)
+    if not isinstance(annotator, str) or not annotator or not annotator[0].isalpha() or annotator != annotator.lower():
+        err("/annotator", "an annotator id (lower case, e.g. adjudicated)", annotator)
+    date = data.get("date")
+    if date is not None and not isinstance(date, str):
+        err("/date", 'an RFC 3339 time in quotes, e.g. "2026-11-23T20:00:00Z"', str(date))
+    by_doc: dict[str, dict[str, Decision]] = {}
+    docs = data.get("decisions", {}) or {}
+    if not isinstance(docs, dict):
+        err("/decisions", "a mapping of document id to decisions", docs)
+        docs = {}
+    for doc_key, units in docs.items():
+        if not isinstance(units, dict):
+            err(pointer("decisions", doc_key), "a mapping of disagreement id to decision", units)
+            continue
+        out = by_doc.setdefault(str(doc_key), {})
+        for uid, d in units.items():
+            ptr = pointer("decisions", doc_key, uid)
+            if not isinstance(d, dict) or ("take" in d) == ("value" in d):
+                err(ptr, "a mapping with exactly one of take or value, and reason", d)
+                continue
+            for extra in sorted(set(d) - {"take", "value", "reason"}):
+                err(ptr + pointer(extra), "only take or value, and reason", extra)
+            reason = d.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                err(ptr + "/reason", "why the decision was taken, in words", reason)
+                continue
+            take = d.get("take")
+            if "take" in d and not isinstance(take, str):
+                err(ptr + "/take", "an annotator id", take)
+                continue
+            value = d.get("value")
+            if "value" in d and value is not None and not isinstance(value, dict):
+                err(ptr + "/value", "the item as a mapping (without id), or null to drop it", value)
+                continue
+            out[str(uid)] = Decision(take, value, " ".join(reason.split()))
+    if errs:
+        raise DecisionsError(errs)
+    return Decisions(data["adjudicator"].strip(), annotator, date, by_doc)
+
+
+@dataclass
+class Outcome:
+    """What adjudicating one document gives: the new document (None if not buildable), problems, undecided ids."""
+
+    doc_id: str
+    comparison: Comparison
+    decision_key: str | None
+    document: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)
+    demoted: list[str] = field(default_factory=list)
+
+
+#: what an explicit value must give, per layer (ids are assigned by the adjudication)
+_REQUIRED = {
+    "entities": ("start", "end", "text", "label", "entity"),
+    "stances": ("holder", "target", "label", "attribution", "evidence"),
+    "claims": ("start", "end", "text", "claimant", "attribution", "type", "checkworthiness", "hedged"),
+}
+
+
+def _version_key(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.split("."))
+
+
+class _Builder:
+    """Assembles one gold set; one instance per document."""
+
+    def __init__(self, comp: Comparison, al: Aligner, schema_version: str) -> None:
+        self.comp, self.al = comp, al
+        self.multi_cluster = schema_version != "1.0"
+        self.mention_at: dict[tuple[int, int], tuple[str, str]] = {}
+        self.problems: list[str] = []
+
+    def actor(self, ann: str | None, actor: Mapping[str, Any], where: str) -> dict[str, Any]:
+        if actor["kind"] != "entity":
+            return copy.deepcopy(dict(actor))
+        ent = self.al.entity(ann, actor["entity"]) if ann else actor["entity"]
+        out: dict[str, Any] = {"kind": "entity", "entity": ent}
+        mention = actor.get("mention")
+        span: tuple[int, int] | None = None
+        if ann and isinstance(mention, str):
+            src = next((m for m in self.comp.sets[ann]["entities"] if m["id"] == mention), None)
+            span = (src["start"], src["end"]) if src else None
+        elif isinstance(mention, list) and len(mention) == 2:
+            span = (mention[0], mention[1])
+        elif mention is not None:
+            self.problems.append(
+                f"{where}: expected a mention as [start, end] in an explicit value (gold ids are assigned here), found {mention!r}"
+            )
+        if span is not None:
+            found = self.mention_at.get(span)
+            if found is not None and found[1] == ent:
+                out["mention"] = found[0]
+            elif not ann:
+                self.problems.append(f"{where}: expected a gold mention of {ent!r} at {list(span)}, found none")
+        return out
+
+    def clusters(self, ann: str | None, claim: Mapping[str, Any], where: str) -> dict[str, Any]:
+        if ann:
+            ids = self.al.cluster_ids(ann, claim, ordered=True)
+        else:
+            ids = list(claim["clusters"]) if "clusters" in claim else ([] if claim.get("cluster") is None else [claim["cluster"]])
+        if self.multi_cluster:
+            return {"clusters": ids}
+        if len(ids) > 1:
+            self.problems.append(f"{where}: expected at most one cluster under schema 1.0, found {ids}")
+        return {"cluster": ids[0] if ids else None}
+
+    def entity(self, ann: str | None, m: Mapping[str, Any]) -> dict[str, Any]:
+        ent = self.al.entity(ann, m["entity"]) if ann else m.get("entity")
+        return {"start": m.get("start"), "end": m.get("end"), "text": m.get("text"), "label": m.get("label"), "entity": ent}
+
+    def stance(self, ann: str | None, st: Mapping[str, Any], where: str) -> dict[str, Any]:
+        out = {
+            "holder": self.actor(ann, st["holder"], where + "/holder"),
+            "target": st.get("target"),
+            "label": st.get("label"),
+            "attribution": st.get("attribution"),
+            "evidence": copy.deepcopy(st.get("evidence")),
+        }
+        if st.get("note"):
+            out["note"] = st["note"]
+        return out
+
+    def claim(self, ann: str | None, c: Mapping[str, Any], where: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": c.get("start"), "end": c.get("end"), "text": c.get("text")}
+        if c.get("multi_paragraph"):
+            out["multi_paragraph"] = True
+        out["claimant"] = self.actor(ann, c["claimant"], where + "/claimant")
+        for key in ("attribution", "type", "checkworthiness", "hedged"):
+            out[key] = c.get(key)
+        out.update(self.clusters(ann, c, where))
+        return out
+
+
+def _choose(unit: Unit, decision: Decision | None, anns: list[str]) -> tuple[str | None, Mapping[str, Any] | None, str]:
+    """(annotator whose item is used or None for an explicit value, the item or None, decision kind)."""
+    if unit.agreed:
+        return anns[0], unit.items[anns[0]], "agreed"
+    assert decision is not None
+    if decision.take is not None:
+        return decision.take, unit.items[decision.take], "side"
+    return None, decision.value, "value"
+
+
+def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions: Decisions, file_label: str) -> Outcome:
+    """The document with its gold set replaced by the adjudicated one (pure; see the module docstring)."""
+    key, mine = decisions.for_doc(comp.doc_id)
+    out = Outcome(comp.doc_id, comp, key)
+    anns = comp.annotators
+    where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
+    units = {u.id: u for u in comp.units}
+    for uid, d in mine.items():
+        if uid not in units:
+            out.problems.append(
+                f"{where_doc}{pointer(uid)}: expected the id of a disagreement of {comp.doc_id}, found {uid!r} (no such unit)"
+            )
+        elif units[uid].agreed:
+            out.problems.append(
+                f"{where_doc}{pointer(uid)}: expected the id of a disagreement, found {uid!r} on which {', '.join(anns)} agree"
+            )
+        elif d.take is not None and d.take not in anns:
+            out.problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
+    out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
+    for uid, d in mine.items():
+        if uid in units and d.take is None and d.value is not None:
+            missing = [k for k in _REQUIRED[units[uid].layer] if k not in d.value]
+            if missing:
+                out.problems.append(
+                    f"{where_doc}{pointer(uid, 'value')}: expected a {units[uid].layer[:-1]} with {', '.join(_REQUIRED[units[uid].layer])}, "
+                    f"found none for {', '.join(missing)}"
+                )
+    if out.problems or out.undecided:
+        return out
+    b = _Builder(comp, al, doc["schema_version"])
+    chosen = {u.id: _choose(u, mine.get(u.id), anns) for u in comp.units}
+    made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {"entities": [], "stances": [], "claims": []}
+    for u in (u for u in comp.units if u.layer == "entities"):
+        ann, item, _ = chosen[u.id]
+        if item is not None:
+            made["entities"].append(((item.get("start"), item.get("end")), u.id, b.entity(ann, item)))
+    made["entities"].sort(key=lambda t: (t[0], t[1]))
+    for i, (_, _, m) in enumerate(made["entities"], 1):
+        m["id"] = f"e{i}"
+        b.mention_at[(m["start"], m["end"])] = (m["id"], m["entity"])
+    for u in comp.units:
+        ann, item, _ = chosen[u.id]
+        if item is None or u.layer == "entities":
+            continue
+        where = f"{where_doc}{pointer(u.id, 'value')}"
+        if u.layer == "stances":
+            st = b.stance(ann, item, where)
+            made["stances"].append(((min((e["start"] for e in st["evidence"] or []), default=0), st["target"] or "", u.id), u.id, st))
+        else:
+            c = b.claim(ann, item, where)
+            made["claims"].append(((c["start"], c["end"], u.id), u.id, c))
+    result: dict[str, str] = {}
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for layer, prefix in (("entities", "e"), ("stances", "s"), ("claims", "c")):
+        made[layer].sort(key=lambda t: (t[0], t[1]))
+        lists[layer] = []
+        for i, (_, uid, item) in enumerate(made[layer], 1):
+            item_id = f"{prefix}{i}"
+            result[uid] = item_id
+            lists[layer].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
+    out.problems += b.problems
+    if out.problems:
+        return out
+    record_units = []
+    for u in comp.units:
+        ann, _, kind = chosen[u.id]
+        d = mine.get(u.id)
+        sides = []
+        for a in anns:
+            side: dict[str, Any] = {"annotator": a, "item": (u.items[a] or {}).get("id")}
+            if kind != "agreed":
+                side["value"] = describe(u.layer, u.values[a])
+            sides.append(side)
+        record_units.append(
+            {
+                "unit": u.id,
+                "layer": u.layer,
+                "anchor": u.anchor,
+                "sides": sides,
+                "decision": kind,
+                "took": ann if kind == "side" else None,
+                "reason": d.reason if d is not None and kind != "agreed" else None,
+                "result": result.get(u.id),
+            }
+        )
+    sources = [comp.sets[a] for a in anns]
+    date = decisions.date or max(s["updated"] for s in sources)
+    n_agreed = sum(1 for u in comp.units if u.agreed)
+    gold = {
+        "annotator": decisions.annotator,
+        "guideline_version": max((s["guideline_version"] for s in sources), key=_version_key),
+        "created": date,
+        "updated": date,
+        "status": "gold",
+        "note": (
+            f"Adjudicated from the sets of {', '.join(anns)} by {decisions.adjudicator}: {n_agreed} units on which they agreed "
+            f"were accepted, {len(comp.units) - n_agreed} disagreements were decided; the adjudication record traces every item."
+        ),
+        **lists,
+        "adjudication": {"adjudicator": decisions.adjudicator, "annotators": list(anns), "units": record_units},
+    }
+    new = copy.deepcopy(dict(doc))
+    kept = []
+    for s in new["annotations"]:
+        if s["annotator"] == decisions.annotator:
+            continue
+        if s["status"] == "gold":
+            s["status"] = "draft"
+            out.demoted.append(s["annotator"])
+        kept.append(s)
+    new["annotations"] = [*kept, gold]
+    out.document = new
+    return out
+
+
+def document_problems(doc: dict[str, Any], file: str, paths: CorpusPaths, registry: dict[str, Any] | None) -> list[str]:
+    """Everything `cartel-fto validate` would say about the new document, plus the record's traceability."""
+    problems = [str(p) for p in schema_problems("annotation", doc, file)]
+    if problems:
+        return problems
+    problems = [str(p) for p in AnnotationChecker(file, doc, Context(paths, registry), Usage()).run()]
+    for i in range(len(doc["annotations"])):
+        problems += [f"{file}:{ptr}: {msg}" for ptr, _, msg in adjudication_problems(doc, i)]
+    return problems
