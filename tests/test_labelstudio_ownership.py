@@ -125,6 +125,11 @@ def test_proposed_ids_are_registry_ids(name: str) -> None:
 def test_humans_sets_are_not_predictions_and_gold_is_never_doubled() -> None:
     sets = [{"annotator": "model", "status": "gold"}, {"annotator": "anna", "status": "draft"}]
     assert O.prediction_sets(sets, {"anna", None}) == [sets[0]]
+    assert O.prediction_sets(sets, ()) == [sets[0]]  # one pre-annotation per task: the gold set
+    assert O.prediction_sets(sets[::-1], ()) == [sets[0]]
+    assert O.prediction_sets(sets, {"model"}) == []  # the model works on the task itself: nothing offered
+    drafts = [{"annotator": "a", "status": "draft"}, {"annotator": "b", "status": "draft"}]
+    assert O.prediction_sets(drafts, ()) == [drafts[0]]
     two = [{"annotator": "model", "status": "gold"}, {"annotator": "anna", "status": "gold"}]
     out, lines = O.resolve_gold(two, {"anna"})
     assert [s["status"] for s in out] == ["gold", "draft"] and "anna" in lines[0]

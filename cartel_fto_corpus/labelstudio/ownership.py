@@ -9,8 +9,8 @@ The rules (written for people in docs/labelstudio-workflow.md):
   pushed as Label Studio's ground truth); a pull never makes a set gold and never fails over it.
 - A problem in one annotator's set of one document rejects that set only, with one line naming
   the annotator, the document and the region (id and text); the other sets and documents come in.
-- Humans' sets are never pushed back as predictions: the sets of annotators who already have an
-  annotation on a task are left out of its predictions.
+- One pre-annotation per task: the document's reference set (gold, else the first). Humans' sets are
+  never pushed back as predictions: a set whose annotator already works on the task is not offered.
 - A `new_entity` chosen in the editor comes back as a registry entry with `proposed: true` and no QID.
 """
 
@@ -21,6 +21,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
+
+from cartel_fto_corpus.truth.sets import reference_set
 
 #: Project settings that let a team work: each task is offered until two annotators submitted it, for
 #: every task (agreement needs overlap), and annotators start from the pre-annotation.
@@ -52,9 +54,11 @@ def status_from_provenance(prov: dict[str, Any] | None) -> str:
 
 
 def prediction_sets(sets: list[dict[str, Any]], task_annotators: Iterable[str]) -> list[dict[str, Any]]:
-    """The sets of one document to offer as pre-annotations: not those of people who work in Label Studio."""
+    """The set of one document offered as its pre-annotation: the reference set (gold, else the first),
+    one per task so annotators start from one tab; never the set of someone who works on the task."""
     humans = set(task_annotators)
-    return [s for s in sets if s["annotator"] not in humans]
+    reference = reference_set({"annotations": sets})
+    return [reference] if reference is not None and reference["annotator"] not in humans else []
 
 
 def problem_line(file: str, annotator: str, message: str) -> str:

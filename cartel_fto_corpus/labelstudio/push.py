@@ -209,7 +209,8 @@ def _task_items(repo: Repo, creates: list[CreateTask], users: dict[str, int]) ->
             ]
         else:
             item["predictions"] = [
-                {"result": convert.set_to_regions(s), "model_version": PREDICTION_PREFIX + s["annotator"]} for s in doc["annotations"]
+                {"result": convert.set_to_regions(s), "model_version": PREDICTION_PREFIX + s["annotator"]}
+                for s in ownership.prediction_sets(doc["annotations"], ())
             ]
         yield item
 

@@ -21,6 +21,7 @@ from cartel_fto_corpus.labelstudio.push_plan import (
 from cartel_fto_corpus.labelstudio.repo import load_repo
 from cartel_fto_corpus.labelstudio.state import DocState, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.sets import reference_set
 
 from .conftest import FIXTURE_CORPUS, copy_corpus
 
@@ -126,7 +127,7 @@ def test_predictions_plan_creates_then_updates_by_model_version(repo) -> None:
     task = {**server_task(doc), "annotations": [], "predictions": []}
     plan = plan_push(repo.files, {doc_id: repo.text(doc_id)}, {doc_id: task}, {doc_id: task}, {}, {}, "predictions", None)
     assert [(a.kind, a.target_id) for a in plan.actions if isinstance(a, WriteSet)] == [("prediction", None)]
-    name = doc["annotations"][0]["annotator"]
+    name = reference_set(doc)["annotator"]  # one pre-annotation per task: the reference set
     task["predictions"] = [{"id": 5, "model_version": f"cartel-fto:{name}", "result": []}]
     plan = plan_push(repo.files, {doc_id: repo.text(doc_id)}, {doc_id: task}, {doc_id: task}, {}, {}, "predictions", None)
     assert [(a.kind, a.target_id) for a in plan.actions if isinstance(a, WriteSet)] == [("prediction", 5)]

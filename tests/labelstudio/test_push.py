@@ -12,6 +12,7 @@ from cartel_fto_corpus.labelstudio.config import label_config
 from cartel_fto_corpus.labelstudio.push import PREDICTION_PREFIX, push
 from cartel_fto_corpus.labelstudio.repo import SyncError
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.sets import reference_set
 
 pytestmark = pytest.mark.labelstudio
 
@@ -99,9 +100,9 @@ def test_push_as_predictions(any_corpus: Path, ls_client: Client, project_title:
     push(paths, ls_client, title=project_title, as_="predictions", echo=quiet)
     push(paths, ls_client, title=project_title, as_="predictions", echo=quiet)
     n_docs = len(paths.annotation_files())
-    assert counts(ls_client, project_title) == (n_docs, 0, n_sets(any_corpus))
+    assert counts(ls_client, project_title) == (n_docs, 0, n_docs)  # one pre-annotation per task
     proj = ls_client.find_project(None, project_title)
     task = ls_client.export_tasks(proj.id)[0]
     doc = json.loads(paths.annotation_file(task["data"]["doc_id"]).read_text(encoding="utf-8"))
     preds = ls_client.sdk.predictions.list(task=task["id"])
-    assert sorted(p.model_version for p in preds) == sorted(PREDICTION_PREFIX + s["annotator"] for s in doc["annotations"])
+    assert [p.model_version for p in preds] == [PREDICTION_PREFIX + reference_set(doc)["annotator"]]
