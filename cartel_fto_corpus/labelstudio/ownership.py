@@ -16,12 +16,12 @@ The rules (written for people in docs/labelstudio-workflow.md):
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from cartel_fto_corpus.checks.problems import _short as short_quote
 from cartel_fto_corpus.truth.sets import reference_set
 
 #: Project settings that let a team work: each task is offered until two annotators submitted it, for
@@ -67,9 +67,8 @@ def problem_line(file: str, annotator: str, message: str) -> str:
 
 
 def quote(text: str, limit: int = 60) -> str:
-    """A region's text for a message: JSON-quoted, shortened."""
-    short = text if len(text) <= limit else text[: limit - 1] + "…"
-    return json.dumps(short, ensure_ascii=False)
+    """A region's text for a message: JSON-quoted, shortened, as the validator quotes span texts."""
+    return short_quote(text, limit)
 
 
 def annotator_of(pointer: str, doc: dict[str, Any]) -> str | None:

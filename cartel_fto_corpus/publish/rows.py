@@ -68,46 +68,38 @@ def article_row(entry: dict[str, Any], text: str) -> dict[str, Any]:
     }
 
 
+def mention_fields(m: dict[str, Any], registry: Registry) -> dict[str, Any]:
+    """A mention's span, label and canonical entity (name, org type, QID): shared by `entities` and `mentions`."""
+    ent = registry.entities[m["entity"]]
+    return {
+        "start": m["start"],
+        "end": m["end"],
+        "text": m["text"],
+        "label": m["label"],
+        "entity": m["entity"],
+        "entity_name": ent["name"],
+        "org_type": ent["org_type"],
+        "qid": ent["qid"],
+    }
+
+
 def entities_row(doc_id: str, text: str, aset: dict[str, Any], registry: Registry) -> dict[str, Any]:
     """One row per document: every mention with its canonical entity, name and QID."""
-    mentions = []
-    for m in aset["entities"]:
-        ent = registry.entities[m["entity"]]
-        mentions.append(
-            {
-                "id": m["id"],
-                "start": m["start"],
-                "end": m["end"],
-                "text": m["text"],
-                "label": m["label"],
-                "entity": m["entity"],
-                "entity_name": ent["name"],
-                "org_type": ent["org_type"],
-                "qid": ent["qid"],
-                "qid_status": (ent.get("qid_source") or {}).get("status"),
-            }
-        )
+    mentions = [
+        {
+            "id": m["id"],
+            **mention_fields(m, registry),
+            "qid_status": (registry.entities[m["entity"]].get("qid_source") or {}).get("status"),
+        }
+        for m in aset["entities"]
+    ]
     return {"id": doc_id, "doc_id": doc_id, "text": text, **provenance(aset), "entities": mentions}
 
 
 def mention_rows(doc_id: str, aset: dict[str, Any], registry: Registry) -> Iterator[dict[str, Any]]:
     """One row per entity mention (the `mentions` config): the flat view of `entities`."""
     for m in aset["entities"]:
-        ent = registry.entities[m["entity"]]
-        yield {
-            "id": f"{doc_id}/{m['id']}",
-            "doc_id": doc_id,
-            "mention_id": m["id"],
-            "start": m["start"],
-            "end": m["end"],
-            "text": m["text"],
-            "label": m["label"],
-            "entity": m["entity"],
-            "entity_name": ent["name"],
-            "org_type": ent["org_type"],
-            "qid": ent["qid"],
-            **provenance(aset),
-        }
+        yield {"id": f"{doc_id}/{m['id']}", "doc_id": doc_id, "mention_id": m["id"], **mention_fields(m, registry), **provenance(aset)}
 
 
 def ner_rows(doc_id: str, text: str, aset: dict[str, Any], file: str = "", set_index: int = 0) -> Iterator[dict[str, Any]]:
