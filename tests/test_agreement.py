@@ -71,6 +71,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -388,3 +389,20 @@ def test_align_spans_places_every_item_once(a: list, b: list, c: list) -> None:
     assert pairs <= min(len(a), len(b))
     two = sum(1 for u in align_spans({"a": a, "b": b}, lambda x: x) if len(u) == 2)
     assert exact_matches(a, b) <= two <= overlap_matches(a, b)
+
+
+def test_cli_refuses_a_corpus_the_validator_refuses(tmp_path: Path) -> None:
+    """A duplicate key parses in Python's json (last one wins): agreement would compute on a value
+    that other JSON readers never see. It must name file and pointer and print no figure."""
+    root = tmp_path / "agreement"
+    shutil.copytree(AGREEMENT, root)
+    path = root / "annotations" / "910_00000000000000b1.json"
+    text = path.read_text(encoding="utf-8")
+    i = text.index('"label"')
+    path.write_text(text[:i] + '"label": "PERSON", ' + text[i:], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(root), "--format", "json"])
+    assert result.exit_code == 2, result.output  # as `stats`: a file no JSON reader agrees on is unreadable
+    assert "910_00000000000000b1.json:/annotations/0/" in result.stderr
+    assert "'label' more than once" in result.stderr
+    assert "cannot compute agreement: 1 problem" in result.stderr
+    assert result.stdout == ""

@@ -24,7 +24,6 @@ so no annotator plays "gold". On single-annotated data nothing is compared and t
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from itertools import combinations
 from typing import Any
 
 from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, align_spans, bcubed, claim_clusters, max_overlap_matching
+from cartel_fto_corpus.truth.jsonio import read_json
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -233,11 +233,11 @@ def compute_agreement(
 
 
 def load_documents(paths: CorpusPaths) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths.annotation_files()]
+    return [read_json(p) for p in paths.annotation_files()]
 
 
 def load_registry(paths: CorpusPaths) -> dict[str, Any] | None:
-    return json.loads(paths.registry.read_text(encoding="utf-8")) if paths.registry.exists() else None
+    return read_json(paths.registry) if paths.registry.exists() else None
 
 
 def _fmt(x: float | None) -> str:
