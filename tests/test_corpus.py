@@ -117,3 +117,27 @@ def test_manifest_cli_writes_and_checks(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["manifest", "--root", str(root), "--check"]).exit_code == 1
     assert runner.invoke(cli, ["manifest", "--root", str(root)]).exit_code == 0
     assert runner.invoke(cli, ["manifest", "--root", str(root), "--check"]).exit_code == 0
+
+
+def test_a_text_that_is_not_utf8_is_one_line_everywhere(corpus_copy: Path) -> None:
+    """Offsets count code points of the decoded text, so undecodable bytes must stop `manifest`
+    (nothing written) and be named by `validate`, never become a traceback or an internal error."""
+    from click.testing import CliRunner
+
+    from cartel_fto_corpus.cli.main import cli
+
+    text = sorted((corpus_copy / "texts").glob("*.txt"))[0]
+    data = text.read_bytes()
+    text.write_bytes(data[:10] + b"\xff" + data[11:])
+    manifest = (corpus_copy / "texts" / "manifest.json").read_bytes()
+    runner = CliRunner()
+    for args in (["manifest"], ["manifest", "--check"]):
+        result = runner.invoke(cli, [*args, "--root", str(corpus_copy)])
+        assert result.exit_code == 2, result.output
+        assert f"{text.name}: expected UTF-8 text, found byte 0xff at byte offset 10" in result.stderr
+        assert "Traceback" not in result.output
+    assert (corpus_copy / "texts" / "manifest.json").read_bytes() == manifest
+    result = runner.invoke(cli, ["validate", "--root", str(corpus_copy)])
+    assert result.exit_code == 2
+    assert f"texts/{text.name}: expected UTF-8 text, found byte 0xff at byte offset 10" in result.output
+    assert "internal error" not in result.output

@@ -11,7 +11,7 @@ from cartel_fto_corpus.checks import rules_1_1
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.checks.problems import Problem, pointer
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
-from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.texts import compute_manifest, read_texts, sha256_hex
 
 
@@ -80,7 +80,10 @@ def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> li
 def manifest_problems(file: str, manifest: dict[str, Any], paths: CorpusPaths) -> list[Problem]:
     """The committed manifest must equal the one computed from the texts, field by field."""
     out: list[Problem] = []
-    expected = compute_manifest(read_texts(paths))
+    texts = read_texts(paths)
+    if any(t.decode_error() for t in texts):
+        return []  # nothing to compare with: `text_problems` names the text that is not UTF-8
+    expected = compute_manifest(texts)
     by_id = {d["id"]: d for d in expected["documents"]}
     listed = set()
     for i, doc in enumerate(manifest["documents"]):
@@ -113,6 +116,15 @@ def manifest_problems(file: str, manifest: dict[str, Any], paths: CorpusPaths) -
             )
         )
     return out
+
+
+def text_problems(paths: CorpusPaths) -> list[Problem]:
+    """Every text must be UTF-8: offsets, the manifest and every derived file decode it."""
+    return [
+        Problem(display(paths.texts / t.source_file), "", msg, "not-utf8", unreadable=True)
+        for t in read_texts(paths)
+        if (msg := t.decode_error())
+    ]
 
 
 _CHECKSUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *]?(.+)")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
-from cartel_fto_corpus.checks.corpus_checks import checksum_problems, manifest_problems, registry_problems
+from cartel_fto_corpus.checks.corpus_checks import checksum_problems, manifest_problems, registry_problems, text_problems
 from cartel_fto_corpus.checks.problems import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, Problem, Report, pointer
 from cartel_fto_corpus.checks.schema_check import _version_problem, schema_problems
 from cartel_fto_corpus.truth.jsonio import Unreadable, read_json, read_json_checked
@@ -211,6 +211,7 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
         if manifest is not None:
             report.problems.extend(_guarded(display(p), manifest_problems, display(p), manifest, paths))
     if whole:
+        report.problems.extend(_guarded(display(paths.texts), text_problems, paths))
         report.problems.extend(_guarded(display(paths.checksums), checksum_problems, paths))
 
     checked, usage = check_annotation_files_parallel(by_kind["annotation"], ctx, jobs)

@@ -213,7 +213,14 @@ def manifest(root: Path | None, check: bool) -> None:
     from cartel_fto_corpus.truth.texts import compute_manifest, dumps, read_texts
 
     paths = CorpusPaths(corpus_root(root, writes=not check))
-    fresh = dumps(compute_manifest(read_texts(paths)))
+    texts = read_texts(paths)
+    bad = [(t, msg) for t in texts if (msg := t.decode_error())]
+    if bad:  # nothing is written: a manifest of undecodable bytes would give every offset a wrong meaning
+        for t, msg in bad:
+            click.echo(f"{paths.texts / t.source_file}: {msg}", err=True)
+        click.echo(f"{paths.manifest}: {'cannot check' if check else 'not written'}: {len(bad)} text{'s' if len(bad) != 1 else ''} not UTF-8", err=True)
+        sys.exit(2)
+    fresh = dumps(compute_manifest(texts))
     current = paths.manifest.read_text(encoding="utf-8") if paths.manifest.exists() else None
     if check:
         if current != fresh:

@@ -52,6 +52,14 @@ class Text:
     def text(self) -> str:
         return self.data.decode("utf-8")
 
+    def decode_error(self) -> str | None:
+        """Why the bytes are not UTF-8 text (one phrase), or None: every offset counts code points of the decoded text."""
+        try:
+            self.data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"expected UTF-8 text, found byte 0x{self.data[exc.start]:02x} at byte offset {exc.start}"
+        return None
+
 
 def read_texts(paths: CorpusPaths) -> list[Text]:
     """All texts of a corpus root, sorted by id; bytes as stored, undecoded until asked."""
