@@ -98,3 +98,27 @@ def test_every_bad_fixture_exits_with_its_line(name: str) -> None:
     assert result.exit_code == code
     lines = [line for line in result.stderr.splitlines() if "files checked" not in line]
     assert [line.split(name, 1)[1] for line in lines] == [f":{ptr}: {msg}" if ptr else f": {msg}" for ptr, msg in expected]
+
+
+def test_validate_paths_uses_the_checkout_the_files_are_in(corpus_copy: Path, tmp_path: Path) -> None:
+    """`validate FILE` run outside FILE's checkout checks FILE against its own corpus's registry,
+    not the one of the working directory's checkout or of the installed copy: here the copy's
+    registry lost an entity the file uses, which only that registry knows."""
+    import shutil
+
+    shutil.copytree(REPO / "schema", corpus_copy / "schema")
+    (corpus_copy / "pyproject.toml").write_text('[project]\nname = "cartel-fto-corpus"\n', encoding="utf-8")
+    reg_path = corpus_copy / "annotations" / "registry.json"
+    reg = json.loads(reg_path.read_text(encoding="utf-8"))
+    reg["entities"] = [e for e in reg["entities"] if e["id"] != "marco_rubio"]
+    reg_path.write_text(json.dumps(reg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    file = corpus_copy / "annotations" / "900_00000000000000aa.json"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for cwd in (REPO, elsewhere):  # another checkout; no checkout at all
+        proc = run("validate", file, cwd=cwd)
+        assert proc.returncode == 1, proc.stderr
+        assert "marco_rubio" in proc.stderr
+    two = run("validate", file, REPO / "annotations" / "registry.json", cwd=elsewhere)
+    assert two.returncode == 2
+    assert "expected files of one corpus" in two.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
@@ -142,7 +142,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
     from cartel_fto_corpus.checks.report import render
     from cartel_fto_corpus.checks.validate import validate as run
 
-    root = corpus_root(root)
+    root = corpus_root(root if root is not None or not paths else _checkout_of(paths))
     report = run(list(paths) or None, root, jobs=jobs or os.cpu_count() or 1)
     out = render(report, fmt)
     if out:
@@ -154,6 +154,19 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
         if summary and n == 0 and not paths:
             _print_summary(root)
     sys.exit(report.exit_code)
+
+
+def _checkout_of(paths: tuple[Path, ...]) -> Path | None:
+    """The checkout holding the files to validate, found from the files, not from the working
+    directory: `validate ~/corpus/annotations/x.json` run elsewhere must check x against its own
+    registry and texts, not the installed copy's. None when they are in no checkout."""
+    from cartel_fto_corpus.truth.paths import find_checkout
+
+    found = {find_checkout(p.parent if not p.is_dir() else p) for p in paths}
+    if len(found) > 1:
+        names = ", ".join(sorted(str(f) if f else "no checkout" for f in found))
+        exit_with([f"PATHS: expected files of one corpus, found files of {names}; validate them one corpus at a time"], 2)
+    return found.pop()
 
 
 def _print_summary(root: Path | None) -> None:
@@ -218,7 +231,10 @@ def manifest(root: Path | None, check: bool) -> None:
     if bad:  # nothing is written: a manifest of undecodable bytes would give every offset a wrong meaning
         for t, msg in bad:
             click.echo(f"{paths.texts / t.source_file}: {msg}", err=True)
-        click.echo(f"{paths.manifest}: {'cannot check' if check else 'not written'}: {len(bad)} text{'s' if len(bad) != 1 else ''} not UTF-8", err=True)
+        click.echo(
+            f"{paths.manifest}: {'cannot check' if check else 'not written'}: {len(bad)} text{'s' if len(bad) != 1 else ''} not UTF-8",
+            err=True,
+        )
         sys.exit(2)
     fresh = dumps(compute_manifest(texts))
     current = paths.manifest.read_text(encoding="utf-8") if paths.manifest.exists() else None
