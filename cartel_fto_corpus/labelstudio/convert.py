@@ -34,6 +34,8 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
+import orjson
+
 from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio import ownership
 from cartel_fto_corpus.truth.schema import load_schemas
@@ -498,6 +500,14 @@ def _entity_of(region: _Region, text: str, proposals: dict[str, dict[str, Any]])
     return prop["id"]
 
 
+def _canonical(obj: Any) -> str:
+    """A comparison key of plain JSON data (orjson: C speed; the stdlib for what orjson declines, e.g. a lone surrogate)."""
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(obj, sort_keys=True)
+
+
 def _stances(
     evidence: list[_Region], relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, doc: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -509,8 +519,8 @@ def _stances(
         target = r.one(C.TARGET, "stance target")
         attribution = r.one(C.ATTRIBUTION, "attribution")
         sid = r.meta.get("stance")
-        key = f"known:{sid}" if isinstance(sid, str) and _LOCAL_ID.match(sid) else "new:" + json.dumps([holder, target], sort_keys=True)
-        fact = (json.dumps(holder, sort_keys=True), target, attribution, r.label)
+        key = f"known:{sid}" if isinstance(sid, str) and _LOCAL_ID.match(sid) else "new:" + _canonical([holder, target])
+        fact = (_canonical(holder), target, attribution, r.label)
         if key in facts and facts[key] != fact:
             what = [n for n, a, b in zip(("holder", "target", "attribution", "label"), facts[key], fact, strict=True) if a != b]
             raise ConvertError(

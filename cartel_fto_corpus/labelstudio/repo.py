@@ -107,7 +107,9 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
     return repo
 
 
-_FLOAT_TOKEN = re.compile(rb"[0-9][.eE]")
+#: A number with a fraction or exponent, as JSON writes it after `:`, `,` or `[` (a match inside a string only
+#: costs a walk over the document; hex digests such as "3e5f" do not match, they follow a quote).
+_FLOAT_TOKEN = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
 
 
 def _whole_floats(doc: Any) -> bool:
