@@ -1,10 +1,7 @@
 """Pull: Label Studio annotations back into the repository's annotation files, safely.
 
-One export request, streamed and planned task by task (pull_plan.py, pure): memory holds a
-bounded window of tasks, and each new file is staged as a hidden temporary file beside its target.
-Label Studio sends the export only once it has built all of it, so a pull's own work cannot
-overlap the server's; past a few dozen tasks it is shared with forked worker processes instead
-(`Planner`), which keeps a pull near the server's floor (issue 13). Every
+One export request, streamed and planned task by task (pull_plan.py, pure): memory holds one
+task at a time, and each new file is staged as a hidden temporary file beside its target. Every
 annotation becomes its annotator's set (several annotators stay separate sets).
 
 Before anything is renamed into place, the corpus is checked as a whole: a pull that would leave
@@ -18,15 +15,12 @@ two pulls apart, and temporary files a killed pull left behind are removed by th
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import fcntl
-import multiprocessing
 import os
 import secrets
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,76 +126,6 @@ def _write_all(fd: int, payload: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-#: Tasks planned in this process before worker processes take over (a small pull needs no pool).
-PARALLEL_AFTER = 64
-#: Tasks handed to the workers ahead of the one being staged (bounds memory: sub-linear in the export).
-WINDOW = 32
-_WORKER: dict[str, Any] = {}  # what a forked worker plans with: set before the fork, inherited
-
-
-def _plan_in_worker(doc_id: str, task: dict[str, Any]) -> DocOutcome:
-    w = _WORKER
-    return plan_document(w["repo"], doc_id, task, w["users"], w["docs"].get(doc_id), w["prefer"], w["gv"])
-
-
-def _workers() -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(2, cores) if cores > 1 and "fork" in multiprocessing.get_all_start_methods() else 0
-
-
-class Planner:
-    """Plans tasks in export order: in this process, or (past PARALLEL_AFTER tasks, with a second
-    core) in forked workers that inherit the repository, while this process parses and stages.
-
-    Planning is pure per document except for entities proposed in the editor, which join the
-    registry that later documents are checked against: the first outcome with proposals stops the
-    workers, and that document and every later one are planned here, in order, as without workers.
-    """
-
-    def __init__(self, repo: Repo, users: dict[int, Any], state: SyncState, opts: dict[str, Any], emit: Any) -> None:
-        self.args = (repo, users, state.docs, opts["prefer"], opts["guideline_version"])
-        self.emit, self.seen, self.pool, self.serial_only = emit, 0, None, _workers() == 0
-        self.pending: collections.deque[tuple[str, dict[str, Any], Any]] = collections.deque()
-
-    def _here(self, doc_id: str, task: dict[str, Any]) -> DocOutcome:
-        repo, users, docs, prefer, gv = self.args
-        out = plan_document(repo, doc_id, task, users, docs.get(doc_id), prefer, gv)
-        self.serial_only = self.serial_only or bool(out.proposals)
-        return out
-
-    def add(self, doc_id: str, task: dict[str, Any]) -> None:
-        self.seen += 1
-        if self.pool is None and not self.serial_only and self.seen > PARALLEL_AFTER:
-            repo, users, docs, prefer, gv = self.args
-            _WORKER.update(repo=repo, users=users, docs=docs, prefer=prefer, gv=gv)
-            self.pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("fork"))
-        if self.pool is None:
-            self.emit(self._here(doc_id, task))
-            return
-        self.pending.append((doc_id, task, self.pool.submit(_plan_in_worker, doc_id, task)))
-        while len(self.pending) > WINDOW or (self.pending and self.pending[0][2].done()):
-            self._take()
-
-    def _take(self) -> None:
-        doc_id, task, fut = self.pending.popleft()
-        out = fut.result() if self.pool is not None else self._here(doc_id, task)
-        if self.pool is not None and out.proposals:  # the registry changes: on in order, here
-            self.close()
-            out = self._here(doc_id, task)
-        self.emit(out)
-
-    def finish(self) -> None:
-        while self.pending:
-            self._take()
-        self.close()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool, self.serial_only = None, True
-            _WORKER.clear()
-
-
 def plan_all(
     repo: Repo, tasks: Iterator[dict[str, Any]], users: dict[int, Any], state: SyncState, opts: dict[str, Any], stage: Stage, show: bool
 ) -> list[DocOutcome]:
@@ -209,35 +133,27 @@ def plan_all(
     stage.discard()  # a retried export starts again from the first task
     outcomes: list[DocOutcome] = []
     seen: dict[str, Any] = {}
-
-    def emit(out: DocOutcome) -> None:
+    for task in tqdm(tasks, desc="pull", disable=not show, unit="task"):
+        data = task.get("data")
+        doc_id = data.get("doc_id") if isinstance(data, dict) else None
+        if not isinstance(doc_id, str):
+            opts["warnings"].append(f"task {task.get('id')}: no data.doc_id; not a document of this corpus, ignored")
+            continue
+        file = display(repo.paths.annotation_file(doc_id))
+        if doc_id in seen:
+            outcomes.append(
+                DocOutcome(doc_id, errors=[f"{file}: two tasks ({seen[doc_id]} and {task.get('id')}) for this document; delete one"])
+            )
+            continue
+        if doc_id != Path(doc_id).name or doc_id.startswith("."):
+            outcomes.append(DocOutcome(doc_id, errors=[f"task {task.get('id')}: /data/doc_id: expected a document id, found {doc_id!r}"]))
+            continue
+        seen[doc_id] = task.get("id")
+        out = plan_document(repo, doc_id, task, users, state.docs.get(doc_id), opts["prefer"], opts["guideline_version"])
         if out.payload is not None:
-            stage.put(repo.paths.annotation_file(out.doc_id), out.payload)
+            stage.put(repo.paths.annotation_file(doc_id), out.payload)
             out.payload = b""  # staged: the bytes need not stay in memory
         outcomes.append(out)
-
-    planner = Planner(repo, users, state, opts, emit)
-    try:
-        for task in tqdm(tasks, desc="pull", disable=not show, unit="task"):
-            data = task.get("data")
-            doc_id = data.get("doc_id") if isinstance(data, dict) else None
-            if not isinstance(doc_id, str):
-                opts["warnings"].append(f"task {task.get('id')}: no data.doc_id; not a document of this corpus, ignored")
-                continue
-            file = display(repo.paths.annotation_file(doc_id))
-            if doc_id in seen:
-                planner.finish()  # in export order: earlier outcomes first
-                emit(DocOutcome(doc_id, errors=[f"{file}: two tasks ({seen[doc_id]} and {task.get('id')}) for this document; delete one"]))
-                continue
-            if doc_id != Path(doc_id).name or doc_id.startswith("."):
-                planner.finish()
-                emit(DocOutcome(doc_id, errors=[f"task {task.get('id')}: /data/doc_id: expected a document id, found {doc_id!r}"]))
-                continue
-            seen[doc_id] = task.get("id")
-            planner.add(doc_id, task)
-        planner.finish()
-    finally:
-        planner.close()
     return outcomes
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from cartel_fto_corpus.labelstudio import pull as pull_mod
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
@@ -32,12 +31,7 @@ def the_task(client: Client, title: str, doc_id: str) -> dict:
     return next(t for t in client.export_tasks(proj.id) if t["data"]["doc_id"] == doc_id)
 
 
-@pytest.mark.parametrize("workers", [False, True], ids=["here", "workers"])
-def test_round_trip_is_byte_identical(
-    any_corpus: Path, ls_client: Client, project_title: str, tmp_path: Path, workers: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if workers:  # plan every task in the forked workers, as a large pull does
-        monkeypatch.setattr(pull_mod, "PARALLEL_AFTER", 0)
+def test_round_trip_is_byte_identical(any_corpus: Path, ls_client: Client, project_title: str, tmp_path: Path) -> None:
     before = annotation_bytes(any_corpus)
     assert before, "the corpus under test has no annotation files"
     push(CorpusPaths(any_corpus), ls_client, title=project_title, echo=quiet)
