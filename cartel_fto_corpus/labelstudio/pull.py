@@ -94,7 +94,7 @@ class Stage:
         if not target.parent.is_dir():
             target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.parent / f".{target.name}.{self._token}.tmp"
-        if tmp in self.files.values():  # staged twice (the registry): a fresh name
+        if target in self.files:  # staged again: a fresh name (a dict lookup, not a scan: 10,000 files)
             tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
