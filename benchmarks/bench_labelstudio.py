@@ -243,6 +243,39 @@ def report(rows: list[dict[str, Any]], text_bytes: int) -> None:
         print(
             f"  n={r['n']}: export {r['export_floor']:.2f}s + conversion {r['conversion_floor']:.2f}s; re-push requests: {', '.join(r['repush_requests'])}; pull identical: {r['pull_identical']}"
         )
+    for line in verdicts(rows):
+        print(line)
+
+
+def verdicts(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per target and size: met or not, with the numbers."""
+    out = []
+
+    def say(ok: bool, what: str) -> None:
+        out.append(f"{'MET    ' if ok else 'NOT MET'} {what}")
+
+    for r in rows:
+        n, pf = r["n"], r["export_floor"] + r["conversion_floor"]
+        say(
+            r["push"] <= 1.3 * r["push_floor"],
+            f"n={n}: push {r['push']:.2f}s <= 1.3 x floor {r['push_floor']:.2f}s ({r['push'] / r['push_floor']:.2f}x)",
+        )
+        say(r["pull"] <= 1.3 * pf, f"n={n}: pull {r['pull']:.2f}s <= 1.3 x (export + conversion) {pf:.2f}s ({r['pull'] / pf:.2f}x)")
+        say(r["payload_vs_annotation_json"] <= 2, f"n={n}: payload {r['payload_vs_annotation_json']:.2f}x the annotation JSON <= 2x")
+        reqs = r["repush_requests"]
+        say(
+            len(reqs) == 1 and reqs[0].startswith("GET /api/tasks"),
+            f"n={n}: re-push with nothing changed = one listing request ({len(reqs)})",
+        )
+        say(r["pull_identical"], f"n={n}: pulled files identical to the pushed ones")
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        growth, size = b["pull_rss_mb"] / a["pull_rss_mb"], b["n"] / a["n"]
+        say(
+            growth < size,
+            f"pull peak memory {a['pull_rss_mb']:.0f} MB -> {b['pull_rss_mb']:.0f} MB: x{growth:.2f} for x{size:.0f} documents (sub-linear)",
+        )
+    return out
 
 
 def main() -> None:

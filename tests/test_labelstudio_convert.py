@@ -111,6 +111,8 @@ def text_and_set(draw) -> tuple[str, dict]:
     }
     if draw(st.booleans()):
         aset["note"] = draw(st.text(max_size=20))
+    # items out of id order (an adjudicated or hand-edited file): the order must travel explicitly
+    entities, stances, claims = (draw(st.permutations(x)) if draw(st.booleans()) else x for x in (entities, stances, claims))
     aset.update(entities=entities, stances=stances, claims=claims)
     return text, aset
 
@@ -304,3 +306,52 @@ def test_evidence_of_one_stance_must_agree() -> None:
             i["meta"]["k"] = 1
     got = back(result + second, text, aset).annotation_set
     assert len(got["stances"][0]["evidence"]) == 2 and len(got["stances"]) == len(aset["stances"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(text_and_set())
+def test_payload_is_lean(case: tuple[str, dict]) -> None:
+    """No copy of span texts, no offsets on per-region widgets, order keys only when the ids do not give them."""
+    _text, aset = case
+    result = set_to_regions(aset)
+    for item in result:
+        value = item.get("value", {})
+        assert "text" not in value or item["type"] == "textarea"
+        if item["type"] in ("choices", "textarea"):
+            assert "start" not in value and "end" not in value
+        assert "direction" not in item
+    in_order = {
+        k: [x["id"] for x in aset[k]] == sorted((x["id"] for x in aset[k]), key=lambda i: int(i[1:])) for k in ("entities", "claims")
+    }
+    for item in result:
+        meta = item.get("meta", {})
+        assert "stance" not in meta and "k" not in meta  # evidence ids say which stance and which span
+        if item.get("from_name") == C.ENTITY:
+            assert ("n" in meta) == (not in_order["entities"])
+        if item.get("from_name") == C.CLAIM:
+            assert ("n" in meta) == (not in_order["claims"])
+
+
+def test_payload_of_an_old_push_still_reads() -> None:
+    """Annotations pushed before the lean payload (texts, widget offsets, explicit n/stance/k) read the same."""
+    text, aset = fixture_case()
+    old = []
+    ids = {}
+    for item in set_to_regions(aset):
+        item = json.loads(json.dumps(item))
+        if item.get("type") == "labels":
+            v = item["value"]
+            v["text"] = text[v["start"] : v["end"]]
+            ids[item["id"]] = (v["start"], v["end"])
+            meta = item.setdefault("meta", {})
+            if item["from_name"] in (C.ENTITY, C.CLAIM):
+                meta["n"] = [x["id"] for x in aset["entities" if item["from_name"] == C.ENTITY else "claims"]].index(item["id"])
+            if item["from_name"] == C.EVIDENCE:
+                sid, k = item["id"].rsplit("_", 1)
+                meta.update(stance=sid, k=int(k), n=[s["id"] for s in aset["stances"]].index(sid))
+        elif item.get("type") in ("choices", "textarea") and item["id"] in ids:
+            item["value"]["start"], item["value"]["end"] = ids[item["id"]]
+        elif item.get("type") == "relation":
+            item["direction"] = "right"
+        old.append(item)
+    assert back(old, text, aset).annotation_set == aset

@@ -219,6 +219,19 @@ class Client:
         """Tasks without their annotations: id, updated_at, meta, data.doc_id (one light listing request)."""
         return self.call("list tasks", lambda: wire.list_tasks(self.http, project_id))
 
+    def list_tasks_if_project(self, project_id: int) -> list[dict[str, Any]] | None:
+        """The light listing of a project known from the sync state; None if no such project any more (HTTP 404)."""
+
+        def run() -> list[dict[str, Any]] | None:
+            try:
+                return wire.list_tasks(self.http, project_id)
+            except wire.HttpStatusError as exc:
+                if exc.status_code == 404:
+                    return None
+                raise
+
+        return self.call("list tasks", run)
+
     def get_task(self, task_id: int) -> dict[str, Any]:
         """One task with its annotations (results included)."""
         return self.call(f"get task {task_id}", lambda: wire.get_json(self.http, f"/api/tasks/{task_id}"))

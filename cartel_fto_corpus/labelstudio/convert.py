@@ -10,9 +10,13 @@ Region ids: entity mentions and claims keep their schema ids (e3, c7), evidence 
 `<stance id>_<k>`, unnamed sources `u<n>`. Regions drawn in Label Studio get random ids; they
 are appended after the known ones and given the next free schema id.
 
-The payload is lean: per-region widgets carry offsets but no copy of the text, a stance's note
-travels once (on its first evidence region), the status is in the task meta (it has no widget, see
-`ownership`). Claims and evidence whose actor is linked by a relation say so in their meta
+The payload is lean (issue 13: at most twice the annotation JSON): a labelled region carries its
+offsets but no copy of the text (the editor shows the text at the offsets); per-region widgets carry
+neither, since they follow their region's labels item, which creates the region in the editor; the
+order of mentions, claims and stances and the stance of each evidence span are derived from the ids
+(`e7`, `s3_1`) and sent as meta `n`/`stance`/`k` only when the ids do not say it; relations use the
+editor's default direction. A stance's note travels once (on its first evidence region), the status
+is in the task meta (it has no widget, see `ownership`). Claims and evidence whose actor is linked by a relation say so in their meta
 (`linked`), so that a deleted claimant or holder is reported instead of silently becoming the author.
 
 The module is long because the mapping is symmetric: each layer's way there and way back sit side
@@ -27,13 +31,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
+
+import orjson
 
 from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio import ownership
 from cartel_fto_corpus.truth.schema import load_schemas
 
 _LOCAL_ID = re.compile(r"^([esc])([0-9]+)$")
+_EVIDENCE_ID = re.compile(r"^(s[0-9]+)_([0-9]+)$")
 _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
 DOC_STATUS_ID = "doc_status"
 DOC_STANCE_ID = "doc_stance__"
@@ -86,7 +94,14 @@ def set_hash(aset: dict[str, Any]) -> str:
 
 
 def _span_value(span: dict[str, Any]) -> dict[str, Any]:
-    return {"start": span["start"], "end": span["end"], "text": span["text"]}
+    """Offsets only: the editor shows the text at the offsets, and pull recomputes it from them."""
+    return {"start": span["start"], "end": span["end"]}
+
+
+def _natural(items: list[dict[str, Any]], prefix: str) -> bool:
+    """The items' ids are `<prefix><k>` with k increasing: their order is derived from the ids, no `n` needed."""
+    nums = [int(m.group(2)) if (m := _LOCAL_ID.match(str(x["id"]))) and m.group(1) == prefix else -1 for x in items]
+    return all(n >= 0 for n in nums) and all(a < b for a, b in pairwise(nums))
 
 
 def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +112,7 @@ def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta:
 
 
 def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: list[str]) -> dict[str, Any]:
-    value: dict[str, Any] = {"start": span["start"], "end": span["end"]}
+    value: dict[str, Any] = {}  # the region's offsets are on its labels item, which comes first (see module doc)
     if kind == "choices":
         value["choices"] = values
     else:
@@ -106,7 +121,7 @@ def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: lis
 
 
 def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
-    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
+    return {"from_id": from_id, "to_id": to_id, "type": "relation", "labels": [label]}  # direction: the editor's default, right
 
 
 def _doc_choice(rid: str, control: str, value: str) -> dict[str, Any]:
@@ -117,8 +132,9 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     """The Label Studio result of one annotation set (provenance goes to the task meta, see `provenance`)."""
     out: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
+    order = {k: not _natural(aset[k], k[0]) for k in ("entities", "claims", "stances")}  # explicit `n` only when needed
     for j, m in enumerate(aset["entities"]):
-        out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j}))
+        out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j} if order["entities"] else {}))
         out.append(_widget(m["id"], C.ENTITY_ID, m, "choices", [m["entity"]]))
 
     sources: dict[str, str] = {}
@@ -144,7 +160,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
             meta[key] = actor  # a registered entity the article does not name: no region to point at
 
     for j, c in enumerate(aset["claims"]):
-        meta: dict[str, Any] = {"n": j}
+        meta: dict[str, Any] = {"n": j} if order["claims"] else {}
         if "multi_paragraph" in c:
             meta["multi_paragraph"] = c["multi_paragraph"]
         link(c["id"], c["claimant"], C.REL_CLAIMANT, meta, "claimant")
@@ -159,7 +175,9 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     for n, st in enumerate(aset["stances"]):
         for k, ev in enumerate(st["evidence"]):
             rid = f"{st['id']}_{k}"
-            meta = {"stance": st["id"], "n": n, "k": k}
+            meta = {} if _evidence_id(rid) == (st["id"], k) else {"stance": st["id"], "k": k}
+            if order["stances"]:
+                meta["n"] = n
             if "multi_paragraph" in ev:
                 meta["multi_paragraph"] = ev["multi_paragraph"]
             if "note" in st and k == 0:
@@ -271,22 +289,48 @@ def _collect(
                     f"differs from the text at the offsets; used the offsets"
                 )
             meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
-            regions[rid] = _Region(rid, item["from_name"], start, end, labels[0], meta)
-        elif kind in ("choices", "textarea") and "start" not in value and item.get("from_name"):
-            vals = value.get("choices") if kind == "choices" else value.get("text")
-            if vals:
-                doc[item["from_name"]] = vals[0]
+            regions[rid] = _Region(rid, item["from_name"], start, end, labels[0], _derived(item["from_name"], rid, meta))
         elif kind in ("choices", "textarea"):
             widgets.append(item)
-    for item in widgets:
+    for item in widgets:  # per-region (its id is a region's; pushed without offsets) or document-level
         rid = str(item.get("id"))
         region = regions.get(rid)
+        value = item.get("value") or {}
+        vals = value.get("choices") if item["type"] == "choices" else value.get("text")
+        if region is None and "start" not in value and item.get("from_name"):
+            if vals:
+                doc[item["from_name"]] = vals[0]
+            continue
         if region is None:
             raise ConvertError(f"per-region {item.get('from_name')} {rid}: no labelled region with this id")
-        value = item["value"]
-        vals = value.get("choices") if item["type"] == "choices" else value.get("text")
         region.widgets.setdefault(item["from_name"], []).extend(vals or [])
     return regions, relations, doc
+
+
+def _evidence_id(rid: str) -> tuple[str, int] | None:
+    m = _EVIDENCE_ID.match(rid)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def _derived(control: str, rid: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """A region's order keys (`n`, and `stance`/`k` of evidence), from its meta or else from its pushed id.
+
+    The lean payload leaves them out when the id says it all: `e7` is the 7th mention in id order,
+    `s3_1` the second evidence span of stance s3. Regions drawn in the editor have random ids: no keys.
+    """
+    meta = dict(meta)
+    if control == C.EVIDENCE:
+        ev = _evidence_id(rid)
+        if "stance" not in meta and ev is not None:
+            meta["stance"], meta["k"] = ev
+        sid = meta.get("stance")
+        if "n" not in meta and isinstance(sid, str) and (m := _LOCAL_ID.match(sid)):
+            meta["n"] = int(m.group(2))
+    elif control in (C.ENTITY, C.CLAIM) and "n" not in meta:
+        m = _LOCAL_ID.match(rid)
+        if m and m.group(1) == ("e" if control == C.ENTITY else "c"):
+            meta["n"] = int(m.group(2))
+    return meta
 
 
 def _order(regions: Iterable[_Region], meta_key: str = "n") -> list[_Region]:
@@ -456,6 +500,14 @@ def _entity_of(region: _Region, text: str, proposals: dict[str, dict[str, Any]])
     return prop["id"]
 
 
+def _canonical(obj: Any) -> str:
+    """A comparison key of plain JSON data (orjson: C speed; the stdlib for what orjson declines, e.g. a lone surrogate)."""
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(obj, sort_keys=True)
+
+
 def _stances(
     evidence: list[_Region], relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, doc: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -467,8 +519,8 @@ def _stances(
         target = r.one(C.TARGET, "stance target")
         attribution = r.one(C.ATTRIBUTION, "attribution")
         sid = r.meta.get("stance")
-        key = f"known:{sid}" if isinstance(sid, str) and _LOCAL_ID.match(sid) else "new:" + json.dumps([holder, target], sort_keys=True)
-        fact = (json.dumps(holder, sort_keys=True), target, attribution, r.label)
+        key = f"known:{sid}" if isinstance(sid, str) and _LOCAL_ID.match(sid) else "new:" + _canonical([holder, target])
+        fact = (_canonical(holder), target, attribution, r.label)
         if key in facts and facts[key] != fact:
             what = [n for n, a, b in zip(("holder", "target", "attribution", "label"), facts[key], fact, strict=True) if a != b]
             raise ConvertError(

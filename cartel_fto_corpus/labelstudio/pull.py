@@ -18,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,14 +88,24 @@ class Stage:
 
     def __init__(self) -> None:
         self.files: dict[Path, Path] = {}  # target -> staged temporary file
+        self._token = secrets.token_hex(6)  # one random part per pull; O_EXCL still refuses a name taken
 
     def put(self, target: Path, payload: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.chmod(tmp, 0o644)  # the mode of a committed annotation file, not mkstemp's 0600
-        self.files[target] = Path(tmp)
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".{target.name}.{self._token}.tmp"
+        if target in self.files:  # staged again: a fresh name (a dict lookup, not a scan: 10,000 files)
+            tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o644)  # the mode of a committed annotation file, whatever the umask
+            _write_all(fd, payload)
+        finally:
+            os.close(fd)
+        old = self.files.get(target)
+        if old is not None and old != tmp:
+            old.unlink(missing_ok=True)
+        self.files[target] = tmp
 
     def commit(self, targets: list[Path]) -> None:
         if targets:
@@ -108,6 +118,12 @@ class Stage:
         for tmp in self.files.values():
             tmp.unlink(missing_ok=True)
         self.files.clear()
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def plan_all(

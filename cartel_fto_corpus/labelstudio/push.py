@@ -2,7 +2,10 @@
 
 One task per document, keyed by `data.doc_id` (and `meta.doc_id`); re-running creates nothing new.
 `gather` reads both sides (one light task listing, plus a full fetch of the few tasks that may
-have changed), `push_plan.plan_push` decides (pure), `apply` sends: new documents in bulk import
+have changed), `push_plan.plan_push` decides (pure), `apply` sends: a re-push with nothing changed
+is that one listing request (the project's id comes from the sync state while the repository's
+labelling config is the one last pushed; else the project is looked up by title and its config
+brought up to date; a config changed by hand in Label Studio is only restored after such a lookup). new documents in bulk import
 requests serialised once with orjson, then one request per changed set. After the requests, one
 more light listing records every task's new `updated_at` in the sync state; there is no second
 export. An annotation someone changed in Label Studio since the last sync is never overwritten
@@ -33,7 +36,7 @@ from cartel_fto_corpus.labelstudio.push_plan import (
     task_meta,
 )
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, load_repo
-from cartel_fto_corpus.labelstudio.state import SyncState, sync_hash
+from cartel_fto_corpus.labelstudio.state import SyncState, known_project, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 
 __all__ = ["IMPORT_BATCH", "PREDICTION_PREFIX", "PushReport", "push", "task_data"]
@@ -124,13 +127,14 @@ class ServerView:
     names: dict[int, str] = field(default_factory=dict)
 
 
-def gather(client: Client, repo: Repo, proj: Any, state: SyncState, as_: str) -> ServerView:
-    """Read the server: one listing; the full task (and its predictions) only for documents not provably in sync."""
+def gather(client: Client, repo: Repo, proj: Any, state: SyncState, as_: str, listed: list[dict[str, Any]] | None = None) -> ServerView:
+    """Read the server: one listing (`listed`, if already made); the full task (and its predictions) only
+    for documents not provably in sync."""
     if proj is None:
         return ServerView(None)
     if getattr(proj, "created_now", False):
         return ServerView(proj.id)  # a project created a moment ago has no task to list
-    view = ServerView(proj.id, by_doc_id(client.list_tasks(proj.id), proj.id))
+    view = ServerView(proj.id, by_doc_id(client.list_tasks(proj.id) if listed is None else listed, proj.id))
     dirty = dirty_documents(repo.files, view.listing, state.docs, as_)
     if not dirty:
         return view
@@ -165,13 +169,17 @@ def push(
     if missing:
         raise SyncError([f"{display(paths.annotation_file(d))}: no text for {d} in {display(paths.texts)}" for d in missing])
     config = label_config(repo.registry["targets"], repo.registry["entities"])
-    proj = ensure_project(client, project, title, config, create=not dry_run)
-    state = (
-        SyncState.load(paths, client.settings.safe_url, proj.id)
-        if proj is not None
-        else SyncState.empty(paths, client.settings.safe_url, None)
-    )
-    view = gather(client, repo, proj, state, as_)
+    url, name = client.settings.safe_url, str(project) if project is not None else title
+    saved = SyncState.read(paths)
+    proj, listed = None, None
+    known = known_project(saved, url, name, config)
+    if known is not None:  # the project of the last push, same config: its listing is the only request
+        listed = client.list_tasks_if_project(known)
+        proj = SimpleNamespace(id=known, title=name, label_config=config) if listed is not None else None
+    if proj is None:
+        proj = ensure_project(client, project, title, config, create=not dry_run)
+    state = SyncState.load(paths, url, proj.id, saved) if proj is not None else SyncState.empty(paths, url, None)
+    view = gather(client, repo, proj, state, as_, listed)
     texts = {d: repo.text(d) for d in view.full}
     plan = plan_push(repo.files, texts, view.listing, view.full, view.names, state.docs, as_, prefer)
     report = report_of(plan, view.project_id)
@@ -183,6 +191,7 @@ def push(
         echo(f"dry run: {plan.summary()}")
         return report
     created = apply(client, repo, proj.id, plan, as_, progress) if plan.actions else {}
+    state.remember_project(url, name, config)
     record(client, repo, state, view, plan, created, as_)
     return report
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.checks.schema_check import schema_problems
-from cartel_fto_corpus.truth.jsonio import Unreadable, read_json
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_json, read_json_checked
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.texts import Text, find_title, read_texts, sha256_hex
 
@@ -33,6 +37,7 @@ class Repo:
     registry: dict[str, Any]
     files: dict[str, dict[str, Any]]  # doc_id -> parsed annotation file
     raw: dict[str, bytes]  # doc_id -> file bytes as read
+    whole_floats: dict[str, bool | None] = field(default_factory=dict)  # doc_id -> the file writes a whole number as 21.0
 
     def text(self, doc_id: str) -> str:
         return self.texts[doc_id].text
@@ -50,7 +55,9 @@ class Repo:
         `usage` collects the registry ids the document uses, for the corpus-level check.
         """
         name = display(self.paths.annotation_file(doc.get("doc_id", "?")))
-        found = schema_problems("annotation", doc, name)
+        doc_id = doc.get("doc_id")
+        strict = self.whole_floats.get(doc_id) if isinstance(doc_id, str) and self.files.get(doc_id) is doc else built_flags(doc)
+        found = schema_problems("annotation", doc, name, strict_numbers=strict)
         if found:
             return found
         return AnnotationChecker(name, doc, self._context, usage if usage is not None else Usage()).run()
@@ -82,20 +89,65 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
         raise SyncError([f"{display(paths.registry)}: {exc}"]) from None
     files: dict[str, dict[str, Any]] = {}
     raw: dict[str, bytes] = {}
+    floats: dict[str, bool | None] = {}
     problems: list[str] = []
     for f in paths.annotation_files():
         try:
-            files[f.stem] = read_json(f)
             raw[f.stem] = f.read_bytes()
-        except Unreadable as exc:
-            problems.append(f"{display(f)}: {exc}")
-    repo = Repo(paths, texts, registry, files, raw)
+            files[f.stem], floats[f.stem] = _parse(f, raw[f.stem])
+        except (Unreadable, OSError) as exc:
+            raw.pop(f.stem, None)
+            problems.append(f"{display(f)}: {exc if isinstance(exc, Unreadable) else exc.strerror}")
+    repo = Repo(paths, texts, registry, files, raw, floats)
     if require_valid:
         for doc in files.values():
             problems.extend(str(p) for p in repo.check(doc))
     if problems:
         raise SyncError([*problems[:20], *([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])])
     return repo
+
+
+#: A number with a fraction or exponent, as JSON writes it after `:`, `,` or `[` (a match inside a string only
+#: costs a walk over the document; hex digests such as "3e5f" do not match, they follow a quote).
+_FLOAT_TOKEN = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
+
+
+def _whole_floats(doc: Any) -> bool:
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float) and value.is_integer():
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _parse(path: Path, data: bytes) -> tuple[Any, bool | None]:
+    """A file's document and whether it writes a whole number with a fraction (the schema check needs to know).
+
+    orjson first (10x the standard parser; push reads every file of the corpus); anything it declines
+    (a lone surrogate escape, a huge integer, malformed JSON) goes the validator's way, which says why.
+    """
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        parsed = read_json_checked(path)
+        return parsed.doc, None if parsed.flaws else parsed.whole_floats  # None: the schema check scans for them
+    return doc, bool(_FLOAT_TOKEN.search(data)) and _whole_floats(doc)
+
+
+def built_flags(doc: Any) -> bool | None:
+    """For a document built in memory (a pull): False if it has neither lone surrogates nor whole-valued
+    floats, True if it has such floats, None (let the schema check scan it and point at the flaw) otherwise.
+    One orjson encoding, in C, instead of a Python walk over every string."""
+    try:
+        data = orjson.dumps(doc)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    return bool(_FLOAT_TOKEN.search(data)) and _whole_floats(doc)
 
 
 def canonical_bytes(doc: dict[str, Any]) -> bytes:

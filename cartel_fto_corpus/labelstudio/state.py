@@ -4,14 +4,16 @@ For every document the state keeps the Label Studio task id and its `updated_at`
 and per annotator the hash of the annotation set as it was when the two sides last agreed (after
 a push or a pull). A side "changed" if its current content hashes differently. The task's
 `updated_at` (Label Studio bumps it whenever an annotation of the task changes) lets a push skip
-every task nobody touched: a re-push with nothing changed costs one light task listing.
+every task nobody touched: a re-push with nothing changed costs one light task listing. For that
+one request to be the only one, the file also remembers, per server and project name, the project
+id and the hash of the labelling config last pushed to it (`known_project`): while the repository's
+config is unchanged, push lists that project's tasks directly, without looking the project up.
 The file holds no secret: the key is never passed to this module.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,18 +70,25 @@ class SyncState:
     def empty(cls, paths: CorpusPaths, url: str, project_id: int | None) -> SyncState:
         return cls(state_path(paths), f"{url.rstrip('/')}#project={project_id}")
 
-    @classmethod
-    def load(cls, paths: CorpusPaths, url: str, project_id: int) -> SyncState:
+    @staticmethod
+    def read(paths: CorpusPaths) -> dict[str, Any]:
+        """The whole state file (every server and project), or an empty one."""
         path = state_path(paths)
-        key = f"{url.rstrip('/')}#project={project_id}"
         data: dict[str, Any] = {"version": STATE_VERSION, "projects": {}}
         if path.exists():
             try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
+                loaded = orjson.loads(path.read_bytes())
                 if isinstance(loaded, dict) and loaded.get("version") == STATE_VERSION:
                     data = loaded
             except (OSError, ValueError):
                 pass  # an unreadable state means no baseline: every difference becomes a conflict, which is safe
+        return data
+
+    @classmethod
+    def load(cls, paths: CorpusPaths, url: str, project_id: int, data: dict[str, Any] | None = None) -> SyncState:
+        path = state_path(paths)
+        key = f"{url.rstrip('/')}#project={project_id}"
+        data = cls.read(paths) if data is None else data
         docs: dict[str, DocState] = {}
         for d, rec in data.get("projects", {}).get(key, {}).get("docs", {}).items():
             try:
@@ -103,8 +112,33 @@ class SyncState:
         else:
             sets[annotator] = base.set_sha256
 
+    def remember_project(self, url: str, name: str, config: str) -> None:
+        """This project (self's) is the one called `name` on `url`, and holds `config` (see `known_project`)."""
+        project_id = int(self.key.rpartition("=")[2])
+        self._all.setdefault("names", {})[_name_key(url, name)] = {"project": project_id, "config_sha256": _sha(config)}
+
     def save(self) -> None:
         projects = self._all.setdefault("projects", {})
         projects[self.key] = {"docs": {d: asdict(s) for d, s in sorted(self.docs.items())}}
         self._all["version"] = STATE_VERSION
-        write_atomic(self.path, dumps(self._all))
+        try:  # the layout of truth.texts.dumps, through orjson (the indenting stdlib encoder is pure Python)
+            payload = orjson.dumps(self._all, option=orjson.OPT_INDENT_2) + b"\n"
+        except (TypeError, orjson.JSONEncodeError):
+            payload = dumps(self._all).encode("utf-8")
+        write_atomic(self.path, payload)
+
+
+def _name_key(url: str, name: str) -> str:
+    return f"{url.rstrip('/')}#name={name}"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def known_project(data: dict[str, Any], url: str, name: str, config: str) -> int | None:
+    """The id of the project last pushed to as `name` on `url`, if its labelling config was `config` then."""
+    rec = data.get("names", {}).get(_name_key(url, name)) if isinstance(data.get("names"), dict) else None
+    if isinstance(rec, dict) and rec.get("config_sha256") == _sha(config) and isinstance(rec.get("project"), int):
+        return rec["project"]
+    return None

@@ -44,7 +44,21 @@ def test_repush_with_nothing_changed_costs_one_listing(
         [s for s in seen if "/api/tasks" in s]
     ) == 1, seen
     assert not any("/export" in s or "/import" in s or not s.startswith("GET ") for s in seen), seen
-    assert len(seen) == 2, seen  # the project lookup and the one task listing
+    assert len(seen) == 1, seen  # the one task listing: the project's id comes from the sync state
+
+
+def test_push_finds_the_project_again_when_the_remembered_one_is_gone(
+    fixture_corpus: Path, ls_server: LocalServer, project_title: str, faulty_proxy: FaultyProxy
+) -> None:
+    """The sync state remembers the project's id; deleted in Label Studio, the next push looks it up and creates it again."""
+    paths = CorpusPaths(fixture_corpus)
+    counted = Client(Settings(faulty_proxy.url, ls_server.token, timeout=30, retries=0))
+    first = push(paths, counted, title=project_title, echo=quiet)
+    counted.sdk.projects.delete(id=first.project_id)
+    faulty_proxy.seen.clear()
+    again = push(paths, counted, title=project_title, echo=quiet)
+    assert again.project_id != first.project_id and again.created_tasks == first.created_tasks
+    assert any(s.startswith("GET /api/projects") for s in faulty_proxy.seen), faulty_proxy.seen
 
 
 def test_push_sends_no_second_export(fixture_corpus: Path, ls_server: LocalServer, project_title: str, faulty_proxy: FaultyProxy) -> None:
