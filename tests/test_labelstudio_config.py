@@ -12,6 +12,7 @@ from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.truth.schema import label_set
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "corpus"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -69,7 +70,25 @@ def test_per_region_widgets_and_relations(targets: list[dict]) -> None:
         assert "perRegion" not in ctl[name][2]
     assert ctl[C.ENTITY_ID][2]["whenLabelValue"].split(",") == list(label_set("entity_label"))
     assert {el.get("value") for el in ET.fromstring(xml).iter("Relation")} == {C.REL_CLAIMANT, C.REL_HOLDER}
-    assert [el.get("value") for el in ET.fromstring(xml).iter("Text")] == ["$text"]
+    assert [el.get("value") for el in ET.fromstring(xml).iter("Text")] == ["$" + C.TEXT] * len(C.LAYERS)
+
+
+def test_one_text_object_per_layer_and_every_control_points_at_its_layer(registry: dict) -> None:
+    """Each layer draws only its own regions: its own Text object, shown only on that layer; actors on entities."""
+    root = ET.fromstring(C.label_config(registry["targets"], registry["entities"]))
+    parent = {child: v for v in root.iter("View") for child in v}
+    texts = {el.get("name"): parent[el] for el in root.iter("Text")}
+    assert list(texts) == [C.LAYER_OBJECTS[layer] for layer in C.LAYERS]
+    shown = {name: (v.get("visibleWhen"), v.get("whenChoiceValue")) for name, v in texts.items()}
+    assert shown[C.LAYER_OBJECTS["entities"]] == ("choice-unselected", "claims,stance")  # also the page before any choice
+    assert shown[C.LAYER_OBJECTS["claims"]] == ("choice-selected", "claims")
+    assert shown[C.LAYER_OBJECTS["stance"]] == ("choice-selected", "stance")
+    to = {el.get("name"): el.get("toName") for el in root.iter() if el.get("toName")}
+    assert set(to.values()) == set(texts)
+    assert {to[C.ENTITY], to[C.SOURCE], to[C.ENTITY_ID], to[C.DESCRIPTION]} == {C.LAYER_OBJECTS["entities"]}
+    assert {to[C.CLAIM], to[C.CHECKWORTHINESS], to[C.HEDGED], to[C.CLUSTER]} == {C.LAYER_OBJECTS["claims"]}
+    assert {to[C.EVIDENCE], to[C.TARGET]} | {to[n] for n in to if n.startswith(C.DOC_STANCE_PREFIX)} == {C.LAYER_OBJECTS["stance"]}
+    assert all(to[name] == C.object_of(name) for name in to)
 
 
 def test_target_names_are_escaped() -> None:
@@ -96,7 +115,12 @@ def test_every_per_region_widget_has_a_heading_and_layers_hide_label_groups(regi
     layered = {
         el.get("name"): v.get("whenChoiceValue") for v in root.iter("View") if v.get("whenTagName") == C.LAYER for el in v.iter("Labels")
     }
-    assert layered == {C.ENTITY: "entities", C.CLAIM: "claims", C.EVIDENCE: "stance", C.SOURCE: "claims,stance"}
+    assert layered == {
+        C.ENTITY: "claims,stance",
+        C.SOURCE: "claims,stance",
+        C.CLAIM: "claims",
+        C.EVIDENCE: "stance",
+    }  # actors: unless claims/stance
     assert root[0].tag == "Header" and root[0].get("value") == "$" + C.TITLE
 
 
@@ -107,3 +131,23 @@ def test_hotkeys_do_not_clash(registry: dict) -> None:
     n_labels = sum(1 for el in root.iter("Label"))
     assert sum(1 for el in root.iter("Label") if el.get("hotkey")) == n_labels  # every label button has its key
     assert not set(keys) & {"u", "h", "l", "r"}  # the editor's own keys
+
+
+def test_results_go_to_their_layers_text_object() -> None:
+    """What push sends sits on the layer's Text object: a widget on its region's, relations may cross objects."""
+    from cartel_fto_corpus.labelstudio.convert import set_to_regions
+
+    layer_of = {C.ENTITY: "entities", C.SOURCE: "entities", C.CLAIM: "claims", C.EVIDENCE: "stance"}
+    seen: set[str] = set()
+    for path in sorted((REPO / "annotations").glob("0*.json")):
+        for aset in json.loads(path.read_text(encoding="utf-8"))["annotations"]:
+            result = set_to_regions(aset)
+            regions = {x["id"]: x for x in result if x["type"] == "labels"}
+            for x in result:
+                if x["type"] == "relation":
+                    continue
+                region = regions.get(x["id"])
+                want = C.LAYER_OBJECTS[layer_of[region["from_name"]]] if region else C.LAYER_OBJECTS["stance"]
+                assert x["to_name"] == want, x
+                seen.add(x["to_name"])
+    assert seen == set(C.LAYER_OBJECTS.values())

@@ -6,14 +6,20 @@ entities from the registry. Which label sets an annotation file uses is read fro
 schema itself, so a new label set there shows up in the interface (and in the config test).
 
 Three layers, one job at a time: a `layer` choice on top (entities / claims / stance) shows only that
-layer's label buttons and the per-region widgets of the selected region, each under its own heading.
+layer's label buttons, its own copy of the text (one Text object per layer, `LAYER_OBJECTS`), so only
+that layer's highlights are drawn, and the per-region widgets of the selected region, each under its own
+heading. Entity mentions and unnamed sources (the actors) live on the entities text; a claim or stance
+points at its actor by a relation across Text objects, drawn by picking the actor in the Regions list
+(Label Studio 1.23 keeps relations between regions of different objects). `object_of` says which Text
+object a control's results belong to; `convert` asks it, so the mapping is written once.
 Every region kind is its own Labels control, so one span can carry several kinds:
 - `entity` (entity_label): entity mentions; per region `entity_id`, a drop-down of the registry's
   entities plus `new_entity` (then `entity_name` names the proposed entity).
 - `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `cluster`
   (the claim's cluster ids, comma-separated).
 - `evidence` (stance_label): stance evidence; per region `target`, `attribution`.
-- `source` (one structural label): the words naming an unnamed source; per region `description`.
+- `source` (one structural label, on the entities layer with the other actors): the words naming an
+  unnamed source; per region `description`.
 - relations `claimant` (claim -> actor region) and `holder` (evidence -> actor region).
 - per document: one `stance__<target>` choice per registry target for the article's own stance.
 `status` has no widget: a set made in the editor is its annotator's draft; gold is decided by
@@ -30,7 +36,7 @@ from xml.sax.saxutils import quoteattr
 
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
-TEXT = "text"  # the object tag and the task data key holding the document text
+TEXT = "text"  # the task data key holding the document text (every layer's Text object shows it)
 ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
 ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER = "entity_id", "checkworthiness", "attribution", "hedged", "cluster"
 TARGET, DESCRIPTION, STATUS = "target", "description", "status"
@@ -59,6 +65,23 @@ NOT_IN_EDITOR = ("status",)
 #: Hotkeys per region Labels control, in label order; the editor's own keys (u, h, l, r, ctrl/alt combos) are avoided.
 HOTKEYS = {ENTITY: "1234567890", CLAIM: "qwet", EVIDENCE: "asdf", SOURCE: "g"}
 LAYER_HOTKEYS = ("z", "x", "c")
+#: One Text object per layer: a region is drawn only on its layer's copy of the text.
+LAYER_OBJECTS = {layer: f"{TEXT}_{layer}" for layer in LAYERS}
+#: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
+CONTROL_LAYERS = {
+    ENTITY: "entities", ENTITY_ID: "entities", ENTITY_NAME: "entities", SOURCE: "entities", DESCRIPTION: "entities", LAYER: "entities",
+    CLAIM: "claims", CHECKWORTHINESS: "claims", HEDGED: "claims", CLUSTER: "claims", ATTRIBUTION: "claims",
+    EVIDENCE: "stance", TARGET: "stance",
+}  # fmt: skip
+
+
+def object_of(control: str) -> str:
+    """The Text object a control points at (`toName`); document stance choices belong to the stance layer.
+
+    A per-region widget's result takes its region's object instead (attribution serves claims and stance):
+    see `convert.set_to_regions`.
+    """
+    return LAYER_OBJECTS["stance" if control.startswith(DOC_STANCE_PREFIX) else CONTROL_LAYERS[control]]
 
 
 def _refs(node: Any) -> Iterable[str]:
@@ -95,7 +118,7 @@ def annotation_label_sets() -> tuple[str, ...]:
 def _labels(name: str, values: Iterable[str]) -> str:
     keys = HOTKEYS.get(name, "")
     inner = "".join(f"<Label value={quoteattr(v)}" + (f' hotkey="{keys[i]}"' if i < len(keys) else "") + "/>" for i, v in enumerate(values))
-    return f'<Labels name="{name}" toName="{TEXT}">{inner}</Labels>'
+    return f'<Labels name="{name}" toName="{object_of(name)}">{inner}</Labels>'
 
 
 def _choices(
@@ -107,12 +130,12 @@ def _choices(
         opts.append(f"<Choice value={quoteattr(value)}" + (f" hint={quoteattr(hint)}" if hint else "") + "/>")
     region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
     look = f' layout="{layout}"' if layout else ' showInline="true"'
-    return f'<Choices name="{name}" toName="{TEXT}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
+    return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
 
 
 def _textarea(name: str, when: Iterable[str], placeholder: str) -> str:
     return (
-        f'<TextArea name="{name}" toName="{TEXT}" perRegion="true" editable="true" maxSubmissions="1" rows="1" '
+        f'<TextArea name="{name}" toName="{object_of(name)}" perRegion="true" editable="true" maxSubmissions="1" rows="1" '
         f'placeholder={quoteattr(placeholder)} visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}/>'
     )
 
@@ -125,11 +148,25 @@ def _region_box(heading: str, when: Iterable[str], *widgets: str) -> str:
     )
 
 
-def _layer(layers: str, heading: str, *inner: str) -> str:
+def _when_layer(layer: str) -> str:
+    """The View attributes that show a part only on one layer; entities is also what shows before any choice
+    (a pre-annotation carries no layer choice, so the editor opens on entities, not on an empty page)."""
+    if layer == LAYERS[0]:
+        others = ",".join(LAYERS[1:])
+        return f'visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}"'
+    return f'visibleWhen="choice-selected" whenTagName="{LAYER}" whenChoiceValue="{layer}"'
+
+
+def _layer(layer: str, heading: str, *inner: str) -> str:
     """A group of label buttons shown only when the annotator works on this layer."""
-    return (
-        f'<View visibleWhen="choice-selected" whenTagName="{LAYER}" whenChoiceValue="{layers}">'
-        f'<Header value={quoteattr(heading)} size="4"/>{"".join(inner)}</View>'
+    return f'<View {_when_layer(layer)}><Header value={quoteattr(heading)} size="4"/>{"".join(inner)}</View>'
+
+
+def _texts() -> str:
+    """One Text object per layer, each in a View shown only on its layer: hidden layers draw nothing."""
+    return "".join(
+        f'<View {_when_layer(layer)}><Text name="{obj}" value="${TEXT}" granularity="symbol"/></View>'
+        for layer, obj in LAYER_OBJECTS.items()
     )
 
 
@@ -155,13 +192,21 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
         f'<Header value="${TITLE}"/>',
         "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
-        f'<Choices name="{LAYER}" toName="{TEXT}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
+        f'<Choices name="{LAYER}" toName="{object_of(LAYER)}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
         _layer("entities", "Entities: select the words, press a type, pick the registry entity", _labels(ENTITY, ents)),
-        _layer("claims", "Claims: select the claim, press its type, draw a claimant relation to the speaker", _labels(CLAIM, claims)),
-        _layer("stance", "Stance: select the evidence, press the stance, draw a holder relation", _labels(EVIDENCE, stances)),
-        _layer("claims,stance", "Unnamed source (a claimant or holder the article does not name)", _labels(SOURCE, [SOURCE_LABEL])),
+        _layer("entities", "Unnamed source (a claimant or holder the article does not name)", _labels(SOURCE, [SOURCE_LABEL])),
+        _layer(
+            "claims",
+            "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
+            _labels(CLAIM, claims),
+        ),
+        _layer(
+            "stance",
+            "Stance: select the evidence, press the stance; holder: press Create Relation (alt+r), click the holder in the Regions list",
+            _labels(EVIDENCE, stances),
+        ),
         "</View>",
-        f'<Text name="{TEXT}" value="${TEXT}" granularity="symbol"/>',
+        _texts(),
         f'<Relations><Relation value="{REL_CLAIMANT}"/><Relation value="{REL_HOLDER}"/></Relations>',
         _region_box(
             "Canonical entity (registry)",
@@ -188,7 +233,7 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
     ]
     for t in targets:
         parts.append(
-            f'<View visibleWhen="choice-selected" whenTagName="{LAYER}" whenChoiceValue="stance">'
+            f"<View {_when_layer('stance')}>"
             f'<Header value={quoteattr("Article stance toward: " + t["name"])} size="6"/>'
             + _choices(DOC_STANCE_PREFIX + t["id"], stances, None)
             + "</View>"

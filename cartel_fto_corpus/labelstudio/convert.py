@@ -105,7 +105,13 @@ def _natural(items: list[dict[str, Any]], prefix: str) -> bool:
 
 
 def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta: dict[str, Any]) -> dict[str, Any]:
-    item = {"id": rid, "from_name": control, "to_name": C.TEXT, "type": "labels", "value": {**_span_value(span), "labels": [label]}}
+    item = {
+        "id": rid,
+        "from_name": control,
+        "to_name": C.object_of(control),
+        "type": "labels",
+        "value": {**_span_value(span), "labels": [label]},
+    }
     if meta:
         item["meta"] = meta
     return item
@@ -117,7 +123,7 @@ def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: lis
         value["choices"] = values
     else:
         value["text"] = values
-    return {"id": rid, "from_name": control, "to_name": C.TEXT, "type": kind, "value": value}
+    return {"id": rid, "from_name": control, "to_name": C.object_of(control), "type": kind, "value": value}
 
 
 def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
@@ -125,7 +131,7 @@ def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
 
 
 def _doc_choice(rid: str, control: str, value: str) -> dict[str, Any]:
-    return {"id": rid, "from_name": control, "to_name": C.TEXT, "type": "choices", "value": {"choices": [value]}}
+    return {"id": rid, "from_name": control, "to_name": C.object_of(control), "type": "choices", "value": {"choices": [value]}}
 
 
 def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
@@ -188,6 +194,8 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
             out.append(_widget(rid, C.ATTRIBUTION, ev, "choices", [st["attribution"]]))
         if st["holder"]["kind"] == "author":
             out.append(_doc_choice(DOC_STANCE_ID + st["target"], C.DOC_STANCE_PREFIX + st["target"], st["label"]))
+    objects = {x["id"]: x["to_name"] for x in out if x["type"] == "labels"}  # a widget is on its region's Text (see config)
+    out = [{**x, "to_name": objects.get(x["id"], x["to_name"])} for x in out]
     out.extend(relations)
     return out
 

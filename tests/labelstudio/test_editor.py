@@ -3,8 +3,9 @@
 One scenario, as a team works: the maintainer pushes pre-annotations; annotator A opens article 002
 (the one with the emoji), accepts the pre-annotation and submits, then relabels an entity (proposing
 a new registry entity), deletes a mention and draws a new one after the emoji with the mouse, picking
-its entity from the registry drop-down; annotator B submits another article, and on 002 deletes the
-mention that makes a claim. Pull brings in exactly those edits, reports B's broken set in one line
+its entity from the registry drop-down; on the claims layer (its own Text object: only claims are drawn)
+A makes a mention the claimant of a claim by a relation across layers, picked in the Regions list;
+annotator B submits another article, and on 003 deletes the mention that makes a claim. Pull brings in exactly those edits, reports B's broken set in one line
 and leaves everything else valid. Screenshots of the three layers go to $CARTEL_FTO_ARTIFACTS
 (default: test-artifacts/ at the repository root).
 """
@@ -109,7 +110,9 @@ class Annotator:
         return time.monotonic() - t0
 
     def layer(self, name: str) -> None:
+        """Switch to a layer and wait until its Text object has drawn its highlights."""
         self.page.click(f"input.ant-radio-input[name={name}]")
+        self.page.wait_for_selector("span.htx-highlight >> visible=true")
 
     def region(self, rid: str, timeout: float | None = None) -> None:
         """Select a pushed region: click the left edge of its first highlight piece (pieces are classed by region id)."""
@@ -129,6 +132,19 @@ class Annotator:
                 continue
             return rid
         raise AssertionError(f"none of the regions {rids} could be clicked")
+
+    def link_to(self, text: str) -> None:
+        """Draw a relation from the selected region to the region whose text is `text`, picked in the Regions list:
+        the actor lives on the entities layer's Text object, hidden while the annotator works on claims or stance."""
+        self.page.keyboard.press("Alt+r")
+        self.page.locator(".lsf-outliner-item__text", has_text=re.compile(f"^{re.escape(text)}$")).first.click()
+
+    def visible_regions(self) -> set[str]:
+        """Ids of the regions drawn where the annotator can see them (pieces are classed htx-highlight-<id>-...)."""
+        classes = self.page.evaluate(
+            "() => [...document.querySelectorAll('span.htx-highlight')].filter(e => e.offsetParent !== null).map(e => e.className)"
+        )
+        return {m.group(1) for c in classes for m in [re.search(r"htx-highlight-(\S+?)-", c)] if m}
 
     def pick_entity(self, value: str) -> None:
         self.page.locator("div:has(> h4:text('Canonical entity (registry)')) button[data-testid^=select-trigger]").click()
@@ -224,23 +240,28 @@ def test_two_annotators_in_the_editor_then_pull(
     a.save("Update")
 
     ms = model[model_name]
-    spans = {
-        "claim": [(c["start"], c["end"]) for c in ms["claims"]],
-        "entity": [(x["start"], x["end"]) for x in ms["entities"]],
-        "evidence": [(ev["start"], ev["end"]) for st in ms["stances"] for ev in st["evidence"]],
+    # one layer at a time: each layer's Text object draws only its own regions
+    layer_ids = {
+        "entities": {e["id"] for e in ms["entities"] if e["id"] != gone["id"]},
+        "claims": {c["id"] for c in ms["claims"]},
+        "stance": {f"{st['id']}_{k}" for st in ms["stances"] for k in range(len(st["evidence"]))},
     }
-
-    def clickable(start: int, *others: str) -> bool:
-        """A region is clicked at its left edge: no other region may cover that point (it would take the click)."""
-        return not any(lo <= start < hi for kind in others for lo, hi in spans[kind])
-
-    claim = next(c for c in ms["claims"] if c["claimant"].get("mention") and clickable(c["start"], "entity", "evidence"))
+    a.layer("entities")
+    assert layer_ids["entities"] <= a.visible_regions() and not a.visible_regions() & (layer_ids["claims"] | layer_ids["stance"])
+    # claims layer: an authorial claim gets a claimant, a mention on the entities layer, picked in the Regions list
     a.layer("claims")
-    a.region(claim["id"])
+    assert a.visible_regions() <= layer_ids["claims"] and len(a.visible_regions()) > len(layer_ids["claims"]) // 2
+    names = [e["text"] for e in ms["entities"]]
+    speaker = next(e for e in ms["entities"] if e["label"] == "PERSON" and names.count(e["text"]) == 1)
+    said = a.first_region([c["id"] for c in ms["claims"] if c["claimant"]["kind"] == "author"])
+    a.link_to(speaker["text"])
+    a.region(said)
+    a.page.click("input[name=reported]:visible")  # a named claimant's words reach the reader reported (schema rule)
     a.shot("layer-claims", "Check-worthiness of the claim")
-    evidence = [(f"{st['id']}_{k}", ev["start"]) for st in ms["stances"] for k, ev in enumerate(st["evidence"])]
+    a.save("Update")
     a.layer("stance")
-    a.first_region([rid for rid, start in evidence if clickable(start, "entity", "claim")][:6] + [rid for rid, _ in evidence][:6])
+    assert a.visible_regions() <= layer_ids["stance"] and a.visible_regions()
+    a.first_region(sorted(layer_ids["stance"]))
     a.shot("layer-stance", "Stance target")
     a.close()
 
@@ -281,6 +302,9 @@ def test_two_annotators_in_the_editor_then_pull(
     n = max(int(e["id"][1:]) for e in model[model_name]["entities"]) + 1
     new = {"id": f"e{n}", "start": start, "end": start + 14, "text": "administration", "label": "GPE", "entity": "united_states"}
     expected["entities"].append(new)
+    for c in expected["claims"]:
+        if c["id"] == said:
+            c.update(claimant={"kind": "entity", "entity": speaker["entity"], "mention": speaker["id"]}, attribution="reported")
     assert without_provenance(anna) == without_provenance(expected)
     assert start > emoji and text[new["start"] : new["end"]] == "administration"
 

@@ -107,11 +107,11 @@ def test_annotator_edit_and_new_entity_come_back_exactly(fixture_corpus: Path, l
     assert all(not (a < new_span[1] and new_span[0] < b) for a, b in covered)
     value = {"start": new_span[0], "end": new_span[1], "text": text[new_span[0] : new_span[1]]}
     ann["result"] += [
-        {"id": "Xy12ab", "from_name": "entity", "to_name": "text", "type": "labels", "value": {**value, "labels": ["ORG"]}},
+        {"id": "Xy12ab", "from_name": "entity", "to_name": "text_entities", "type": "labels", "value": {**value, "labels": ["ORG"]}},
         {
             "id": "Xy12ab",
             "from_name": "entity_id",
-            "to_name": "text",
+            "to_name": "text_entities",
             "type": "textarea",
             "value": {"start": value["start"], "end": value["end"], "text": ["sinaloa_cartel"]},
         },
