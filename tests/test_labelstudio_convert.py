@@ -311,12 +311,16 @@ def test_evidence_of_one_stance_must_agree() -> None:
 @settings(max_examples=100, deadline=None)
 @given(text_and_set())
 def test_payload_is_lean(case: tuple[str, dict]) -> None:
-    """No copy of span texts, no offsets on per-region widgets, order keys only when the ids do not give them."""
-    _text, aset = case
+    """Span texts only on actors (the Regions list shows them), no offsets on per-region widgets, order keys
+    only when the ids do not give them."""
+    text, aset = case
     result = set_to_regions(aset)
     for item in result:
         value = item.get("value", {})
-        assert "text" not in value or item["type"] == "textarea"
+        if item["type"] == "labels" and item["from_name"] in (C.ENTITY, C.SOURCE):
+            assert value["text"] == text[value["start"] : value["end"]]
+        else:
+            assert "text" not in value or item["type"] == "textarea"
         if item["type"] in ("choices", "textarea"):
             assert "start" not in value and "end" not in value
         assert "direction" not in item

@@ -11,7 +11,8 @@ Region ids: entity mentions and claims keep their schema ids (e3, c7), evidence 
 are appended after the known ones and given the next free schema id.
 
 The payload is lean (issue 13: at most twice the annotation JSON): a labelled region carries its
-offsets but no copy of the text (the editor shows the text at the offsets); per-region widgets carry
+offsets; only actors (mentions, unnamed sources) carry a copy of their text, which the editor's
+Regions list shows when a claimant or holder is picked across layers; per-region widgets carry
 neither, since they follow their region's labels item, which creates the region in the editor; the
 order of mentions, claims and stances and the stance of each evidence span are derived from the ids
 (`e7`, `s3_1`) and sent as meta `n`/`stance`/`k` only when the ids do not say it; relations use the
@@ -93,8 +94,17 @@ def set_hash(aset: dict[str, Any]) -> str:
 # repo -> Label Studio
 
 
-def _span_value(span: dict[str, Any]) -> dict[str, Any]:
-    """Offsets only: the editor shows the text at the offsets, and pull recomputes it from them."""
+#: Region kinds whose labels item keeps a copy of its text: the actors. A claim or stance points at its
+#: actor across Text objects by picking it in the editor's Regions list, which shows a region's text
+#: only when the result carries it (Label Studio 1.23 does not derive it); claims and evidence are read
+#: on their own layer's highlighted text, so they go without.
+_TEXT_SHOWN = (C.ENTITY, C.SOURCE)
+
+
+def _span_value(span: dict[str, Any], control: str) -> dict[str, Any]:
+    """Offsets, and the text for actors (see `_TEXT_SHOWN`); pull recomputes every text from the offsets."""
+    if control in _TEXT_SHOWN:
+        return {"start": span["start"], "end": span["end"], "text": span["text"]}
     return {"start": span["start"], "end": span["end"]}
 
 
@@ -110,7 +120,7 @@ def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta:
         "from_name": control,
         "to_name": C.object_of(control),
         "type": "labels",
-        "value": {**_span_value(span), "labels": [label]},
+        "value": {**_span_value(span, control), "labels": [label]},
     }
     if meta:
         item["meta"] = meta
