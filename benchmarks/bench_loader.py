@@ -1,15 +1,20 @@
 """Benchmark of the build and the loader on synthetic corpora.
 
     python benchmarks/bench_loader.py                      # 10k and 100k documents
-    python benchmarks/bench_loader.py --sizes 1000 10000 --runs 5
+    python benchmarks/bench_loader.py --sizes 1000 10000 --runs 9
     python benchmarks/bench_loader.py make-corpus DIR 500  # only write a synthetic corpus
+    python benchmarks/bench_loader.py --dataset OUT [OUT ...]  # only time the loader on built roots
 
 For each size it writes a synthetic corpus (texts, manifest, SHA256SUMS, registry, one annotation
 file per document), then prints:
   * the build's peak memory (peak RSS, VmHWM, of a fresh subprocess running `build.build`, against the
     peak of a subprocess that only imports the same modules: the baseline in the same run), and its time;
-  * per config, the median time of `cartel_fto_corpus.load_dataset(config)` against
-    `pyarrow.parquet.read_table` on the same files, and their ratio.
+  * per config, the median time of `cartel_fto_corpus.load_dataset(config)` against the floor,
+    `pyarrow.parquet.read_table` on the same files (the raw read, without any of our code), their
+    ratio (the target: at most TARGET), the median of the per-run ratios, and for information the
+    floor plus a sha256 of every file (what any loader that verifies digests must pay at least) and
+    the loader's first call (which builds its per-config template); then a verdict line.
+The machine's load average is printed with every table: on a shared machine read the ratios with it.
 The build runs without validation here: the validator's cross-document overlap check is quadratic
 and not what is measured. Corpora up to EXACT_MANIFEST_MAX documents get an exact manifest (they
 validate); larger ones list no overlaps.
