@@ -98,10 +98,22 @@ def parse_parquet(blob: bytes) -> pa.Table:
     return pds.ParquetFileFormat().make_fragment(pa.BufferReader(blob)).to_table()
 
 
-def verified_tables(files: list[Path], root: Path | str | None = None, features: Any = None) -> tuple[list[pa.Table], str]:
+def release_digests(root: Path | str | None = None) -> dict[str, str]:
+    """The release manifest of the dataset root; CorruptData (one line) if missing or malformed."""
+    try:
+        return read_release_manifest(dataset_root(root))
+    except ReleaseManifestError as exc:
+        raise CorruptData(str(exc)) from None
+
+
+def verified_tables(
+    files: list[Path], root: Path | str | None = None, features: Any = None, expected: dict[str, str] | None = None
+) -> tuple[list[pa.Table], str]:
     """The tables of `files`, each read once from bytes whose sha256 matched the release manifest,
     with their ClassLabel ranges checked against `features` (the package's own Features of the config,
     not the file's metadata; default: the file's); and the content digest of the computed sha256s.
+    `expected`: the release manifest if the caller already read it (once per `load_dataset`, not
+    once per split), else read here.
 
     Each file is read into memory once: the sha256 is computed from those bytes and the Parquet is
     parsed from the same buffer (never re-read from disk, so what is parsed is what was hashed).
@@ -110,10 +122,8 @@ def verified_tables(files: list[Path], root: Path | str | None = None, features:
 
     base = dataset_root(root)
     data = data_dir(root)
-    try:
-        expected = read_release_manifest(base)
-    except ReleaseManifestError as exc:
-        raise CorruptData(str(exc)) from None
+    if expected is None:
+        expected = release_digests(root)
     tables, pairs = [], []
     for f in files:
         rel = f.relative_to(base).as_posix()
@@ -246,12 +256,12 @@ def as_dataset(config: str, table: pa.Table, fingerprint: str) -> Dataset:
     return ds
 
 
-def _load_split(config: str, split: str, files: list[Path], root: Path | str | None) -> Dataset:
+def _load_split(config: str, split: str, files: list[Path], root: Path | str | None, expected: dict[str, str]) -> Dataset:
     import pyarrow as pa
 
     from cartel_fto_corpus.publish.features import features
 
-    tables, digest = verified_tables(files, root, features(config) if config in _known_configs() else None)
+    tables, digest = verified_tables(files, root, features(config) if config in _known_configs() else None, expected)
     table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
     # Features come from the `huggingface` schema metadata the build wrote into every file.
     return as_dataset(config, table, fingerprint(config, split, digest))
@@ -272,5 +282,6 @@ def load_dataset(config: str = "articles", split: str | None = None, *, root: Pa
     if split is not None:
         if split not in splits:
             raise ValueError(f"unknown split {split!r} of config {config!r}; expected one of: {', '.join(sorted(splits))}")
-        return _load_split(config, split, splits[split], root)
-    return DatasetDict({s: _load_split(config, s, files, root) for s, files in sorted(splits.items())})
+        return _load_split(config, split, splits[split], root, release_digests(root))
+    expected = release_digests(root)
+    return DatasetDict({s: _load_split(config, s, files, root, expected) for s, files in sorted(splits.items())})
