@@ -247,9 +247,10 @@ def test_bench_script_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     out = tmp_path / "o"
     peak, base, _seconds = bench.build_peak(root, out)
     assert peak > 0 and base > 0
-    times = bench.loader_times(out, runs=1)
-    assert [t[0] for t in times] == list(CONFIGS)
-    assert dict((c, n) for c, n, _a, _b in times)["articles"] == 5
+    times = bench.print_loader_table("tiny", out, runs=1, budget=0)
+    assert [t.config for t in times] == list(CONFIGS)
+    assert {t.config: t.rows for t in times}["articles"] == 5
+    assert all(t.runs == 1 and t.ours > 0 and t.floor > 0 and t.ratio == t.ours / t.floor for t in times)
 
 
 # --------------------------------------------------------------------------- the real corpus
