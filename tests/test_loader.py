@@ -427,6 +427,9 @@ def test_missing_manifest_unlisted_file_and_garbage_are_one_line_errors(fresh: P
     from cartel_fto_corpus.publish.loader import CorruptData
 
     (fresh / "data" / "clusters" / "test-00000-of-00001.parquet").write_bytes(b"PAR1 not really")
+    # not re-signed: the digest is checked first, so garbage is reported as a changed file, not as bad Parquet
+    with pytest.raises(CorruptData, match=r"^data/clusters/test-00000-of-00001\.parquet: expected sha256 .*changed after the build"):
+        load_dataset("clusters", root=fresh)
     _resign(fresh)
     with pytest.raises(CorruptData, match=r"^data/clusters/test-00000-of-00001\.parquet: expected Parquet, found unreadable data"):
         load_dataset("clusters", root=fresh)

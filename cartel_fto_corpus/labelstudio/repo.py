@@ -13,7 +13,7 @@ import orjson
 from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.checks.schema_check import schema_problems
-from cartel_fto_corpus.truth.jsonio import Unreadable, read_json, read_json_checked
+from cartel_fto_corpus.truth.jsonio import Unreadable, parse_json, read_json, read_json_checked
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.texts import Text, find_title, read_texts, sha256_hex
 
@@ -94,7 +94,12 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
     for f in paths.annotation_files():
         try:
             raw[f.stem] = f.read_bytes()
-            files[f.stem], floats[f.stem] = _parse(f, raw[f.stem])
+            if require_valid:  # what is pushed must be what every JSON reader reads: duplicate keys are refused
+                parsed = parse_json(_utf8(raw[f.stem]))
+                files[f.stem], floats[f.stem] = parsed.doc, None if parsed.flaws else parsed.whole_floats
+                problems.extend(f"{display(f)}:{flaw.pointer}: {flaw.message}" for flaw in parsed.flaws)
+            else:
+                files[f.stem], floats[f.stem] = _parse(f, raw[f.stem])
         except (Unreadable, OSError) as exc:
             raw.pop(f.stem, None)
             problems.append(f"{display(f)}: {exc if isinstance(exc, Unreadable) else exc.strerror}")
@@ -123,6 +128,13 @@ def _whole_floats(doc: Any) -> bool:
         elif isinstance(value, list):
             stack.extend(value)
     return False
+
+
+def _utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
 
 
 def _parse(path: Path, data: bytes) -> tuple[Any, bool | None]:

@@ -48,3 +48,21 @@ def test_clean_files_need_no_scan(tmp_path: Path) -> None:
     assert set(repo.whole_floats.values()) == {False}
     assert all(built_flags(copy.deepcopy(d)) is False for d in repo.files.values())
     assert all(repo.check(copy.deepcopy(d)) == [] for d in repo.files.values())
+
+
+def test_push_refuses_a_duplicate_key_that_orjson_would_let_through(tmp_path: Path) -> None:
+    """orjson keeps the last of two equal keys without a word; what push sends must be what every
+    JSON reader reads, so the corpus a push reads (require_valid) names the key and its pointer."""
+    import pytest
+
+    from cartel_fto_corpus.labelstudio.repo import SyncError
+
+    root = copy_corpus(FIXTURE_CORPUS, tmp_path / "c")
+    f = _one_file(root)
+    text = f.read_text(encoding="utf-8")
+    at = text.index('"label"')
+    f.write_text(text[:at] + '"label": "PERSON", ' + text[at:], encoding="utf-8")
+    load_repo(CorpusPaths(root))  # a pull reads local files leniently; it overwrites them only with checked sets
+    with pytest.raises(SyncError) as err:
+        load_repo(CorpusPaths(root), require_valid=True)
+    assert any(f"{f.name}:/annotations/0/entities/0/label" in line and "more than once" in line for line in err.value.lines), err.value
