@@ -65,8 +65,10 @@ NOT_IN_EDITOR = ("status",)
 #: Hotkeys per region Labels control, in label order; the editor's own keys (u, h, l, r, ctrl/alt combos) are avoided.
 HOTKEYS = {ENTITY: "1234567890", CLAIM: "qwet", EVIDENCE: "asdf", SOURCE: "g"}
 LAYER_HOTKEYS = ("z", "x", "c")
-#: One Text object per layer: a region is drawn only on its layer's copy of the text.
-LAYER_OBJECTS = {layer: f"{TEXT}_{layer}" for layer in LAYERS}
+#: One Text object per layer, named after it: a region is drawn only on its layer's copy of the text.
+#: (Every result item names its object, so the name is short: `text_entities` cost 0.09x the annotation
+#: JSON in the payload, issue 13.)
+LAYER_OBJECTS = {layer: layer for layer in LAYERS}
 #: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
 CONTROL_LAYERS = {
     ENTITY: "entities", ENTITY_ID: "entities", ENTITY_NAME: "entities", SOURCE: "entities", DESCRIPTION: "entities", LAYER: "entities",

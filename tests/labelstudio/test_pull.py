@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
@@ -107,11 +108,17 @@ def test_annotator_edit_and_new_entity_come_back_exactly(fixture_corpus: Path, l
     assert all(not (a < new_span[1] and new_span[0] < b) for a, b in covered)
     value = {"start": new_span[0], "end": new_span[1], "text": text[new_span[0] : new_span[1]]}
     ann["result"] += [
-        {"id": "Xy12ab", "from_name": "entity", "to_name": "text_entities", "type": "labels", "value": {**value, "labels": ["ORG"]}},
+        {
+            "id": "Xy12ab",
+            "from_name": "entity",
+            "to_name": C.LAYER_OBJECTS["entities"],
+            "type": "labels",
+            "value": {**value, "labels": ["ORG"]},
+        },
         {
             "id": "Xy12ab",
             "from_name": "entity_id",
-            "to_name": "text_entities",
+            "to_name": C.LAYER_OBJECTS["entities"],
             "type": "textarea",
             "value": {"start": value["start"], "end": value["end"], "text": ["sinaloa_cartel"]},
         },
