@@ -161,3 +161,23 @@ def test_a_file_with_other_features_after_a_first_load_gets_its_own_features(fre
     second = load_dataset("clusters", split="test", root=fresh)
     assert second.features["kind"].names == [f"renamed_{n}" for n in first.features["kind"].names]
     _assert_same_dataset(second, _official(pq.read_table(shard), second._fingerprint))
+
+
+def test_a_forked_child_loads_after_its_parent() -> None:
+    """The digest thread is per process: a child forked after a load (a DataLoader worker) must not
+    wait forever on the parent's executor, whose thread it did not inherit."""
+    import multiprocessing
+
+    from cartel_fto_corpus.publish.loader import load_dataset
+
+    load_dataset("clusters", split="test")  # the parent's digest thread exists now
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        rows = pool.apply_async(_rows_in_child).get(timeout=120)
+    assert rows == load_dataset("clusters", split="test").num_rows > 0
+
+
+def _rows_in_child() -> int:
+    from cartel_fto_corpus.publish.loader import load_dataset
+
+    return load_dataset("clusters", split="test").num_rows

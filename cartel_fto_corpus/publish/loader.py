@@ -101,15 +101,19 @@ def parse_parquet(blob: bytes) -> pa.Table:
     return pds.ParquetFileFormat().make_fragment(pa.BufferReader(blob)).to_table()
 
 
-_HASHER: ThreadPoolExecutor | None = None
+_HASHER: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _hasher() -> ThreadPoolExecutor:
-    """One thread that computes digests while the calling thread parses (created on first use)."""
+    """One thread per process that computes digests while the calling thread parses (created on first use).
+
+    Per process: a forked child (a DataLoader worker, `datasets.map(num_proc=…)`) inherits the
+    executor but not its thread, and a task submitted there would wait forever.
+    """
     global _HASHER
-    if _HASHER is None:
-        _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cartel-fto-sha256")
-    return _HASHER
+    if _HASHER is None or _HASHER[0] != os.getpid():
+        _HASHER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="cartel-fto-sha256"))
+    return _HASHER[1]
 
 
 def _sha256(blob: bytes) -> str:
