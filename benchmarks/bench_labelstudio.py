@@ -51,6 +51,7 @@ from cartel_fto_corpus.labelstudio.push_plan import CreateTask  # noqa: E402
 from cartel_fto_corpus.labelstudio.repo import load_repo  # noqa: E402
 from cartel_fto_corpus.labelstudio.server import DEFAULT_USER, LocalServer, executable, free_port, init_data_dir, new_token, venv_path  # noqa: E402
 from cartel_fto_corpus.truth.paths import CorpusPaths  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 CHILD = """
 import json, sys, time
@@ -165,19 +166,10 @@ def editor_open_seconds(url: str, password: str, project_id: int, task_id: int) 
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None
-    if not Path("/usr/bin/chromium").exists():
+    if not Path(CHROMIUM).exists():
         return None
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/user/login/")
         page.fill("input[name=email]", DEFAULT_USER)

@@ -26,6 +26,7 @@ from cartel_fto_corpus.inspection.explorer import View, article_text, label_colo
 from cartel_fto_corpus.inspection.explorer_html import article_html, render_html
 from cartel_fto_corpus.truth.offsets import cp_to_utf16
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from tests.browser import CHROMIUM_ARGS
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_CORPUS = TESTS / "fixtures" / "corpus"
@@ -290,16 +291,7 @@ PROBE = """
 </script>
 """
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
+CHROMIUM_FLAGS = ("--headless", *CHROMIUM_ARGS)
 
 
 def chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:

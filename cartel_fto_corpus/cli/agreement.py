@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, require_readable, root_option
 from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents, load_registry, print_report, single_annotated_message
-from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -29,16 +28,8 @@ def agreement_command(root: Path | None, fmt: str, annotators: str | None) -> No
     Adjudicated sets are left out (they derive from the others). On single-annotated data it says
     so instead of printing a number.
     """
-    from cartel_fto_corpus.checks.validate import readable_corpus_problems
-
     paths = CorpusPaths(corpus_root(root))
-    problems = readable_corpus_problems(paths)
-    if problems:  # a figure from files the validator refuses (e.g. a duplicate key) would be a wrong figure
-        for p in problems:
-            click.echo(escape_surrogates(str(p)), err=True)
-        n = len(problems)
-        click.echo(f"{paths.root}: cannot compute agreement: {n} problem{'s' if n != 1 else ''}; see `cartel-fto validate`", err=True)
-        sys.exit(2 if any(p.unreadable for p in problems) else 1)
+    require_readable(paths, "agreement")
     try:
         only = [a.strip() for a in annotators.split(",") if a.strip()] if annotators else None
         docs = load_documents(paths)

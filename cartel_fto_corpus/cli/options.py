@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.truth.paths import data_root, find_checkout, use_schema_of
+from cartel_fto_corpus.truth.paths import CorpusPaths, data_root, find_checkout, use_schema_of
 
 #: `--root DIR`: the corpus root holding texts/ and annotations/ (a test fixture, a synthetic
 #: corpus, a copy); default: the checkout around the working directory, else the installed corpus.
@@ -78,6 +78,20 @@ def corpus_root(root: Path | None, *, writes: bool = False, action: str = "write
             root = installed
     use_schema_of(root)
     return root
+
+
+def require_readable(paths: CorpusPaths, what: str) -> None:
+    """Exit with the parser and schema problems of the files a reader opens, if any: a figure computed
+    from files the validator refuses (a duplicate key, a string offset) would be wrong, or a traceback."""
+    from cartel_fto_corpus.checks.validate import readable_corpus_problems
+    from cartel_fto_corpus.truth.jsonio import escape_surrogates
+
+    problems = readable_corpus_problems(paths)
+    if problems:
+        n = len(problems)
+        lines = [escape_surrogates(str(p)) for p in problems]
+        lines.append(f"{paths.root}: cannot compute {what}: {n} problem{'s' if n != 1 else ''}; see `cartel-fto validate`")
+        exit_with(lines, 2 if any(p.unreadable for p in problems) else 1)
 
 
 def exit_with(lines: list[str], code: int) -> None:

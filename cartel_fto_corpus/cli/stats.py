@@ -9,9 +9,8 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, require_readable, root_option
 from cartel_fto_corpus.inspection.stats import _NUMERIC, compute_stats, stats_tables
-from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -68,18 +67,11 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
 
     With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
     """
-    from cartel_fto_corpus.checks.validate import readable_corpus_problems
     from cartel_fto_corpus.inspection.datasheet import DatasheetError, check_datasheet, write_datasheet
 
     on_root = datasheet is None and (write_ds or check_ds)  # the installed copy has no DATASHEET.md
     paths = CorpusPaths(corpus_root(root, writes=on_root, action="check the datasheet of" if check_ds else "write into"))
-    problems = readable_corpus_problems(paths)
-    if problems:  # figures from files the validator refuses would be wrong, or a traceback
-        for p in problems:
-            click.echo(escape_surrogates(str(p)), err=True)
-        n = len(problems)
-        click.echo(f"{paths.root}: cannot compute statistics: {n} problem{'s' if n != 1 else ''}; see `cartel-fto validate`", err=True)
-        sys.exit(2 if any(p.unreadable for p in problems) else 1)
+    require_readable(paths, "statistics")
     try:
         stats = compute_stats(paths)
     except (OSError, ValueError, KeyError) as exc:

@@ -13,7 +13,7 @@ import orjson
 from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.checks.schema_check import schema_problems
-from cartel_fto_corpus.truth.jsonio import Unreadable, parse_json, read_json, read_json_checked
+from cartel_fto_corpus.truth.jsonio import Unreadable, decode_utf8, has_whole_floats, parse_json, read_json, read_json_checked
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.texts import Text, find_title, read_texts, sha256_hex
 
@@ -95,7 +95,7 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
         try:
             raw[f.stem] = f.read_bytes()
             if require_valid:  # what is pushed must be what every JSON reader reads: duplicate keys are refused
-                parsed = parse_json(_utf8(raw[f.stem]))
+                parsed = parse_json(decode_utf8(raw[f.stem]))
                 files[f.stem], floats[f.stem] = parsed.doc, None if parsed.flaws else parsed.whole_floats
                 problems.extend(f"{display(f)}:{flaw.pointer}: {flaw.message}" for flaw in parsed.flaws)
             else:
@@ -117,26 +117,6 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
 _FLOAT_TOKEN = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
 
 
-def _whole_floats(doc: Any) -> bool:
-    stack = [doc]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, float) and value.is_integer():
-            return True
-        if isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
-
-
-def _utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
-
-
 def _parse(path: Path, data: bytes) -> tuple[Any, bool | None]:
     """A file's document and whether it writes a whole number with a fraction (the schema check needs to know).
 
@@ -148,7 +128,7 @@ def _parse(path: Path, data: bytes) -> tuple[Any, bool | None]:
     except orjson.JSONDecodeError:
         parsed = read_json_checked(path)
         return parsed.doc, None if parsed.flaws else parsed.whole_floats  # None: the schema check scans for them
-    return doc, bool(_FLOAT_TOKEN.search(data)) and _whole_floats(doc)
+    return doc, bool(_FLOAT_TOKEN.search(data)) and has_whole_floats(doc)
 
 
 def built_flags(doc: Any) -> bool | None:
@@ -159,7 +139,7 @@ def built_flags(doc: Any) -> bool | None:
         data = orjson.dumps(doc)
     except (TypeError, orjson.JSONEncodeError):
         return None
-    return bool(_FLOAT_TOKEN.search(data)) and _whole_floats(doc)
+    return bool(_FLOAT_TOKEN.search(data)) and has_whole_floats(doc)
 
 
 def canonical_bytes(doc: dict[str, Any]) -> bytes:

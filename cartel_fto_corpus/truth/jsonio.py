@@ -152,18 +152,29 @@ def _flaws(doc: Any, dup_objects: list[tuple[dict[str, Any], list[str]]]) -> lis
 def scan(doc: Any) -> Parsed:
     """The checks of `parse_json` for data that did not come from JSON text (a Label Studio
     export already decoded, a document built in code): lone surrogates and whole-valued floats."""
-    parsed = Parsed(doc, flaws=_flaws(doc, []))
+    return Parsed(doc, flaws=_flaws(doc, []), whole_floats=has_whole_floats(doc))
+
+
+def has_whole_floats(doc: Any) -> bool:
+    """Whether a decoded document holds a float with an integer value (`21.0`); an explicit stack."""
     stack = [doc]
     while stack:
         value = stack.pop()
         if isinstance(value, float) and value.is_integer():
-            parsed.whole_floats = True
-            break
+            return True
         if isinstance(value, dict):
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
-    return parsed
+    return False
+
+
+def decode_utf8(data: bytes) -> str:
+    """`data` as UTF-8 text, or Unreadable naming the first byte that is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
 
 
 def read_text_file(path: Path) -> str:
@@ -176,10 +187,7 @@ def read_text_file(path: Path) -> str:
         raise Unreadable("is a directory, expected a JSON file") from None
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
+    return decode_utf8(data)
 
 
 def read_json_checked(path: Path) -> Parsed:

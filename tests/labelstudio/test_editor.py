@@ -31,21 +31,12 @@ from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.server import LocalServer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.sets import reference_set
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 from .conftest import REPO
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("CARTEL_FTO_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOC_002 = "002_c5ca0eb7af3313b9"
 DOC_001 = "001_5e8ee1b9dfd7c69f"
 DOC_003 = "003_8b94e034f7dca91b"
@@ -72,7 +63,7 @@ def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"chromium is missing ({CHROMIUM}): run scripts/setup_chromium.sh or set CARTEL_FTO_CHROMIUM", pytrace=False)
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
         try:
             yield b
         finally:
