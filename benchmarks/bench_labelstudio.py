@@ -15,9 +15,17 @@ corpus comes from benchmarks/synth.py. For each size, each into its own new proj
   * pull        `cartel-fto ls pull` into a copy without annotation files, in a child process
   * pull floor  the raw export download (streamed to nowhere) + converting every exported
                 annotation with convert.regions_to_set (what any pull must do at least)
-  * payload     import bytes per task vs the document's annotation JSON (targets: <= 2x)
+  * payload     import bytes per task vs the document's annotation JSON (targets: <= 2x), for the
+                corpus pushed, for the other synthetic mix (200 documents) and for each document of
+                the shipped corpus; text excluded (it is data, not annotation), annotation JSON
+                compact (no indentation, the annotation sets only)
   * editor      seconds until the largest task's text and regions show in headless Chromium
                 (Playwright + /usr/bin/chromium, if installed)
+
+The synthetic corpus has the shipped corpus's mix by default (--mix real: mentions, claims, stances
+and evidence per 1,000 characters, see benchmarks/synth.py); --mix dense is the entity-heavy mix
+the first runs used (60 mentions per document: the payload of a mention is two result items, a
+labels item and its entity's per-region choice, about 2.9x the mention's own JSON).
 
 Targets: push <= 1.3x its floor, pull <= 1.3x its floor, pull peak memory sub-linear in n.
 Timings are medians of --repeat runs where a run is cheap enough (the floor requests); the
@@ -46,7 +54,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from cartel_fto_corpus.labelstudio import convert  # noqa: E402
 from cartel_fto_corpus.labelstudio.client import Client, Settings  # noqa: E402
-from cartel_fto_corpus.labelstudio.push import IMPORT_BATCH, import_body, user_ids  # noqa: E402
+from cartel_fto_corpus.labelstudio.push import import_batches, import_body, user_ids  # noqa: E402
 from cartel_fto_corpus.labelstudio.push_plan import CreateTask  # noqa: E402
 from cartel_fto_corpus.labelstudio.repo import load_repo  # noqa: E402
 from cartel_fto_corpus.labelstudio.server import DEFAULT_USER, LocalServer, executable, free_port, init_data_dir, new_token, venv_path  # noqa: E402
@@ -109,7 +117,7 @@ def push_floor(client: Client, repo: Any, title: str) -> tuple[float, int]:
     )
     creates = [CreateTask(d, tuple(s["annotator"] for s in doc["annotations"]), "annotations") for d, doc in sorted(repo.files.items())]
     users = user_ids(client, set(), create=False)
-    bodies = [import_body(repo, creates[i : i + IMPORT_BATCH], users) for i in range(0, len(creates), IMPORT_BATCH)]
+    bodies = [import_body(repo, batch, users) for batch in import_batches(creates)]  # push's batches
     with httpx.Client(base_url=client.settings.url, headers={"Authorization": f"Token {client.settings.api_key}"}, timeout=3600) as h:
         t0 = time.perf_counter()
         for body in bodies:
@@ -185,14 +193,41 @@ def editor_open_seconds(url: str, password: str, project_id: int, task_id: int) 
     return seconds
 
 
-def run_size(client: Client, url: str, key: str, password: str | None, n: int, text_bytes: int, tmp: Path, repeat: int) -> dict[str, Any]:
-    from synth import make_corpus
+def payload_ratio(repo: Any, doc_ids: list[str]) -> tuple[float, int]:
+    """(import bytes minus text, over the compact annotation JSON; import bytes) of these documents as new tasks."""
+    creates = [CreateTask(d, tuple(s["annotator"] for s in repo.files[d]["annotations"]), "annotations") for d in doc_ids]
+    users = {s["annotator"]: 1 for d in doc_ids for s in repo.files[d]["annotations"]}
+    body = sum(len(import_body(repo, batch, users)) for batch in import_batches(creates))
+    ann = sum(len(json.dumps(repo.files[d]["annotations"], ensure_ascii=False, separators=(",", ":")).encode()) for d in doc_ids)
+    text = sum(len(repo.texts[d].data) for d in doc_ids)
+    return (body - text) / ann, body
 
-    corpus = make_corpus(tmp / f"corpus-{n}", n, text_bytes=text_bytes)
+
+def payload_elsewhere(mix: str, text_bytes: int, tmp: Path) -> dict[str, Any]:
+    """Payload ratios of the other synthetic mix (200 documents) and of each shipped document."""
+    from synth import DENSE, make_corpus, real_mix
+
+    other = "dense" if mix == "real" else "real"
+    root = make_corpus(tmp / f"payload-{other}", 200, text_bytes=text_bytes, mix=DENSE if other == "dense" else real_mix())
+    synthetic = load_repo(CorpusPaths(root))
+    shipped = load_repo(CorpusPaths(REPO))
+    return {
+        "other_mix": other,
+        "other_mix_payload": payload_ratio(synthetic, sorted(synthetic.files))[0],
+        "shipped_payload": {d: payload_ratio(shipped, [d])[0] for d in sorted(shipped.files)},
+    }
+
+
+def run_size(
+    client: Client, url: str, key: str, password: str | None, n: int, text_bytes: int, tmp: Path, repeat: int, mix: str
+) -> dict[str, Any]:
+    from synth import DENSE, make_corpus, real_mix
+
+    corpus = make_corpus(tmp / f"corpus-{n}", n, text_bytes=text_bytes, mix=DENSE if mix == "dense" else real_mix())
     paths = CorpusPaths(corpus)
     stamp = time.strftime("%H%M%S")
     title = f"bench-sync-{n}-{stamp}"
-    out: dict[str, Any] = {"n": n}
+    out: dict[str, Any] = {"n": n, "mix": mix}
     out["push"], out["push_rss_mb"] = child("push", url, key, corpus, title)
     repo = load_repo(paths)
     out["push_floor"], body_bytes = push_floor(client, repo, f"bench-floor-{n}-{stamp}")
@@ -200,6 +235,7 @@ def run_size(client: Client, url: str, key: str, password: str | None, n: int, t
     ann_bytes = sum(len(json.dumps(d["annotations"], ensure_ascii=False, separators=(",", ":")).encode()) for d in repo.files.values())
     text = sum(len(repo.texts[d].data) for d in repo.files)
     out["payload_vs_annotation_json"] = (body_bytes - text) / ann_bytes  # the text itself is data, not annotation
+    assert abs(out["payload_vs_annotation_json"] - payload_ratio(repo, sorted(repo.files))[0]) < 1e-9  # one definition
     out["annotation_json_per_doc"] = ann_bytes / n
     out["repush"], seen = repush_requests(client, paths, title)
     out["repush_requests"] = seen
@@ -217,8 +253,8 @@ def run_size(client: Client, url: str, key: str, password: str | None, n: int, t
     return out
 
 
-def report(rows: list[dict[str, Any]], text_bytes: int) -> None:
-    print(f"Label Studio sync vs the server's floor (~{text_bytes} bytes of text per synthetic document)")
+def report(rows: list[dict[str, Any]], text_bytes: int, elsewhere: dict[str, Any]) -> None:
+    print(f"Label Studio sync vs the server's floor (~{text_bytes} bytes of text per synthetic document, {rows[0]['mix']} mix)")
     print(
         f"{'docs':>6} {'push':>8} {'floor':>8} {'ratio':>6} {'pull':>8} {'floor':>8} {'ratio':>6} {'re-push':>8} {'reqs':>5} {'B/task':>8} {'x ann':>6} {'push MB':>8} {'pull MB':>8} {'editor':>7}"
     )
@@ -235,11 +271,14 @@ def report(rows: list[dict[str, Any]], text_bytes: int) -> None:
         print(
             f"  n={r['n']}: export {r['export_floor']:.2f}s + conversion {r['conversion_floor']:.2f}s; re-push requests: {', '.join(r['repush_requests'])}; pull identical: {r['pull_identical']}"
         )
-    for line in verdicts(rows):
+    shipped = elsewhere["shipped_payload"]
+    print(f"  payload, {elsewhere['other_mix']} mix (200 synthetic documents): {elsewhere['other_mix_payload']:.2f}x the annotation JSON")
+    print("  payload, shipped corpus: " + ", ".join(f"{d[:3]} {r:.2f}x" for d, r in shipped.items()))
+    for line in verdicts(rows, elsewhere):
         print(line)
 
 
-def verdicts(rows: list[dict[str, Any]]) -> list[str]:
+def verdicts(rows: list[dict[str, Any]], elsewhere: dict[str, Any] | None = None) -> list[str]:
     """One line per target and size: met or not, with the numbers."""
     out = []
 
@@ -260,6 +299,9 @@ def verdicts(rows: list[dict[str, Any]]) -> list[str]:
             f"n={n}: re-push with nothing changed = one listing request ({len(reqs)})",
         )
         say(r["pull_identical"], f"n={n}: pulled files identical to the pushed ones")
+    if elsewhere:
+        worst = max(elsewhere["shipped_payload"].items(), key=lambda kv: kv[1])
+        say(worst[1] <= 2, f"payload of every shipped document <= 2x its annotation JSON (worst {worst[0]}: {worst[1]:.2f}x)")
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         growth, size = b["pull_rss_mb"] / a["pull_rss_mb"], b["n"] / a["n"]
@@ -275,6 +317,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--text-bytes", type=int, default=3000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--mix", choices=("real", "dense"), default="real", help="Annotation mix of the synthetic corpus (benchmarks/synth.py)."
+    )
     ap.add_argument("--url", default=None)
     ap.add_argument("--api-key", default=None)
     ap.add_argument("--password", default=None, help=f"Password of {DEFAULT_USER} on --url, to time the editor.")
@@ -299,14 +344,15 @@ def main() -> None:
             client = Client(Settings(url, key, timeout=3600))
             rows = []
             for n in args.n:
-                rows.append(run_size(client, url, key, password, n, args.text_bytes, tmp, args.repeat))
+                rows.append(run_size(client, url, key, password, n, args.text_bytes, tmp, args.repeat, args.mix))
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
         finally:
             if server is not None:
                 server.stop()
-    report(rows, args.text_bytes)
+        elsewhere = payload_elsewhere(args.mix, args.text_bytes, tmp)
+    report(rows, args.text_bytes, elsewhere)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+        args.json.write_text(json.dumps({"sizes": rows, "payload_elsewhere": elsewhere}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

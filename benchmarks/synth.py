@@ -1,9 +1,16 @@
 """A synthetic corpus of realistic size and annotation density, for benchmarks.
 
-Texts are ~10 KB of sentences drawn from the real articles; each document gets ~60 entity
-mentions, 8 stances with evidence and 12 claims (~80+ spans), all valid against the schema and
-the semantic checks, so a benchmark measures the happy path that CI runs on every commit.
-Usage: python benchmarks/synth.py OUT_DIR N [--text-bytes 10000]
+Texts are ~10 KB of sentences drawn from the real articles, all valid against the schema and the
+semantic checks, so a benchmark measures the happy path that CI runs on every commit. Two mixes:
+
+  dense  60 entity mentions, up to 8 stances with one evidence span and up to 12 claims per
+         document whatever its length (the mix the validator and sync benchmarks were first run on;
+         at 3 KB of text it is entity-heavy: one mention per 50 characters, 2/3 of the annotation)
+  real   the shipped corpus's gold sets per 1,000 characters of text (`real_mix`): mentions,
+         claims, stances and evidence spans per stance (claimants stay the author; the real sets
+         also credit claims to named and unnamed actors)
+
+Usage: python benchmarks/synth.py OUT_DIR N [--text-bytes 10000] [--mix dense|real]
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import random
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,7 +70,43 @@ def registry() -> dict:
     }
 
 
-def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str) -> tuple[str, dict]:
+@dataclass(frozen=True)
+class Mix:
+    """Annotation density of a synthetic document: per document (dense) or per 1,000 characters (real)."""
+
+    name: str
+    entities: float = 60
+    stances: float = 8
+    claims: float = 12
+    evidence_per_stance: float = 1.0
+    per_kchar: bool = False
+
+    def count(self, what: str, chars: int) -> int:
+        value = getattr(self, what)
+        return max(1, round(value * chars / 1000)) if self.per_kchar else int(value)
+
+
+DENSE = Mix("dense")
+
+
+def real_mix() -> Mix:
+    """Densities of the shipped corpus's gold sets, measured now from annotations/ and texts/."""
+    chars = entities = stances = claims = evidence = 0
+    for f in sorted((REPO / "annotations").glob("[0-9]*.json")):
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        gold = [s for s in doc["annotations"] if s["status"] == "gold"]
+        if not gold:
+            continue
+        chars += len((REPO / "texts" / f"{doc['doc_id']}.txt").read_text(encoding="utf-8"))
+        entities += len(gold[0]["entities"])
+        stances += len(gold[0]["stances"])
+        claims += len(gold[0]["claims"])
+        evidence += sum(len(st["evidence"]) for st in gold[0]["stances"])
+    k = chars / 1000
+    return Mix("real", entities / k, stances / k, claims / k, evidence / max(stances, 1), per_kchar=True)
+
+
+def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str, mix: Mix = DENSE) -> tuple[str, dict]:
     paras, size = [], 0
     while size < text_bytes:
         para = " ".join(rng.sample(pool, 3))
@@ -74,7 +118,7 @@ def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str) 
         starts.append(starts[-1] + len(p) + 1)
     labels_by_entity = registry_types
     words = [m for m in WORD.finditer(text)]
-    picked = sorted(rng.sample(range(len(words)), min(60, len(words))))
+    picked = sorted(rng.sample(range(len(words)), min(mix.count("entities", len(text)), len(words))))
     entities = []
     for k, wi in enumerate(picked):
         m = words[wi]
@@ -85,27 +129,47 @@ def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str) 
 
     def sentence_span() -> dict:
         pi = rng.randrange(len(paras))
-        s = paras[pi].split(". ")[0].rstrip(".")
-        return {"start": starts[pi], "end": starts[pi] + len(s), "text": s}
+        if not mix.per_kchar:  # the dense corpus: a paragraph's first sentence
+            s = paras[pi].split(". ")[0].rstrip(".")
+            return {"start": starts[pi], "end": starts[pi] + len(s), "text": s}
+        at = starts[pi]  # the real mix: any sentence (a real article has claims all through a paragraph)
+        sents = paras[pi].split(". ")
+        si = rng.randrange(len(sents))
+        at += sum(len(x) + 2 for x in sents[:si])
+        s = sents[si].rstrip(".")
+        return {"start": at, "end": at + len(s), "text": s}
 
     holders: list[dict] = [{"kind": "author"}]
     for m in entities:  # distinct holders: one stance per holder and target
         if len(holders) < 8 and all(h.get("entity") != m["entity"] for h in holders):
             holders.append({"kind": "entity", "entity": m["entity"], "mention": m["id"]})
+    # stance k: holder k mod |holders|, each round of holders on the next target (pairs stay distinct);
+    # the dense mix gives each holder one stance
+    n_stances = min(mix.count("stances", len(text)), len(holders) * (N_TARGETS if mix.per_kchar else 1))
     stances = []
-    for k, holder in enumerate(holders):
+    for k in range(n_stances):
+        h = k % len(holders)
+        label = rng.choice(label_set("stance_label"))  # drawn before the evidence, as the dense corpus always was
+        evidence = [sentence_span()]
+        while mix.per_kchar and rng.random() < 1 - 1 / mix.evidence_per_stance and len(evidence) < 4:
+            span = sentence_span()  # geometric count of spans, mean evidence_per_stance
+            if all(span["start"] != e["start"] for e in evidence):
+                evidence.append(span)
         stances.append(
             {
                 "id": f"s{k + 1}",
-                "holder": holder,
-                "target": f"target_{k % N_TARGETS}",
-                "label": rng.choice(label_set("stance_label")),
-                "attribution": "authorial" if k == 0 else "reported",
-                "evidence": [sentence_span()],
+                "holder": holders[h],
+                "target": f"target_{(h + k // len(holders)) % N_TARGETS}",
+                "label": label,
+                "attribution": "authorial" if h == 0 else "reported",
+                "evidence": sorted(evidence, key=lambda e: e["start"]),
             }
         )
     claims, used = [], set()
-    for k in range(12):
+    wanted = mix.count("claims", len(text))
+    for k in range(4 * wanted if mix.per_kchar else wanted):  # the real mix retries a sentence already taken
+        if len(claims) == wanted:
+            break
         span = sentence_span()
         if (span["start"], span["end"]) in used:
             continue
@@ -148,7 +212,7 @@ def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str) 
 registry_types: dict[str, str] = {}
 
 
-def make_corpus(out: Path, n: int, text_bytes: int = 10_000, seed: int = 0) -> Path:
+def make_corpus(out: Path, n: int, text_bytes: int = 10_000, seed: int = 0, mix: Mix = DENSE) -> Path:
     """Write a synthetic corpus root (texts/, annotations/) with n documents; returns out."""
     reg = registry()
     registry_types.update({e["id"]: e["type"] for e in reg["entities"]})
@@ -159,7 +223,7 @@ def make_corpus(out: Path, n: int, text_bytes: int = 10_000, seed: int = 0) -> P
     pool = sentences()
     for i in range(n):
         doc_id = f"{i % 1000:03d}_{i:016x}"
-        text, ann = document(rng, pool, text_bytes, doc_id)
+        text, ann = document(rng, pool, text_bytes, doc_id, mix)
         (out / "texts" / f"{doc_id}.txt").write_bytes(text.encode("utf-8"))
         (out / "annotations" / f"{doc_id}.json").write_text(json.dumps(ann, ensure_ascii=False), encoding="utf-8")
     return out
@@ -170,8 +234,9 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("n", type=int)
     ap.add_argument("--text-bytes", type=int, default=10_000)
+    ap.add_argument("--mix", choices=("dense", "real"), default="dense")
     args = ap.parse_args()
-    make_corpus(args.out, args.n, args.text_bytes)
+    make_corpus(args.out, args.n, args.text_bytes, mix=real_mix() if args.mix == "real" else DENSE)
     print(f"{args.n} documents in {args.out}")
 
 

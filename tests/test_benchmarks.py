@@ -17,3 +17,23 @@ def test_validation_benchmark_runs_and_its_synthetic_corpus_is_valid() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "x floor" in proc.stdout and "naive jsonschema loop" in proc.stdout
+
+
+def test_the_real_mix_is_valid_and_as_dense_as_the_shipped_corpus(tmp_path) -> None:
+    """The synthetic corpus the sync benchmark runs on: every file valid, and per 1,000 characters as many
+    mentions, claims and stances (within a quarter) as the shipped corpus's gold sets."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import make_corpus, real_mix
+
+    from cartel_fto_corpus.labelstudio.repo import load_repo
+    from cartel_fto_corpus.truth.paths import CorpusPaths
+
+    mix = real_mix()
+    repo = load_repo(CorpusPaths(make_corpus(tmp_path / "c", 40, text_bytes=3000, mix=mix)), require_valid=True, jobs=1)
+    kchars = sum(len(t.text) for t in repo.texts.values()) / 1000
+    sets = [doc["annotations"][0] for doc in repo.files.values()]
+    for what, key in (("entities", "entities"), ("claims", "claims"), ("stances", "stances")):
+        made = sum(len(s[key]) for s in sets) / kchars
+        assert abs(made - getattr(mix, what)) <= 0.25 * getattr(mix, what), (what, made, getattr(mix, what))
+    evidence = sum(len(st["evidence"]) for s in sets for st in s["stances"]) / sum(len(s["stances"]) for s in sets)
+    assert abs(evidence - mix.evidence_per_stance) <= 0.25 * mix.evidence_per_stance

@@ -119,11 +119,12 @@ class SyncState:
 
     def save(self) -> None:
         projects = self._all.setdefault("projects", {})
-        projects[self.key] = {"docs": {d: asdict(s) for d, s in sorted(self.docs.items())}}
+        projects[self.key] = {"docs": dict(sorted(self.docs.items()))}  # orjson writes a dataclass's fields in order
         self._all["version"] = STATE_VERSION
         try:  # the layout of truth.texts.dumps, through orjson (the indenting stdlib encoder is pure Python)
             payload = orjson.dumps(self._all, option=orjson.OPT_INDENT_2) + b"\n"
         except (TypeError, orjson.JSONEncodeError):
+            projects[self.key] = {"docs": {d: asdict(s) for d, s in sorted(self.docs.items())}}
             payload = dumps(self._all).encode("utf-8")
         write_atomic(self.path, payload)
 

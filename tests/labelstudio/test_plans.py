@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cartel_fto_corpus.labelstudio import convert
 from cartel_fto_corpus.labelstudio.pull_plan import dangling_relations, plan_document, shape_problems
@@ -182,3 +185,18 @@ def test_a_task_our_import_created_is_in_sync_until_someone_updates_it(repo) -> 
     assert dirty_documents(repo.files, {doc_id: edited}, {doc_id: rec}, "annotations") == [doc_id]
     rec.imported_by = None  # without the import mark, an unknown updated_at is never in sync
     assert dirty_documents(repo.files, {doc_id: listed}, {doc_id: rec}, "annotations") == [doc_id]
+
+
+@given(st.integers(min_value=0, max_value=3000))
+def test_import_batches_cover_every_new_task_once_small_first(n: int) -> None:
+    """Every task in order exactly once; the first batch small (the server waits for it alone), none
+    above IMPORT_BATCH, and each at most twice the one before (built while the server imports that)."""
+    from cartel_fto_corpus.labelstudio.push import FIRST_BATCH, IMPORT_BATCH, import_batches
+
+    creates = [CreateTask(f"d{i}", ("a",), "annotations") for i in range(n)]
+    batches = import_batches(creates)
+    assert [c for b in batches for c in b] == creates
+    assert all(0 < len(b) <= IMPORT_BATCH for b in batches)
+    assert not batches or len(batches[0]) == min(n, FIRST_BATCH)
+    assert all(len(b) <= 2 * len(a) for a, b in itertools.pairwise(batches))
+    assert len(batches) <= -(-n // IMPORT_BATCH) + 4  # the ramp costs at most four extra requests

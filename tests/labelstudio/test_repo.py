@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 from cartel_fto_corpus.labelstudio.repo import built_flags, load_repo
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from tests.conftest import REPO
 
 from .conftest import FIXTURE_CORPUS, copy_corpus
 
@@ -66,3 +68,88 @@ def test_push_refuses_a_duplicate_key_that_orjson_would_let_through(tmp_path: Pa
     with pytest.raises(SyncError) as err:
         load_repo(CorpusPaths(root), require_valid=True)
     assert any(f"{f.name}:/annotations/0/entities/0/label" in line and "more than once" in line for line in err.value.lines), err.value
+
+
+def _die(doc_ids: list[str]) -> list[str]:
+    os._exit(3)  # a checker killed mid-way (out of memory, SIGKILL)
+
+
+def _broken_corpus(root: Path) -> list[Path]:
+    """Three files, three different ways to be wrong: a duplicate key, bytes that are not UTF-8, a span off its text."""
+    files = sorted((root / "annotations").glob("[0-9]*.json"))
+    text = files[0].read_text(encoding="utf-8")
+    at = text.index('"label"')
+    files[0].write_text(text[:at] + '"label": "PERSON", ' + text[at:], encoding="utf-8")
+    files[1].write_bytes(files[1].read_bytes().replace(b'"schema_version"', b'"schema_\xffversion"', 1))
+    text = files[2].read_text(encoding="utf-8")
+    at = text.index('"start": ') + len('"start": ')
+    files[2].write_text(text[:at] + "1" + text[at:], encoding="utf-8")
+    return files[:3]
+
+
+def test_forked_checkers_see_what_one_process_sees(tmp_path: Path, monkeypatch) -> None:
+    """The same documents, flags and problem lines (in file order) whether checked here or in forked processes."""
+    import pytest
+
+    from cartel_fto_corpus.labelstudio import repo as repo_mod
+    from cartel_fto_corpus.labelstudio.repo import SyncError
+
+    root = copy_corpus(REPO, tmp_path / "c")  # five documents: three checkers' slices at least
+    serial = load_repo(CorpusPaths(root), require_valid=True, jobs=1)
+    monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
+    forked = load_repo(CorpusPaths(root), require_valid=True, jobs=2)
+    assert forked.files == serial.files and forked.whole_floats == serial.whole_floats and forked.raw == serial.raw
+    assert len(forked.files) >= 3
+
+    bad = _broken_corpus(root)
+    lines = {}
+    for jobs in (1, 2):
+        with pytest.raises(SyncError) as err:
+            load_repo(CorpusPaths(root), require_valid=True, jobs=jobs)
+        lines[jobs] = err.value.lines
+    assert lines[1] == lines[2]
+    for f, what in zip(bad, ("more than once", "not UTF-8", "expected"), strict=True):
+        assert any(f.name in line and what in line for line in lines[2]), (f.name, what, lines[2])
+
+
+def test_a_dead_checker_means_checking_here(tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    from cartel_fto_corpus.labelstudio import repo as repo_mod
+    from cartel_fto_corpus.labelstudio.repo import SyncError
+
+    root = copy_corpus(REPO, tmp_path / "c")
+    monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(repo_mod, "_check_slice", _die)
+    assert load_repo(CorpusPaths(root), require_valid=True, jobs=2).files == load_repo(CorpusPaths(root), require_valid=True, jobs=1).files
+    bad = _broken_corpus(root)
+    with pytest.raises(SyncError) as err:
+        load_repo(CorpusPaths(root), require_valid=True, jobs=2)
+    assert all(any(f.name in line for line in err.value.lines) for f in bad)
+
+
+def test_corpus_spared_restores_the_collector_whatever_happens() -> None:
+    import gc
+
+    import pytest
+
+    from cartel_fto_corpus.labelstudio.repo import corpus_spared
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    held = [{"a": [i]} for i in range(1000)]
+    with corpus_spared() as read:
+        assert not gc.isenabled()  # nothing walked while the corpus is read
+        read()
+        assert gc.isenabled() and gc.get_freeze_count() >= len(held)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), corpus_spared():
+        raise RuntimeError("the read failed")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's frozen objects (a server that froze before forking) stay frozen
+    try:
+        before = gc.get_freeze_count()
+        with corpus_spared() as read:
+            read()
+        assert gc.get_freeze_count() > 0.9 * before  # not unfrozen (a few frozen temporaries may be freed meanwhile)
+    finally:
+        gc.unfreeze()
