@@ -295,8 +295,9 @@ def apply(
 def import_batches(creates: list[CreateTask]) -> list[list[CreateTask]]:
     """New tasks in import batches: FIRST_BATCH, doubling up to IMPORT_BATCH.
 
-    The server waits for the first body only; building a body takes about a third of the time the
-    server takes to import it, so while it imports one batch the next, twice as large, is ready.
+    The server waits for the first body only; building a body takes about a fifth of the time the
+    server takes to import it (10,000 documents: 12 s against 64 s), so while it imports one batch
+    the next, twice as large, is ready.
     """
     out, i, size = [], 0, FIRST_BATCH
     while i < len(creates):

@@ -218,8 +218,9 @@ def iter_array(chunks: Iterator[bytes]) -> Iterator[Any]:
     """The elements of one top-level JSON array, parsed one at a time from a byte stream.
 
     Only the current element and what arrived after it stay in memory. Each element is cut out of the
-    bytes and parsed by orjson (five times the standard parser): a cut is tried where Label Studio's
-    compact export ends one task and opens the next (`_CUT`). A cut that is not an element's end (inside
+    bytes and parsed by orjson (0.41 s per 1,000 tasks of 35 KB; the standard parser took 0.54 s on the
+    same stream): a cut is tried where Label Studio's compact export ends one task and opens the next
+    (`_CUT`). A cut that is not an element's end (inside
     a string, or between two annotations of a task) leaves the slice unfinished, which orjson reports
     as an unexpected end of data at the slice's end, so only the true end parses. Whatever else orjson
     refuses (a lone surrogate escape, which Python's json reads and the checks then name), the last
