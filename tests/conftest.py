@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -26,3 +27,12 @@ def corpus_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, dst)
     return dst
+
+
+def resign_release(out: Path) -> None:
+    """An attacker who also rewrites the release manifest: every digest in SHA256SUMS recomputed from the bytes."""
+    lines = []
+    for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        rel = line.split("  ", 1)[1]
+        lines.append(f"{hashlib.sha256((out / rel).read_bytes()).hexdigest()}  {rel}\n")
+    (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")

@@ -22,7 +22,7 @@ from cartel_fto_corpus.publish.build import build
 from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS, features
 from cartel_fto_corpus.publish.loader import load_dataset
 from cartel_fto_corpus.truth.paths import CorpusPaths
-from tests.conftest import FIXTURE_CORPUS, REPO
+from tests.conftest import FIXTURE_CORPUS, REPO, resign_release
 
 
 @pytest.fixture(scope="module")
@@ -339,17 +339,6 @@ def _rewrite(path: Path, change) -> None:
     pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
 
 
-def _resign(out: Path) -> None:
-    """An attacker who also rewrites the release manifest: every digest recomputed from the bytes."""
-    import hashlib
-
-    lines = []
-    for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
-        rel = line.split("  ", 1)[1]
-        lines.append(f"{hashlib.sha256((out / rel).read_bytes()).hexdigest()}  {rel}\n")
-    (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
-
-
 @pytest.fixture
 def fresh(tmp_path: Path) -> Path:
     out = tmp_path / "fresh"
@@ -366,7 +355,7 @@ def test_out_of_range_class_label_is_one_clear_error_even_with_a_matching_manife
     with pytest.raises(CorruptData) as info:  # the sha256 catches it first
         load_dataset("stance", split="test", root=fresh)
     assert str(info.value).startswith("data/stance/test-00000-of-00001.parquet: expected sha256 ")
-    _resign(fresh)
+    resign_release(fresh)
     with pytest.raises(CorruptData) as info:  # and the range check when the manifest was forged too
         load_dataset("stance", split="test", root=fresh)
     msg = str(info.value)
@@ -379,7 +368,7 @@ def test_out_of_range_label_in_a_list_of_structs_and_in_a_tag_list(fresh: Path) 
 
     _rewrite(fresh / "data" / "entities" / "test-00000-of-00001.parquet", lambda rows: rows[0]["entities"][1].update(label=99))
     _rewrite(fresh / "data" / "ner" / "test-00000-of-00001.parquet", lambda rows: rows[0]["ner_tags"].__setitem__(0, -7))
-    _resign(fresh)
+    resign_release(fresh)
     with pytest.raises(CorruptData, match=r"column entities\.label: expected ClassLabel values 0\.\.9, found 99$"):
         load_dataset("entities", root=fresh)
     with pytest.raises(CorruptData, match=r"column ner_tags: expected ClassLabel values 0\.\.20, found -7$"):
@@ -407,7 +396,7 @@ def test_a_four_byte_flip_changing_a_start_is_caught(fresh: Path) -> None:
     table = pq.read_table(shard)
     starts = table.column("start").to_pylist()
     pq.write_table(table, shard, compression="none", use_dictionary=False)  # the bytes of each int32 are in the file
-    _resign(fresh)  # a consistent release: loads
+    resign_release(fresh)  # a consistent release: loads
     assert load_dataset("mentions", split="test", root=fresh)["start"] == starts
     original = shard.read_bytes()
     target = max(starts)
@@ -430,7 +419,7 @@ def test_missing_manifest_unlisted_file_and_garbage_are_one_line_errors(fresh: P
     # not re-signed: the digest is checked first, so garbage is reported as a changed file, not as bad Parquet
     with pytest.raises(CorruptData, match=r"^data/clusters/test-00000-of-00001\.parquet: expected sha256 .*changed after the build"):
         load_dataset("clusters", root=fresh)
-    _resign(fresh)
+    resign_release(fresh)
     with pytest.raises(CorruptData, match=r"^data/clusters/test-00000-of-00001\.parquet: expected Parquet, found unreadable data"):
         load_dataset("clusters", root=fresh)
     extra = fresh / "data" / "articles" / "test-00001-of-00002.parquet"

@@ -8,7 +8,6 @@ after the first load through on the second.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from cartel_fto_corpus.publish.build import build
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.publish.loader import CorruptData, as_dataset, load_dataset, parse_parquet, split_files
 from cartel_fto_corpus.truth.paths import CorpusPaths
-from tests.conftest import FIXTURE_CORPUS
+from tests.conftest import FIXTURE_CORPUS, resign_release
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +37,6 @@ def fresh(tmp_path: Path) -> Path:
     out = tmp_path / "fresh"
     build(CorpusPaths(FIXTURE_CORPUS), out)
     return out
-
-
-def _resign(out: Path) -> None:
-    """An attacker who also rewrites the release manifest: every digest recomputed from the bytes."""
-    lines = []
-    for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
-        rel = line.split("  ", 1)[1]
-        lines.append(f"{hashlib.sha256((out / rel).read_bytes()).hexdigest()}  {rel}\n")
-    (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
 def _same_table(a: pa.Table, b: pa.Table) -> None:
@@ -140,7 +130,7 @@ def test_out_of_range_labels_written_after_a_first_load_are_still_caught(fresh: 
     labels = table.column("label").to_pylist()
     labels[-1] = 42
     pq.write_table(table.set_column(table.schema.get_field_index("label"), "label", pa.array(labels, pa.int64())), shard)
-    _resign(fresh)
+    resign_release(fresh)
     with pytest.raises(CorruptData, match=r"column label: expected ClassLabel values 0\.\.3, found 42$"):
         load_dataset("stance", root=fresh)
 
@@ -157,7 +147,7 @@ def test_a_file_with_other_features_after_a_first_load_gets_its_own_features(fre
     kind["names"] = [f"renamed_{n}" for n in kind["names"]]
     table = table.replace_schema_metadata({**table.schema.metadata, b"huggingface": json.dumps(meta).encode()})
     pq.write_table(table, shard)
-    _resign(fresh)
+    resign_release(fresh)
     second = load_dataset("clusters", split="test", root=fresh)
     assert second.features["kind"].names == [f"renamed_{n}" for n in first.features["kind"].names]
     _assert_same_dataset(second, _official(pq.read_table(shard), second._fingerprint))

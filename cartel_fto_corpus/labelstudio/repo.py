@@ -169,17 +169,12 @@ def _parse_all(repo: Repo, *, flags: bool = True) -> list[str]:
     for doc_id, data in repo.raw.items():
         path = repo.paths.annotation_file(doc_id)
         try:
-            if flags:
-                repo.files[doc_id], repo.whole_floats[doc_id] = _parse(data)
-            else:
-                repo.files[doc_id] = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            try:
-                repo.files[doc_id] = _parse(data)[0]
-            except Unreadable as exc:
-                problems.append(f"{display(path)}: {exc}")
+            repo.files[doc_id], flag = _parse(data, scan=flags)
         except Unreadable as exc:
             problems.append(f"{display(path)}: {exc}")
+            continue
+        if flags:
+            repo.whole_floats[doc_id] = flag
     return problems
 
 
@@ -251,8 +246,9 @@ def _checked_in_parallel(repo: Repo, jobs: int) -> list[str]:
 _FLOAT_TOKEN = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
 
 
-def _parse(data: bytes) -> tuple[Any, bool | None]:
-    """A file's document and whether it writes a whole number with a fraction (the schema check needs to know).
+def _parse(data: bytes, scan: bool = True) -> tuple[Any, bool | None]:
+    """A file's document and whether it writes a whole number with a fraction (the schema check needs to know;
+    without `scan`, None unless the standard parser noted it anyway).
 
     orjson first (10x the standard parser; push reads every file of the corpus); anything it declines
     (a lone surrogate escape, a huge integer, malformed JSON) goes the validator's way, which says why.
@@ -262,7 +258,7 @@ def _parse(data: bytes) -> tuple[Any, bool | None]:
     except orjson.JSONDecodeError:
         parsed = parse_json(decode_utf8(data))  # the bytes read, not the file again (it may have changed)
         return parsed.doc, None if parsed.flaws else parsed.whole_floats  # None: the schema check scans for them
-    return doc, bool(_FLOAT_TOKEN.search(data)) and has_whole_floats(doc)
+    return doc, (bool(_FLOAT_TOKEN.search(data)) and has_whole_floats(doc)) if scan else None
 
 
 def built_flags(doc: Any) -> bool | None:
