@@ -65,6 +65,19 @@ def test_extra_data_and_a_non_array_are_errors() -> None:
         list(wire.iter_array(iter([b'{"id":1}'])))
 
 
+@pytest.mark.parametrize("bad", [b'[{"id":1} {"id":2}]', b'[{"id":1},]', b'[,{"id":1}]', b'[{"id":1},,{"id":2}]', b"[,]"])
+def test_commas_are_where_json_puts_them(bad: bytes) -> None:
+    for at in range(1, len(bad)):  # wherever the chunks end
+        with pytest.raises(json.JSONDecodeError):
+            list(wire.iter_array(iter([bad[:at], bad[at:]])))
+
+
+def test_a_chunk_that_begins_with_the_comma_after_a_task() -> None:
+    """The first task ends exactly where a chunk ends (found by hypothesis: the next chunk begins with ",")."""
+    for first in (b'[{"id":1,"t":"\\ud800"}', b'[{"id":1}'):  # the standard parser's path and orjson's
+        assert list(wire.iter_array(iter([first, b',{"id":2}]']))) == json.loads(first + b',{"id":2}]')
+
+
 def test_label_studio_exports_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the last task of a compact export goes to the standard parser; the others are cut out for orjson."""
     import types
@@ -101,3 +114,82 @@ def test_an_export_without_cuts_still_streams(monkeypatch: pytest.MonkeyPatch) -
     it = wire.iter_array(chunks())
     assert next(it) == tasks[0] and sum(sent) < len(data) / 4
     assert [tasks[0], *it] == tasks
+
+
+# -- an export in parts: id windows and fetching ahead --------------------------------------------
+
+
+@given(st.integers(0, 3000), st.integers(1, 10**6), st.integers(1, 3000), st.integers(1, 400))
+def test_id_windows_ask_for_every_id_once_or_leave_it_to_one_request(total: int, first: int, span: int, part: int) -> None:
+    last = first + span - 1
+    windows = wire.id_windows(total, first, last, part)
+    one_request = total <= part or span < total or span > total / wire.MIN_ID_DENSITY
+    assert (windows is None) == one_request
+    if windows is not None:
+        asked = [i for lo, hi in windows for i in range(lo, hi + 1)]
+        assert asked == list(range(first, last + 1))  # each id once, in order: tasks come back in id order
+        assert all(hi - lo + 1 <= part for lo, hi in windows)
+        assert len(windows) == -(-span // part)
+
+
+def test_fetched_ahead_keeps_order_and_stays_at_most_two_ahead() -> None:
+    import threading
+    import time
+
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def fetch(k: int) -> int:
+        with lock:
+            started.append(k)
+        return k * k
+
+    got = []
+    for k, value in enumerate(wire.fetched_ahead(fetch, list(range(20)))):
+        time.sleep(0.01)  # a slow consumer: the thread would run far ahead if nothing held it
+        with lock:
+            assert max(started) <= k + 2, (k, started)
+        got.append(value)
+    assert got == [k * k for k in range(20)]
+
+
+def test_a_failed_fetch_is_raised_in_order_and_nothing_after_it_is_fetched() -> None:
+    started: list[int] = []
+
+    def fetch(k: int) -> int:
+        started.append(k)
+        if k == 3:
+            raise RuntimeError("part 3 failed")
+        return k
+
+    got = []
+    with pytest.raises(RuntimeError, match="part 3 failed"):
+        for value in wire.fetched_ahead(fetch, list(range(10))):
+            got.append(value)
+    assert got == [0, 1, 2]
+    assert started == [0, 1, 2, 3]
+
+
+def test_closing_stops_the_fetching() -> None:
+    import threading
+
+    started: list[int] = []
+    gate = threading.Event()
+
+    def fetch(k: int) -> int:
+        started.append(k)
+        gate.wait(5)
+        return k
+
+    parts = wire.fetched_ahead(fetch, list(range(100)))
+    gate.set()
+    assert next(parts) == 0
+    parts.close()
+    names = {t.name for t in threading.enumerate()}
+    for _ in range(50):  # the thread ends after the fetch in flight
+        if "cartel-fto-export-parts" not in names:
+            break
+        threading.Event().wait(0.05)
+        names = {t.name for t in threading.enumerate()}
+    assert "cartel-fto-export-parts" not in names
+    assert len(started) <= 4
