@@ -197,7 +197,7 @@ class Client:
         return found[0] if found else None
 
     def export_tasks(self, project_id: int) -> list[dict[str, Any]]:
-        """Every task of a project with its annotations (one streamed export request), as a list."""
+        """Every task of a project with its annotations (the export, see consume_export), as a list."""
         return self.consume_export(project_id, list)
 
     def consume_export(self, project_id: int, consume: Callable[[Iterator[dict[str, Any]]], T]) -> T:

@@ -1,7 +1,8 @@
 """Pull: Label Studio annotations back into the repository's annotation files, safely.
 
-One export request, streamed and planned task by task (pull_plan.py, pure): memory holds one
-task at a time, and each new file is staged as a hidden temporary file beside its target. Every
+The export is planned task by task (pull_plan.py, pure) as it arrives, in parts of consecutive task
+ids that the server builds while the previous part is planned (client.consume_export): memory holds
+a part or two, and each new file is staged as a hidden temporary file beside its target. Every
 annotation becomes its annotator's set (several annotators stay separate sets).
 
 Before anything is renamed into place, the corpus is checked as a whole: a pull that would leave

@@ -3,7 +3,9 @@
 Why not the SDK for everything: the SDK runs every request body through `jsonable_encoder`, which
 walked 3.7 million objects for 1,000 documents (issue 13), and reads an export whole into memory.
 Here the import body is serialised once with `orjson` and POSTed as bytes, and the export is
-streamed and parsed task by task, so a pull's memory does not grow with the size of the export.
+parsed task by task as it arrives, so a pull's memory does not grow with the size of the export.
+Label Studio builds an export whole before sending a byte, so a large one is asked for in parts of
+consecutive task ids, fetched ahead in a thread (`EXPORT_PART`, `fetched_ahead`).
 
 Why a deadline backend: httpx's `timeout` bounds each socket read, so a server that trickles a
 byte every half second never times out (issue 15). Every socket operation of our connection pool
