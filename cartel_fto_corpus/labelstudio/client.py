@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 
 from cartel_fto_corpus.labelstudio import wire
+from cartel_fto_corpus.labelstudio.json_stream import iter_array
 
 T = TypeVar("T")
 MAX_RETRIES = 10
@@ -225,7 +226,7 @@ class Client:
 
         parts = wire.fetched_ahead(lambda w: self.call("export tasks", lambda: wire.export_part(self.http, project_id, w)), windows)
         try:
-            return consume(tasks(t for part in parts for t in wire.iter_array((part,))))
+            return consume(tasks(t for part in parts for t in iter_array((part,))))
         except LabelStudioError:
             raise
         except Exception as exc:  # what one request's call() would have mapped: a malformed part, a failed consume
