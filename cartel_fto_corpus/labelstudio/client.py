@@ -207,6 +207,8 @@ class Client:
         More than `wire.EXPORT_PART` tasks with dense ids: the export in parts of consecutive ids,
         fetched ahead (the server builds the next part while `consume` works), each part retried
         on its own. Otherwise one streamed request; on a retry `consume` starts again from the first task.
+        Either way the export is what the server holds as its requests arrive: a task created after
+        the pull started may be missing (it comes with the next pull), as with one request.
         """
 
         def tasks(it: Iterator[Any]) -> Iterator[dict[str, Any]]:
