@@ -155,12 +155,10 @@ def parts_floor(client: Client, project_id: int) -> tuple[float, int]:
     Not a target: the issue's floor is one export request. This shows what the parts cost the server
     by themselves, so the pull's overlap (planning one part while the next is built) can be read off.
     """
+    windows = client.export_windows(project_id)
+    if windows is None:
+        return float("nan"), 1
     with wire.http_client(client.settings.url, client.settings.api_key, 3600) as h:
-        total, first = wire.first_task_id(h, project_id)
-        _, last = wire.first_task_id(h, project_id, descending=True)
-        windows = wire.id_windows(total, first, last, wire.EXPORT_PART) if first is not None and last is not None else None
-        if windows is None:
-            return float("nan"), 1
         t0 = time.perf_counter()
         for w in windows:
             wire.export_part(h, project_id, w)

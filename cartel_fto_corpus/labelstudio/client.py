@@ -217,7 +217,7 @@ class Client:
                     raise LabelStudioError(f"export tasks: malformed export from {self.settings.safe_url}: expected task objects")
                 yield t
 
-        windows = self._export_windows(project_id)
+        windows = self.export_windows(project_id)
         if windows is None:
 
             def run() -> T:
@@ -236,7 +236,7 @@ class Client:
         finally:
             parts.close()
 
-    def _export_windows(self, project_id: int) -> list[tuple[int, int]] | None:
+    def export_windows(self, project_id: int) -> list[tuple[int, int]] | None:
         """The id windows of an export in parts; None for one request (also when the listing fails:
         the parts are a speed-up, and the one request then says what is wrong)."""
         try:

@@ -191,24 +191,31 @@ def list_tasks(http: httpx.Client, project_id: int, page_size: int = 100_000) ->
     """Tasks without text or annotations: id, updated_at, meta (one request when the project fits a page)."""
     out: list[dict[str, Any]] = []
     page = 1
-    while True:
-        r = http.get(
-            "/api/tasks",
-            params={"project": project_id, "page": page, "page_size": page_size, "fields": "task_only", "include": LIGHT_FIELDS},
-        )
-        if r.status_code == 404 and page > 1:
-            break  # "Invalid page." past the last page
-        _check(r)
-        body = orjson.loads(r.content)
-        batch = body.get("tasks") if isinstance(body, dict) else body
-        if not isinstance(batch, list):
-            raise ValueError("the task listing is not a list of tasks")
+    while (got := _task_page(http, project_id, page, page_size, LIGHT_FIELDS)) is not None:
+        batch, total = got
         out.extend(batch)
-        total = body.get("total") if isinstance(body, dict) else None
         if len(batch) < page_size or (isinstance(total, int) and len(out) >= total):
             break
         page += 1
     return out
+
+
+def _task_page(
+    http: httpx.Client, project_id: int, page: int, page_size: int, include: str, ordering: str | None = None
+) -> tuple[list[Any], int | None] | None:
+    """One page of the task listing: (its tasks, the project's task count if given); None past the last page."""
+    params: dict[str, Any] = {"project": project_id, "page": page, "page_size": page_size, "fields": "task_only", "include": include}
+    if ordering is not None:
+        params["query"] = orjson.dumps({"ordering": [ordering]}).decode()
+    r = http.get("/api/tasks", params=params)
+    if r.status_code == 404 and page > 1:
+        return None  # "Invalid page." past the last page
+    _check(r)
+    body = orjson.loads(r.content)
+    batch = body.get("tasks") if isinstance(body, dict) else body
+    if not isinstance(batch, list):
+        raise ValueError("the task listing is not a list of tasks")
+    return batch, body.get("total") if isinstance(body, dict) else None
 
 
 @contextlib.contextmanager
@@ -250,15 +257,9 @@ def first_task_id(http: httpx.Client, project_id: int, descending: bool = False)
     80 ms at 1,000 tasks, where listing every id takes 2.5 s (the server loads each task's
     annotations for a listing, whatever fields are asked for).
     """
-    order = {"ordering": ["-tasks:id" if descending else "tasks:id"]}
-    r = http.get(
-        "/api/tasks",
-        params={"project": project_id, "page_size": 1, "fields": "task_only", "include": "id", "query": orjson.dumps(order).decode()},
-    )
-    _check(r)
-    body = orjson.loads(r.content)
-    tasks, total = (body.get("tasks"), body.get("total")) if isinstance(body, dict) else (None, None)
-    if not isinstance(tasks, list) or not isinstance(total, int) or (tasks and not isinstance(tasks[0].get("id"), int)):
+    got = _task_page(http, project_id, 1, 1, "id", "-tasks:id" if descending else "tasks:id")
+    tasks, total = got if got is not None else ([], None)
+    if not isinstance(total, int) or (tasks and not (isinstance(tasks[0], dict) and isinstance(tasks[0].get("id"), int))):
         raise ValueError("the task listing is not a count and a list of tasks")
     return total, tasks[0]["id"] if tasks else None
 
