@@ -264,8 +264,32 @@ def test_summary_fits_the_terminal() -> None:
 
 def test_runner_smoke() -> None:
     """The group resolves every lazy command in-process (no import errors hidden by subprocesses)."""
+    import click
+
+    from cartel_fto_corpus.cli.main import LAZY_COMMANDS
+
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and "show" in result.output and "ls" in result.output
+    ctx = click.Context(cli)
+    for name in LAZY_COMMANDS:
+        assert cli.get_command(ctx, name) is not None, name
+
+
+def test_help_lists_commands_without_importing_them() -> None:
+    """`--help` reads each lazy command's one-line help from its source; it equals click's own."""
+    import click
+
+    from cartel_fto_corpus.cli.main import LAZY_COMMANDS, lazy_short_help
+
+    ctx = click.Context(cli)
+    for name in LAZY_COMMANDS:
+        assert lazy_short_help(name, 60) == cli.get_command(ctx, name).get_short_help_str(60), name
+    code = "import sys; from cartel_fto_corpus.cli.main import main; sys.argv = ['cartel-fto', '--help']\ntry: main()\nexcept SystemExit: pass\nprint(sorted(m for m in ('datasets', 'pyarrow', 'cartel_fto_corpus.publish.build') if m in sys.modules))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_third_party_warnings_are_filtered_by_module_only() -> None:
