@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
@@ -57,6 +57,8 @@ def build_command(root: Path | None, out: Path | None, check: bool) -> None:
             click.echo(f"{out}: data/, croissant.json, SHA256SUMS and the card are up to date", err=True)
             return
         result = build(paths, out, validate_first=False)
+    except OSError as exc:
+        cannot_write(out, exc)
     except BuildError as exc:
         _fail([str(exc), "refusing to build"])
     for rel in [*result.changed, *(f"{r} (removed)" for r in result.removed)]:

@@ -215,10 +215,20 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
     if fmt == "text":
         n = len(report.problems)
         verdict = "valid" if n == 0 else f"{n} problem{'s' if n != 1 else ''}"
-        click.echo(f"{len(report.files)} files checked: {verdict}", err=True)
+        click.echo(f"{len(report.files)} files checked ({_what_was_checked(report.files)}): {verdict}", err=True)
         if summary and n == 0 and not paths:
             _print_summary(root)
     sys.exit(report.exit_code)
+
+
+def _what_was_checked(files: list[str]) -> str:
+    """'5 articles' annotations, the registry, the manifest' for the files a run read: the count alone
+    (7 files for five articles) left a reader wondering what the other two were."""
+    names = {f.replace("\\", "/").rsplit("/", 1)[-1] for f in files}
+    n = sum(1 for f in names if f not in ("registry.json", "manifest.json"))
+    parts = [f"{n} article{'s' if n != 1 else ''}" + ("' annotations" if n != 1 else "'s annotations")] if n else []
+    parts += [label for name, label in (("registry.json", "the registry"), ("manifest.json", "the texts' manifest")) if name in names]
+    return ", ".join(parts) or "nothing"
 
 
 def _checkout_of(paths: tuple[Path, ...]) -> Path | None:
