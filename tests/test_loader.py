@@ -200,7 +200,7 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> WheelEnv:
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-ANNOTATIONS"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-ANNOTATIONS", "CITATION.cff"):
         if (REPO / name).exists():
             shutil.copy(REPO / name, src / name)
     shutil.copytree(REPO / "cartel_fto_corpus", src / "cartel_fto_corpus", ignore=shutil.ignore_patterns("__pycache__", "_data"))
