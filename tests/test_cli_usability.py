@@ -100,7 +100,7 @@ def test_extras_come_from_the_package_metadata() -> None:
     assert extra_for("httpx") == extra_for("label_studio_sdk") == "labelstudio"
     assert extra_for("no_such_module_at_all") is None
     line = missing_module_line(ModuleNotFoundError("No module named 'httpx'", name="httpx"))
-    assert line is not None and line.endswith("pip install 'cartel-fto-corpus[labelstudio]'")
+    assert line is not None and line.endswith(f"pip install -e '{REPO}[labelstudio]'")  # not on PyPI: the checkout
     assert missing_module_line(ModuleNotFoundError("x", name="cartel_fto_corpus.nothing")) is None  # our bug: a traceback
 
 
@@ -124,10 +124,9 @@ def test_missing_extra_is_one_line_with_the_install_command() -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [
-        "error: this command needs the Python module 'httpx', which is not installed: pip install 'cartel-fto-corpus[labelstudio]'"
+        f"error: this command needs the Python module 'httpx', which is not installed: pip install -e '{REPO}[labelstudio]'"
     ] or proc.stderr.splitlines() == [
-        "error: this command needs the Python module 'label_studio_sdk', which is not installed: "
-        "pip install 'cartel-fto-corpus[labelstudio]'"
+        f"error: this command needs the Python module 'label_studio_sdk', which is not installed: pip install -e '{REPO}[labelstudio]'"
     ]
 
 
@@ -142,7 +141,7 @@ def test_command_whose_module_cannot_be_imported_is_listed_and_explains(tmp_path
     assert listing.exit_code == 0 and "fancy" in listing.output
     result = runner.invoke(cli, ["fancy", "--anything"])
     assert result.exit_code == 2
-    assert result.output.strip().endswith("'no_such_dependency_xyz', which is not installed: pip install 'cartel-fto-corpus'")
+    assert result.output.strip().endswith(f"'no_such_dependency_xyz', which is not installed: pip install -e '{REPO}'")
 
 
 # --------------------------------------------------------------------------- which corpus

@@ -298,7 +298,7 @@ def test_installed_cli_uses_the_checkout_it_runs_in_and_never_writes_into_the_pa
     assert proc.returncode == 0, proc.stderr
     first, *rest = proc.stderr.splitlines()
     assert first.startswith("note: no cartel_fto_corpus checkout in") and str(package / "_data") in first, first
-    assert rest[-1].endswith("files checked: valid")
+    assert "files checked (" in rest[-1] and rest[-1].endswith("): valid")
 
     checkout = _checkout(tmp_path / "checkout", broken=True)
     sub = checkout / "annotations"  # found from a subfolder too, as git finds its repository

@@ -30,6 +30,7 @@ LAZY_COMMANDS = {
     "show": "cartel_fto_corpus.cli.show:show_command",
     "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
     "export": "cartel_fto_corpus.cli.export:export_command",
+    "hydrate": "cartel_fto_corpus.cli.hydrate:hydrate_command",
 }
 
 
@@ -65,9 +66,9 @@ def missing_module_line(exc: ModuleNotFoundError) -> str | None:
     name = (exc.name or "").split(".")[0]
     if not name or name == __name__.split(".")[0]:
         return None
-    extra = extra_for(name)
-    spec = f"{DISTRIBUTION}[{extra}]" if extra else DISTRIBUTION
-    return f"error: this command needs the Python module {name!r}, which is not installed: pip install '{spec}'"
+    from cartel_fto_corpus.truth.paths import install_command
+
+    return f"error: this command needs the Python module {name!r}, which is not installed: {install_command(extra_for(name))}"
 
 
 def lazy_short_help(name: str, limit: int = 45) -> str:

@@ -168,6 +168,16 @@ def summary(result: BuildResult) -> list[str]:
         f"and {_total(result, 'claims')} claims with claimant, type, check-worthiness and {_total(result, 'clusters')} cross-article clusters.",
         "Two AI language models annotated the articles independently and an AI model adjudicated the released gold",
         "set (no person annotated); the texts' origin, outlet and date are unknown ([DATASHEET.md](DATASHEET.md)).",
+        *(
+            [
+                "",
+                "**This build is annotations only**: every text copied from the articles (texts, titles, tokens, span and",
+                "evidence texts) is null; offsets, labels and ids are kept. With your own copies of the texts,",
+                "`cartel-fto hydrate FOLDER` (sha256-checked against the manifest) and `cartel-fto build` restore them.",
+            ]
+            if result.annotations_only
+            else []
+        ),
     ]
 
 
@@ -211,7 +221,7 @@ def _aligned(tokens: list[str], tags: list[str], width: int = 96) -> list[str]:
 def example(result: BuildResult) -> list[str]:
     """One instance: the first `ner` row, its tokens over their tags."""
     row = result.examples.get("ner")
-    if not row:
+    if not row or None in row["tokens"]:  # none, or an annotations-only build
         return []
     return [
         "## Example",
