@@ -76,7 +76,12 @@ def _with_ids() -> dict[str, dict[str, Any]]:
 
 @cache
 def _registry() -> Registry:
-    resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in _with_ids().values()]
+    """Each schema under its file URI, and under its bare file name, so a schema taken from
+    `load_schemas()` as it is on disk (no base URI) resolves `common.schema.json#/…` too."""
+    resources = []
+    for name, schema in _with_ids().items():
+        resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+        resources += [(schema["$id"], resource), (SCHEMA_FILES[name], resource)]
     return Registry().with_resources(resources)
 
 
