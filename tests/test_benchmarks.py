@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -22,6 +24,7 @@ def test_validation_benchmark_runs_and_its_synthetic_corpus_is_valid() -> None:
 def test_the_real_mix_is_valid_and_as_dense_as_the_shipped_corpus(tmp_path) -> None:
     """The synthetic corpus the sync benchmark runs on: every file valid, and per 1,000 characters as many
     mentions, claims and stances (within a quarter) as the shipped corpus's gold sets."""
+    pytest.importorskip("orjson", reason="needs the labelstudio extra: pip install -e '.[labelstudio]'")
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synth import make_corpus, real_mix
 
