@@ -55,10 +55,12 @@ def test_every_command_and_option_has_help() -> None:
 
 def test_format_means_the_same_everywhere() -> None:
     """`--format` takes text|json on every command that prints a report (validate adds github); `table`
-    stays an alias. `export --format` names the file format written (conll, spacy, ...), not a report."""
+    stays an alias. The file format `export` writes is `--to` (`--format` there is the older spelling)."""
     seen = {}
     for path, cmd in commands():
         if path[-1] == "export":
+            (fmt,) = [p for p in cmd.params if "--to" in getattr(p, "opts", [])]
+            assert fmt.opts[0] == "--to" and "--format" in fmt.opts
             continue
         for p in cmd.params:
             if isinstance(p, click.Option) and "--format" in p.opts:
