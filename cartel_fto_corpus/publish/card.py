@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF, features
+from cartel_fto_corpus.publish.features import BASE_CONFIGS, CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF, features
 from cartel_fto_corpus.publish.layout import CROISSANT, FOLDS, RELEASE_MANIFEST, content_digest
 from cartel_fto_corpus.truth.paths import DATA
 
@@ -42,10 +42,6 @@ DESCRIPTIONS = {
     "entities": "one row per article: its entity mentions (offsets, span text, OntoNotes label, canonical entity, Wikidata QID)",
     "mentions": "one row per entity mention: document id, offsets, mention text, label, canonical entity, Wikidata QID",
     "ner": "one row per paragraph: tokens, BIO `ner_tags` (ClassLabel), token offsets into the article text",
-    **{
-        f"ner_fold{k}": f"`ner` rows in document-grouped cross-validation fold {k}: splits train, validation, test (overlapping articles together)"
-        for k in range(FOLDS)
-    },
     "stance": "one row per stance: holder, target, label, attribution, evidence spans, and the article text",
     "stance_classification": (
         "one row per (article, holder, target): input text built from the holder and its evidence, target name, label "
@@ -55,11 +51,22 @@ DESCRIPTIONS = {
         "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, clusters (a list: a claim can state "
         "the facts of several clusters), and the claim it copies"
     ),
+    "sentences": (
+        "one row per sentence: document id, sentence and paragraph number, offsets, text, `check_worthy` (it overlaps a "
+        "check-worthy claim), the claims it overlaps, and `repeated` (inside a repeated copy in 000: drop before ranking)"
+    ),
     "clusters": (
         "the claim-cluster registry: kind (factual / non_factual), summary, discrepancies, and the claims (all, and without "
         "copies) and articles in each cluster"
     ),
 }
+DESCRIPTIONS.update(
+    {
+        f"{c}_fold{k}": f"`{c}` rows in document-grouped cross-validation fold {k}: splits train, validation, test (overlapping articles together)"
+        for c in BASE_CONFIGS
+        for k in range(FOLDS)
+    }
+)
 #: Hub buckets of `size_categories`, by number of examples.
 _SIZE_BUCKETS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"))
 
@@ -180,7 +187,8 @@ def loading_section(result: BuildResult) -> str:
         "",
         "**Splits.** The plain configs have one split, `test`: with five articles this is an evaluation-first",
         "corpus, and two of them (001 and 004) share wire copy, so a random train/test cut would leak.",
-        f"For training, `ner_fold0` … `ner_fold{FOLDS - 1}` are document-grouped cross-validation folds of `ner`",
+        f"For training, every config `<config>` has `<config>_fold0` … `<config>_fold{FOLDS - 1}`: the same document-grouped",
+        "cross-validation folds (`clusters_fold<k>` lists, per split, only the claims of that split's documents)",
         "with `train`, `validation` and `test` splits: documents that share text (manifest `overlaps`, joined",
         "transitively) form a group, groups are dealt round-robin into buckets, and fold *k* tests on bucket *k*,",
         "validates on bucket *k+1* and trains on the rest. A document, and a group, is never in two splits of a fold.",
@@ -255,10 +263,10 @@ def loading_section(result: BuildResult) -> str:
         "### Examples",
         "",
         "One row of each config, long values cut (`\u2026`); label columns are `ClassLabel`s, shown here by name and",
-        "loaded as integers (`ds.features[...]` names them), each next to its `*_name` column. The folds hold",
-        "`ner` rows; one example stands for all of them.",
+        "loaded as integers (`ds.features[...]` names them), each next to its `*_name` column. The folds",
+        "(`<config>_fold<k>`) hold the rows of their config.",
     ]
-    for config in (c for c in CONFIGS if c not in FOLD_CONFIGS[1:]):
+    for config in BASE_CONFIGS:
         lines += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", ""]
         example = result.examples.get(config)
         lines += ["```json", json.dumps(_shorten(example), ensure_ascii=False, indent=1) if example else "null  (no rows yet)", "```"]
@@ -281,8 +289,8 @@ def _fold_table(result: BuildResult) -> list[str]:
                 else sorted(d for i, b in enumerate(result.folds) if i not in (fold, (fold + 1) % k) for d in b)
             )
             n = result.rows[f"ner_fold{fold}"].get(split, 0)
-            cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} rows)")
-        out.append(f"| `ner_fold{fold}` | " + " | ".join(cells) + " |")
+            cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} `ner` rows)")
+        out.append(f"| fold {fold} (`*_fold{fold}`) | " + " | ".join(cells) + " |")
     return out
 
 

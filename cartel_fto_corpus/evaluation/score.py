@@ -1,0 +1,81 @@
+"""Scoring: a system's units against gold, per fold and over all folds, with bootstrap intervals.
+
+The official cross-validated figure pools every document's statistics, each document scored by the fold
+that tests it (every document is tested exactly once); per fold, the figure of its test documents.
+Cluster B-cubed is computed within each fold's test documents (a fold's system never saw the others).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cartel_fto_corpus.evaluation.bootstrap import paired_test, with_intervals
+from cartel_fto_corpus.evaluation.corpus import GoldCorpus
+from cartel_fto_corpus.evaluation.metrics import METRICS, STATS, bcubed_items
+from cartel_fto_corpus.evaluation.tasks import TASKS
+from cartel_fto_corpus.evaluation.units import gold_units
+
+#: doc id -> the task's units of one system (see `units.py`)
+Units = dict[str, Any]
+
+
+@dataclass
+class TaskScore:
+    task: str
+    #: "all" and "fold<k>" -> {metric: (value, low, high)}
+    scores: dict[str, dict[str, tuple[float, float, float]]] = field(default_factory=dict)
+    documents: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def official(self) -> tuple[float, float, float]:
+        return self.scores["all"][TASKS[self.task].official]
+
+    def as_dict(self) -> dict[str, Any]:
+        t = TASKS[self.task]
+        return {
+            "task": self.task,
+            "official_metric": t.official,
+            "scores": {
+                scope: {m: {"value": v, "ci95": [lo, hi]} for m, (v, lo, hi) in metrics.items()} for scope, metrics in self.scores.items()
+            },
+            "documents": self.documents,
+        }
+
+
+def document_stats(task: str, corpus: GoldCorpus, units: Units) -> dict[str, np.ndarray]:
+    """doc id -> the task's statistics row of that document."""
+    out: dict[str, np.ndarray] = {}
+    if task == "clusters":
+        for k in range(corpus.folds):
+            docs = corpus.fold_docs(k)
+            gold = {i: c for d in docs for i, c in gold_units(task, corpus.documents[d], corpus).items()}
+            pred = {i: frozenset((k, x) for x in c) for d in docs for i, c in (units.get(d) or {}).items()}
+            items = bcubed_items(gold, pred)
+            for d in docs:
+                mine = [items[i] for i in gold_units(task, corpus.documents[d], corpus)]
+                out[d] = np.array([sum(p for p, _ in mine), sum(r for _, r in mine), len(mine)], float)
+        return out
+    empty = {"ner": set(), "claims": []}.get(task, {})
+    for d, doc in corpus.documents.items():
+        out[d] = np.array(STATS[task](gold_units(task, doc, corpus), units.get(d, empty)), float)
+    return out
+
+
+def score(task: str, corpus: GoldCorpus, units: Units) -> TaskScore:
+    stats = document_stats(task, corpus, units)
+    result = TaskScore(task)
+    scopes = {"all": list(corpus.documents), **{f"fold{k}": corpus.fold_docs(k) for k in range(corpus.folds)}}
+    for scope, docs in scopes.items():
+        result.scores[scope] = with_intervals(np.stack([stats[d] for d in docs]), METRICS[task])
+        result.documents[scope] = docs
+    return result
+
+
+def compare(task: str, corpus: GoldCorpus, a: Units, b: Units) -> dict[str, Any]:
+    """Paired bootstrap of the official metric, A minus B, over all documents."""
+    sa, sb = document_stats(task, corpus, a), document_stats(task, corpus, b)
+    docs = list(corpus.documents)
+    return paired_test(np.stack([sa[d] for d in docs]), np.stack([sb[d] for d in docs]), METRICS[task], TASKS[task].official)
