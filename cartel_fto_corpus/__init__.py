@@ -7,7 +7,7 @@ the Croissant metadata and the loader's cache fingerprint.
 
 __version__ = "0.2.0"
 
-__all__ = ["__version__", "load_dataset"]
+__all__ = ["__version__", "evaluate", "load_dataset"]
 
 
 def __getattr__(name: str):
@@ -16,4 +16,8 @@ def __getattr__(name: str):
         from cartel_fto_corpus.publish.loader import load_dataset
 
         return load_dataset
+    if name == "evaluate":
+        from cartel_fto_corpus.evaluation.api import evaluate
+
+        return evaluate
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,6 +30,8 @@ LAZY_COMMANDS = {
     "show": "cartel_fto_corpus.cli.show:show_command",
     "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
     "export": "cartel_fto_corpus.cli.export:export_command",
+    "evaluate": "cartel_fto_corpus.cli.evaluate:evaluate_command",
+    "baselines": "cartel_fto_corpus.cli.baselines:baselines_command",
 }
 
 

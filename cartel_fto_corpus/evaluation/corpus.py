@@ -53,6 +53,12 @@ class GoldCorpus:
         """Documents a system may learn from in fold k: its train and validation splits (never its test)."""
         return [d for d in self.documents if fold_split(self.buckets, fold, d) != "test"]
 
+    def train_registry(self, fold: int) -> dict[str, dict[str, Any]]:
+        """The registry entities a fold's system may know: those mentioned in its training documents.
+        The full registry is built from all five articles, so a gazetteer from it would leak test entities."""
+        seen = {m["entity"] for d in self.train_docs(fold) for m in self.documents[d].gold["entities"]}
+        return {e: v for e, v in self.registry.entities.items() if e in seen}
+
     def annotators(self) -> list[str]:
         """Every annotator whose sets are not gold (the human/model ceiling), from the data, sorted."""
         return sorted({s["annotator"] for d in self.documents.values() for s in d.sets if s.get("status") != "gold"})
