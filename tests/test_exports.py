@@ -254,7 +254,7 @@ def test_conll_round_trip_on_any_tagged_text(case: tuple[str, list[dict]]) -> No
     text, mentions = case
     doc = _document(text, [m for m in mentions if "\n" not in m["text"]])
     lines = conll_export.render([doc]).split("\n")
-    assert lines[0] == "-DOCSTART- O"
+    assert lines[0] == "-DOCSTART- -X- O O"
     body = [line.split(" ") for line in lines[2:] if line]
     assert [t for t, _tag in body] == [t for r in doc.paragraphs for t in r["tokens"]]
     starts = [(s, e) for r in doc.paragraphs for s, e in zip(r["token_starts"], r["token_ends"], strict=True)]

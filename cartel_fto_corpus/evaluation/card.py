@@ -20,7 +20,7 @@ from cartel_fto_corpus.evaluation.predictions import annotator_units, load_rows
 from cartel_fto_corpus.evaluation.score import score
 from cartel_fto_corpus.evaluation.tasks import METRIC_NAMES, RESAMPLES, TASKS
 
-TASK_COLUMNS = ("task", "config (units)", "unit", "official metric", "also reported", "follows")
+TASK_COLUMNS = ("task", "config (units)", "unit", "prediction (row form)", "official metric", "also reported", "follows")
 RESULT_COLUMNS = ("task", "system", "kind", "official metric", "value [95% CI]", "also reported")
 
 
@@ -30,6 +30,7 @@ def tasks_rows() -> list[list[str]]:
             t.name,
             f"`{t.config}`",
             t.unit,
+            t.prediction,
             METRIC_NAMES[t.official],
             ", ".join(METRIC_NAMES[m] for m in t.metrics[1:]),
             t.reference,

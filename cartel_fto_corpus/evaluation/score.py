@@ -67,7 +67,8 @@ def document_stats(task: str, corpus: GoldCorpus, units: Units) -> dict[str, np.
 def score(task: str, corpus: GoldCorpus, units: Units) -> TaskScore:
     stats = document_stats(task, corpus, units)
     result = TaskScore(task)
-    scopes = {"all": list(corpus.documents), **{f"fold{k}": corpus.fold_docs(k) for k in range(corpus.folds)}}
+    # documents in id order: the resamples, hence the intervals, do not depend on the order they came in
+    scopes = {"all": sorted(corpus.documents), **{f"fold{k}": sorted(corpus.fold_docs(k)) for k in range(corpus.folds)}}
     for scope, docs in scopes.items():
         result.scores[scope] = with_intervals(np.stack([stats[d] for d in docs]), METRICS[task])
         result.documents[scope] = docs
@@ -77,5 +78,5 @@ def score(task: str, corpus: GoldCorpus, units: Units) -> TaskScore:
 def compare(task: str, corpus: GoldCorpus, a: Units, b: Units) -> dict[str, Any]:
     """Paired bootstrap of the official metric, A minus B, over all documents."""
     sa, sb = document_stats(task, corpus, a), document_stats(task, corpus, b)
-    docs = list(corpus.documents)
+    docs = sorted(corpus.documents)
     return paired_test(np.stack([sa[d] for d in docs]), np.stack([sb[d] for d in docs]), METRICS[task], TASKS[task].official)
