@@ -272,6 +272,7 @@ def load_sets(path: Path, corpus: GoldCorpus, tasks: list[str], annotator: str |
     """Units per task (task -> doc id -> units) of annotation-set predictions; raises PredictionError."""
     problems: list[Problem] = []
     sets: dict[str, dict[str, Any]] = {}
+    present: set[str] = set()
     for f in annotation_files(path):
         file = str(f)
         try:
@@ -283,6 +284,7 @@ def load_sets(path: Path, corpus: GoldCorpus, tasks: list[str], annotator: str |
         if doc_id not in corpus.documents:
             problems.append(_problem(file, "/doc_id", f"expected the id of an annotated document, found {json.dumps(doc_id)}"))
             continue
+        present.add(doc_id)
         cands = obj.get("annotations")
         if not isinstance(cands, list) or not all(isinstance(s, dict) for s in cands):
             problems.append(_problem(file, "/annotations", "expected a list of annotation sets, found none"))
@@ -301,7 +303,7 @@ def load_sets(path: Path, corpus: GoldCorpus, tasks: list[str], annotator: str |
                 problems += _check_layer(file, f"/annotations/{idx[0]}", layer, aset[layer], corpus.documents[doc_id].text)
         sets[doc_id] = aset
     for k in range(corpus.folds):
-        missing = [d for d in corpus.fold_docs(k) if d not in sets]
+        missing = [d for d in corpus.fold_docs(k) if d not in present]
         for d in missing:
             problems.append(_problem(str(path), "", f"expected an annotation file for document {d} (fold {k}), found none"))
     if problems:
