@@ -33,14 +33,30 @@ F = "tests/fixtures/predictions"
 
 #: fixture -> (task or None for annotation sets, the exact problem lines)
 MALFORMED = {
-    "checkworthiness_score_not_a_number.jsonl": ("checkworthiness", [f'{F}/checkworthiness_score_not_a_number.jsonl:/0/score: expected a finite number, found "high"']),
+    "checkworthiness_score_not_a_number.jsonl": (
+        "checkworthiness",
+        [f'{F}/checkworthiness_score_not_a_number.jsonl:/0/score: expected a finite number, found "high"'],
+    ),
     "claims_offsets_outside_text.jsonl": (
         "claims",
-        [f"{F}/claims_offsets_outside_text.jsonl:/0/start: expected offsets 0 <= start < end <= 3118 (the text of 000_e0ea4dd0c3e368ed), found 3100:3200"],
+        [
+            f"{F}/claims_offsets_outside_text.jsonl:/0/start: expected offsets 0 <= start < end <= 3118 (the text of 000_e0ea4dd0c3e368ed), found 3100:3200"
+        ],
     ),
-    "claims_unknown_document.jsonl": ("claims", [f'{F}/claims_unknown_document.jsonl:/1/doc_id: expected the id of an annotated document, found "999_0000000000000000"']),
-    "clusters_not_a_list.jsonl": ("clusters", [f'{F}/clusters_not_a_list.jsonl:/0/predicted_clusters: expected a list of cluster labels (strings), found "c1"']),
-    "ner_tags_length_mismatch.jsonl": ("ner", [f"{F}/ner_tags_length_mismatch.jsonl:/0/predicted_tags: expected a list of 19 tag names (one per token of the row), found 18 tags"]),
+    "claims_unknown_document.jsonl": (
+        "claims",
+        [f'{F}/claims_unknown_document.jsonl:/1/doc_id: expected the id of an annotated document, found "999_0000000000000000"'],
+    ),
+    "clusters_not_a_list.jsonl": (
+        "clusters",
+        [f'{F}/clusters_not_a_list.jsonl:/0/predicted_clusters: expected a list of cluster labels (strings), found "c1"'],
+    ),
+    "ner_tags_length_mismatch.jsonl": (
+        "ner",
+        [
+            f"{F}/ner_tags_length_mismatch.jsonl:/0/predicted_tags: expected a list of 19 tag names (one per token of the row), found 18 tags"
+        ],
+    ),
     "ner_unknown_tag.jsonl": (
         "ner",
         [
@@ -48,18 +64,34 @@ MALFORMED = {
             'B-GPE, I-GPE, B-LOC, I-LOC, B-EVENT, I-EVENT, B-LAW, I-LAW, B-DATE, I-DATE, B-MONEY, I-MONEY, found "B-CARTEL"'
         ],
     ),
-    "stance_duplicate_row.jsonl": ("stance", [f"{F}/stance_duplicate_row.jsonl:/52/id: expected one prediction per row, found '000_e0ea4dd0c3e368ed/s1' again"]),
+    "stance_duplicate_row.jsonl": (
+        "stance",
+        [f"{F}/stance_duplicate_row.jsonl:/52/id: expected one prediction per row, found '000_e0ea4dd0c3e368ed/s1' again"],
+    ),
     "stance_invalid_json_line.jsonl": (
         "stance",
-        [f"{F}/stance_invalid_json_line.jsonl:line 4: expected one JSON object per line, found invalid JSON (Expecting property name enclosed in double quotes)"],
+        [
+            f"{F}/stance_invalid_json_line.jsonl:line 4: expected one JSON object per line, found invalid JSON (Expecting property name enclosed in double quotes)"
+        ],
     ),
-    "stance_missing_fold.jsonl": ("stance", [f"{F}/stance_missing_fold.jsonl: expected predictions for fold 3 (test documents 003_8b94e034f7dca91b), found none"]),
-    "stance_unknown_label.jsonl": ("stance", [f'{F}/stance_unknown_label.jsonl:/0/predicted_label: expected one of favor, against, neutral, none, found "FAVOUR"']),
+    "stance_missing_fold.jsonl": (
+        "stance",
+        [f"{F}/stance_missing_fold.jsonl: expected predictions for fold 3 (test documents 003_8b94e034f7dca91b), found none"],
+    ),
+    "stance_unknown_label.jsonl": (
+        "stance",
+        [f'{F}/stance_unknown_label.jsonl:/0/predicted_label: expected one of favor, against, neutral, none, found "FAVOUR"'],
+    ),
     "stance_unknown_row.jsonl": (
         "stance",
-        [f'{F}/stance_unknown_row.jsonl:/52/id: expected the id of a row of the `stance_classification` config, found "000_e0ea4dd0c3e368ed/s99"'],
+        [
+            f'{F}/stance_unknown_row.jsonl:/52/id: expected the id of a row of the `stance_classification` config, found "000_e0ea4dd0c3e368ed/s99"'
+        ],
     ),
-    "stance_wrong_fold.jsonl": ("stance", [f"{F}/stance_wrong_fold.jsonl:/0/fold: expected 0 (the fold whose test split holds 000_e0ea4dd0c3e368ed), found 1"]),
+    "stance_wrong_fold.jsonl": (
+        "stance",
+        [f"{F}/stance_wrong_fold.jsonl:/0/fold: expected 0 (the fold whose test split holds 000_e0ea4dd0c3e368ed), found 1"],
+    ),
     "annotations_missing_layer": (
         None,
         [
@@ -68,7 +100,10 @@ MALFORMED = {
                 for d in ("000_e0ea4dd0c3e368ed", "001_5e8ee1b9dfd7c69f", "002_c5ca0eb7af3313b9")
             ),
             f"{F}/annotations_missing_layer/002_c5ca0eb7af3313b9.json:/annotations/0/entities/1/start: expected offsets 0 <= start < end <= 2306, found 5000:5004",
-            *(f"{F}/annotations_missing_layer/{d}.json:/annotations/0: expected the `claims` layer, found none" for d in ("003_8b94e034f7dca91b", "004_3cba0a028af773f9")),
+            *(
+                f"{F}/annotations_missing_layer/{d}.json:/annotations/0: expected the `claims` layer, found none"
+                for d in ("003_8b94e034f7dca91b", "004_3cba0a028af773f9")
+            ),
             f'{F}/annotations_missing_layer/999_0000000000000000.json:/doc_id: expected the id of an annotated document, found "999_0000000000000000"',
         ],
     ),

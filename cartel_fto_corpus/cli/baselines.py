@@ -12,7 +12,9 @@ from cartel_fto_corpus.cli.options import corpus_root, root_option
 @click.command("baselines")
 @root_option
 @click.option("--task", "tasks", multiple=True, help="Only these tasks (default: all).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder (default: benchmarks/results/ of the checkout).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder (default: benchmarks/results/ of the checkout)."
+)
 def baselines_command(root: Path | None, tasks: tuple[str, ...], out: Path | None) -> None:
     """Re-train every baseline per fold (fixed seeds, no downloads) and write its predictions.
 

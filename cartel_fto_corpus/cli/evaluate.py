@@ -13,13 +13,26 @@ from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option,
 @click.command("evaluate")
 @root_option
 @click.argument("predictions", type=click.Path(exists=True, path_type=Path))
-@click.option("--task", "tasks", multiple=True, help="Task of a row file (ner, linking, stance, claims, checkworthiness, clusters); annotation sets: all tasks unless given.")
+@click.option(
+    "--task",
+    "tasks",
+    multiple=True,
+    help="Task of a row file (ner, linking, stance, claims, checkworthiness, clusters); annotation sets: all tasks unless given.",
+)
 @click.option("--annotator", default=None, help="Which set of annotation files holding several (e.g. adjudicated, llm-annotator-1).")
-@click.option("--compare", type=click.Path(exists=True, path_type=Path), default=None, help="A second system's predictions: paired bootstrap p-value.")
+@click.option(
+    "--compare", type=click.Path(exists=True, path_type=Path), default=None, help="A second system's predictions: paired bootstrap p-value."
+)
 @click.option("--compare-annotator", default=None, help="--annotator for the --compare predictions.")
 @format_option()
 def evaluate_command(
-    root: Path | None, predictions: Path, tasks: tuple[str, ...], annotator: str | None, compare: Path | None, compare_annotator: str | None, fmt: str
+    root: Path | None,
+    predictions: Path,
+    tasks: tuple[str, ...],
+    annotator: str | None,
+    compare: Path | None,
+    compare_annotator: str | None,
+    fmt: str,
 ) -> None:
     """Score a system's PREDICTIONS (a JSON lines/Parquet row file, or annotation files) against gold.
 
@@ -32,7 +45,12 @@ def evaluate_command(
 
     try:
         result = evaluate(
-            predictions, list(tasks) or None, annotator=annotator, compare=compare, compare_annotator=compare_annotator, root=corpus_root(root)
+            predictions,
+            list(tasks) or None,
+            annotator=annotator,
+            compare=compare,
+            compare_annotator=compare_annotator,
+            root=corpus_root(root),
         )
     except PredictionError as exc:
         exit_with([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s): nothing scored"], 1)

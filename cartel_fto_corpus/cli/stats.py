@@ -79,7 +79,10 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
         sys.exit(2)
     target = datasheet or paths.root / "DATASHEET.md"
     # the card carries the benchmark's blocks too (only next to the datasheet of the corpus root)
-    targets = [(target, None), *([(paths.root / "README.md", CARD_BLOCKS)] if datasheet is None and (paths.root / "README.md").exists() else [])]
+    targets = [
+        (target, None),
+        *([(paths.root / "README.md", CARD_BLOCKS)] if datasheet is None and (paths.root / "README.md").exists() else []),
+    ]
     if write_ds or check_ds:
         try:
             if check_ds:

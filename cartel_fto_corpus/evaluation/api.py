@@ -19,7 +19,9 @@ def _units(path: Path, tasks: list[str] | None, annotator: str | None, corpus: G
     if not tasks or len(tasks) != 1:
         from cartel_fto_corpus.checks.problems import Problem
 
-        raise PredictionError([Problem(str(path), "", f"expected --task (one of {', '.join(TASKS)}) for a row file, found none", "prediction")])
+        raise PredictionError(
+            [Problem(str(path), "", f"expected --task (one of {', '.join(TASKS)}) for a row file, found none", "prediction")]
+        )
     return {tasks[0]: load_rows(path, tasks[0], corpus)}
 
 

@@ -150,7 +150,9 @@ def _lr(texts: list[str], labels: list[Any]):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True), LogisticRegression(max_iter=2000, random_state=LR_SEED))
+    model = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True), LogisticRegression(max_iter=2000, random_state=LR_SEED)
+    )
     return model.fit(texts, labels)
 
 
@@ -222,7 +224,7 @@ def tfidf_clusters(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
         sim = cosine_similarity(TfidfVectorizer().fit_transform([r["claim"] for r in rows])) if rows else []
         parent = list(range(len(rows)))
 
-        def find(x: int) -> int:
+        def find(x: int, parent: list[int] = parent) -> int:
             while parent[x] != x:
                 x = parent[x]
             return x

@@ -23,7 +23,9 @@ def resample_weights(n_docs: int, resamples: int = RESAMPLES, seed: int = SEED) 
     return np.stack([np.bincount(row, minlength=n_docs) for row in draws]).astype(float)
 
 
-def with_intervals(stats: np.ndarray, metric: Metric, resamples: int = RESAMPLES, seed: int = SEED) -> dict[str, tuple[float, float, float]]:
+def with_intervals(
+    stats: np.ndarray, metric: Metric, resamples: int = RESAMPLES, seed: int = SEED
+) -> dict[str, tuple[float, float, float]]:
     """{metric: (value, 2.5th percentile, 97.5th percentile)} of the documents' statistics (n_docs, m)."""
     point = metric(stats.sum(0))
     boot = metric(resample_weights(len(stats), resamples, seed) @ stats)

@@ -71,7 +71,9 @@ def results_rows(corpus: GoldCorpus | None = None) -> list[list[str]]:
             out.append([name, system, kind, METRIC_NAMES[t.official], off, _others(t.metrics, others)])
         for who in corpus.annotators():
             res = score(name, corpus, annotator_units(corpus, who, name))
-            out.append([name, who, "annotator (ceiling)", METRIC_NAMES[t.official], _fmt(res.official), _others(t.metrics, res.scores["all"])])
+            out.append(
+                [name, who, "annotator (ceiling)", METRIC_NAMES[t.official], _fmt(res.official), _others(t.metrics, res.scores["all"])]
+            )
     return out
 
 

@@ -235,7 +235,11 @@ def load_rows(path: Path, task: str, corpus: GoldCorpus) -> dict[str, Any]:
 
 # --- annotation-set form -----------------------------------------------------------------------------
 
-_ITEM_LABELS = {"entities": ("label", "entity_label"), "stances": ("label", "stance_label"), "claims": ("checkworthiness", "checkworthiness")}
+_ITEM_LABELS = {
+    "entities": ("label", "entity_label"),
+    "stances": ("label", "stance_label"),
+    "claims": ("checkworthiness", "checkworthiness"),
+}
 
 
 def _check_layer(file: str, base: str, layer: str, items: Any, text: str) -> list[Problem]:
@@ -252,7 +256,11 @@ def _check_layer(file: str, base: str, layer: str, items: Any, text: str) -> lis
         if layer != "stances":
             s, e = it.get("start"), it.get("end")
             if not all(isinstance(x, int) and not isinstance(x, bool) for x in (s, e)) or not 0 <= s < e <= len(text):
-                out.append(_problem(file, f"{where}/start", f"expected offsets 0 <= start < end <= {len(text)}, found {json.dumps(s)}:{json.dumps(e)}"))
+                out.append(
+                    _problem(
+                        file, f"{where}/start", f"expected offsets 0 <= start < end <= {len(text)}, found {json.dumps(s)}:{json.dumps(e)}"
+                    )
+                )
                 continue
         elif not isinstance(it.get("holder"), dict) or not isinstance(it.get("target"), str):
             out.append(_problem(file, where, "expected a `holder` object and a `target` id, found neither or one"))

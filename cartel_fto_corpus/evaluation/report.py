@@ -21,7 +21,9 @@ def render_text(result: dict[str, Any]) -> str:
         off = res["scores"]["all"][t.official]
         lines += ["", f"{name}: official {METRIC_NAMES[t.official]} = {cell(off)}"]
         header = ["metric", *(("all folds" if s == "all" else s) for s in scopes)]
-        rows = [[METRIC_NAMES[m] + (" (official)" if m == t.official else ""), *(cell(res["scores"][s][m]) for s in scopes)] for m in t.metrics]
+        rows = [
+            [METRIC_NAMES[m] + (" (official)" if m == t.official else ""), *(cell(res["scores"][s][m]) for s in scopes)] for m in t.metrics
+        ]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for r in [header, *rows]:
             lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())

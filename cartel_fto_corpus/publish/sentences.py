@@ -10,14 +10,13 @@ letter. Offsets are code points into the article text, end-exclusive, surroundin
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from cartel_fto_corpus.truth.offsets import lines_with_offsets
 
 #: Words that end with a period without ending a sentence (lower-cased, without the period).
-ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr gen col lt sen rep gov pres prof vs etc inc corp co ltd no "
-    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k d.c a.m p.m".split()
-)
+_ABBREVIATED = "mr mrs ms dr st jr sr gen col lt sen rep gov pres prof vs etc inc corp co ltd no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k d.c a.m p.m"
+ABBREVIATIONS = frozenset(_ABBREVIATED.split(" "))
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
@@ -42,7 +41,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 continue
             cuts.append(m.end())
         cuts.append(end)
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in pairwise(cuts):
             seg = text[a:b]
             lead = len(seg) - len(seg.lstrip())
             trail = len(seg) - len(seg.rstrip())
