@@ -306,3 +306,19 @@ def _mutate(task: str, v, rng: random.Random):
     if task == "checkworthiness":
         return (rng.random(), rng.random() < 0.5)
     return frozenset({f"r{rng.randrange(3)}"})
+
+
+def test_a_stale_benchmark_table_in_the_card_fails_the_check(tmp_path: Path) -> None:
+    """CI's `stats --check-datasheet` covers the card's benchmark blocks too."""
+    from cartel_fto_corpus.inspection.datasheet import CARD_BLOCKS, stale_blocks
+    from cartel_fto_corpus.inspection.stats import compute_stats
+    from cartel_fto_corpus.truth.paths import CorpusPaths
+
+    stats = compute_stats(CorpusPaths(REPO))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert stale_blocks(readme, stats, "README.md", CARD_BLOCKS) == []
+    edited = readme.replace("| stance | majority | baseline |", "| stance | majority | baseline (edited) |")
+    assert edited != readme
+    assert stale_blocks(edited, stats, "README.md", CARD_BLOCKS) == [
+        "README.md: stats block 'benchmark_results' is stale (expected the figures `cartel-fto stats` computes now); run `cartel-fto stats --write-datasheet`"
+    ]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option
+from cartel_fto_corpus.evaluation.tasks import TASKS
 
 
 @click.command("evaluate")
@@ -17,7 +18,8 @@ from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option,
     "--task",
     "tasks",
     multiple=True,
-    help="Task of a row file (ner, linking, stance, claims, checkworthiness, clusters); annotation sets: all tasks unless given.",
+    type=click.Choice(list(TASKS)),
+    help="Task of a row file; annotation sets: all tasks unless given.",
 )
 @click.option("--annotator", default=None, help="Which set of annotation files holding several (e.g. adjudicated, llm-annotator-1).")
 @click.option(
