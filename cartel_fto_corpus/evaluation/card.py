@@ -70,10 +70,11 @@ def results_rows(corpus: GoldCorpus | None = None) -> list[list[str]]:
                 kind = f"baseline, {len(runs)} seeds"
             out.append([name, system, kind, METRIC_NAMES[t.official], off, _others(t.metrics, others)])
         for who in corpus.annotators():
-            res = score(name, corpus, annotator_units(corpus, who, name))
-            out.append(
-                [name, who, "annotator (ceiling)", METRIC_NAMES[t.official], _fmt(res.official), _others(t.metrics, res.scores["all"])]
-            )
+            units = annotator_units(corpus, who, name)
+            res = score(name, corpus, units, only=set(units))  # the documents it annotated
+            n, total = len(units), len(corpus.documents)
+            kind = "annotator (ceiling)" + ("" if n == total else f", {n} of {total} documents")
+            out.append([name, who, kind, METRIC_NAMES[t.official], _fmt(res.official), _others(t.metrics, res.scores["all"])])
     return out
 
 

@@ -88,12 +88,20 @@ def claims_stats(gold: list, pred: list) -> list[float]:
 
 
 def average_precision(y_true: list[bool], scores: list[float]) -> float:
-    """Average precision of one document's ranking (scikit-learn's definition); 0.0 without positives."""
-    from sklearn.metrics import average_precision_score
-
-    if not any(y_true):
+    """Average precision of one document's ranking, scikit-learn's `average_precision_score` (sum over
+    distinct score thresholds of recall gained times precision there; tied scores enter together),
+    without importing scikit-learn (seconds); 0.0 without positives. Tested equal to scikit-learn."""
+    y = np.asarray(y_true, bool)
+    if not y.any():
         return 0.0
-    return float(average_precision_score(np.asarray(y_true, int), np.asarray(scores, float)))
+    s = np.asarray(scores, float)
+    order = np.argsort(-s, kind="stable")
+    y, s = y[order], s[order]
+    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]  # end of each group of tied scores
+    tp = np.cumsum(y)[last]
+    precision = tp / (last + 1)
+    recall = tp / y.sum()
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
 def precision_at(y_true: list[bool], scores: list[float], k: int = PRECISION_AT) -> float:

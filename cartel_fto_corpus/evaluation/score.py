@@ -64,12 +64,17 @@ def document_stats(task: str, corpus: GoldCorpus, units: Units) -> dict[str, np.
     return out
 
 
-def score(task: str, corpus: GoldCorpus, units: Units) -> TaskScore:
+def score(task: str, corpus: GoldCorpus, units: Units, only: set[str] | None = None) -> TaskScore:
+    """Scores over all documents (or `only` these: an annotator who did not annotate every document),
+    and per fold; a fold with none of the documents is left out."""
     stats = document_stats(task, corpus, units)
     result = TaskScore(task)
+    keep = set(corpus.documents) if only is None else set(only)
     # documents in id order: the resamples, hence the intervals, do not depend on the order they came in
-    scopes = {"all": sorted(corpus.documents), **{f"fold{k}": sorted(corpus.fold_docs(k)) for k in range(corpus.folds)}}
+    scopes = {"all": sorted(keep), **{f"fold{k}": sorted(keep & set(corpus.fold_docs(k))) for k in range(corpus.folds)}}
     for scope, docs in scopes.items():
+        if not docs:
+            continue
         result.scores[scope] = with_intervals(np.stack([stats[d] for d in docs]), METRICS[task])
         result.documents[scope] = docs
     return result
