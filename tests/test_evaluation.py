@@ -192,7 +192,18 @@ def test_compare_identical_systems_is_no_difference(monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(REPO)
     f = "benchmarks/results/stance/majority.jsonl"
     res = evaluate(f, "stance", compare=f, root=REPO)["tasks"]["stance"]["comparison"]
-    assert res["difference"] == 0 and res["p_value"] == 1.0
+    assert res["difference"] == 0 and res["p_value"] == 1.0 and res["ar_p_value"] == 1.0
+
+
+def test_approximate_randomisation_of_a_clear_difference() -> None:
+    """Ten documents where A is right and B wrong on every unit: only the all-unswapped and
+    all-swapped assignments reach the observed difference, so p is close to 2 / 2**10."""
+    from cartel_fto_corpus.evaluation.bootstrap import approximate_randomisation
+
+    a = np.array([[5, 5, 5, 5]] * 10, float)  # ner stats: tp, tp overlap, predicted, gold
+    b = np.array([[0, 0, 5, 5]] * 10, float)
+    res = approximate_randomisation(a, b, METRICS["ner"], "strict_f1", trials=4000)
+    assert res["difference"] == 1.0 and res["p_value"] < 0.01
 
 
 def test_train_registry_never_holds_an_entity_seen_only_in_the_test_documents(corpus: GoldCorpus) -> None:

@@ -1,4 +1,5 @@
-"""Percentile bootstrap intervals over documents, and the paired bootstrap test of two systems.
+"""Percentile bootstrap intervals over documents, and two paired tests of two systems (paired
+bootstrap; approximate randomisation, swapping the systems' outputs document by document).
 
 Documents are the sampled unit (Berg-Kirkpatrick et al. 2012; Dror et al. 2018), so a resample draws
 documents with replacement and sums their statistics. The generator is seeded (`tasks.SEED`): the same
@@ -42,3 +43,17 @@ def paired_test(a: np.ndarray, b: np.ndarray, metric: Metric, key: str, resample
     sign = 1.0 if delta >= 0 else -1.0
     p = float(np.mean(sign * d > 2 * abs(delta))) if delta != 0 else 1.0
     return {"difference": delta, "p_value": p, "resamples": resamples}
+
+
+def approximate_randomisation(
+    a: np.ndarray, b: np.ndarray, metric: Metric, key: str, trials: int = RESAMPLES, seed: int = SEED
+) -> dict[str, float]:
+    """Paired approximate randomisation (Noreen 1989; Riezler & Maxwell 2005) over documents: each trial
+    swaps the two systems' statistics of every document with probability 1/2; p = (trials with
+    |difference| >= the observed + 1) / (trials + 1), two-sided."""
+    delta = float(metric(a.sum(0))[key] - metric(b.sum(0))[key])
+    swap = np.random.default_rng(seed).integers(0, 2, size=(trials, len(a))).astype(float)
+    sa, sb = (1 - swap) @ a + swap @ b, swap @ a + (1 - swap) @ b
+    d = metric(sa)[key] - metric(sb)[key]
+    p = float((np.sum(np.abs(d) >= abs(delta) - 1e-12) + 1) / (trials + 1))
+    return {"difference": delta, "p_value": p, "trials": trials}

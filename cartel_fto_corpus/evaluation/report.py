@@ -33,7 +33,8 @@ def render_text(result: dict[str, Any]) -> str:
             c = res["comparison"]
             lines.append(
                 f"  vs {c['against']}: difference {c['difference']:+.3f} in {METRIC_NAMES[t.official]}, "
-                f"paired bootstrap p = {c['p_value']:.3f} ({c['resamples']} resamples)"
+                f"paired bootstrap p = {c['p_value']:.3f} ({c['resamples']} resamples), "
+                f"approximate randomisation p = {c['ar_p_value']:.3f}"
             )
     return "\n".join(lines) + "\n"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from cartel_fto_corpus.evaluation.bootstrap import paired_test, with_intervals
+from cartel_fto_corpus.evaluation.bootstrap import approximate_randomisation, paired_test, with_intervals
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus
 from cartel_fto_corpus.evaluation.metrics import METRICS, STATS, bcubed_items
 from cartel_fto_corpus.evaluation.tasks import TASKS
@@ -81,7 +81,11 @@ def score(task: str, corpus: GoldCorpus, units: Units, only: set[str] | None = N
 
 
 def compare(task: str, corpus: GoldCorpus, a: Units, b: Units) -> dict[str, Any]:
-    """Paired bootstrap of the official metric, A minus B, over all documents."""
+    """Paired tests of the official metric, A minus B, over all documents: the paired bootstrap's p
+    (`p_value`) and approximate randomisation's (`ar_p_value`)."""
     sa, sb = document_stats(task, corpus, a), document_stats(task, corpus, b)
     docs = sorted(corpus.documents)
-    return paired_test(np.stack([sa[d] for d in docs]), np.stack([sb[d] for d in docs]), METRICS[task], TASKS[task].official)
+    xa, xb = np.stack([sa[d] for d in docs]), np.stack([sb[d] for d in docs])
+    out = paired_test(xa, xb, METRICS[task], TASKS[task].official)
+    out["ar_p_value"] = approximate_randomisation(xa, xb, METRICS[task], TASKS[task].official)["p_value"]
+    return out
