@@ -351,3 +351,12 @@ def test_a_stale_benchmark_table_in_the_card_fails_the_check(tmp_path: Path) -> 
     assert stale_blocks(edited, stats, "README.md", CARD_BLOCKS) == [
         "README.md: stats block 'benchmark_results' is stale (expected the figures `cartel-fto stats` computes now); run `cartel-fto stats --write-datasheet`"
     ]
+
+
+def test_datasheet_and_card_carry_the_same_benchmark_tables() -> None:
+    def block(text: str, name: str) -> str:
+        return re.search(rf"<!-- stats:begin {name} -->\n(.*?)<!-- stats:end {name} -->", text, re.DOTALL).group(1)
+
+    readme, datasheet = (REPO / "README.md").read_text(encoding="utf-8"), (REPO / "DATASHEET.md").read_text(encoding="utf-8")
+    for name in ("benchmark_tasks", "benchmark_results"):
+        assert block(readme, name) == block(datasheet, name) and block(readme, name).count("\n") > 3
