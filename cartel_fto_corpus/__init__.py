@@ -22,12 +22,14 @@ _PUBLIC = {
     "load_dataset": "cartel_fto_corpus.publish.loader",
     "available_configs": "cartel_fto_corpus.publish.loader",
     "CorruptData": "cartel_fto_corpus.publish.loader",
+    "evaluate": "cartel_fto_corpus.evaluation.api",
 }
 
 #: Literal, so linters and type checkers read it; a test checks it equals `_PUBLIC` plus the version.
-__all__ = ["CorruptData", "__version__", "available_configs", "load_dataset"]
+__all__ = ["CorruptData", "__version__", "available_configs", "evaluate", "load_dataset"]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these come from __getattr__
+    from cartel_fto_corpus.evaluation.api import evaluate
     from cartel_fto_corpus.publish.loader import CorruptData, available_configs, load_dataset
 
 

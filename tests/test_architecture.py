@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cartel_fto_corpus"
 NAME = "cartel_fto_corpus"
 
 #: Layers from the bottom up: a module may import its own layer and the layers before it.
-LAYERS = ("truth", "checks", "publish", "inspection", "labelstudio", "cli")
+LAYERS = ("truth", "checks", "publish", "evaluation", "inspection", "labelstudio", "cli")
 #: Package-root modules: the package's front door, allowed to import lazily from any layer.
 ROOT_MODULES = {f"{NAME}", f"{NAME}.__main__"}
 

@@ -254,7 +254,7 @@ def test_conll_round_trip_on_any_tagged_text(case: tuple[str, list[dict]]) -> No
     text, mentions = case
     doc = _document(text, [m for m in mentions if "\n" not in m["text"]])
     lines = conll_export.render([doc]).split("\n")
-    assert lines[0] == "-DOCSTART- O"
+    assert lines[0] == "-DOCSTART- -X- O O"
     body = [line.split(" ") for line in lines[2:] if line]
     assert [t for t, _tag in body] == [t for r in doc.paragraphs for t in r["tokens"]]
     starts = [(s, e) for r in doc.paragraphs for s, e in zip(r["token_starts"], r["token_ends"], strict=True)]
@@ -291,3 +291,36 @@ def test_brat_fragments_cover_a_span_without_its_line_breaks(text: str, a: int, 
     frags = brat_export.fragments(text, start, end)
     assert "".join(text[x:y] for x, y in frags) == text[start:end].replace("\n", "")
     assert all(start <= x < y <= end and "\n" not in text[x:y] for x, y in frags)
+
+
+@pytest.mark.slow
+def test_conll_converts_back_with_spacy_convert_into_one_doc_per_article(exported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Issue 21: `spacy convert -c ner` splits on our `-DOCSTART- -X- O O` lines: one Doc per article,
+    no spurious documents; the per-split files of each fold hold that split's articles."""
+    import subprocess
+
+    from cartel_fto_corpus.publish.layout import document_groups, fold_buckets, fold_split
+    from cartel_fto_corpus.publish.reader import iter_manifest
+
+    root, out = exported
+    want = source(root)
+    vocab = spacy.blank("en").vocab
+
+    def convert(path: Path) -> list:
+        dest = tmp_path / path.parent.name / path.stem
+        dest.mkdir(parents=True)
+        subprocess.run([sys.executable, "-m", "spacy", "convert", str(path), str(dest), "-c", "ner"], check=True, capture_output=True)
+        return list(DocBin().from_disk(dest / f"{path.stem}.spacy").get_docs(vocab))
+
+    docs = convert(out / "conll" / "cartel_fto.conll")
+    assert len(docs) == len(want)
+    assert [[(e.label_) for e in d.ents] for d in docs] == [[m[2] for m in ms] for _t, ms in want.values()]
+    buckets = fold_buckets(document_groups(iter_manifest(CorpusPaths(root).manifest)))
+    for k in range(len(buckets)):
+        for split in ("train", "validation", "test"):
+            ids = [d for d in want if fold_split(buckets, k, d) == split]
+            conll, docbin = out / "conll" / f"fold{k}" / f"{split}.conll", out / "spacy" / f"fold{k}" / f"{split}.spacy"
+            assert conll.exists() == bool(ids) and docbin.exists() == bool(ids)
+            if ids:
+                assert len(convert(conll)) == len(ids)
+                assert [d.user_data["doc_id"] for d in DocBin(store_user_data=True).from_disk(docbin).get_docs(vocab)] == ids

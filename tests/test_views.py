@@ -115,7 +115,7 @@ def test_fold_configs_are_leak_free_and_load_as_train_validation_test_with_datas
     assert overlapping  # 001 and 004 share wire copy
     ner_ids = sorted(r["id"] for r in rows(out, "ner"))
     tested: Counter[str] = Counter()
-    for config in FOLD_CONFIGS:
+    for config in (c for c in FOLD_CONFIGS if c.startswith("ner_")):
         ds = datasets.load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))  # what run_ner.py does
         assert sorted(ds) == ["test", "train", "validation"]
         docs = {s: {r["doc_id"] for r in ds[s]} for s in ds}
@@ -128,7 +128,31 @@ def test_fold_configs_are_leak_free_and_load_as_train_validation_test_with_datas
         tested.update(docs["test"])
     assert set(tested.values()) == {1} and set(tested) == {a["id"] for a in articles}  # each article tested once
     readme = (out / "README.md").read_text(encoding="utf-8")
-    assert "| `ner_fold0` |" in readme and "(overlapping articles together)" in readme
+    assert "| fold 0 (`*_fold0`) |" in readme and "(overlapping articles together)" in readme
+
+
+@real
+def test_every_config_has_the_same_document_grouped_folds(out: Path) -> None:
+    """Issue 21: not only `ner`: every view has `<config>_fold<k>`, its splits holding the same documents."""
+    import pyarrow.parquet as pq
+
+    from cartel_fto_corpus.publish.features import BASE_CONFIGS, base_config
+
+    def docs_of(config: str) -> dict[str, set[str]]:
+        out_docs: dict[str, set[str]] = {}
+        for f in sorted((out / "data" / config).glob("*.parquet")):
+            split = f.name.split("-")[0]
+            for r in pq.read_table(f).to_pylist():
+                ids = r["doc_ids"] if base_config(config) == "clusters" else [r.get("doc_id", r["id"])]
+                out_docs.setdefault(split, set()).update(ids)
+        return out_docs
+
+    for k in range(4):
+        want = docs_of(f"ner_fold{k}")
+        for base in BASE_CONFIGS:
+            got = docs_of(f"{base}_fold{k}")
+            assert sorted(got) == ["test", "train", "validation"], base
+            assert got == want, (base, k)
 
 
 # --------------------------------------------------------------------------- label names without datasets

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
-from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_documents, writer
+from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_all
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -41,7 +41,7 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
         click.echo(f"{n} problem{'s' if n != 1 else ''}: refusing to export; see `cartel-fto validate`", err=True)
         sys.exit(1)
     try:
-        files = writer(fmt)(export_documents(paths), out)
+        files = export_all(fmt, paths, out)
     except OSError as exc:
         cannot_write(out, exc)
     except ExportError as exc:

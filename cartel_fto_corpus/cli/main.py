@@ -31,6 +31,8 @@ LAZY_COMMANDS = {
     "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
     "export": "cartel_fto_corpus.cli.export:export_command",
     "hydrate": "cartel_fto_corpus.cli.hydrate:hydrate_command",
+    "evaluate": "cartel_fto_corpus.cli.evaluate:evaluate_command",
+    "baselines": "cartel_fto_corpus.cli.baselines:baselines_command",
 }
 
 

@@ -76,7 +76,7 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, f
 
     With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
     """
-    from cartel_fto_corpus.inspection.datasheet import DatasheetError, check_datasheet, write_datasheet
+    from cartel_fto_corpus.inspection.datasheet import CARD_BLOCKS, DatasheetError, check_datasheet, write_datasheet
 
     on_root = datasheet is None and (write_ds or check_ds)  # the installed copy has no DATASHEET.md
     paths = CorpusPaths(corpus_root(root, writes=on_root, action="check the datasheet of" if check_ds else "write into"))
@@ -87,18 +87,25 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, f
         click.echo(f"{paths.root}: cannot compute statistics: {exc}", err=True)
         sys.exit(2)
     target = datasheet or paths.root / "DATASHEET.md"
+    # the card carries the benchmark's blocks too (only next to the datasheet of the corpus root)
+    targets = [
+        (target, None),
+        *([(paths.root / "README.md", CARD_BLOCKS)] if datasheet is None and (paths.root / "README.md").exists() else []),
+    ]
     if write_ds or check_ds:
         try:
             if check_ds:
-                stale = check_datasheet(target, stats)
+                stale = [line for t, names in targets for line in check_datasheet(t, stats, names)]
                 for line in stale:
                     click.echo(line, err=True)
                 if stale:
                     sys.exit(1)
-                click.echo(f"{target}: up to date", err=True)
+                for t, _names in targets:
+                    click.echo(f"{t}: up to date", err=True)
             else:
-                changed = write_datasheet(target, stats)
-                click.echo(f"{target}: {'written' if changed else 'up to date'}", err=True)
+                for t, names in targets:
+                    changed = write_datasheet(t, stats, names)
+                    click.echo(f"{t}: {'written' if changed else 'up to date'}", err=True)
         except DatasheetError as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)

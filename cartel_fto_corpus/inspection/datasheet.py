@@ -26,6 +26,8 @@ END = "<!-- stats:end {name} -->"
 _BLOCK = re.compile(r"<!-- stats:begin (?P<name>[a-z_]+) -->\n(?P<body>.*?)<!-- stats:end (?P=name) -->", re.DOTALL)
 _MARKER = re.compile(r"<!-- stats:(begin|end) ([a-z_]+) -->")
 REGENERATE = "run `cartel-fto stats --write-datasheet`"
+#: The blocks the dataset card (README.md) carries too: the benchmark's tasks and results.
+CARD_BLOCKS = ("benchmark_tasks", "benchmark_results")
 
 
 class DatasheetError(ValueError):
@@ -70,13 +72,15 @@ def _markers(text: str, file: str) -> list[str]:
     return names
 
 
-def render_datasheet(text: str, stats: dict[str, Any], file: str = "DATASHEET.md") -> str:
+def render_datasheet(text: str, stats: dict[str, Any], file: str = "DATASHEET.md", names: tuple[str, ...] | None = None) -> str:
     """`text` with every stats block replaced by its fresh rendering (pure).
 
     Every generated table must have its block: a datasheet that silently drops a table would
     pass the staleness check while quoting nothing.
     """
     fresh = blocks(stats)
+    if names is not None:  # a file carrying only some blocks (the card)
+        fresh = {n: fresh[n] for n in names}
     names = _markers(text, file)
     missing = [n for n in fresh if n not in names]
     if missing:
@@ -94,9 +98,9 @@ def render_datasheet(text: str, stats: dict[str, Any], file: str = "DATASHEET.md
     return _BLOCK.sub(sub, text)
 
 
-def stale_blocks(text: str, stats: dict[str, Any], file: str = "DATASHEET.md") -> list[str]:
+def stale_blocks(text: str, stats: dict[str, Any], file: str = "DATASHEET.md", names: tuple[str, ...] | None = None) -> list[str]:
     """One line per block whose content differs from the fresh figures; empty when up to date."""
-    fresh = render_datasheet(text, stats, file)
+    fresh = render_datasheet(text, stats, file, names)
     old = {m.group("name"): m.group("body") for m in _BLOCK.finditer(text)}
     new = {m.group("name"): m.group("body") for m in _BLOCK.finditer(fresh)}
     out = []
@@ -113,14 +117,14 @@ def _read(path: Path) -> str:
         raise DatasheetError(f"{path}: cannot read the datasheet: {exc.strerror or exc}") from None
 
 
-def check_datasheet(path: Path, stats: dict[str, Any]) -> list[str]:
-    return stale_blocks(_read(path), stats, str(path))
+def check_datasheet(path: Path, stats: dict[str, Any], names: tuple[str, ...] | None = None) -> list[str]:
+    return stale_blocks(_read(path), stats, str(path), names)
 
 
-def write_datasheet(path: Path, stats: dict[str, Any]) -> bool:
+def write_datasheet(path: Path, stats: dict[str, Any], names: tuple[str, ...] | None = None) -> bool:
     """Regenerate the blocks in place (atomically); True if the file changed."""
     text = _read(path)
-    fresh = render_datasheet(text, stats, str(path))
+    fresh = render_datasheet(text, stats, str(path), names)
     if fresh == text:
         return False
     write_atomic(path, fresh)

@@ -209,7 +209,15 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
         "quality_flags": {flag: flags[flag] for flag in label_set("quality_flag") if flags.get(flag)},
         "agreement": compute_agreement(all_docs, None, registry),
         "adjudication": adjudication_summary(all_docs),
+        "benchmark": _benchmark(paths),
     }
+
+
+def _benchmark(paths: CorpusPaths) -> dict[str, Any]:
+    """The benchmark's task table and results (stored baselines re-scored, annotators' ceiling)."""
+    from cartel_fto_corpus.evaluation.card import benchmark_stats
+
+    return benchmark_stats(paths.root)
 
 
 @dataclass(frozen=True)
@@ -364,6 +372,12 @@ def stats_tables(stats: dict[str, Any]) -> list[StatTable]:
         )
     )
     tables += [StatTable(*t) for t in agreement_tables(stats)]
+    if "benchmark" in stats:
+        from cartel_fto_corpus.evaluation.card import RESULT_COLUMNS, TASK_COLUMNS
+
+        bench = stats["benchmark"]
+        tables.append(StatTable("benchmark_tasks", "Benchmark tasks", TASK_COLUMNS, tuple(tuple(r) for r in bench["tasks"])))
+        tables.append(StatTable("benchmark_results", "Benchmark results", RESULT_COLUMNS, tuple(tuple(r) for r in bench["results"])))
     qf = stats["quality_flags"]
     tables.append(
         StatTable(

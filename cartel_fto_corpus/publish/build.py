@@ -24,9 +24,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS
+from cartel_fto_corpus.publish.features import CONFIGS, fold_config
 from cartel_fto_corpus.publish.layout import (
     CROISSANT,
+    FOLD_SPLITS,
     RELEASE_MANIFEST,
     SHARD_NAME,
     SPLIT,
@@ -83,11 +84,17 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
         for config, row in document_rows(doc, registry, members):
             row = keep(config, row)
             writer(config, split).add(row)
-            if config == "ner":
-                for k, fold in enumerate(FOLD_CONFIGS):
-                    writer(fold, fold_split(buckets, k, doc_id)).add(row)
+            for k in range(len(buckets)):  # every view has the same document-grouped folds
+                writer(fold_config(config, k), fold_split(buckets, k, doc_id)).add(row)
     for row in cluster_rows(registry, members):
         writer("clusters", SPLIT).add(keep("clusters", row))
+    for k in range(len(buckets)):  # a fold's split sees only the claims of its own documents
+        for fsplit in FOLD_SPLITS:
+            docs = {d for d in (x for b in buckets for x in b) if fold_split(buckets, k, d) == fsplit}
+            here = {cid: [m for m in got if m[1] in docs] for cid, got in members.items()}
+            for row in cluster_rows(registry, {cid: got for cid, got in here.items() if got}):
+                if row["claim_ids"]:
+                    writer(fold_config("clusters", k), fsplit).add(keep("clusters", row))
     for config in CONFIGS:  # every config exists, even with no rows (a fold's empty split has no file:
         if not any(c == config for c, _s in writers):  # `datasets` cannot read a Parquet file of 0 rows)
             writer(config, SPLIT)

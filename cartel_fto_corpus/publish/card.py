@@ -26,8 +26,9 @@ import yaml
 
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.citation import citation
-from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF
+from cartel_fto_corpus.publish.features import BASE_CONFIGS, CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF, fold_config
 from cartel_fto_corpus.publish.layout import CROISSANT, FOLDS, RELEASE_MANIFEST, content_digest
+from cartel_fto_corpus.publish.tasks import METRIC_NAMES, TASKS
 from cartel_fto_corpus.truth.paths import DATA
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -55,10 +56,6 @@ DESCRIPTIONS = {
     "entities": "one row per article: its entity mentions (offsets, span text, OntoNotes label, canonical entity, Wikidata QID)",
     "mentions": "one row per entity mention: document id, offsets, mention text, label, canonical entity, Wikidata QID",
     "ner": "one row per paragraph: tokens, BIO `ner_tags` (ClassLabel), token offsets into the article text",
-    **{
-        f"ner_fold{k}": f"`ner` rows in document-grouped cross-validation fold {k}: splits train, validation, test (overlapping articles together)"
-        for k in range(FOLDS)
-    },
     "stance": "one row per stance: holder, target, label, attribution, evidence spans, and the article text",
     "stance_classification": (
         "one row per (article, holder, target): input text built from the holder and its evidence, target name, label "
@@ -68,11 +65,22 @@ DESCRIPTIONS = {
         "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, clusters (a list: a claim can state "
         "the facts of several clusters), and the claim it copies"
     ),
+    "sentences": (
+        "one row per sentence: document id, sentence and paragraph number, offsets, text, `check_worthy` (it overlaps a "
+        "check-worthy claim), the claims it overlaps, and `repeated` (inside a repeated copy in 000: drop before ranking)"
+    ),
     "clusters": (
         "the claim-cluster registry: kind (factual / non_factual), summary, discrepancies, and the claims (all, and without "
         "copies) and articles in each cluster"
     ),
 }
+DESCRIPTIONS.update(
+    {
+        f"{c}_fold{k}": f"`{c}` rows in document-grouped cross-validation fold {k}: splits train, validation, test (overlapping articles together)"
+        for c in BASE_CONFIGS
+        for k in range(FOLDS)
+    }
+)
 #: Hub buckets of `size_categories`, by number of examples.
 _SIZE_BUCKETS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"))
 
@@ -154,6 +162,7 @@ ROW_IS = {
     "stance": "stance: holder, target, label, evidence",
     "stance_classification": "(article, holder, target)",
     "claims": "claim: span, claimant, type, check-worthiness",
+    "sentences": "sentence: offsets, check-worthiness label, `repeated` flag",
     "clusters": "claim cluster across articles",
 }
 
@@ -183,27 +192,22 @@ def summary(result: BuildResult) -> list[str]:
 
 #: The tasks the configs serve: (task, config, what is predicted). Until the `evaluation` package
 #: defines the tasks with their metrics, `tasks_and_metrics` renders this list.
-TASKS = (
-    ("named-entity recognition", "ner", "a BIO tag per token over {entity_label}"),
-    ("entity linking", "mentions", "a canonical entity and Wikidata QID per mention"),
-    ("stance classification", "stance_classification", "(text, target) → {stance_label}"),
-    ("claim detection, type, check-worthiness", "claims", "claim spans; {claim_type}; {checkworthiness}"),
-    ("claim clustering", "clusters", "claims of several articles stating the same facts"),
-)
-
-
 def _labels(name: str) -> str:
     labels = label_set(name)
     return " / ".join(labels) if len(labels) <= 5 else f"{len(labels)} labels ({', '.join(labels[:3])}, …)"
 
 
 def tasks_and_metrics(result: BuildResult) -> list[str]:
-    """The card's "Tasks and metrics" section. The slot the `evaluation` package fills: replace the
-    body with its renderer (tasks, metrics, baselines, human ceiling) and the card follows."""
-    lines = ["## Tasks and metrics", "", "| task | config | predict | rows |", "|---|---|---|---|"]
-    names = {n: _labels(n) for n in ("entity_label", "stance_label", "claim_type", "checkworthiness")}
-    for task, config, what in TASKS:
-        lines.append(f"| {task} | `{config}` | {what.format(**names)} | {_total(result, config)} |")
+    """The card's "Tasks and metrics" section: the benchmark's task table (`publish.tasks`), one official
+    metric per task; baselines and the human ceiling follow in the Benchmark section (`stats` writes it)."""
+    lines = ["## Tasks and metrics", "", "| task | config | units | official metric | rows |", "|---|---|---|---|---|"]
+    for task in TASKS.values():
+        lines.append(f"| `{task.name}` | `{task.config}` | {task.unit} | {METRIC_NAMES[task.official]} | {_total(result, task.config)} |")
+    lines += [
+        "",
+        "Protocol: 4 document-grouped folds (`<config>_fold0…3`), every document tested once; figures pooled over the",
+        "folds' test documents with 95% bootstrap intervals over documents; scorer `cartel-fto evaluate` (Benchmark, below).",
+    ]
     return lines
 
 
@@ -236,22 +240,23 @@ def example(result: BuildResult) -> list[str]:
 
 
 def splits_and_sizes(result: BuildResult) -> list[str]:
-    """Rows per config and split; the folds in one line."""
-    lines = ["## Splits and sizes", "", "| config | rows | one row per |", "|---|---|---|"]
-    for config in CONFIGS:
-        if config in FOLD_CONFIGS:
-            continue
-        lines.append(f"| `{config}` | {_total(result, config)} (`test`) | {ROW_IS[config]} |")
-        if config == "ner" and FOLD_CONFIGS:
-            per = {s: sorted(result.rows[f][s] for f in FOLD_CONFIGS if s in result.rows[f]) for s in ("train", "validation", "test")}
-            ranges = ", ".join(f"`{s}` {v[0]}–{v[-1]}" if v[0] != v[-1] else f"`{s}` {v[0]}" for s, v in per.items() if v)
-            lines.append(
-                f"| `{FOLD_CONFIGS[0]}` … `{FOLD_CONFIGS[-1]}` | {ranges} | paragraph, in {len(FOLD_CONFIGS)} document-grouped cross-validation folds |"
-            )
+    """Rows per config, and per split over its document-grouped folds (`<config>_fold0…`)."""
+    lines = [
+        "## Splits and sizes",
+        "",
+        "| config | rows (`test`) | one row per | `<config>_fold<k>` rows: train / validation / test (range over folds) |",
+        "|---|---|---|---|",
+    ]
+    folds = sorted({int(f.rsplit("_fold", 1)[1]) for f in FOLD_CONFIGS})
+    for config in BASE_CONFIGS:
+        per = {s: sorted(result.rows[fold_config(config, k)].get(s, 0) for k in folds) for s in ("train", "validation", "test")}
+        ranges = " / ".join(f"{v[0]}–{v[-1]}" if v[0] != v[-1] else f"{v[0]}" for v in per.values())
+        lines.append(f"| `{config}` | {_total(result, config)} | {ROW_IS[config]} | {ranges} |")
     lines += [
         "",
-        f"The plain configs are one `test` split: {_number(_total(result, 'articles')).lower()} articles make an evaluation-first corpus,",
-        "and articles that share text would leak across a random cut; the folds keep them together (Dataset reference, Splits).",
+        f"Each config is one `test` split and {len(folds)} document-grouped cross-validation folds (`<config>_fold0`…`_fold{folds[-1]}`):",
+        f"{_number(_total(result, 'articles')).lower()} articles make an evaluation-first corpus, and articles that share text would",
+        "leak across a random cut; the folds keep them together (Dataset reference, Splits).",
     ]
     return lines
 
@@ -366,7 +371,8 @@ def reference(result: BuildResult) -> str:
         "",
         "**Splits.** The plain configs have one split, `test`: with five articles this is an evaluation-first",
         "corpus, and two of them (001 and 004) share wire copy, so a random train/test cut would leak.",
-        f"For training, `ner_fold0` … `ner_fold{FOLDS - 1}` are document-grouped cross-validation folds of `ner`",
+        f"For training, every config `<config>` has `<config>_fold0` … `<config>_fold{FOLDS - 1}`: the same document-grouped",
+        "cross-validation folds (`clusters_fold<k>` lists, per split, only the claims of that split's documents)",
         "with `train`, `validation` and `test` splits: documents that share text (manifest `overlaps`, joined",
         "transitively) form a group, groups are dealt round-robin into buckets, and fold *k* tests on bucket *k*,",
         "validates on bucket *k+1* and trains on the rest. A document, and a group, is never in two splits of a fold.",
@@ -410,7 +416,9 @@ def reference(result: BuildResult) -> str:
         "",
         "**Exports.** `cartel-fto export --to conll|spacy|brat|bigbio|jsonl --out DIR` writes the gold",
         "mentions as CoNLL (token, tag), a spaCy `DocBin`, brat standoff, BigBIO `kb` JSON lines, or JSON lines",
-        "(spaCy needs the `spacy` extra: from a clone, `pip install -e '.[spacy]'`).",
+        "(spaCy needs the `spacy` extra: from a clone, `pip install -e '.[spacy]'`). CoNLL and DocBin are also written",
+        "per fold split (`fold<k>/train.conll`, `fold<k>/test.spacy`, ...); documents start with `-DOCSTART- -X- O O`,",
+        "the line spaCy's converter splits on (`python -m spacy convert fold0/train.conll OUT -c ner`).",
         "",
         "**Texts and annotations apart.** `cartel-fto build --annotations-only --out DIR` writes the same configs",
         "with every text copied from the articles set to null (article texts, titles, tokens, span and evidence",
@@ -447,10 +455,10 @@ def reference(result: BuildResult) -> str:
         "### Examples",
         "",
         "One row of each config, long values cut (`\u2026`); label columns are `ClassLabel`s, shown here by name and",
-        "loaded as integers (`ds.features[...]` names them), each next to its `*_name` column. The folds hold",
-        "`ner` rows; one example stands for all of them.",
+        "loaded as integers (`ds.features[...]` names them), each next to its `*_name` column. The folds",
+        "(`<config>_fold<k>`) hold the rows of their config.",
     ]
-    for config in (c for c in CONFIGS if c not in FOLD_CONFIGS[1:]):
+    for config in BASE_CONFIGS:
         lines += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", ""]
         row = result.examples.get(config)
         lines += ["```json", json.dumps(_shorten(row), ensure_ascii=False, indent=1) if row else "null  (no rows yet)", "```"]
@@ -484,8 +492,8 @@ def _fold_table(result: BuildResult) -> list[str]:
                 else sorted(d for i, b in enumerate(result.folds) if i not in (fold, (fold + 1) % k) for d in b)
             )
             n = result.rows[f"ner_fold{fold}"].get(split, 0)
-            cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} rows)")
-        out.append(f"| `ner_fold{fold}` | " + " | ".join(cells) + " |")
+            cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} `ner` rows)")
+        out.append(f"| fold {fold} (`*_fold{fold}`) | " + " | ".join(cells) + " |")
     return out
 
 

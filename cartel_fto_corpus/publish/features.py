@@ -9,6 +9,7 @@ its covered text next to its offsets, so a row checks itself: `text[start:end] =
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from datasets import ClassLabel, Features, List, Value
@@ -16,10 +17,24 @@ from datasets import ClassLabel, Features, List, Value
 from cartel_fto_corpus.publish.layout import FOLDS
 from cartel_fto_corpus.truth.schema import label_set, load_schemas
 
-#: `ner_fold0` ... : document-grouped cross-validation folds of `ner` with train/validation/test splits.
-FOLD_CONFIGS = tuple(f"ner_fold{k}" for k in range(FOLDS))
-#: Published configs, in the order the card lists them; `articles` is the default one.
-CONFIGS = ("articles", "entities", "mentions", "ner", *FOLD_CONFIGS, "stance", "stance_classification", "claims", "clusters")
+#: The configs as views of the corpus, in the order the card lists them; `articles` is the default one.
+BASE_CONFIGS = ("articles", "entities", "mentions", "ner", "stance", "stance_classification", "claims", "sentences", "clusters")
+
+
+def fold_config(config: str, fold: int) -> str:
+    """`<config>_fold<k>`: the rows of `config` in document-grouped cross-validation fold k (train/validation/test)."""
+    return f"{config}_fold{fold}"
+
+
+def base_config(config: str) -> str:
+    """The view a config shows: `claims_fold2` -> `claims`, `claims` -> `claims`."""
+    return re.sub(r"_fold\d+$", "", config)
+
+
+#: `<config>_fold0` ... for every view: the same document-grouped folds, with train/validation/test splits.
+FOLD_CONFIGS = tuple(fold_config(c, k) for c in BASE_CONFIGS for k in range(FOLDS))
+#: Published configs: the views (one `test` split each), then their folds.
+CONFIGS = (*BASE_CONFIGS, *FOLD_CONFIGS)
 DEFAULT_CONFIG = "articles"
 #: Our stance labels mapped to SemEval-2016 Task 6 / tweet_eval `stance` labels. `neutral` (the holder
 #: takes no side although the target is discussed) and `none` (no stance expressed) both become NONE,
@@ -212,6 +227,24 @@ def claims() -> Features:
     )
 
 
+def sentences() -> Features:
+    """One row per sentence (`publish.sentences`): the unit of check-worthiness ranking."""
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "sentence": Value("int32"),
+            "paragraph": Value("int32"),
+            "start": Value("int32"),
+            "end": Value("int32"),
+            "text": Value("string"),
+            "check_worthy": Value("bool"),
+            "claim_ids": List(Value("string")),
+            "repeated": Value("bool"),
+        }
+    )
+
+
 def clusters() -> Features:
     return Features(
         {
@@ -231,10 +264,10 @@ _BUILDERS = {
     "entities": entities,
     "mentions": mentions,
     "ner": ner,
-    **dict.fromkeys(FOLD_CONFIGS, ner),
     "stance": stance,
     "stance_classification": stance_classification,
     "claims": claims,
+    "sentences": sentences,
     "clusters": clusters,
 }
 
@@ -279,9 +312,9 @@ def add_label_names(row: dict, base: Features | dict) -> dict:
 @cache
 def base_features(config: str) -> Features:
     """The Features of one config as the row builders fill them (ClassLabel columns only)."""
-    if config not in _BUILDERS:
+    if config not in CONFIGS:
         raise KeyError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
-    return _BUILDERS[config]()
+    return _BUILDERS[base_config(config)]()
 
 
 @cache
@@ -293,14 +326,15 @@ def features(config: str) -> Features:
 
 #: Spans of each config as (list column or None for the row itself, start, end, text) so tests
 #: and the build can check `text[start:end] == span text` without knowing the configs' shapes.
-SPAN_FIELDS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
+_BASE_SPAN_FIELDS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
     "articles": (),
     "entities": (("entities", "start", "end", "text"),),
     "mentions": ((None, "start", "end", "text"),),
     "ner": (),
-    **dict.fromkeys(FOLD_CONFIGS, ()),
     "stance": ((None, "holder_start", "holder_end", "holder_text"), ("evidence", "start", "end", "text")),
     "stance_classification": (("evidence", "start", "end", "text"),),
     "claims": ((None, "start", "end", "claim"), (None, "claimant_start", "claimant_end", "claimant_text")),
+    "sentences": (),  # `text` is the sentence itself, not the article's
     "clusters": (),
 }
+SPAN_FIELDS = {c: _BASE_SPAN_FIELDS[base_config(c)] for c in CONFIGS}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cartel_fto_corpus.publish.features import SEMEVAL_OF
+from cartel_fto_corpus.publish.sentences import sentence_spans
 from cartel_fto_corpus.publish.tokenize import MisalignedMention, bio_tags, tokenize
 from cartel_fto_corpus.truth.offsets import lines_with_offsets
 from cartel_fto_corpus.truth.sets import reference_set
@@ -288,6 +289,39 @@ def claim_rows(
         }
 
 
+#: The check-worthiness class that makes a sentence check-worthy (ClaimBuster's CFS).
+CHECK_WORTHY = "check_worthy"
+
+
+def sentence_rows(
+    doc_id: str, text: str, aset: dict[str, Any] | None, repeats: list[dict[str, Any]] | None = None
+) -> Iterator[dict[str, Any]]:
+    """One row per sentence: `check_worthy` when the sentence shares a character with a claim whose
+    check-worthiness is `check_worthy` (CheckThat!'s sentence label, derived from the claims),
+    `claim_ids` the claims it overlaps, `repeated` when it lies wholly inside a repeated copy of an
+    earlier passage (manifest `repeated_passages`), so copies can be dropped before ranking."""
+    claims = aset["claims"] if aset else []
+    paragraph_of = {}
+    for number, (start, end, _line) in enumerate(lines_with_offsets(text), start=1):
+        paragraph_of[start] = (number, end)
+    starts = sorted(paragraph_of)
+    for i, (start, end) in enumerate(sentence_spans(text), start=1):
+        line_start = max(s for s in starts if s <= start)
+        hits = [c for c in claims if c["start"] < end and start < c["end"]]
+        yield {
+            "id": f"{doc_id}/S{i}",
+            "doc_id": doc_id,
+            "sentence": i,
+            "paragraph": paragraph_of[line_start][0],
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+            "check_worthy": any(c["checkworthiness"] == CHECK_WORTHY for c in hits),
+            "claim_ids": [f"{doc_id}/{c['id']}" for c in hits],
+            "repeated": any(r["start"] <= start and end <= r["end"] for r in repeats or []),
+        }
+
+
 #: cluster id -> (claim row id, doc id, id of the claim row it copies or None) of its members
 Members = dict[str, list[tuple[str, str, str | None]]]
 
@@ -324,6 +358,8 @@ def document_rows(doc: Document, registry: Registry, members: Members) -> Iterat
     aset = reference_set(doc.annotation) if doc.annotation else None
     if aset is None:
         return
+    for row in sentence_rows(doc_id, doc.text, aset, doc.entry.get("repeated_passages")):
+        yield "sentences", row
     set_index = doc.annotation["annotations"].index(aset)
     yield "entities", entities_row(doc_id, doc.text, aset, registry)
     for row in mention_rows(doc_id, aset, registry):

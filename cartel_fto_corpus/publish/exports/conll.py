@@ -1,6 +1,8 @@
-"""CoNLL (two columns, `token TAG`, BIO tags as in conll2003): one `-DOCSTART- O` line and a blank
-line per document, one sentence block per paragraph (the `ner` rows). Readable by seqeval-style
-scripts and `datasets`' CoNLL readers; tokens never contain white space."""
+"""CoNLL (two columns, `token TAG`, BIO tags as in conll2003): one `-DOCSTART- -X- O O` line and a blank
+line per document, one sentence block per paragraph (the `ner` rows). The document line is the one
+spaCy's converter splits documents on (`python -m spacy convert FILE OUT -c ner`; any other spelling
+makes it read the line as a token) and a line conll2003 readers skip (they skip every `-DOCSTART-`
+line); tokens never contain white space."""
 
 from __future__ import annotations
 
@@ -11,20 +13,20 @@ from cartel_fto_corpus.publish.exports.source import ExportDocument
 from cartel_fto_corpus.truth.atomic import write_atomic
 
 FILE = "cartel_fto.conll"
-DOCSTART = "-DOCSTART-"
+DOCSTART = "-DOCSTART- -X- O O"
 
 
 def render(docs: Iterable[ExportDocument]) -> str:
     lines: list[str] = []
     for doc in docs:
-        lines += [f"{DOCSTART} O", ""]
+        lines += [DOCSTART, ""]
         for row in doc.paragraphs:
             lines += [f"{tok} {tag}" for tok, tag in zip(row["tokens"], row["ner_tags"], strict=True)]
             lines.append("")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:
-    target = Path(out) / FILE
+def write(docs: Iterable[ExportDocument], out: Path, file: str = FILE) -> list[Path]:
+    target = Path(out) / file
     write_atomic(target, render(docs))
     return [target]

@@ -30,7 +30,7 @@ def to_doc(nlp, doc: ExportDocument):
     return sdoc
 
 
-def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:
+def write(docs: Iterable[ExportDocument], out: Path, file: str = FILE) -> list[Path]:
     try:
         import spacy
         from spacy.tokens import DocBin
@@ -40,9 +40,9 @@ def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:
     db = DocBin(store_user_data=True)
     for doc in docs:
         db.add(to_doc(nlp, doc))
-    target = Path(out) / FILE
+    target = Path(out) / file
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{FILE}.tmp")
+    tmp = target.with_name(f".{file}.tmp")
     db.to_disk(tmp)
     tmp.replace(target)
     return [target]
