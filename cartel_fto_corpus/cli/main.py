@@ -30,6 +30,10 @@ LAZY_COMMANDS = {
     "show": "cartel_fto_corpus.cli.show:show_command",
     "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
     "export": "cartel_fto_corpus.cli.export:export_command",
+    "seal": "cartel_fto_corpus.cli.protocol:seal_command",
+    "freeze-guidelines": "cartel_fto_corpus.cli.protocol:freeze_guidelines_command",
+    "diff": "cartel_fto_corpus.cli.diff:diff_command",
+    "consistency": "cartel_fto_corpus.cli.consistency:consistency_command",
 }
 
 
