@@ -115,7 +115,12 @@ def protocol_problems(paths: CorpusPaths, protocol: Mapping[str, Any]) -> Iterat
             )
         seen.setdefault(e["version"], i)
         if parse_time(e["frozen"]) is None:
-            yield Problem(file, pointer("guidelines", i, "frozen"), f"expected an RFC 3339 date-time with time zone, found {e['frozen']!r}", "bad-time")
+            yield Problem(
+                file,
+                pointer("guidelines", i, "frozen"),
+                f"expected an RFC 3339 date-time with time zone, found {e['frozen']!r}",
+                "bad-time",
+            )
     folders = {p.name for p in independent_dir(paths).iterdir() if p.is_dir()} if independent_dir(paths).is_dir() else set()
     for i, e in enumerate(protocol["legacy_deliveries"]):
         if e["set_id"] not in folders:
@@ -134,7 +139,7 @@ def protocol_problems(paths: CorpusPaths, protocol: Mapping[str, Any]) -> Iterat
             yield Problem(
                 display(gpath),
                 "",
-                f"expected the frozen bytes of version {version} (sha256 {entry['sha256']}, {file}), found sha256 {sha256_hex(data)}: "
+                f"expected the frozen bytes of version {version} (sha256 {entry['sha256']}, annotations/{PROTOCOL_FILE}), found sha256 {sha256_hex(data)}: "
                 "an edit of frozen guidelines needs a new version number",
                 "frozen-guidelines-edited",
             )
@@ -175,7 +180,9 @@ def seal_problems(folder: Path, seal: Mapping[str, Any], protocol: Mapping[str, 
             continue
         digest = sha256_hex(path.read_bytes())
         if digest != listed[rel]:
-            yield Problem(file, ptr, f"expected sha256 {listed[rel]} (sealed), found {digest}: a sealed file was changed", "sealed-file-changed")
+            yield Problem(
+                file, ptr, f"expected sha256 {listed[rel]} (sealed), found {digest}: a sealed file was changed", "sealed-file-changed"
+            )
     for rel in sorted(present - set(listed)):
         yield Problem(
             file,

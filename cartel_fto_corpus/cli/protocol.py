@@ -40,7 +40,9 @@ def _read_bytes(path: Path, what: str) -> bytes:
 @click.option("--annotator-kind", type=click.Choice(["model", "person"]), required=True, help="A language model or a person.")
 @click.option("--name", required=True, help="The model's name, or the person's pseudonym.")
 @click.option("--version", "version", required=True, help="The model's version (or the person's round).")
-@click.option("--guidelines-version", required=True, help="The guidelines version the annotator was given (frozen in annotations/protocol.json).")
+@click.option(
+    "--guidelines-version", required=True, help="The guidelines version the annotator was given (frozen in annotations/protocol.json)."
+)
 @click.option(
     "--guidelines-file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),

@@ -71,25 +71,45 @@ def make_seal(
         "files": files,
     }
     if (folder / SEAL_FILE).exists():
-        return seal, [Problem(file, "", "expected an unsealed delivery, found SEAL.json: a sealed delivery is never rewritten; deliver a revision under a new set id", "already-sealed")]
+        return seal, [
+            Problem(
+                file,
+                "",
+                "expected an unsealed delivery, found SEAL.json: a sealed delivery is never rewritten; deliver a revision under a new set id",
+                "already-sealed",
+            )
+        ]
     problems = schema_problems("seal", seal, file)
     if not files:
-        problems.append(Problem(display(folder), "", "expected delivered files (<doc_id>.json, registry.json), found none", "empty-delivery"))
+        problems.append(
+            Problem(display(folder), "", "expected delivered files (<doc_id>.json, registry.json), found none", "empty-delivery")
+        )
     stated = guidelines_version(guidelines_bytes)
     if stated != guidelines_version_:
         problems.append(
-            Problem(file, "/guidelines/version", f"expected the version the guidelines file states ({stated}), found {guidelines_version_}", "guidelines-version-mismatch")
+            Problem(
+                file,
+                "/guidelines/version",
+                f"expected the version the guidelines file states ({stated}), found {guidelines_version_}",
+                "guidelines-version-mismatch",
+            )
         )
     if not problems:
         problems += list(seal_problems(folder, seal, protocol))
     return seal, problems
 
 
-def freeze_entry(protocol: Mapping[str, Any] | None, guidelines_bytes: bytes, frozen: str, file: str) -> tuple[dict[str, Any] | None, list[Problem], str]:
+def freeze_entry(
+    protocol: Mapping[str, Any] | None, guidelines_bytes: bytes, frozen: str, file: str
+) -> tuple[dict[str, Any] | None, list[Problem], str]:
     """(the new protocol or None if nothing changes, the problems that forbid it, what happened in words)."""
     version = guidelines_version(guidelines_bytes)
     if version is None:
-        return None, [Problem(file, "", "expected a version line (**Version X.Y**) in the first 40 lines, found none", "no-guidelines-version")], ""
+        return (
+            None,
+            [Problem(file, "", "expected a version line (**Version X.Y**) in the first 40 lines, found none", "no-guidelines-version")],
+            "",
+        )
     if parse_time(frozen) is None:
         return None, [Problem(file, "", f"expected an RFC 3339 date-time with time zone for the freeze, found {frozen!r}", "bad-time")], ""
     digest = sha256_hex(guidelines_bytes)
