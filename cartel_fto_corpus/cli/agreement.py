@@ -25,8 +25,12 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
     "files: the annotators' sets in the annotation files (how release 0.2 measured).",
 )
 @click.option("--include-legacy", is_flag=True, help="Also count legacy unsealed deliveries listed in annotations/protocol.json.")
-@click.option("--annotators", default=None, help="Comma-separated set ids (or annotator ids with --source files) to compare (default: all).")
-@click.option("--resamples", type=click.IntRange(min=0), default=DEFAULT_RESAMPLES, show_default=True, help="Bootstrap resamples of documents.")
+@click.option(
+    "--annotators", default=None, help="Comma-separated set ids (or annotator ids with --source files) to compare (default: all)."
+)
+@click.option(
+    "--resamples", type=click.IntRange(min=0), default=DEFAULT_RESAMPLES, show_default=True, help="Bootstrap resamples of documents."
+)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the bootstrap.")
 def agreement_command(
     root: Path | None, fmt: str, source: str, include_legacy: bool, annotators: str | None, resamples: int, seed: int

@@ -121,5 +121,14 @@ def print_report(report: dict[str, Any]) -> None:
             t.add_column(col, justify="right" if col in {"value", "n"} else "left")
         for f in report["figures"]:
             if f["layer"] == layer:
-                t.add_row(f["figure"], f["units"], f["unit"], f["annotators"], fmt(f["value"]), fmt_ci(f["ci95"]), str(f["n"]), f.get("reason") or "")
+                t.add_row(
+                    f["figure"],
+                    f["units"],
+                    f["unit"],
+                    f["annotators"],
+                    fmt(f["value"]),
+                    fmt_ci(f["ci95"]),
+                    str(f["n"]),
+                    f.get("reason") or "",
+                )
         console.print(t)

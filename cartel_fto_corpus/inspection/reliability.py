@@ -75,7 +75,11 @@ SPAN_FIGURES = {
 
 def framing(n_docs: int, annotators: Sequence[str], kinds: Sequence[str]) -> str:
     """What the figures are and are not, in one paragraph (printed with every report)."""
-    who = "all AI language models" if kinds and all(k == "model" for k in kinds) else "kinds: " + (", ".join(sorted(set(kinds))) or "not recorded")
+    who = (
+        "all AI language models"
+        if kinds and all(k == "model" for k in kinds)
+        else "kinds: " + (", ".join(sorted(set(kinds))) or "not recorded")
+    )
     return (
         f"{len(annotators)} annotators ({who}) on n = {n_docs} documents. Intervals are 95% percentile bootstrap "
         "intervals over documents; with few documents they are wide and a few decisions move a figure by several points. "
@@ -297,8 +301,8 @@ def compute_reliability(
             for who, coders in groups:
                 per_doc = _value_counts(docs, key, coders, definition, values)
 
-                def fig(sample: np.ndarray, per_doc: list[np.ndarray] = per_doc) -> float | None:
-                    return _alpha(np.concatenate([per_doc[d] for d in sample]) if len(sample) else np.zeros((0, len(values))))[0]
+                def fig(sample: np.ndarray, per_doc: list[np.ndarray] = per_doc, width: int = len(values)) -> float | None:
+                    return _alpha(np.concatenate([per_doc[d] for d in sample]) if len(sample) else np.zeros((0, width)))[0]
 
                 allc = np.concatenate(per_doc) if per_doc else np.zeros((0, len(values)))
                 row = {"layer": layer, "figure": f"{key}_alpha", "units": definition, "unit": unit, "annotators": who}
@@ -312,7 +316,7 @@ def compute_reliability(
         def pair_fig(sample: np.ndarray, c: np.ndarray) -> float | None:
             return _f1(c[sample].sum(axis=0))
 
-        def mean_fig(sample: np.ndarray) -> float | None:
+        def mean_fig(sample: np.ndarray, per_pair: dict[tuple[str, str], np.ndarray] = per_pair) -> float | None:
             vals = [v for c in per_pair.values() if (v := pair_fig(sample, c)) is not None]
             return float(np.mean(vals)) if vals else None
 
