@@ -114,10 +114,12 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
             continue
         name = report.files[-1]
         try:
-            found = AnnotationChecker(name, doc, ctx, usage).run()
+            checker = AnnotationChecker(name, doc, ctx, usage)
+            found = checker.run()
         except Exception as exc:  # a bug must not hide every other file's problems
             report.problems.append(internal_error(name, exc))
             continue
+        report.warnings.extend(checker.warnings)
         if found:
             usage.note_failed(doc)
         report.problems.extend(found)
@@ -163,6 +165,7 @@ def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) 
     for part, used in parts:
         report.files += part.files
         report.problems += part.problems
+        report.warnings += part.warnings
         usage.merge(used)
     return report, usage
 
@@ -225,6 +228,7 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
     checked, usage = check_annotation_files_parallel(by_kind["annotation"], ctx, jobs)
     report.files += checked.files
     report.problems += checked.problems
+    report.warnings += checked.warnings
     # Usage counts the root's other annotations too, so validating one file does not make the
     # rest of the registry look unused.
     given = {os.path.abspath(f) for f in by_kind["annotation"]}

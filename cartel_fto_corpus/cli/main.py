@@ -154,6 +154,8 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
     if fmt == "text":
         n = len(report.problems)
         verdict = "valid" if n == 0 else f"{n} problem{'s' if n != 1 else ''}"
+        if report.warnings:
+            verdict += f" ({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})"
         click.echo(f"{len(report.files)} files checked: {verdict}", err=True)
         if summary and n == 0 and not paths:
             _print_summary(root)
