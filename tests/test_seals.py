@@ -288,3 +288,11 @@ def test_freeze_guidelines_adds_a_version_once_and_refuses_to_change_its_hash(ro
     versions = [e["version"] for e in json.loads(protocol.read_text(encoding="utf-8"))["guidelines"]]
     assert versions == ["9.0", "9.1"]
     assert _problems(root) == []  # model-a stays sealed under 9.0, which is still frozen
+
+
+def test_import_set_reads_a_sealed_delivery_without_its_seal(tmp_path: Path) -> None:
+    """SEAL.json (and NOTES.md) are not annotation files: import-set takes the delivered sets only."""
+    root = tmp_path / "d"
+    shutil.copytree(FIXTURES / "deliveries", root)
+    result = CliRunner().invoke(cli, ["import-set", str(root / "annotations/independent/ann_c"), "--root", str(root), "--pivot", "ann_a"])
+    assert result.exit_code == 0, result.output
