@@ -178,3 +178,21 @@ def test_the_shipped_corpus_reports_its_deliveries_truthfully() -> None:
         rec = figure(files, "stance_alpha", "recorded", "llm-annotator-1 / llm-annotator-2")["value"]
         one = figure(files, "stance_alpha", "one_sided", "llm-annotator-1 / llm-annotator-2")["value"]
         assert one < rec  # release 0.2: stances one annotator recorded and the other did not
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=2, max_size=4), min_size=1, max_size=15), st.integers(0, 2**32 - 1))
+def test_vectorised_alpha_is_krippendorffs_on_every_draw(units: list[list[int]], seed: int) -> None:
+    """The bootstrap's alpha (coincidences summed over drawn documents) equals the `krippendorff` package's."""
+    from cartel_fto_corpus.inspection.reliability import alpha_of_coincidences, coincidences
+
+    counts = np.array([np.bincount(u, minlength=4) for u in units], dtype=float)
+    docs = [counts[i : i + 3] for i in range(0, len(counts), 3)]
+    draw = np.random.default_rng(seed).integers(0, len(docs), size=len(docs))
+    sample = np.concatenate([docs[d] for d in draw])
+    weights = np.bincount(draw, minlength=len(docs)).astype(float)
+    got = alpha_of_coincidences(np.einsum("d,dij->ij", weights, np.stack([coincidences(d) for d in docs])))
+    if np.count_nonzero(sample.sum(axis=0)) < 2:
+        assert np.isnan(got)
+    else:
+        assert float(got) == pytest.approx(krippendorff.alpha(value_counts=sample, level_of_measurement="nominal"))
