@@ -7,6 +7,7 @@ named after what it breaks, with the exact pointer and message `validate` must r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -91,6 +92,13 @@ def _set_id_mismatch(root: Path) -> None:
     _edit_json(root / SEAL, lambda d: d.update(set_id="model-b"))
 
 
+def _seal_version_mismatch(root: Path) -> None:
+    """The seal names guidelines 9.0, the delivered set says 1.0 (re-sealed, so only this differs)."""
+    path = root / DELIVERY / "900_00000000000000aa.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"guideline_version": "9.0"', '"guideline_version": "1.0"'), encoding="utf-8")
+    _edit_json(root / SEAL, lambda d: d["files"].update({path.name: hashlib.sha256(path.read_bytes()).hexdigest()}))
+
+
 def _unknown_legacy_delivery(root: Path) -> None:
     _edit_json(root / "annotations/protocol.json", lambda d: d.update(legacy_deliveries=[{"set_id": "gone", "reason": "old"}]))
 
@@ -106,8 +114,8 @@ CASES = {
             (
                 SEAL,
                 "/files/900_00000000000000aa.json",
-                "expected sha256 12c23b14956699e145f820c7a666684852d87346085a8cfb89a03d9518c2627e (sealed), found "
-                "8481785a3a074a73ad3535327e694c5ea2e01944597b7e19ca0b0fd39d150321: a sealed file was changed",
+                "expected sha256 692bf7cf7badbeeac45efd8919da98038f51ab9870242b6ace1e7ba203d9294b (sealed), found "
+                "f35fd55df0e9e9d78fb475a1779c694a3a90db1cfc98d2ea4b1faf9aaf800f55: a sealed file was changed",
             )
         ],
     ),
@@ -161,6 +169,16 @@ CASES = {
                 "",
                 "expected SEAL.json (a delivery is sealed with `cartel-fto seal`) or a legacy entry with its reason in "
                 "annotations/protocol.json, found neither",
+            )
+        ],
+    ),
+    "seal_version_mismatch": (
+        _seal_version_mismatch,
+        [
+            (
+                f"{DELIVERY}/900_00000000000000aa.json",
+                "/annotations/0/guideline_version",
+                "expected 9.0 (the guidelines the seal names), found '1.0'",
             )
         ],
     ),

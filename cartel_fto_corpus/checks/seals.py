@@ -11,6 +11,7 @@ change after the fact without a new version or a new set id, and that `validate`
 * a delivery's guidelines are not the frozen bytes of their version (or the version is not frozen);
 * the current GUIDELINES.md carries a frozen version number but other bytes (an edit needs a bump);
 * the seal's times are out of order (frozen <= started <= ended <= sealed);
+* a delivered annotation file states another schema or guidelines version than the seal;
 * a folder in `annotations/independent/` has no SEAL.json and is not listed as a legacy delivery
   (with its reason) in protocol.json.
 
@@ -19,6 +20,7 @@ Each is one `Problem` (file, JSON pointer, expected vs found). Pure reading; not
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -208,6 +210,37 @@ def seal_problems(folder: Path, seal: Mapping[str, Any], protocol: Mapping[str, 
             "guidelines-not-frozen-bytes",
         )
     yield from _times_problems(file, seal, frozen)
+    yield from _version_problems(folder, seal, present & set(listed))
+
+
+def _version_problems(folder: Path, seal: Mapping[str, Any], files: set[str]) -> Iterator[Problem]:
+    """The delivered annotation files say the schema and guidelines versions the seal names."""
+    for rel in sorted(files):
+        if not rel.endswith(".json") or rel == "registry.json":
+            continue
+        try:
+            doc = json.loads((folder / rel).read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue  # the file's own validation says why
+        if not isinstance(doc, dict):
+            continue
+        name = display(folder / rel)
+        if doc.get("schema_version") != seal["schema_version"]:
+            yield Problem(
+                name,
+                "/schema_version",
+                f"expected {seal['schema_version']} (the seal's), found {doc.get('schema_version')!r}",
+                "seal-version-mismatch",
+            )
+        for i, aset in enumerate(doc.get("annotations") or []):
+            got = aset.get("guideline_version") if isinstance(aset, dict) else None
+            if got != seal["guidelines"]["version"]:
+                yield Problem(
+                    name,
+                    pointer("annotations", i, "guideline_version"),
+                    f"expected {seal['guidelines']['version']} (the guidelines the seal names), found {got!r}",
+                    "seal-version-mismatch",
+                )
 
 
 def delivery_problems(paths: CorpusPaths) -> list[Problem]:
