@@ -28,8 +28,8 @@ CASES = {
     "author_evidence_reporting_frame.json": (
         "/annotations/0/stances/0/evidence/1",
         "author-evidence-reporting-frame",
-        "expected the author's own words as evidence of the author's stance, found reported speech ('argue' in "
-        "'Critics argue the listing is premature'); the stance belongs to the actor quoted",
+        "expected the author's own words (a reporting frame alone at most) as evidence of the author's stance, found an actor's "
+        "reported content ('argue the listing' in 'Critics argue the listing is premature'); it is evidence for that actor's stance",
     ),
     "unnamed_actor_description.json": (
         "/annotations/0/claims/0/claimant/description",
@@ -127,14 +127,24 @@ def test_warnings_are_listed_and_do_not_change_the_exit_code(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("text", "cue"),
     [
-        ("Critics argue the move is wrong", "argue"),
-        ("according to two officials", "according to"),
-        ("a spokesman said it was legal", "said"),
+        # reported content: flagged
+        ("Critics argue the listing is premature", "argue the listing"),
+        ("Andres Sumano, a security analyst, however questioned the move", "questioned the move"),
+        ("CNN and The New York Times reported this week that the CIA was using drones", "reported ... that"),
+        ("told reporters that the plan works", "told ... that"),
+        ("According to officials, the vote was delayed", "according to"),
+        ("the vote was delayed, according to officials", "according to"),
         ('called it a "sea change in US policy"', '"sea change in US policy"'),
-        ('the so-called "narco" groups', None),  # scare quotes
-        ("the United States listed the groups", None),  # "States" is not a verb here
-        ("The administration's claim to deal with them", None),  # a noun, not a reporting verb
-        ("represents a pivot in strategy", None),
+        # a reporting frame alone (GUIDELINES 2.0, 3.3 allows it), scare quotes, nouns: not flagged
+        ("Critics argue", None),
+        ("Secretary of State Marco Rubio said", None),
+        ("Mr Rubio said in a statement", None),
+        ("Mexican President Claudia Sheinbaum said on Wednesday", None),
+        ("CNN and The New York Times reported this week", None),
+        ("Mr Miller told White House reporters", None),
+        ('the so-called "narco" groups', None),
+        ("the United States listed the groups", None),
+        ("The administration's claim to deal with them", None),
     ],
 )
 def test_reporting_cue_is_conservative(text: str, cue: str | None) -> None:

@@ -1,20 +1,26 @@
-"""Author-stance evidence must be the article's own words, not an actor's reported speech.
+"""Author-stance evidence must not contain an actor's quoted or reported content.
 
-Rule (deliberately conservative, decided on the evidence text alone): evidence of a stance whose
-holder is the author is *reported speech* when its text contains, as whole words and ignoring
-case,
+GUIDELINES 2.0 (3.3): the author's voice includes its reporting frames *on their own* (speaker +
+reporting verb: "Critics argue", "Mr Rubio said in a statement", "CNN and The New York Times
+reported this week"), but an author evidence span never contains the actor's content: the words
+between quotation marks, the that-clause or object of a speech verb, what "according to X"
+introduces. Rule (deliberately conservative, decided on the evidence text alone): the evidence of
+a stance whose holder is the author holds reported content when it contains
 
-* ``according to``; or
-* a reporting verb of the closed list `REPORTING_VERBS`, in the past or present tense as listed
-  ("Critics argue", "Sheinbaum warned", "CNN reported", "a spokesman said"); or
-* a quotation: three or more words between double quotation marks (straight or curly).
+1. a quotation: three or more words between double quotation marks (straight or curly); or
+2. a reporting verb of the closed list `REPORTING_VERBS` followed, within four words, by "that"
+   ("reported this week that the CIA ..."); or
+3. a reporting verb other than "told"/"tells" (whose object is the addressee) followed by two or
+   more words of which the first does not open an adjunct (`ADJUNCT_STARTS`: "in a statement",
+   "on Wednesday", "this week", "to reporters", "however", ...): the verb's object or clause
+   ("questioned the move", "warned against any military action"); or
+4. "according to" in one comma-separated part of the span and three or more words in another
+   ("According to officials, the vote was delayed").
 
-Scare quotes around one or two words, nouns such as "claim" or "report", and verbs outside the
-list ("hold", "believe") do not count, so some reported speech passes; what is flagged is
-reported speech in almost every news sentence. (`rules_1_1.author_evidence_problems` catches the
-other case: evidence overlapping a claim attributed to someone else.) The evidence for the
-author's stance then has to be the author's own evaluative words; the actor's stance belongs to
-the actor.
+Scare quotes around one or two words, a frame alone, a frame with an adjunct, verbs outside the
+list and nouns ("claim", "report") do not count, so some reported content passes; what is flagged
+is reported content in almost every news sentence. (`rules_1_1.author_evidence_problems` catches
+the other case: evidence overlapping a claim attributed to someone else.)
 
 Severity (see `checks/severity.py`): an error on sets annotated under guidelines 2.0 or later,
 whose rules say so; a warning on earlier sets, which the rule postdates.
@@ -27,7 +33,8 @@ from collections.abc import Iterator
 from typing import Any
 
 #: Verbs that frame an actor's speech in news prose (closed list; "states" is left out because of
-#: "United States", "notes"/"reports"/"claims" because they are also nouns).
+#: "United States", "notes"/"reports"/"claims" because they are also nouns, "called" because of
+#: "called on officials").
 REPORTING_VERBS = (
     "said",
     "says",
@@ -45,28 +52,83 @@ REPORTING_VERBS = (
     "argues",
     "warned",
     "warns",
+    "warn",
     "reported",
     "questioned",
     "insisted",
     "insists",
+    "confirmed",
+    "denied",
     "wrote",
     "asserted",
     "alleged",
 )
-_FRAME = re.compile(r"\baccording to\b|\b(?:" + "|".join(REPORTING_VERBS) + r")\b", re.IGNORECASE)
+#: First words of what may follow a reporting verb without being the actor's content: time, place,
+#: manner, channel and addressee adjuncts ("said on Wednesday", "said in a statement", "told to reporters").
+ADJUNCT_STARTS = frozenset(
+    [
+        "in",
+        "on",
+        "at",
+        "during",
+        "after",
+        "before",
+        "this",
+        "last",
+        "earlier",
+        "later",
+        "late",
+        "yesterday",
+        "today",
+        "tonight",
+        "to",
+        "through",
+        "via",
+        "from",
+        "when",
+        "while",
+        "however",
+        "also",
+        "again",
+        "publicly",
+        "privately",
+        "repeatedly",
+        "recently",
+        "previously",
+        "separately",
+        "then",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+_VERB = re.compile(r"\b(" + "|".join(REPORTING_VERBS) + r")\b", re.IGNORECASE)
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _QUOTE = re.compile(r"[\"\u201c]([^\"\u201c\u201d]+)[\"\u201d]")
+_WORD = re.compile(r"[\w'\u2019.-]+")
 
 Triple = tuple[str, str, str]
 
 
 def reporting_cue(text: str) -> str | None:
-    """The words that make `text` reported speech under the rule above, or None."""
-    m = _FRAME.search(text)
-    if m:
-        return m.group(0)
+    """The words that make `text` hold an actor's reported content under the rule above, or None."""
     for q in _QUOTE.finditer(text):
         if len(q.group(1).split()) >= 3:
             return q.group(0)
+    for m in _VERB.finditer(text):
+        after = _WORD.findall(text[m.end() :])
+        if any(w.casefold() == "that" for w in after[:5]):
+            return f"{m.group(0)} ... that"
+        if m.group(0).casefold() not in ("told", "tells") and len(after) >= 2 and after[0].casefold() not in ADJUNCT_STARTS:
+            return f"{m.group(0)} {after[0]} {after[1]}"
+    parts = [p for p in text.split(",") if p.strip()]
+    for i, part in enumerate(parts):
+        if _ACCORDING.search(part) and any(len(p.split()) >= 3 for j, p in enumerate(parts) if j != i):
+            return "according to"
     return None
 
 
@@ -83,6 +145,6 @@ def reported_speech_problems(base: str, aset: dict[str, Any]) -> Iterator[Triple
             yield (
                 f"{base}/stances/{j}/evidence/{k}",
                 "author-evidence-reporting-frame",
-                f"expected the author's own words as evidence of the author's stance, found reported speech "
-                f"({cue!r} in {shown!r}); the stance belongs to the actor quoted",
+                f"expected the author's own words (a reporting frame alone at most) as evidence of the author's stance, "
+                f"found an actor's reported content ({cue!r} in {shown!r}); it is evidence for that actor's stance",
             )
