@@ -37,6 +37,12 @@ CASES = {
         "expected one description of the unnamed actor 'A senior official' (/annotations/0/stances/1/holder: 'a senior official'), "
         "found 'an unnamed government source'",
     ),
+    "unnamed_actor_description_other_span.json": (
+        "/annotations/0/claims/0/claimant/span",
+        "unnamed-actor-span",
+        "expected the span of the same unnamed actor 'a senior official' at /annotations/0/stances/1/holder (134:151 'A senior official'), "
+        "found 94:101 'Critics'",
+    ),
     "unnamed_actor_span.json": (
         "/annotations/0/claims/0/claimant/span",
         "unnamed-actor-span",
@@ -158,3 +164,8 @@ def test_execution_only_needs_an_implementation_verb_everywhere_and_no_evaluatio
     assert not execution_only([{"text": "will coordinate these necessary actions"}])
     assert not execution_only([{"text": "signed an executive order"}])  # "executive" is no verb of implementation
     assert not execution_only([])
+
+
+def test_organised_crime_is_not_organising_a_measure() -> None:
+    assert not execution_only([{"text": "designated eight Latin American organised crime groups"}])
+    assert execution_only([{"text": "three ministries will organise the recall"}])

@@ -2,11 +2,12 @@
 
 "Multiple U.S. departments will coordinate these actions" says what the departments will do,
 not what they think of the designation. Heuristic (a program cannot decide positions, so this is
-a flag for a person, never a verdict): a favor or against stance whose holder is an institution
-(registry type ORG or GPE) is *execution-only* when every evidence span contains a verb of
-implementation (`IMPLEMENTATION`: implement, coordinate, carry out, enforce, execute, in their
-verb forms) and none contains an evaluative cue (`EVALUATIVE`: support, welcome, praise, oppose,
-criticise, condemn, reject, defend, endorse, must, should, necessary, important, threat, ...).
+a flag for a person, never a verdict; GUIDELINES 2.0, 3.4): a favor or against stance whose
+holder is an institution (registry type ORG or GPE) is *execution-only* when every evidence span
+contains a verb of implementation (`IMPLEMENTATION`: implement, coordinate, carry out, enforce,
+execute, organise, administer, publish, in their verb forms, not the adjective "organised") and none contains a positional cue
+(`EVALUATIVE`: support, welcome, praise, oppose, criticise, condemn, reject, defend, endorse,
+warn, lobby, ask for, call for, must, should, necessary, important, threat, ...).
 
 Severity: a warning, which the adjudicator must acknowledge for the gold: on a gold set under
 guidelines 2.0 or later (`severity.py`) an execution-only stance is an error unless
@@ -29,14 +30,16 @@ from typing import Any
 ACKNOWLEDGED = Path("adjudication") / "acknowledged.yaml"
 
 IMPLEMENTATION = re.compile(
-    r"\b(?:implement(?:s|ed|ing)?|coordinat(?:e|es|ed|ing)|carr(?:y|ies|ied|ying) out|enforc(?:e|es|ed|ing)|execut(?:e|es|ed|ing))\b",
+    r"\b(?:implement(?:s|ed|ing)?|coordinat(?:e|es|ed|ing)|carr(?:y|ies|ied|ying) out|enforc(?:e|es|ed|ing)|execut(?:e|es|ed|ing)|"
+    r"organi[sz](?:e|es|ing)|administer(?:s|ed|ing)?|publish(?:es|ed|ing)?)\b",
     re.IGNORECASE,
 )
 EVALUATIVE = re.compile(
     r"\b(?:support(?:s|ed|ing)?|welcom(?:e|es|ed|ing)|prais(?:e|es|ed|ing)|oppos(?:e|es|ed|ing)|criticis(?:e|es|ed|ing)|"
     r"criticiz(?:e|es|ed|ing)|condemn(?:s|ed|ing)?|reject(?:s|ed|ing)?|defend(?:s|ed|ing)?|endors(?:e|es|ed|ing)|"
     r"must|should|necessary|important|essential|vital|threat(?:s|en|ens|ened)?|dangerous|urg(?:e|es|ed|ing)|"
-    r"call(?:s|ed)? for|determined|commit(?:ted|ment)|good|bad|right|wrong)\b",
+    r"call(?:s|ed)? for|called|warn(?:s|ed|ing)?|lobb(?:y|ies|ied|ying)|ask(?:s|ed)? for|determined|commit(?:ted|ment)|good|bad|"
+    r"right|wrong)\b",
     re.IGNORECASE,
 )
 

@@ -1,13 +1,17 @@
 """One description per unnamed actor within a set: the stance holder and the claimant are one actor.
 
 An unnamed actor (``kind: unnamed``) is identified by the words that introduce it in the text
-(its ``span``) and named by its ``description``. Rule: within one annotation set, unnamed actors
-whose spans overlap are the same actor (the same introducing words, or one inside the other), so
-they must use the same span and the same description (compared without case, surrounding white
-space or a leading article: "a source close to the White House" = "Source close to the White
-House"). Holders of stances and claimants of claims are compared with each other and among
-themselves, so one source is not described one way in the stance layer and another in the claim
-layer. Actors with disjoint spans are not compared (two mentions may be two people).
+(its ``span``) and named by its ``description``. GUIDELINES 2.0 (3.5): one unnamed source is one
+actor per document, in every layer, with the same description and the same span. Checked within
+one annotation set, over stance holders and claimants together:
+
+* actors whose spans overlap are the same actor (the same introducing words, or one inside the
+  other), so they must have the same span and the same description;
+* actors with the same description are the same actor, so they must have the same span.
+
+Descriptions are compared without case, extra white space or a leading article ("a source close
+to the White House" = "Source close to the White House"). Actors with disjoint spans and
+different descriptions are not compared (two mentions may be two sources).
 
 Severity (`severity.py`): error under guidelines 2.0 or later, warning before.
 """
@@ -62,3 +66,13 @@ def unnamed_actor_problems(base: str, aset: dict[str, Any]) -> Iterator[Triple]:
                     f"{first['description']!r}), found {actor['description']!r}",
                 )
             break  # compared with the first actor it overlaps; that one was compared with its own first
+        else:
+            same = next(((p, a) for p, a in actors[:i] if description_key(a["description"]) == description_key(actor["description"])), None)
+            if same is not None and (same[1]["span"]["start"], same[1]["span"]["end"]) != (sp["start"], sp["end"]):
+                fs = same[1]["span"]
+                yield (
+                    f"{base}/{ptr}/span",
+                    "unnamed-actor-span",
+                    f"expected the span of the same unnamed actor {actor['description']!r} at {base}/{same[0]} "
+                    f"({fs['start']}:{fs['end']} {fs['text']!r}), found {sp['start']}:{sp['end']} {sp['text']!r}",
+                )
