@@ -440,8 +440,12 @@ def test_imported_second_set_gives_the_same_agreement_as_the_delivered_one() -> 
     docs = load_documents(paths)
     registry = load_registry(paths)
     for folder in folders:
-        delivered = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json") if p.name != "registry.json"}
+        delivered = {
+            p.stem: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json") if p.name not in ("registry.json", "SEAL.json")
+        }
         (annotator,) = {s["annotator"] for d in delivered.values() for s in d["annotations"]}
+        if not any(s["annotator"] == annotator for d in docs for s in d["annotations"]):
+            continue  # a sealed delivery not imported into the annotation files (yet): nothing to compare
         raw = []
         for doc in docs:
             other = copy.deepcopy(doc)
