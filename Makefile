@@ -1,26 +1,39 @@
-# The README's commands. Everything a fresh machine needs is installed here.
+# The README's two set-up commands: `make run` and `make test`. Everything a fresh machine needs is
+# installed here.
 #
-# PYTHON is the interpreter to install into and run with: `python3` is the active virtual
-# environment's when one is active; or point at one: `make test PYTHON=.venv/bin/python`.
-# Every command runs as `$(PYTHON) -m ...`, so no script has to be on PATH.
-PYTHON ?= python3
+# Which Python: with a virtual environment active, its `python3`; with none, the project's own
+# $(VENV) (default .venv), created on first use from $(BASE_PYTHON) (>= 3.10); or any interpreter
+# given as `make test PYTHON=/path/to/python`. Every command runs as `$(PYTHON) -m ...`, so no
+# script has to be on PATH.
 VENV ?= .venv
+BASE_PYTHON ?= python3
+
+ifeq ($(origin PYTHON),undefined)
+  ifdef VIRTUAL_ENV
+    PYTHON := python3
+  else
+    PYTHON := $(VENV)/bin/python
+    NEEDS_VENV := $(VENV)/bin/python
+  endif
+endif
 
 .PHONY: venv run test setup setup-test lint
 
-# Create a virtual environment (Python >= 3.10) in $(VENV); then `. $(VENV)/bin/activate`.
-venv:
-	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.10 needed, found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
-	$(PYTHON) -m venv $(VENV)
+# The project venv, made once. `make venv` makes it explicitly; run/test make it when needed.
+$(VENV)/bin/python:
+	@$(BASE_PYTHON) -c 'import sys; sys.exit("Python >= 3.10 needed, found " + sys.version.split()[0] + " ($(BASE_PYTHON)); set BASE_PYTHON=") if sys.version_info < (3, 10) else None'
+	$(BASE_PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	@echo "created $(VENV); activate it with: . $(VENV)/bin/activate  (or pass PYTHON=$(VENV)/bin/python to make)"
+	@echo "created $(VENV) (activate it with . $(VENV)/bin/activate to call cartel-fto directly)"
 
-setup:
+venv: $(VENV)/bin/python
+
+setup: $(NEEDS_VENV)
 	$(PYTHON) -m pip install -q -e .
 
 # The package with the test and Label Studio extras, the Label Studio server in its own venv
 # ($${CARTEL_FTO_LS_VENV:-.venv-labelstudio}), Debian's chromium (root, or passwordless sudo).
-setup-test:
+setup-test: $(NEEDS_VENV)
 	$(PYTHON) -m pip install -q -c constraints.txt -e '.[dev,labelstudio]'
 	@for s in scripts/setup_*.sh; do [ -f "$$s" ] && PYTHON="$(PYTHON)" bash "$$s" || exit 1; done
 

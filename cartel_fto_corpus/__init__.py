@@ -3,17 +3,43 @@ as Foreign Terrorist Organizations.
 
 The version below is the single version number of the package, the corpus, the dataset card,
 the Croissant metadata and the loader's cache fingerprint.
+
+The public names are listed in `__all__` and imported on first use (`__getattr__`), so
+`import cartel_fto_corpus` stays cheap (no `datasets`, no pyarrow) while `dir()`, completion and
+`from cartel_fto_corpus import CorruptData` still see them. A new public name is one line of
+`_PUBLIC`: name -> the module that defines it.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
 
-__all__ = ["__version__", "load_dataset"]
+#: Public name -> module defining it (imported when the name is first used).
+_PUBLIC = {
+    "load_dataset": "cartel_fto_corpus.publish.loader",
+    "available_configs": "cartel_fto_corpus.publish.loader",
+    "CorruptData": "cartel_fto_corpus.publish.loader",
+}
+
+#: Literal, so linters and type checkers read it; a test checks it equals `_PUBLIC` plus the version.
+__all__ = ["CorruptData", "__version__", "available_configs", "load_dataset"]
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time these come from __getattr__
+    from cartel_fto_corpus.publish.loader import CorruptData, available_configs, load_dataset
 
 
-def __getattr__(name: str):
-    """`load_dataset` is imported on first use, so `import cartel_fto_corpus` stays cheap."""
-    if name == "load_dataset":
-        from cartel_fto_corpus.publish.loader import load_dataset
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use; it is cached in the module's globals afterwards."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return load_dataset
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,27 @@ FIXTURES = TESTS / "fixtures"
 FIXTURE_CORPUS = FIXTURES / "corpus"
 INVALID = FIXTURES / "invalid"
 REPO = TESTS.parent
+
+#: Modules of the `labelstudio` extra (pyproject.toml); without them the Label Studio tests are
+#: skipped with this reason instead of failing at collection.
+LABELSTUDIO_EXTRA = ("orjson", "httpx", "label_studio_sdk")
+MISSING_LABELSTUDIO = [m for m in LABELSTUDIO_EXTRA if importlib.util.find_spec(m) is None]
+
+
+class _SkippedModule(pytest.Module):
+    """A test module that needs a missing extra: reported as skipped, with the reason, not imported."""
+
+    def collect(self):  # type: ignore[override]
+        pytest.skip(
+            f"needs the labelstudio extra (missing: {', '.join(MISSING_LABELSTUDIO)}): pip install -e '.[labelstudio]'",
+            allow_module_level=True,
+        )
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    if MISSING_LABELSTUDIO and (module_path.name.startswith("test_labelstudio_") or module_path.parent.name == "labelstudio"):
+        return _SkippedModule.from_parent(parent, path=module_path)
+    return None
 
 
 @pytest.fixture

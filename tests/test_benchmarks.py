@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -22,6 +24,7 @@ def test_validation_benchmark_runs_and_its_synthetic_corpus_is_valid() -> None:
 def test_the_real_mix_is_valid_and_as_dense_as_the_shipped_corpus(tmp_path) -> None:
     """The synthetic corpus the sync benchmark runs on: every file valid, and per 1,000 characters as many
     mentions, claims and stances (within a quarter) as the shipped corpus's gold sets."""
+    pytest.importorskip("orjson", reason="needs the labelstudio extra: pip install -e '.[labelstudio]'")
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synth import make_corpus, real_mix
 
@@ -37,3 +40,11 @@ def test_the_real_mix_is_valid_and_as_dense_as_the_shipped_corpus(tmp_path) -> N
         assert abs(made - getattr(mix, what)) <= 0.25 * getattr(mix, what), (what, made, getattr(mix, what))
     evidence = sum(len(st["evidence"]) for s in sets for st in s["stances"]) / sum(len(s["stances"]) for s in sets)
     assert abs(evidence - mix.evidence_per_stance) <= 0.25 * mix.evidence_per_stance
+
+
+def test_cli_start_benchmark_runs() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_cli_start.py"), "--runs", "1"], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "x floor" in proc.stdout and "verdict: --help" in proc.stdout

@@ -55,10 +55,12 @@ def test_every_command_and_option_has_help() -> None:
 
 def test_format_means_the_same_everywhere() -> None:
     """`--format` takes text|json on every command that prints a report (validate adds github); `table`
-    stays an alias. `export --format` names the file format written (conll, spacy, ...), not a report."""
+    stays an alias. The file format `export` writes is `--to` (`--format` there is the older spelling)."""
     seen = {}
     for path, cmd in commands():
         if path[-1] == "export":
+            (fmt,) = [p for p in cmd.params if "--to" in getattr(p, "opts", [])]
+            assert fmt.opts[0] == "--to" and "--format" in fmt.opts
             continue
         for p in cmd.params:
             if isinstance(p, click.Option) and "--format" in p.opts:
@@ -100,7 +102,7 @@ def test_extras_come_from_the_package_metadata() -> None:
     assert extra_for("httpx") == extra_for("label_studio_sdk") == "labelstudio"
     assert extra_for("no_such_module_at_all") is None
     line = missing_module_line(ModuleNotFoundError("No module named 'httpx'", name="httpx"))
-    assert line is not None and line.endswith("pip install 'cartel-fto-corpus[labelstudio]'")
+    assert line is not None and line.endswith(f"pip install -e '{REPO}[labelstudio]'")  # not on PyPI: the checkout
     assert missing_module_line(ModuleNotFoundError("x", name="cartel_fto_corpus.nothing")) is None  # our bug: a traceback
 
 
@@ -124,10 +126,9 @@ def test_missing_extra_is_one_line_with_the_install_command() -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [
-        "error: this command needs the Python module 'httpx', which is not installed: pip install 'cartel-fto-corpus[labelstudio]'"
+        f"error: this command needs the Python module 'httpx', which is not installed: pip install -e '{REPO}[labelstudio]'"
     ] or proc.stderr.splitlines() == [
-        "error: this command needs the Python module 'label_studio_sdk', which is not installed: "
-        "pip install 'cartel-fto-corpus[labelstudio]'"
+        f"error: this command needs the Python module 'label_studio_sdk', which is not installed: pip install -e '{REPO}[labelstudio]'"
     ]
 
 
@@ -142,7 +143,7 @@ def test_command_whose_module_cannot_be_imported_is_listed_and_explains(tmp_path
     assert listing.exit_code == 0 and "fancy" in listing.output
     result = runner.invoke(cli, ["fancy", "--anything"])
     assert result.exit_code == 2
-    assert result.output.strip().endswith("'no_such_dependency_xyz', which is not installed: pip install 'cartel-fto-corpus'")
+    assert result.output.strip().endswith(f"'no_such_dependency_xyz', which is not installed: pip install -e '{REPO}'")
 
 
 # --------------------------------------------------------------------------- which corpus
@@ -264,8 +265,32 @@ def test_summary_fits_the_terminal() -> None:
 
 def test_runner_smoke() -> None:
     """The group resolves every lazy command in-process (no import errors hidden by subprocesses)."""
+    import click
+
+    from cartel_fto_corpus.cli.main import LAZY_COMMANDS
+
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and "show" in result.output and "ls" in result.output
+    ctx = click.Context(cli)
+    for name in LAZY_COMMANDS:
+        assert cli.get_command(ctx, name) is not None, name
+
+
+def test_help_lists_commands_without_importing_them() -> None:
+    """`--help` reads each lazy command's one-line help from its source; it equals click's own."""
+    import click
+
+    from cartel_fto_corpus.cli.main import LAZY_COMMANDS, lazy_short_help
+
+    ctx = click.Context(cli)
+    for name in LAZY_COMMANDS:
+        assert lazy_short_help(name, 60) == cli.get_command(ctx, name).get_short_help_str(60), name
+    code = "import sys; from cartel_fto_corpus.cli.main import main; sys.argv = ['cartel-fto', '--help']\ntry: main()\nexcept SystemExit: pass\nprint(sorted(m for m in ('datasets', 'pyarrow', 'cartel_fto_corpus.publish.build') if m in sys.modules))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_third_party_warnings_are_filtered_by_module_only() -> None:

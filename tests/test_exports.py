@@ -223,7 +223,7 @@ def test_spacy_format_without_spacy_is_one_line(monkeypatch: pytest.MonkeyPatch,
     result = CliRunner().invoke(cli, ["export", "--root", str(FIXTURE_CORPUS), "--format", "spacy", "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip().splitlines() == [
-        "the spacy format needs spaCy: pip install 'cartel-fto-corpus[spacy]'",
+        f"the spacy format needs spaCy: pip install -e '{REPO}[spacy]'",
         "refusing to export",
     ]
 

@@ -200,7 +200,7 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> WheelEnv:
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-ANNOTATIONS"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-ANNOTATIONS", "CITATION.cff"):
         if (REPO / name).exists():
             shutil.copy(REPO / name, src / name)
     shutil.copytree(REPO / "cartel_fto_corpus", src / "cartel_fto_corpus", ignore=shutil.ignore_patterns("__pycache__", "_data"))
@@ -298,7 +298,7 @@ def test_installed_cli_uses_the_checkout_it_runs_in_and_never_writes_into_the_pa
     assert proc.returncode == 0, proc.stderr
     first, *rest = proc.stderr.splitlines()
     assert first.startswith("note: no cartel_fto_corpus checkout in") and str(package / "_data") in first, first
-    assert rest[-1].endswith("files checked: valid")
+    assert "files checked (" in rest[-1] and rest[-1].endswith("): valid")
 
     checkout = _checkout(tmp_path / "checkout", broken=True)
     sub = checkout / "annotations"  # found from a subfolder too, as git finds its repository

@@ -29,7 +29,8 @@ CASES = {
         "/annotations/0/stances/0/evidence/1",
         "author-evidence-reporting-frame",
         "expected the author's own words (a reporting frame alone at most) as evidence of the author's stance, found an actor's "
-        "reported content ('argue the listing' in 'Critics argue the listing is premature'); it is evidence for that actor's stance",
+        "reported content ('according to' in 'According to a local newspaper, the ministry hesitated'); it is evidence for that "
+        "actor's stance",
     ),
     "unnamed_actor_description.json": (
         "/annotations/0/claims/0/claimant/description",
@@ -59,10 +60,28 @@ CASES = {
 }
 
 
+#: Invalid fixtures whose finding stays a warning even under guidelines 2.0 (the guessing part of a rule).
+WARNING_ONLY = {
+    "author_evidence_speech_object.json": (
+        "/annotations/0/stances/0/evidence/1",
+        "author-evidence-speech-object",
+        "expected the author's own words (a reporting frame alone at most) as evidence of the author's stance, found an actor's "
+        "reported content ('argue the listing' in 'Critics argue the listing is premature'); it is evidence for that actor's stance",
+    ),
+}
+
+
 def test_the_fixture_is_valid_without_warnings() -> None:
     report = validate(None, RULES)
     assert report.problems == [] and report.warnings == []
-    assert sorted(p.name for p in INVALID.iterdir()) == sorted(CASES)
+    assert sorted(p.name for p in INVALID.iterdir()) == sorted([*CASES, *WARNING_ONLY])
+
+
+@pytest.mark.parametrize("name", sorted(WARNING_ONLY))
+def test_a_speech_verb_object_is_a_warning_even_under_2_0(name: str) -> None:
+    report = validate([INVALID / name], root=RULES)
+    assert report.exit_code == EXIT_OK and report.problems == []
+    assert [(w.pointer, w.code, w.message) for w in report.warnings] == [WARNING_ONLY[name]]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

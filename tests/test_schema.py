@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,10 +23,14 @@ def walk(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 @pytest.mark.parametrize("name", sorted(load_schemas()))
-def test_schema_is_valid_2020_12_with_id(name: str) -> None:
+def test_schema_is_valid_2020_12_with_relative_refs(name: str) -> None:
     schema = load_schemas()[name]
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"].startswith("urn:cartel-fto-corpus:schema:")
+    # No $id and relative $refs between the files: any tool that loads a schema from disk
+    # (check-jsonschema, editors) resolves the other files beside it (truth/schema.schema_uri).
+    assert "$id" not in schema
+    refs = [node["$ref"] for _path, node in walk(schema) if "$ref" in node]
+    assert all(re.fullmatch(r"(\w+\.schema\.json)?#/\$defs/\w+", ref) for ref in refs), refs
     jsonschema.Draft202012Validator.check_schema(schema)
 
 

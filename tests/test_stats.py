@@ -173,11 +173,21 @@ def test_cli_json_equals_compute_stats() -> None:
 
 
 def test_cli_table_shows_every_table() -> None:
-    result = CliRunner().invoke(cli, ["stats", "--root", str(FIXTURE_CORPUS)])
+    result = CliRunner().invoke(cli, ["stats", "--root", str(FIXTURE_CORPUS), "--full"])
     assert result.exit_code == 0, result.output
     for t in stats_tables(compute_stats(CorpusPaths(FIXTURE_CORPUS))):
         assert t.title.split(" (")[0].split()[0] in result.output
     assert re.search(r"900_00000000000000aa\s*│\s*245\s*│", result.output)
+
+
+def test_cli_default_is_the_overview_and_names_the_other_tables() -> None:
+    """At 80 columns the full output of the shipped corpus is ~280 lines; the default fits a screen."""
+    result = CliRunner().invoke(cli, ["stats"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) <= 40, len(lines)
+    n = len(stats_tables(compute_stats(CorpusPaths(TESTS.parent)))) - 1
+    assert "Documents" in lines[0] and f"{n} more tables with --full: Annotators;" in " ".join(lines)
 
 
 def test_cli_unreadable_corpus_is_one_line(tmp_path: Path) -> None:

@@ -22,8 +22,10 @@ list and nouns ("claim", "report") do not count, so some reported content passes
 is reported content in almost every news sentence. (`rules_1_1.author_evidence_problems` catches
 the other case: evidence overlapping a claim attributed to someone else.)
 
-Severity (see `checks/severity.py`): an error on sets annotated under guidelines 2.0 or later,
-whose rules say so; a warning on earlier sets, which the rule postdates.
+Severity (see `checks/severity.py`): rules 1, 2 and 4 are errors on sets annotated under
+guidelines 2.0 or later, whose rules say so, and warnings on earlier sets, which the rule
+postdates. Rule 3 guesses (an object, or an adjunct outside `ADJUNCT_STARTS`?), so it is always a
+warning, with its own code `author-evidence-speech-object`.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def reporting_cue(text: str) -> str | None:
         if any(w.casefold() == "that" for w in after[:5]):
             return f"{m.group(0)} ... that"
         if m.group(0).casefold() not in ("told", "tells") and len(after) >= 2 and after[0].casefold() not in ADJUNCT_STARTS:
-            return f"{m.group(0)} {after[0]} {after[1]}"
+            return f"{m.group(0)} {after[0]} {after[1]}"  # OBJECT_CUE: the one heuristic part
     parts = [p for p in text.split(",") if p.strip()]
     for i, part in enumerate(parts):
         if _ACCORDING.search(part) and any(len(p.split()) >= 3 for j, p in enumerate(parts) if j != i):
@@ -132,8 +134,14 @@ def reporting_cue(text: str) -> str | None:
     return None
 
 
+def is_object_cue(cue: str) -> bool:
+    """A cue of rule 3 (verb + following words): the part of the rule that guesses (an object or a
+    clause, not an adjunct), reported as a warning even under guidelines 2.0."""
+    return not (cue.startswith(('"', "\u201c")) or cue.endswith("... that") or cue == "according to")
+
+
 def reported_speech_problems(base: str, aset: dict[str, Any]) -> Iterator[Triple]:
-    """Evidence of author stances that contains a reporting frame or a quotation."""
+    """Evidence of author stances that holds an actor's reported content (rules 1-4 above)."""
     for j, st in enumerate(aset["stances"]):
         if st["holder"]["kind"] != "author":
             continue
@@ -144,7 +152,7 @@ def reported_speech_problems(base: str, aset: dict[str, Any]) -> Iterator[Triple
             shown = ev["text"] if len(ev["text"]) <= 60 else ev["text"][:59] + "\u2026"
             yield (
                 f"{base}/stances/{j}/evidence/{k}",
-                "author-evidence-reporting-frame",
+                "author-evidence-speech-object" if is_object_cue(cue) else "author-evidence-reporting-frame",
                 f"expected the author's own words (a reporting frame alone at most) as evidence of the author's stance, "
                 f"found an actor's reported content ({cue!r} in {shown!r}); it is evidence for that actor's stance",
             )

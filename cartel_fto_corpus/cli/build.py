@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
@@ -33,13 +33,20 @@ def _fail(lines: Iterable[str], code: int = 1) -> None:
     help="Dataset root: writes OUT/data/<config>/*.parquet, OUT/croissant.json, OUT/SHA256SUMS, the card in OUT/README.md (default: corpus root).",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed Parquet, croissant.json or card are stale.")
-def build_command(root: Path | None, out: Path | None, check: bool) -> None:
+@click.option(
+    "--annotations-only",
+    is_flag=True,
+    help="With --out: every text copied from the articles (texts, titles, tokens, span texts) null; offsets and labels kept.",
+)
+def build_command(root: Path | None, out: Path | None, check: bool, annotations_only: bool) -> None:
     """Build the Parquet configs, the dataset card and croissant.json from texts and annotations.
 
     Validates first and refuses invalid data. Deterministic: a second build changes no byte.
     """
     from cartel_fto_corpus.checks.validate import validate
 
+    if annotations_only and (out is None or check):
+        _fail(["--annotations-only: expected --out DIR (never the corpus's own data/) and no --check"], 2)
     # The installed copy ships no card or DATASHEET to compare with, and is never written to.
     action = "check the generated files of" if check else "write into"
     paths = CorpusPaths(corpus_root(root, writes=out is None, action=action))
@@ -56,7 +63,9 @@ def build_command(root: Path | None, out: Path | None, check: bool) -> None:
                 _fail([*stale, f"{len(stale)} generated file{'s' if len(stale) != 1 else ''} stale: run `cartel-fto build`"])
             click.echo(f"{out}: data/, croissant.json, SHA256SUMS and the card are up to date", err=True)
             return
-        result = build(paths, out, validate_first=False)
+        result = build(paths, out, validate_first=False, annotations_only=annotations_only)
+    except OSError as exc:
+        cannot_write(out, exc)
     except BuildError as exc:
         _fail([str(exc), "refusing to build"])
     for rel in [*result.changed, *(f"{r} (removed)" for r in result.removed)]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
 from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_documents, writer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -16,11 +16,13 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 @click.command("export")
 @root_option
 @click.option(
+    "--to",
     "--format",
     "fmt",
     type=click.Choice(list(FORMATS)),
     required=True,
-    help="conll, spacy (DocBin), brat, bigbio (kb, JSON lines) or jsonl.",
+    help="File format to write: conll, spacy (DocBin), brat, bigbio (kb, JSON lines) or jsonl. "
+    "(`--format` is the older spelling; elsewhere --format means the output style, text or json.)",
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into (created if missing).")
 def export_command(root: Path | None, fmt: str, out: Path) -> None:
@@ -30,7 +32,7 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
     """
     from cartel_fto_corpus.checks.validate import validate
 
-    paths = CorpusPaths(root)
+    paths = CorpusPaths(corpus_root(root))
     report = validate(None, paths.root, jobs=os.cpu_count() or 1)
     if report.problems:
         for p in report.problems:
@@ -40,6 +42,8 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
         sys.exit(1)
     try:
         files = writer(fmt)(export_documents(paths), out)
+    except OSError as exc:
+        cannot_write(out, exc)
     except ExportError as exc:
         click.echo(str(exc), err=True)
         click.echo("refusing to export", err=True)

@@ -30,6 +30,7 @@ LAZY_COMMANDS = {
     "show": "cartel_fto_corpus.cli.show:show_command",
     "migrate": "cartel_fto_corpus.cli.migrate:migrate_command",
     "export": "cartel_fto_corpus.cli.export:export_command",
+    "hydrate": "cartel_fto_corpus.cli.hydrate:hydrate_command",
     "seal": "cartel_fto_corpus.cli.protocol:seal_command",
     "freeze-guidelines": "cartel_fto_corpus.cli.protocol:freeze_guidelines_command",
     "diff": "cartel_fto_corpus.cli.diff:diff_command",
@@ -69,9 +70,59 @@ def missing_module_line(exc: ModuleNotFoundError) -> str | None:
     name = (exc.name or "").split(".")[0]
     if not name or name == __name__.split(".")[0]:
         return None
-    extra = extra_for(name)
-    spec = f"{DISTRIBUTION}[{extra}]" if extra else DISTRIBUTION
-    return f"error: this command needs the Python module {name!r}, which is not installed: pip install '{spec}'"
+    from cartel_fto_corpus.truth.paths import install_command
+
+    return f"error: this command needs the Python module {name!r}, which is not installed: {install_command(extra_for(name))}"
+
+
+def lazy_short_help(name: str, limit: int = 45) -> str:
+    """The one-line help of a lazy command, read from its module's source without importing it.
+
+    `cartel-fto --help` lists every command with its first docstring line; importing the modules
+    for that would load `datasets` (via `publish.build`) and cost a second. The callback named in
+    `LAZY_COMMANDS` is found by name in the module's syntax tree; an explicit `short_help=` or
+    `help=` in its decorators wins, as in click. `tests/test_cli_usability.py` compares the result
+    with the imported command's own short help.
+    """
+    import ast
+
+    module, attr = LAZY_COMMANDS[name].split(":")
+    try:
+        spec = importlib.util.find_spec(module)
+        source = Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
+    except (ModuleNotFoundError, OSError, ValueError):
+        return ""
+    try:
+        tree = ast.parse(_definition(source, attr))
+    except SyntaxError:  # an unusual layout: the listing shows no help rather than failing
+        return ""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == attr:
+            text, short = ast.get_docstring(node) or "", None
+            for deco in node.decorator_list:
+                func = deco.func if isinstance(deco, ast.Call) else None
+                name_of = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                if name_of not in ("command", "group"):
+                    continue
+                for kw in deco.keywords:
+                    if kw.arg in ("short_help", "help") and isinstance(kw.value, ast.Constant):
+                        text, short = (text, kw.value.value) if kw.arg == "short_help" else (kw.value.value, short)
+            return click.Command(name, help=text, short_help=short).get_short_help_str(limit)
+    return ""
+
+
+def _definition(source: str, name: str) -> str:
+    """The top-level function `name` with its decorators, cut out of a module's source: parsing only
+    it keeps `--help` at a tenth of the cost of parsing every command module whole."""
+    m = re.search(rf"^def {re.escape(name)}\(", source, re.MULTILINE)
+    if m is None:
+        return ""
+    lines = source[: m.start()].split("\n")[:-1]
+    start = len(lines)
+    while start > 0 and lines[start - 1].strip() and (lines[start - 1][0] in " \t@)]}"):
+        start -= 1
+    end = re.compile(r"^[^\s)\]}]", re.MULTILINE).search(source, m.end())
+    return "\n".join(lines[start:]) + "\n" + source[m.start() : end.start() if end else len(source)]
 
 
 class LazyGroup(click.Group):
@@ -79,6 +130,21 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if self._available(n))])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `--help`, without importing the lazy commands (see `lazy_short_help`)."""
+        limit = formatter.width - 6 - max(len(n) for n in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS:
+                rows.append((name, lazy_short_help(name, limit)))
+            else:
+                cmd = super().get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     @staticmethod
     def _available(name: str) -> bool:
@@ -156,10 +222,20 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
         verdict = "valid" if n == 0 else f"{n} problem{'s' if n != 1 else ''}"
         if report.warnings:
             verdict += f" ({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})"
-        click.echo(f"{len(report.files)} files checked: {verdict}", err=True)
+        click.echo(f"{len(report.files)} files checked ({_what_was_checked(report.files)}): {verdict}", err=True)
         if summary and n == 0 and not paths:
             _print_summary(root)
     sys.exit(report.exit_code)
+
+
+def _what_was_checked(files: list[str]) -> str:
+    """'5 articles' annotations, the registry, the manifest' for the files a run read: the count alone
+    (7 files for five articles) left a reader wondering what the other two were."""
+    names = {f.replace("\\", "/").rsplit("/", 1)[-1] for f in files}
+    n = sum(1 for f in names if f not in ("registry.json", "manifest.json"))
+    parts = [f"{n} article{'s' if n != 1 else ''}" + ("' annotations" if n != 1 else "'s annotations")] if n else []
+    parts += [label for name, label in (("registry.json", "the registry"), ("manifest.json", "the texts' manifest")) if name in names]
+    return ", ".join(parts) or "nothing"
 
 
 def _checkout_of(paths: tuple[Path, ...]) -> Path | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -94,7 +95,18 @@ def require_readable(paths: CorpusPaths, what: str) -> None:
         exit_with(lines, 2 if any(p.unreadable for p in problems) else 1)
 
 
-def exit_with(lines: list[str], code: int) -> None:
+def cannot_write(target: Path, exc: OSError) -> NoReturn:
+    """Exit 2 with one line naming the output path the user gave (not a temporary file) and the
+    operating system's reason: an unwritable, missing or read-only output is the user's to fix, so
+    no traceback."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):  # a file where a folder must be
+        blocker = next((p for p in Path(target).absolute().parents if p.is_file()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker else reason
+    exit_with([f"{target}: cannot write: {reason}"], 2)
+
+
+def exit_with(lines: list[str], code: int) -> NoReturn:
     """Print each line on stderr and exit with `code`."""
     for line in lines:
         click.echo(line, err=True)

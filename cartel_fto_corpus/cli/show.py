@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
 from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, manifest_documents, print_view, terminal_safe
 from cartel_fto_corpus.inspection.explorer_html import render_html
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
@@ -19,14 +19,15 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 @root_option
 @click.option("--annotator", default=None, help="Show this annotator's set (default: the gold set, else the first).")
 @click.option(
+    "--out",
     "--html",
     "html_out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Write a self-contained HTML page to this file (a folder with --all).",
+    help="Write a self-contained HTML page to this file (a folder with --all) instead of printing (`--html` is the older spelling).",
 )
 @click.option(
-    "--all", "all_docs", is_flag=True, help="With --html DIR: write DIR/<doc_id>.html for every document, so cluster links resolve."
+    "--all", "all_docs", is_flag=True, help="With --out DIR: write DIR/<doc_id>.html for every document, so cluster links resolve."
 )
 def show_command(doc_id: str | None, root: Path | None, annotator: str | None, html_out: Path | None, all_docs: bool) -> None:
     """Show an article with its entities, claims and stances highlighted (DOC_ID or a prefix such as 002)."""
@@ -36,7 +37,7 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
     try:
         if all_docs:
             if html_out is None or doc_id is not None:
-                raise ShowError("--all: expected --html DIR and no DOC_ID")
+                raise ShowError("--all: expected --out DIR and no DOC_ID")
             ids = [d["id"] for d in manifest_documents(paths)]
             pages = {html_out / f"{i}.html": render_html(load_view(i, paths, annotator)) for i in ids}
             for path, page in pages.items():
@@ -44,9 +45,13 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
             click.echo(f"{html_out}: {len(pages)} pages written", err=True)
             return
         if doc_id is None:
-            raise ShowError("expected a DOC_ID (or --all --html DIR)")
+            raise ShowError("expected a DOC_ID (or --all --out DIR)")
         view = load_view(doc_id, paths, annotator)
         if html_out is not None:
+            if html_out.is_dir():
+                raise ShowError(
+                    f"{html_out}: expected a file name for the page, found a folder (--all writes one page per document into a folder)"
+                )
             write_atomic(html_out, render_html(view))
             click.echo(f"{html_out}: written", err=True)
         else:
@@ -61,6 +66,18 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
     except ShowError as exc:
         click.echo(terminal_safe(escape_surrogates(str(exc))), err=True)
         sys.exit(2)
-    except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        if html_out is None or exc.filename is None or not _under(Path(exc.filename), html_out):
+            click.echo(terminal_safe(escape_surrogates(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}")), err=True)
+            sys.exit(2)
+        cannot_write(html_out, exc)
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
         click.echo(terminal_safe(escape_surrogates(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}")), err=True)
         sys.exit(2)
+
+
+def _under(path: Path, out: Path) -> bool:
+    """Whether a failing path is the output or its temporary sibling/child, not a corpus file."""
+    out = out.absolute()
+    path = path.absolute()
+    return path == out or out in path.parents or path.parent == out.parent or any(p == path for p in out.parents)

@@ -13,9 +13,13 @@ from cartel_fto_corpus.cli.options import corpus_root, format_option, require_re
 from cartel_fto_corpus.inspection.stats import _NUMERIC, compute_stats, stats_tables
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
+#: Tables printed without --full: the per-document overview (the rest is one flag away).
+SHORT_TABLES = 1
 
-def print_tables(stats: dict[str, Any], width: int | None = None) -> None:
-    """Every statistics table at the terminal's width (`width` None: detected, 80 when piped).
+
+def print_tables(stats: dict[str, Any], width: int | None = None, full: bool = True) -> None:
+    """The statistics tables at the terminal's width (`width` None: detected, 80 when piped): all of
+    them with `full`, else the overview and one line naming the others.
 
     A table wider than the terminal is split into several narrower ones that each repeat its
     first column, rather than letting rich cut figures to "23…" or wrap every cell.
@@ -26,7 +30,8 @@ def print_tables(stats: dict[str, Any], width: int | None = None) -> None:
     from cartel_fto_corpus.inspection.terminal import natural_width
 
     console = Console(width=width)
-    for t in stats_tables(stats):
+    tables = stats_tables(stats)
+    for t in tables if full else tables[:SHORT_TABLES]:
         numeric = [i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in t.rows) for i in range(len(t.columns))]
 
         def table(cols: list[int], title: str | None, t: Any = t, numeric: list[bool] = numeric) -> Table:
@@ -45,6 +50,9 @@ def print_tables(stats: dict[str, Any], width: int | None = None) -> None:
         for n, cols in enumerate(parts):
             console.print(table(cols, t.title if n == 0 else f"{t.title} (continued)"))
     console.print(f"Counts of annotations: {stats['basis']}. Tokens: {stats['token_rule']}.", highlight=False)
+    if not full and len(tables) > SHORT_TABLES:
+        rest = "; ".join(t.title.split(" (")[0] for t in tables[SHORT_TABLES:])
+        console.print(f"{len(tables) - SHORT_TABLES} more tables with --full: {rest}.", highlight=False)
 
 
 @click.command("stats")
@@ -56,13 +64,14 @@ def print_tables(stats: dict[str, Any], width: int | None = None) -> None:
 @click.option(
     "--check-datasheet", "check_ds", is_flag=True, help="Do not write; exit 1 if the datasheet's tables differ from these figures."
 )
+@click.option("--full", is_flag=True, help="Print every table (default: the per-document overview and the other tables' names).")
 @click.option(
     "--datasheet",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Datasheet file (default: DATASHEET.md at the corpus root).",
 )
-def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, datasheet: Path | None) -> None:
+def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, full: bool, datasheet: Path | None) -> None:
     """Corpus statistics: documents, tokens, entities, QIDs, stances, claims, clusters, quality flags.
 
     With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
@@ -98,4 +107,4 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, d
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
     else:
-        print_tables(stats)
+        print_tables(stats, full=full)

@@ -2,10 +2,10 @@
 
 `cartel-fto show DOC_ID` prints the article in the terminal (rich) with entity mentions on a
 coloured background and claims underlined, then its claims, stances and entities as tables.
-`--html OUT` writes one self-contained HTML page (inline CSS, no script, no external resource):
+`--out PAGE.html` writes one self-contained HTML page (inline CSS, no script, no external resource):
 entities as coloured <mark>s tagged with label and QID, claims underlined and tagged with their
 claimant, a stance panel per target, and each claim cluster linked to the same claim in the other
-articles (pages written side by side with `--all --html DIR`).
+articles (pages written side by side with `--all --out DIR`).
 
 Entity mentions are flat but claims overlap them, so the article is cut at every span edge and
 laid out in two layers: a <mark> per mention, never split (its text is exactly text[start:end]),

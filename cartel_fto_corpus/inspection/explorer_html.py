@@ -1,4 +1,4 @@
-"""`cartel-fto show --html`: a self-contained, script-free HTML page of one article and its annotations.
+"""`cartel-fto show --out`: a self-contained, script-free HTML page of one article and its annotations.
 
 Text goes through `html.escape`, attribute values through `_attr`. The page carries data-* attributes
 with code-point and UTF-16 offsets so that a browser test can check every mark against the text.

@@ -41,6 +41,7 @@ from cartel_fto_corpus.publish.layout import (
 )
 from cartel_fto_corpus.publish.reader import iter_documents, iter_manifest, load_registry
 from cartel_fto_corpus.publish.rows import BuildError, cluster_rows, document_rows
+from cartel_fto_corpus.publish.textless import without_texts
 from cartel_fto_corpus.publish.writer import MAX_SHARD_BYTES, ConfigWriter
 from cartel_fto_corpus.truth.atomic import write_atomic
 from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
@@ -56,9 +57,12 @@ class InvalidCorpus(Exception):
         self.report = report
 
 
-def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BYTES) -> BuildResult:
-    """Write every config's shards into `staging/<config>/`, one pass over the documents."""
+def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BYTES, *, annotations_only: bool = False) -> BuildResult:
+    """Write every config's shards into `staging/<config>/`, one pass over the documents.
+
+    `annotations_only`: every value copied from the texts is null (`publish.textless`)."""
     registry = load_registry(paths)
+    keep = (lambda _config, row: row) if not annotations_only else without_texts
     writers: dict[tuple[str, str], ConfigWriter] = {}
 
     def writer(config: str, split: str) -> ConfigWriter:
@@ -77,12 +81,13 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
         doc_id = doc.entry["id"]
         split = split_of(doc_id)
         for config, row in document_rows(doc, registry, members):
+            row = keep(config, row)
             writer(config, split).add(row)
             if config == "ner":
                 for k, fold in enumerate(FOLD_CONFIGS):
                     writer(fold, fold_split(buckets, k, doc_id)).add(row)
     for row in cluster_rows(registry, members):
-        writer("clusters", SPLIT).add(row)
+        writer("clusters", SPLIT).add(keep("clusters", row))
     for config in CONFIGS:  # every config exists, even with no rows (a fold's empty split has no file:
         if not any(c == config for c, _s in writers):  # `datasets` cannot read a Parquet file of 0 rows)
             writer(config, SPLIT)
@@ -99,7 +104,7 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
         nbytes[config][split] = w.nbytes
         if examples[config] is None:
             examples[config] = w.first_row
-    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())), folds=buckets)
+    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())), folds=buckets, annotations_only=annotations_only)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -118,7 +123,9 @@ def _replace_if_changed(src: Path, dst: Path) -> bool:
     return True
 
 
-def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_shard_bytes: int = MAX_SHARD_BYTES) -> BuildResult:
+def build(
+    paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_shard_bytes: int = MAX_SHARD_BYTES, annotations_only: bool = False
+) -> BuildResult:
     """Validate, then write `out/data/<config>/<split>-i-of-n.parquet`, `out/croissant.json`, the release
     manifest `out/SHA256SUMS` and the card of `out/README.md`. Raises InvalidCorpus or BuildError before
     anything is replaced."""
@@ -135,7 +142,7 @@ def build(paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_sha
     data_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=data_dir, prefix=".build-"))
     try:
-        result = stage(paths, staging, max_shard_bytes)
+        result = stage(paths, staging, max_shard_bytes, annotations_only=annotations_only)
         croissant = croissant_json(result.shards)
         sums = release_manifest((f"{DATA}/{sh.path}", sh.sha256) for sh in result.shards)
         readme = Path(out) / "README.md"

@@ -1,10 +1,20 @@
-"""The dataset card: the YAML front matter of README.md and its generated `## Loading` section.
+"""The dataset card: README.md's YAML front matter and its two generated blocks.
 
-The build owns exactly two parts of README.md: the front matter (between the first two `---`
-lines), which `datasets.load_dataset(<repo>, <config>)` and the Hub read (`configs:` say where each
-config's Parquet files are, `dataset_info:` carries the typed features), and the block between
-`<!-- card:begin -->` and `<!-- card:end -->`. Everything else in the README is left as written.
-Both parts are computed from the schema's features and the built rows, so they cannot drift.
+The build owns three parts of README.md and nothing else:
+
+* the front matter (between the first two `---` lines): the Hub's metadata and `configs:`, which
+  is all `datasets.load_dataset(<folder>, <config>)` needs (the typed Features travel in each
+  Parquet file's `huggingface` metadata, so no `dataset_info:` block is repeated here; it made the
+  card open with 885 lines of YAML);
+* the first screen, between `<!-- card:begin -->` and `<!-- card:end -->`, in the order a reader
+  of a loved card (conll2003, tweet_eval) expects: a summary, the tasks and metrics, one example,
+  the splits and sizes, how to load, how to annotate (`first_screen`);
+* the reference, between `<!-- card-reference:begin -->` and `<!-- card-reference:end -->`: design
+  decisions, verification, recipes, one example per config and the citation (`reference`).
+
+Every figure in them is computed from the built rows, the schema and CITATION.cff, so none can go
+stale. The module is long because the card's prose lives here as data, beside the code that fills in
+its figures; splitting the text from its figures would let them drift apart. PyPI renders the README without its front matter (`[tool.hatch.metadata.hooks.fancy-pypi-readme]`).
 """
 
 from __future__ import annotations
@@ -15,14 +25,17 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF, features
+from cartel_fto_corpus.publish.citation import citation
+from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF
 from cartel_fto_corpus.publish.layout import CROISSANT, FOLDS, RELEASE_MANIFEST, content_digest
 from cartel_fto_corpus.truth.paths import DATA
+from cartel_fto_corpus.truth.schema import label_set
 
 if TYPE_CHECKING:
     from cartel_fto_corpus.publish.layout import BuildResult
 
 BEGIN, END = "<!-- card:begin -->", "<!-- card:end -->"
+REFERENCE_BEGIN, REFERENCE_END = "<!-- card-reference:begin -->", "<!-- card-reference:end -->"
 PRETTY_NAME = "Cartel FTO designation news corpus"
 LICENSE_NAME = "cc-by-4.0-annotations-texts-unlicensed"
 LICENSE_DETAILS = (
@@ -70,9 +83,7 @@ def size_category(n: int) -> str:
 
 def metadata(result: BuildResult) -> dict[str, Any]:
     """The card's YAML metadata as a dict, keys in a fixed order."""
-    from datasets import DatasetInfo, SplitDict, SplitInfo
-
-    configs, infos = [], []
+    configs = []
     for config in CONFIGS:
         splits = sorted(result.rows[config])
         entry: dict[str, Any] = {"config_name": config}
@@ -83,14 +94,8 @@ def metadata(result: BuildResult) -> dict[str, Any]:
         # the version and a digest of the files make every release and every build a new cache entry.
         digest = content_digest([(sh.path, sh.sha256) for sh in result.shards if sh.config == config])
         entry["version"] = __version__
-        entry["description"] = f"{DESCRIPTIONS[config]} (content {digest})"
+        entry["description"] = f"{DESCRIPTIONS[config].split(':')[0]} (content {digest})"
         configs.append(entry)
-        split_dict = SplitDict()
-        for s in splits:
-            split_dict.add(SplitInfo(name=s, num_bytes=result.nbytes[config][s], num_examples=result.rows[config][s]))
-        info = DatasetInfo(features=features(config), splits=split_dict)._to_yaml_dict()
-        size = sum(sh.size for sh in result.shards if sh.config == config)
-        infos.append({"config_name": config, **info, "download_size": size, "dataset_size": sum(result.nbytes[config].values())})
     largest = max(sum(r.values()) for r in result.rows.values())
     return {
         "pretty_name": PRETTY_NAME,
@@ -108,7 +113,6 @@ def metadata(result: BuildResult) -> dict[str, Any]:
         "language_creators": ["found"],
         "tags": TAGS,
         "configs": configs,
-        "dataset_info": infos,
     }
 
 
@@ -129,15 +133,195 @@ def _shorten(value: Any, limit: int = 70) -> Any:
     return value
 
 
-def loading_section(result: BuildResult) -> str:
-    """The generated `## Loading` section: how to load, the design decisions, an example per config."""
-    counts = ", ".join(f"`{c}` {sum(result.rows[c].values())}" for c in CONFIGS if c not in FOLD_CONFIGS)
+def _total(result: BuildResult, config: str) -> int:
+    return sum(result.rows[config].values())
+
+
+_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+
+
+def _number(n: int) -> str:
+    """A count as a reader writes it at the start of a sentence: a word up to ten."""
+    return _WORDS[n] if n < len(_WORDS) else str(n)
+
+
+#: What one row of a config stands for, in the splits table.
+ROW_IS = {
+    "articles": "article (text, title, lengths, quality flags)",
+    "entities": "article, with all its entity mentions",
+    "mentions": "entity mention",
+    "ner": "paragraph: tokens and BIO tags",
+    "stance": "stance: holder, target, label, evidence",
+    "stance_classification": "(article, holder, target)",
+    "claims": "claim: span, claimant, type, check-worthiness",
+    "clusters": "claim cluster across articles",
+}
+
+
+def summary(result: BuildResult) -> list[str]:
+    """Two sentences: what the corpus is, with its sizes, and who annotated it."""
+    n = _total(result, "articles")
+    return [
+        f"{_number(n)} English news articles on the US designation of Latin American cartels as Foreign Terrorist Organizations",
+        f"(FTOs), byte-exact, annotated with {_total(result, 'mentions')} entity mentions (OntoNotes types, linked to canonical",
+        f"entities and Wikidata), {_total(result, 'stance')} stances of the articles and of quoted actors toward registered targets,",
+        f"and {_total(result, 'claims')} claims with claimant, type, check-worthiness and {_total(result, 'clusters')} cross-article clusters.",
+        "Two AI language models annotated the articles independently and an AI model adjudicated the released gold",
+        "set (no person annotated); the texts' origin, outlet and date are unknown ([DATASHEET.md](DATASHEET.md)).",
+        *(
+            [
+                "",
+                "**This build is annotations only**: every text copied from the articles (texts, titles, tokens, span and",
+                "evidence texts) is null; offsets, labels and ids are kept. With your own copies of the texts,",
+                "`cartel-fto hydrate FOLDER` (sha256-checked against the manifest) and `cartel-fto build` restore them.",
+            ]
+            if result.annotations_only
+            else []
+        ),
+    ]
+
+
+#: The tasks the configs serve: (task, config, what is predicted). Until the `evaluation` package
+#: defines the tasks with their metrics, `tasks_and_metrics` renders this list.
+TASKS = (
+    ("named-entity recognition", "ner", "a BIO tag per token over {entity_label}"),
+    ("entity linking", "mentions", "a canonical entity and Wikidata QID per mention"),
+    ("stance classification", "stance_classification", "(text, target) → {stance_label}"),
+    ("claim detection, type, check-worthiness", "claims", "claim spans; {claim_type}; {checkworthiness}"),
+    ("claim clustering", "clusters", "claims of several articles stating the same facts"),
+)
+
+
+def _labels(name: str) -> str:
+    labels = label_set(name)
+    return " / ".join(labels) if len(labels) <= 5 else f"{len(labels)} labels ({', '.join(labels[:3])}, …)"
+
+
+def tasks_and_metrics(result: BuildResult) -> list[str]:
+    """The card's "Tasks and metrics" section. The slot the `evaluation` package fills: replace the
+    body with its renderer (tasks, metrics, baselines, human ceiling) and the card follows."""
+    lines = ["## Tasks and metrics", "", "| task | config | predict | rows |", "|---|---|---|---|"]
+    names = {n: _labels(n) for n in ("entity_label", "stance_label", "claim_type", "checkworthiness")}
+    for task, config, what in TASKS:
+        lines.append(f"| {task} | `{config}` | {what.format(**names)} | {_total(result, config)} |")
+    return lines
+
+
+def _aligned(tokens: list[str], tags: list[str], width: int = 96) -> list[str]:
+    """Tokens over their tags, column-aligned, cut at `width` characters (conll2003's card style)."""
+    top, bottom = "", ""
+    for token, tag in zip(tokens, tags, strict=True):
+        w = max(len(token), len(tag)) + 2
+        if len(top) + w > width:
+            return [top.rstrip() + " …", bottom.rstrip()]
+        top, bottom = top + token.ljust(w), bottom + tag.ljust(w)
+    return [top.rstrip(), bottom.rstrip()]
+
+
+def example(result: BuildResult) -> list[str]:
+    """One instance: the first `ner` row, its tokens over their tags."""
+    row = result.examples.get("ner")
+    if not row or None in row["tokens"]:  # none, or an annotations-only build
+        return []
+    return [
+        "## Example",
+        "",
+        f"A `ner` row (`{row['id']}`: the article's first line): `tokens` and their BIO `ner_tags`,",
+        "integers (ClassLabel) with the names beside them in `ner_tag_names`:",
+        "",
+        "```text",
+        *_aligned(row["tokens"], row["ner_tag_names"]),
+        "```",
+    ]
+
+
+def splits_and_sizes(result: BuildResult) -> list[str]:
+    """Rows per config and split; the folds in one line."""
+    lines = ["## Splits and sizes", "", "| config | rows | one row per |", "|---|---|---|"]
+    for config in CONFIGS:
+        if config in FOLD_CONFIGS:
+            continue
+        lines.append(f"| `{config}` | {_total(result, config)} (`test`) | {ROW_IS[config]} |")
+        if config == "ner" and FOLD_CONFIGS:
+            per = {s: sorted(result.rows[f][s] for f in FOLD_CONFIGS if s in result.rows[f]) for s in ("train", "validation", "test")}
+            ranges = ", ".join(f"`{s}` {v[0]}–{v[-1]}" if v[0] != v[-1] else f"`{s}` {v[0]}" for s, v in per.items() if v)
+            lines.append(
+                f"| `{FOLD_CONFIGS[0]}` … `{FOLD_CONFIGS[-1]}` | {ranges} | paragraph, in {len(FOLD_CONFIGS)} document-grouped cross-validation folds |"
+            )
+    lines += [
+        "",
+        f"The plain configs are one `test` split: {_number(_total(result, 'articles')).lower()} articles make an evaluation-first corpus,",
+        "and articles that share text would leak across a random cut; the folds keep them together (Dataset reference, Splits).",
+    ]
+    return lines
+
+
+def load() -> list[str]:
+    return [
+        "## Load",
+        "",
+        "From a clone of this repository (the package is not on PyPI): two commands set everything up, in a",
+        "virtual environment `.venv` that `make` creates when none is active (Python 3.10 or newer).",
+        "",
+        "```bash",
+        "make run    # .venv, the package installed into it, the corpus validated",
+        "make test   # the test extras, the Label Studio server and chromium too; then the tests",
+        "```",
+        "",
+        "```python",
+        "import cartel_fto_corpus                        # in .venv: . .venv/bin/activate",
+        'ds = cartel_fto_corpus.load_dataset("ner")     # DatasetDict; typed, sha256-checked, no cache copy',
+        "```",
+        "",
+        "Without this package, `datasets` reads the folder through this card's `configs:`:",
+        "",
+        "```python",
+        "import datasets",
+        'ds = datasets.load_dataset("/absolute/path/to/cartel_fto_corpus", "ner")',
+        "```",
+    ]
+
+
+def annotate() -> list[str]:
+    return [
+        "## Annotate",
+        "",
+        "```bash",
+        ". .venv/bin/activate       # after make run",
+        "cartel-fto ls serve        # a local Label Studio: project created, the corpus pre-annotated",
+        "cartel-fto ls pull         # the annotators' work back into annotations/*.json, validated",
+        "cartel-fto validate        # one line per problem: file:/json/pointer: expected …, found …",
+        "```",
+        "",
+        "Guidelines: [annotations/GUIDELINES.md](annotations/GUIDELINES.md); the workflow in Label Studio:",
+        "[docs/labelstudio-workflow.md](docs/labelstudio-workflow.md).",
+    ]
+
+
+def first_screen(result: BuildResult) -> str:
+    """The generated block at the top of the README, in the order of a loved dataset card."""
+    sections = [summary(result), tasks_and_metrics(result), example(result), splits_and_sizes(result), load(), annotate()]
     lines = [
         BEGIN,
-        "## Loading",
+        f"<!-- Generated by `cartel-fto build` (corpus version {__version__}) from the schema, the annotations and",
+        "     CITATION.cff; edit cartel_fto_corpus/publish/card.py, not this block. -->",
+    ]
+    for section in sections:
+        if section:
+            lines += ["", *section]
+    return "\n".join([*lines, END]) + "\n"
+
+
+def reference(result: BuildResult) -> str:
+    """The generated reference block: loading details, design decisions, recipes, examples, citation."""
+    counts = ", ".join(f"`{c}` {_total(result, c)}" for c in CONFIGS if c not in FOLD_CONFIGS)
+    lines = [
+        REFERENCE_BEGIN,
+        "## Dataset reference",
         "",
-        f"<!-- Generated by `cartel-fto build` (corpus version {__version__}) from the schema and the annotations;",
-        "     edit cartel_fto_corpus/card.py, not this block. -->",
+        f"<!-- Generated by `cartel-fto build` (corpus version {__version__}); edit cartel_fto_corpus/publish/card.py. -->",
+        "",
+        "### Loading",
         "",
         "Offline, from the installed package (no cache copy is written; the fingerprint carries the",
         "package version and a hash of the Parquet files, so an upgrade never serves old rows):",
@@ -149,7 +333,8 @@ def loading_section(result: BuildResult) -> str:
         'test = cartel_fto_corpus.load_dataset("ner", split="test")  # Dataset',
         "```",
         "",
-        "From a checkout (or a copy of this folder), through this card's `configs:`; no loading script, no code from the data:",
+        "From a checkout (or a copy of this folder), through this card's `configs:`; no loading script, no code from the data.",
+        'Pass the folder as an absolute path (`os.getcwd()` inside the checkout; a relative `"."` fails in datasets 5.2):',
         "",
         "```python",
         "import datasets",
@@ -162,10 +347,11 @@ def loading_section(result: BuildResult) -> str:
         "files (datasets issue 2956), so each config there carries the corpus version and a digest of its files,",
         "written by the same build: rebuilt data always gets a fresh cache entry. Files changed by hand",
         '(without `cartel-fto build`) would be served stale: pass `download_mode="force_redownload"`, or use',
-        "`streaming=True` or `cartel_fto_corpus.load_dataset`, which keep no cache.",
+        "`streaming=True` or `cartel_fto_corpus.load_dataset`, which keep no cache. The typed Features (ClassLabel",
+        "names included) travel in each Parquet file's `huggingface` metadata.",
         "",
         f"Configs and rows: {counts}. Croissant 1.1 metadata (sha256 per file, a RecordSet per config,",
-        f"the label sets as enumerations): `{CROISSANT}` at the dataset root. `{DATA}/` holds Parquet only, so",
+        f"the label sets as enumerations, Responsible-AI fields): `{CROISSANT}` at the dataset root. `{DATA}/` holds Parquet only, so",
         f'`pyarrow.dataset.dataset("{DATA}/ner")`, DuckDB and Polars globs read it as it is.',
         "",
         "**Label names without `datasets`.** Label columns are `ClassLabel` integers (what `datasets` and",
@@ -222,9 +408,15 @@ def loading_section(result: BuildResult) -> str:
         "passage whose first occurrence is the same annotated claim has `copy_of` = that claim's row id, and",
         "`clusters.distinct_claim_ids` leaves copies out, so cluster sizes are not inflated.",
         "",
-        "**Exports.** `cartel-fto export --format conll|spacy|brat|bigbio|jsonl --out DIR` writes the gold",
+        "**Exports.** `cartel-fto export --to conll|spacy|brat|bigbio|jsonl --out DIR` writes the gold",
         "mentions as CoNLL (token, tag), a spaCy `DocBin`, brat standoff, BigBIO `kb` JSON lines, or JSON lines",
-        "(spaCy needs the `spacy` extra: `pip install cartel-fto-corpus[spacy]`).",
+        "(spaCy needs the `spacy` extra: from a clone, `pip install -e '.[spacy]'`).",
+        "",
+        "**Texts and annotations apart.** `cartel-fto build --annotations-only --out DIR` writes the same configs",
+        "with every text copied from the articles set to null (article texts, titles, tokens, span and evidence",
+        "texts; offsets kept), for a release whose texts may not be redistributed. `cartel-fto hydrate FOLDER`",
+        "puts texts a user already has back into `texts/`, refusing any whose sha256 differs from the manifest's;",
+        "`cartel-fto build` then restores every text column.",
         "",
         "### Recipes",
         "",
@@ -260,9 +452,20 @@ def loading_section(result: BuildResult) -> str:
     ]
     for config in (c for c in CONFIGS if c not in FOLD_CONFIGS[1:]):
         lines += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", ""]
-        example = result.examples.get(config)
-        lines += ["```json", json.dumps(_shorten(example), ensure_ascii=False, indent=1) if example else "null  (no rows yet)", "```"]
-    lines.append(END)
+        row = result.examples.get(config)
+        lines += ["```json", json.dumps(_shorten(row), ensure_ascii=False, indent=1) if row else "null  (no rows yet)", "```"]
+    cite = citation()
+    lines += [
+        "",
+        "### Citation",
+        "",
+        f"From [CITATION.cff](CITATION.cff) (version {cite.version}, released {cite.date_released.isoformat()}):",
+        "",
+        "```bibtex",
+        cite.bibtex(),
+        "```",
+        REFERENCE_END,
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -301,14 +504,22 @@ def strip_front_matter(text: str) -> str:
     return text
 
 
+def _replace_block(body: str, begin: str, end: str, block: str, *, top: bool) -> str:
+    """`body` with the text from `begin` to `end` replaced by `block`; a missing block is put after the
+    first heading (`top`) or at the end."""
+    i, j = body.find(begin), body.find(end)
+    if i != -1 and j > i:
+        tail = body[j + len(end) :]
+        return body[:i] + block + (tail[1:] if tail.startswith("\n") else tail)
+    if top:
+        first_line_end = body.find("\n") + 1 if body.startswith("# ") else 0
+        return body[:first_line_end] + "\n" + block + "\n" + body[first_line_end:].lstrip("\n")
+    return body.rstrip("\n") + "\n\n" + block
+
+
 def render_readme(current: str | None, result: BuildResult) -> str:
-    """README.md with its front matter and Loading block replaced; the rest kept byte for byte."""
-    body = strip_front_matter(current) if current is not None else "# cartel_fto_corpus\n"
-    section = loading_section(result)
-    begin, end = body.find(BEGIN), body.find(END)
-    if begin != -1 and end > begin:
-        tail = body[end + len(END) :]
-        body = body[:begin] + section + (tail[1:] if tail.startswith("\n") else tail)
-    else:
-        body = body.rstrip("\n") + "\n\n" + section
+    """README.md with its front matter and the two generated blocks replaced; the rest kept byte for byte."""
+    body = strip_front_matter(current) if current is not None else f"# {PRETTY_NAME}\n"
+    body = _replace_block(body, BEGIN, END, first_screen(result), top=True)
+    body = _replace_block(body, REFERENCE_BEGIN, REFERENCE_END, reference(result), top=False)
     return front_matter(result) + body

@@ -113,6 +113,8 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     #: document ids of each fold bucket (bucket k is the `test` split of fold k)
     folds: list[list[str]] = field(default_factory=list)
+    #: built with `--annotations-only`: every text copied from the articles is null
+    annotations_only: bool = False
 
 
 def sha256_file(path: Path) -> str:

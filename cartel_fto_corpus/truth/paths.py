@@ -127,3 +127,19 @@ def display(path: Path | str) -> str:
     """Path as shown in messages: relative to the working directory where possible."""
     full, cwd = os.path.abspath(path), os.getcwd()
     return full[len(cwd) + 1 :] if full.startswith(cwd + os.sep) else full
+
+
+def install_command(extra: str | None = None) -> str:
+    """The one `pip install` line that adds an extra (or the package) to this installation.
+
+    Every hint for a missing optional dependency comes from here. The package is not on any index,
+    so `pip install cartel-fto-corpus[...]` would fail: from a checkout (an editable install) the
+    line names the checkout; from a wheel, the wheel file.
+    """
+    from cartel_fto_corpus import __version__
+
+    spec = f"[{extra}]" if extra else ""
+    checkout = PACKAGE_DIR.parent
+    if is_checkout(checkout):
+        return f"pip install -e '{checkout}{spec}'"
+    return f"pip install 'cartel_fto_corpus-{__version__}-py3-none-any.whl{spec}' (the wheel this was installed from)"

@@ -59,9 +59,32 @@ def load_schemas() -> dict[str, dict[str, Any]]:
     return out
 
 
+def schema_uri(name: str) -> str:
+    """The URI a schema is known by: the file it was read from.
+
+    The schema files carry no `$id` and refer to each other by relative `$ref`s
+    (`common.schema.json#/$defs/offset`), so every tool that loads them from disk (check-jsonschema,
+    editors, this module) resolves a reference to the file beside it; an `$id` (absolute, with no
+    server behind it, or relative, which tools resolve against their working directory) would
+    only break that. The version lives in `schema_version`.
+    """
+    return (schema_dir() / SCHEMA_FILES[name]).resolve().as_uri()
+
+
+@cache
+def _with_ids() -> dict[str, dict[str, Any]]:
+    """Each schema with its file URI as `$id`, for the validators' registries (never written)."""
+    return {name: {**s, "$id": schema_uri(name)} for name, s in load_schemas().items()}
+
+
 @cache
 def _registry() -> Registry:
-    resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in load_schemas().values()]
+    """Each schema under its file URI, and under its bare file name, so a schema taken from
+    `load_schemas()` as it is on disk (no base URI) resolves `common.schema.json#/…` too."""
+    resources = []
+    for name, schema in _with_ids().items():
+        resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+        resources += [(schema["$id"], resource), (SCHEMA_FILES[name], resource)]
     return Registry().with_resources(resources)
 
 
@@ -106,13 +129,13 @@ def detailed_validator(kind: str) -> Any:
     Stricter than the compiled one in one way only: `integer` means a JSON number written without
     fraction or exponent. Patterns use ECMA-262 semantics (`regress`), like the compiled validator.
     """
-    return DetailedValidator(load_schemas()[kind], registry=_registry())
+    return DetailedValidator(_with_ids()[kind], registry=_registry())
 
 
 @cache
 def fast_validator(kind: str) -> Any:
     """Compiled validator (jsonschema-rs) used for the verdict on every file."""
-    schemas = load_schemas()
+    schemas = _with_ids()
     rs_registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values()])
     return jsonschema_rs.validator_for(schemas[kind], registry=rs_registry)
 

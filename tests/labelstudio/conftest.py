@@ -7,6 +7,7 @@ into a template and copied, and is stopped by PID at the end. A missing venv fai
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import uuid
@@ -15,17 +16,21 @@ from pathlib import Path
 
 import pytest
 
-from cartel_fto_corpus.labelstudio.client import Client, Settings
-from cartel_fto_corpus.labelstudio.server import (
-    DEFAULT_USER,
-    LocalServer,
-    copy_data_dir,
-    executable,
-    free_port,
-    init_data_dir,
-    new_token,
-    venv_path,
-)
+# Without the `labelstudio` extra these imports fail; tests/conftest.py then skips every module here
+# with the reason, so this conftest must still import.
+with contextlib.suppress(ModuleNotFoundError):
+    from cartel_fto_corpus.labelstudio.client import Client, Settings
+    from cartel_fto_corpus.labelstudio.server import (
+        DEFAULT_USER,
+        LocalServer,
+        copy_data_dir,
+        executable,
+        free_port,
+        init_data_dir,
+        new_token,
+        venv_path,
+    )
+
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"

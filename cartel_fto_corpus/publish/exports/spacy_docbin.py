@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cartel_fto_corpus.publish.exports.source import ExportDocument, ExportError
+from cartel_fto_corpus.truth.paths import install_command
 
 FILE = "cartel_fto.spacy"
 
@@ -34,7 +35,7 @@ def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:
         import spacy
         from spacy.tokens import DocBin
     except ImportError:
-        raise ExportError("the spacy format needs spaCy: pip install 'cartel-fto-corpus[spacy]'") from None
+        raise ExportError(f"the spacy format needs spaCy: {install_command('spacy')}") from None
     nlp = spacy.blank("en")
     db = DocBin(store_user_data=True)
     for doc in docs:
