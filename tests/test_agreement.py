@@ -249,32 +249,36 @@ def test_adjudicated_sets_are_left_out_unless_named() -> None:
 
 
 def test_restricting_annotators_leaves_single_annotated_data() -> None:
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(AGREEMENT), "--annotators", "ann_a", "--format", "json"])
+    args = ["agreement", "--root", str(AGREEMENT), "--source", "files", "--annotators", "ann_a", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert body["status"] == "single_annotated" and body["annotators"] == ["ann_a"]
+    assert body["status"] == "not_computable" and body["annotators"] == ["ann_a"]
     both = compute_agreement(fixture_docs(), ["ann_a", "ann_b"])
     assert both["pairs"] == 3
 
 
 def test_single_annotated_fixture_reports_no_number() -> None:
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(FIXTURES / "corpus")])
-    assert result.exit_code == 0, result.output
-    assert "Single-annotated" in result.output
-    assert "fixture" in result.output
-    assert not re.search(r"\d\.\d", result.output)  # no F1 or alpha figure
-    body = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(FIXTURES / "corpus"), "--format", "json"]).output)
-    assert body["status"] == "single_annotated"
-    assert "entities" not in body and "stance" not in body
+    for source in ("deliveries", "files"):
+        result = CliRunner().invoke(cli, ["agreement", "--root", str(FIXTURES / "corpus"), "--source", source])
+        assert result.exit_code == 0, result.output
+        assert "Not computable" in result.output
+        assert not re.search(r"\d\.\d", result.output)  # no F1 or alpha figure
+        args = ["agreement", "--root", str(FIXTURES / "corpus"), "--source", source, "--format", "json"]
+        body = json.loads(CliRunner().invoke(cli, args).output)
+        assert body["status"] == "not_computable"
+        assert "figures" not in body
 
 
 def test_cli_prints_the_fixture_figures() -> None:
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(AGREEMENT), "--format", "json"])
+    """`--source files` measures the annotation files' sets as release 0.2 did (recorded units), and more."""
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(AGREEMENT), "--source", "files", "--resamples", "20", "--format", "json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert close(body["stance"]["alpha"], Fraction(25, 47))
-    table = CliRunner().invoke(cli, ["agreement", "--root", str(AGREEMENT)]).output
-    for figure in ("0.632", "0.842", "0.794", "0.532", "0.629", "0.634", "0.811"):
+    (stance,) = [f for f in body["figures"] if f["figure"] == "stance_alpha" and f["units"] == "recorded" and f["annotators"] == "all"]
+    assert close(stance["value"], Fraction(25, 47))
+    table = CliRunner().invoke(cli, ["agreement", "--root", str(AGREEMENT), "--source", "files", "--resamples", "20"]).output
+    for figure in ("0.632", "0.842", "0.794", "0.532", "0.811"):
         assert figure in table, figure
 
 
@@ -285,19 +289,16 @@ def test_real_corpus_reports_its_annotator_situation_truthfully() -> None:
     per_doc = [
         len({s["annotator"] for s in json.loads(f.read_text(encoding="utf-8"))["annotations"] if "adjudication" not in s}) for f in files
     ]
-    result = CliRunner().invoke(cli, ["agreement", "--format", "json"])
+    result = CliRunner().invoke(cli, ["agreement", "--source", "files", "--resamples", "10", "--format", "json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert body["documents"] == len(files)
-    assert body["multi_annotated_documents"] == sum(1 for n in per_doc if n >= 2)
-    if not files:
-        assert body["status"] == "no_annotations"
-    elif max(per_doc) < 2:
-        assert body["status"] == "single_annotated"
-        assert "cannot be computed" in body["message"]
-        assert "entities" not in body
+    if not files or max(per_doc) < 2:
+        assert body["status"] == "not_computable"
+        assert "no figure is reported" in body["message"]
+        assert "figures" not in body
     else:
-        assert body["status"] == "multi_annotated"
+        assert body["status"] == "computed"
+        assert body["documents"] == sum(1 for n in per_doc if n >= 2)
 
 
 def test_overlap_matching_is_one_to_one() -> None:
@@ -400,7 +401,7 @@ def test_cli_refuses_a_corpus_the_validator_refuses(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     i = text.index('"label"')
     path.write_text(text[:i] + '"label": "PERSON", ' + text[i:], encoding="utf-8")
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(root), "--format", "json"])
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(root), "--source", "files", "--format", "json"])
     assert result.exit_code == 2, result.output  # as `stats`: a file no JSON reader agrees on is unreadable
     assert "910_00000000000000b1.json:/annotations/0/" in result.stderr
     assert "'label' more than once" in result.stderr

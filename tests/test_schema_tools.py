@@ -19,9 +19,11 @@ from tests.conftest import FIXTURE_CORPUS, REPO
 SCHEMA = REPO / "schema"
 #: schema -> the shipped files it describes
 SHIPPED = {
-    "annotation.schema.json": sorted(p for p in (REPO / "annotations").glob("*.json") if p.name != "registry.json"),
+    "annotation.schema.json": sorted(p for p in (REPO / "annotations").glob("*.json") if p.name not in ("registry.json", "protocol.json")),
     "registry.schema.json": [REPO / "annotations" / "registry.json"],
     "manifest.schema.json": [REPO / "texts" / "manifest.json"],
+    "protocol.schema.json": [REPO / "annotations" / "protocol.json"],
+    "seal.schema.json": sorted((REPO / "annotations" / "independent").glob("*/SEAL.json")),
 }
 
 

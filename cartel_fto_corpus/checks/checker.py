@@ -15,8 +15,11 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from cartel_fto_corpus.checks import rules_1_1
+from cartel_fto_corpus.checks import rules_1_1, severity
+from cartel_fto_corpus.checks.execution_stances import execution_stance_problems, load_acknowledged
 from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, _short, more_problems, pointer
+from cartel_fto_corpus.checks.reported_speech import reported_speech_problems
+from cartel_fto_corpus.checks.unnamed_actors import unnamed_actor_problems
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.texts import sha256_hex
 
@@ -76,6 +79,11 @@ class Context:
     def clusters(self) -> dict[str, dict[str, Any]]:
         return self._index("clusters")
 
+    @cached_property
+    def acknowledged(self) -> tuple[dict[str, dict[str, str]], str | None]:
+        """The adjudicator's acknowledged warnings (checks/execution_stances.py), read once."""
+        return load_acknowledged(self.paths.annotations)
+
 
 @dataclass
 class Usage:
@@ -118,6 +126,8 @@ class AnnotationChecker:
     def __init__(self, file: str, doc: dict[str, Any], ctx: Context, usage: Usage) -> None:
         self.file, self.doc, self.ctx, self.usage = file, doc, ctx, usage
         self.problems: list[Problem] = []
+        #: findings that do not make the file invalid (rules of later guidelines on earlier sets, heuristics)
+        self.warnings: list[Problem] = []
         self.unlisted = 0
 
     def err(self, ptr: str, code: str, message: str) -> None:
@@ -125,6 +135,10 @@ class AnnotationChecker:
             self.problems.append(Problem(self.file, ptr, message, code))
         else:
             self.unlisted += 1
+
+    def warn(self, ptr: str, code: str, message: str) -> None:
+        if len(self.warnings) < MAX_PROBLEMS_PER_FILE:
+            self.warnings.append(Problem(self.file, ptr, message, code))
 
     def run(self) -> list[Problem]:
         """Every problem of the file, at most MAX_PROBLEMS_PER_FILE listed and the rest counted."""
@@ -282,6 +296,31 @@ class AnnotationChecker:
         self.check_claims(base, aset["claims"], mentions, text)
         for ptr, code, message in rules_1_1.author_evidence_problems(base, aset):
             self.err(ptr, code, message)
+        self.check_release_0_3_rules(base, aset)
+
+    def check_release_0_3_rules(self, base: str, aset: dict[str, Any]) -> None:
+        """Rules of guidelines 2.0 (errors from 2.0 on, warnings before: `severity.py`); the
+        execution-only heuristic stays a warning unless it concerns an unacknowledged 2.0 gold stance."""
+        report = self.err if severity.binds(aset) else self.warn
+        for ptr, code, message in reported_speech_problems(base, aset):
+            (self.warn if code == "author-evidence-speech-object" else report)(ptr, code, message)
+        for ptr, code, message in unnamed_actor_problems(base, aset):
+            report(ptr, code, message)
+        found = list(execution_stance_problems(base, aset, self.ctx.entity_types))
+        if not found:
+            return
+        acks, bad = self.ctx.acknowledged
+        if bad:
+            self.err("", "bad-acknowledgements", bad)
+        doc_id = self.doc["doc_id"]
+        mine = {**acks.get(doc_id.split("_", 1)[0], {}), **acks.get(doc_id, {})}
+        for ptr, code, message, key in found:
+            if key in mine:
+                continue  # read and accepted by the adjudicator, with a reason
+            if aset["status"] == "gold" and severity.binds(aset):
+                self.err(ptr, code, message)
+            else:
+                self.warn(ptr, code, message)
 
     def check_ids(self, base: str, aset: dict[str, Any]) -> None:
         seen_ids: dict[str, str] = {}

@@ -37,6 +37,8 @@ class Problem:
 class Report:
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: listed, but do not change the exit code (checks/severity.py, checks/execution_stances.py)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:

@@ -63,7 +63,7 @@ def render(report: Report, fmt: str) -> str:
 
 def _render(report: Report, fmt: str) -> str:
     if fmt == "text":
-        return "".join(f"{p}\n" for p in report.problems)
+        return "".join(f"{p}\n" for p in report.problems) + "".join(f"warning: {w}\n" for w in report.warnings)
     problems = with_lines(report.problems)
     if fmt == "json":
         body = {
@@ -71,6 +71,7 @@ def _render(report: Report, fmt: str) -> str:
             "exit_code": report.exit_code,
             "files": report.files,
             "problems": [p.as_dict() for p in problems],
+            "warnings": [w.as_dict() for w in with_lines(report.warnings)],
         }
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
     if fmt == "github":
@@ -82,5 +83,12 @@ def _render(report: Report, fmt: str) -> str:
             props += f",title={_gh_escape(p.code, True)}"
             message = f"{p.pointer}: {p.message}" if p.pointer else p.message
             out.append(f"::error {props}::{_gh_escape(message)}\n")
+        for w in with_lines(report.warnings):
+            props = (
+                f"file={_gh_escape(w.file, True)}"
+                + (f",line={w.line}" if w.line is not None else "")
+                + f",title={_gh_escape(w.code, True)}"
+            )
+            out.append(f"::warning {props}::{_gh_escape(f'{w.pointer}: {w.message}' if w.pointer else w.message)}\n")
         return "".join(out)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

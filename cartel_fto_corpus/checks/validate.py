@@ -18,8 +18,9 @@ from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.corpus_checks import checksum_problems, manifest_problems, registry_problems, text_problems
 from cartel_fto_corpus.checks.problems import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, Problem, Report, pointer
 from cartel_fto_corpus.checks.schema_check import _version_problem, schema_problems
+from cartel_fto_corpus.checks.seals import delivery_problems
 from cartel_fto_corpus.truth.jsonio import Unreadable, read_json, read_json_checked
-from cartel_fto_corpus.truth.paths import MANIFEST_FILE, REGISTRY_FILE, CorpusPaths, display
+from cartel_fto_corpus.truth.paths import MANIFEST_FILE, PROTOCOL_FILE, REGISTRY_FILE, SEAL_FILE, CorpusPaths, display
 
 __all__ = [
     "EXIT_INVALID",
@@ -40,7 +41,10 @@ __all__ = [
 
 
 def file_kind(path: Path) -> str:
-    """annotation, registry or manifest, by file name (`*registry.json`, `*manifest.json`)."""
+    """annotation, registry, manifest, protocol or seal, by file name (`*registry.json`, `*manifest.json`,
+    `protocol.json`, `SEAL.json`)."""
+    if path.name in (PROTOCOL_FILE, SEAL_FILE):
+        return "protocol" if path.name == PROTOCOL_FILE else "seal"
     if path.name == REGISTRY_FILE or path.name.endswith("." + REGISTRY_FILE):
         return "registry"
     if path.name == MANIFEST_FILE or path.name.endswith("." + MANIFEST_FILE):
@@ -80,7 +84,7 @@ def sound_document(kind: str, path: Path, name: str) -> tuple[dict[str, Any] | N
         return None, [Problem(name, "", str(exc), "unreadable", unreadable=True)]
     if parsed.flaws:
         return None, [Problem(name, f.pointer, f.message, f.code, unreadable=True) for f in parsed.flaws]
-    bad = _version_problem(name, parsed.doc)
+    bad = _version_problem(name, parsed.doc) if kind not in ("protocol", "seal") else None  # versioned by their own const
     if bad:
         return None, [bad]
     found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.whole_floats)
@@ -110,10 +114,12 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
             continue
         name = report.files[-1]
         try:
-            found = AnnotationChecker(name, doc, ctx, usage).run()
+            checker = AnnotationChecker(name, doc, ctx, usage)
+            found = checker.run()
         except Exception as exc:  # a bug must not hide every other file's problems
             report.problems.append(internal_error(name, exc))
             continue
+        report.warnings.extend(checker.warnings)
         if found:
             usage.note_failed(doc)
         report.problems.extend(found)
@@ -159,6 +165,7 @@ def check_annotation_files_parallel(files: list[Path], ctx: Context, jobs: int) 
     for part, used in parts:
         report.files += part.files
         report.problems += part.problems
+        report.warnings += part.warnings
         usage.merge(used)
     return report, usage
 
@@ -195,7 +202,7 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
     paths = CorpusPaths(root)
     whole = not targets
     files = list(_expand(targets)) if targets else [paths.manifest, paths.registry, *paths.annotation_files()]
-    by_kind: dict[str, list[Path]] = {"annotation": [], "registry": [], "manifest": []}
+    by_kind: dict[str, list[Path]] = {"annotation": [], "registry": [], "manifest": [], "protocol": [], "seal": []}
     for f in dict.fromkeys(files):
         by_kind[file_kind(f)].append(f)
     if not by_kind["registry"]:
@@ -213,10 +220,15 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
     if whole:
         report.problems.extend(_guarded(display(paths.texts), text_problems, paths))
         report.problems.extend(_guarded(display(paths.checksums), checksum_problems, paths))
+        report.problems.extend(_guarded(display(paths.annotations), delivery_problems, paths))  # sealed deliveries, protocol
 
+    for p in by_kind["protocol"] + by_kind["seal"]:  # given by name: their schema (the whole run checks them in full)
+        if not whole:
+            load_checked(file_kind(p), p, report)
     checked, usage = check_annotation_files_parallel(by_kind["annotation"], ctx, jobs)
     report.files += checked.files
     report.problems += checked.problems
+    report.warnings += checked.warnings
     # Usage counts the root's other annotations too, so validating one file does not make the
     # rest of the registry look unused.
     given = {os.path.abspath(f) for f in by_kind["annotation"]}

@@ -231,7 +231,9 @@ def import_set_command(root: Path | None, folder: Path, pivot: str, write: bool)
 
     paths = CorpusPaths(corpus_root(root, writes=write, action="import sets into"))
     try:
-        delivered = {d["doc_id"]: d for d in (read_json(p) for p in sorted(folder.glob("*.json")) if p.name != "registry.json")}
+        delivered = {
+            d["doc_id"]: d for d in (read_json(p) for p in sorted(folder.glob("*.json")) if p.name not in {"registry.json", "SEAL.json"})
+        }
         delivered_registry = read_json(folder / "registry.json")
         registry = read_json(paths.registry)
         docs = {doc_id: read_json(paths.annotation_file(doc_id)) for doc_id in delivered}

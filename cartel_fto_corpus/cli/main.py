@@ -33,6 +33,10 @@ LAZY_COMMANDS = {
     "hydrate": "cartel_fto_corpus.cli.hydrate:hydrate_command",
     "evaluate": "cartel_fto_corpus.cli.evaluate:evaluate_command",
     "baselines": "cartel_fto_corpus.cli.baselines:baselines_command",
+    "seal": "cartel_fto_corpus.cli.protocol:seal_command",
+    "freeze-guidelines": "cartel_fto_corpus.cli.protocol:freeze_guidelines_command",
+    "diff": "cartel_fto_corpus.cli.diff:diff_command",
+    "consistency": "cartel_fto_corpus.cli.consistency:consistency_command",
 }
 
 
@@ -218,6 +222,8 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
     if fmt == "text":
         n = len(report.problems)
         verdict = "valid" if n == 0 else f"{n} problem{'s' if n != 1 else ''}"
+        if report.warnings:
+            verdict += f" ({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})"
         click.echo(f"{len(report.files)} files checked ({_what_was_checked(report.files)}): {verdict}", err=True)
         if summary and n == 0 and not paths:
             _print_summary(root)

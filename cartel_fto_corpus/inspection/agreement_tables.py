@@ -1,6 +1,7 @@
 """The agreement and adjudication tables of `cartel-fto stats` and DATASHEET.md.
 
-`stats.compute_stats` stores `compute_agreement(...)` (agreement.py) and `adjudication_summary(...)`
+`stats.compute_stats` stores `agreement_report(...)` (agreement_report.py: the sealed deliveries, both unit
+definitions, bootstrap intervals) and `adjudication_summary(...)`
 (from the adjudication records in the files) in its result; `agreement_tables` renders them as
 (name, title, columns, rows) for `stats.stats_tables`, so the datasheet's agreement figures are
 generated from the files and checked for staleness like every other table. On single-annotated
@@ -14,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 Rows = tuple[tuple[str, ...], ...]
-NOT_COMPUTABLE = "not computable: no document has two or more annotators' sets (adjudicated sets not counted)"
 
 
 def _f3(x: float | None) -> str:
@@ -48,49 +48,34 @@ def adjudication_summary(docs: Iterable[Mapping[str, Any]]) -> list[dict[str, An
 
 
 def _summary_rows(ag: Mapping[str, Any]) -> Rows:
-    rows: list[tuple[str, ...]] = [
-        (
-            "documents with two or more annotators",
-            f"{ag['multi_annotated_documents']} of {ag['documents']}",
-            "adjudicated sets not counted",
-        ),
-        ("annotators compared", ", ".join(ag["annotators"]) or "-", ""),
-    ]
-    if ag["status"] != "multi_annotated":
-        rows.append(("agreement", NOT_COMPUTABLE, ""))
+    """Who was compared, the framing, then every all-annotator figure (alpha over all annotators; F1 and
+    B-cubed as the mean over pairs) with its unit definition and 95% bootstrap interval."""
+    dels = ag.get("deliveries", [])
+    counted = ", ".join(d["set_id"] + ("" if d["sealed"] else " (legacy, unsealed)") for d in dels) or "none"
+    rows: list[tuple[str, ...]] = [("deliveries compared", "", "", "", counted, "", "", "")]
+    if ag["status"] != "computed":
+        rows.append(("agreement", "", "", "", ag["message"], "", "", ""))
         return tuple(rows)
-    ent, cl = ag["entities"], ag["claims"]
-
-    def f1(c: Mapping[str, Any]) -> tuple[str, str]:
-        return _f3(c["f1"]), f"{c['matched']} matched of {c['spans_a']} + {c['spans_b']} spans"
-
-    def alpha(r: Mapping[str, Any], unit: str) -> tuple[str, str]:
-        return _f3(r["alpha"]), f"{r['pairable_units']} units ({unit})" + (f"; {r['reason']}" if r["reason"] else "")
-
-    cs = ag["clusters"]
-    pairs = "; ".join(f"{' / '.join(p['annotators'])}: P {_f3(p['precision'])}, R {_f3(p['recall'])}" for p in cs["by_pair"])
-    rows += [
-        ("document-annotator pairs compared", str(ag["pairs"]), ""),
-        ("entity span F1, exact", *f1(ent["exact"]["all"])),
-        ("entity span F1, overlap", *f1(ent["overlap"]["all"])),
-        ("entity label alpha", *alpha(ag["entity_label"], "spans marked exactly by both")),
-        ("stance label alpha", *alpha(ag["stance"], "document, holder, target")),
-        ("claim span F1, exact", *f1(cl["exact"])),
-        ("claim span F1, overlap", *f1(cl["overlap"])),
-        ("check-worthiness alpha, same span", *alpha(ag["checkworthiness"], "claim spans marked exactly alike")),
-        ("check-worthiness alpha, aligned claims", *alpha(ag["checkworthiness_aligned"], "claims aligned by span overlap")),
-        ("cluster B-cubed F1", _f3(cs["f1"]), f"{cs['items']} aligned claims; {pairs}"),
-    ]
+    b = ag["bootstrap"]
+    boot = f"{b['interval']} bootstrap over documents, {b['resamples']} resamples, seed {b['seed']}"
+    rows.append(("documents", "", "", "", str(ag["documents"]), "", boot, ""))
+    rows.append(("framing", "", "", "", ag["framing"], "", "", ""))
+    for f in ag["figures"]:
+        if f["annotators"] not in ("all", "mean of pairs"):
+            continue
+        rows.append((f["layer"], f["figure"], f["units"], f["unit"], f["annotators"], _f3(f["value"]), _ci(f["ci95"]), str(f["n"])))
     return tuple(rows)
 
 
+def _ci(ci: list[float] | None) -> str:
+    return "-" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
 def _entity_rows(ag: Mapping[str, Any]) -> Rows:
-    if ag["status"] != "multi_annotated":
+    if ag["status"] != "computed" or not ag.get("entity_labels"):
         return (("-", "-", "-", "-", "-"),)
-    ex, ov = ag["entities"]["exact"], ag["entities"]["overlap"]
-    rows = [(lab, str(c["spans_a"]), str(c["spans_b"]), _f3(c["f1"]), _f3(ov["by_label"][lab]["f1"])) for lab, c in ex["by_label"].items()]
-    a = ex["all"]
-    rows.append(("all", str(a["spans_a"]), str(a["spans_b"]), _f3(a["f1"]), _f3(ov["all"]["f1"])))
+    labs = ag["entity_labels"]
+    rows = [(lab, str(c["spans_a"]), str(c["spans_b"]), _f3(c["exact_f1"]), _f3(c["overlap_f1"])) for lab, c in labs.items()]
     return tuple(rows)
 
 
@@ -134,13 +119,13 @@ def agreement_tables(stats: Mapping[str, Any]) -> list[tuple[str, str, tuple[str
     return [
         (
             "agreement",
-            "Inter-annotator agreement before adjudication (cartel-fto agreement)",
-            ("figure", "value", "basis"),
+            "Inter-annotator agreement of the sealed deliveries before adjudication (cartel-fto agreement; pairwise figures there)",
+            ("layer", "figure", "units", "unit", "annotators", "value", "95% CI", "n"),
             _summary_rows(ag),
         ),
         (
             "agreement_entities",
-            "Entity span F1 per label (pooled over document-annotator pairs)",
+            "Entity span F1 per label (sealed deliveries, pooled over documents and pairs of annotators)",
             ("label", "spans A", "spans B", "exact F1", "overlap F1"),
             _entity_rows(ag),
         ),

@@ -152,7 +152,7 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
     target_names = {t["id"]: t["name"] for t in registry["targets"]}
     target_ids = [t["id"] for t in registry["targets"] if t["id"] in stance_counts] + sorted(set(stance_counts) - set(target_names))
     spread = Counter(len(d) for d in cluster_docs.values())
-    from cartel_fto_corpus.inspection.agreement import compute_agreement, load_documents
+    from cartel_fto_corpus.inspection.agreement import load_documents
 
     all_docs = load_documents(paths)
 
@@ -207,7 +207,7 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
             "unclustered_claims": unclustered,
         },
         "quality_flags": {flag: flags[flag] for flag in label_set("quality_flag") if flags.get(flag)},
-        "agreement": compute_agreement(all_docs, None, registry),
+        "agreement": _agreement(paths),
         "adjudication": adjudication_summary(all_docs),
         "benchmark": _benchmark(paths),
     }
@@ -218,6 +218,20 @@ def _benchmark(paths: CorpusPaths) -> dict[str, Any]:
     from cartel_fto_corpus.evaluation.card import benchmark_stats
 
     return benchmark_stats(paths.root)
+
+
+def _agreement(paths: CorpusPaths) -> dict[str, Any]:
+    """The agreement of the sealed deliveries (agreement_report.py); deliveries failing their seal checks give no figure."""
+    from cartel_fto_corpus.inspection.agreement_report import agreement_report
+
+    report, problems = agreement_report(paths, "deliveries")
+    if problems:
+        return {
+            "status": "not_computable",
+            "source": "deliveries",
+            "message": f"not computable: {len(problems)} seal problems; see `cartel-fto validate`",
+        }
+    return report
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ SCHEMA = "schema"
 DATA = "data"
 MANIFEST_FILE = "manifest.json"
 REGISTRY_FILE = "registry.json"
+#: annotations/protocol.json: the pre-registered protocol (frozen guidelines, legacy deliveries); not an annotation file
+PROTOCOL_FILE = "protocol.json"
+#: SEAL.json of a delivery in annotations/independent/<set_id>/; not an annotation file
+SEAL_FILE = "SEAL.json"
 CHECKSUMS_FILE = "SHA256SUMS"
 
 
@@ -104,10 +108,10 @@ class CorpusPaths:
         return self.annotations / f"{doc_id}.json"
 
     def annotation_files(self) -> list[Path]:
-        """Per-document annotation files, sorted; the registry is not one of them."""
+        """Per-document annotation files, sorted; the registry and the protocol are not among them."""
         if not self.annotations.is_dir():
             return []
-        return sorted(p for p in self.annotations.glob("*.json") if p.name != REGISTRY_FILE)
+        return sorted(p for p in self.annotations.glob("*.json") if p.name not in (REGISTRY_FILE, PROTOCOL_FILE))
 
     def text_files(self) -> list[Path]:
         return sorted(self.texts.glob("*.txt"))

@@ -27,9 +27,12 @@ SCHEMA_FILES = {
     "annotation": "annotation.schema.json",
     "registry": "registry.schema.json",
     "manifest": "manifest.schema.json",
+    "seal": "seal.schema.json",
+    "protocol": "protocol.schema.json",
 }
-#: Kinds of file a schema validates (common only holds definitions).
-FILE_KINDS = ("annotation", "registry", "manifest")
+#: Kinds of file a schema validates (common only holds definitions). `seal` (a delivery's
+#: SEAL.json) and `protocol` (annotations/protocol.json) are checked by `checks.seals`.
+FILE_KINDS = ("annotation", "registry", "manifest", "seal", "protocol")
 
 #: Label sets by name, as they appear under `$defs` of the common schema.
 LABEL_SET_NAMES = (
