@@ -171,12 +171,13 @@ def summary(result: BuildResult) -> list[str]:
     """Two sentences: what the corpus is, with its sizes, and who annotated it."""
     n = _total(result, "articles")
     return [
-        f"{_number(n)} English news articles on the US designation of Latin American cartels as Foreign Terrorist Organizations",
+        f"{_number(n)} English news-style articles on the US designation of Latin American cartels as Foreign Terrorist Organizations",
         f"(FTOs), byte-exact, annotated with {_total(result, 'mentions')} entity mentions (OntoNotes types, linked to canonical",
         f"entities and Wikidata), {_total(result, 'stance')} stances of the articles and of quoted actors toward registered targets,",
         f"and {_total(result, 'claims')} claims with claimant, type, check-worthiness and {_total(result, 'clusters')} cross-article clusters.",
-        "Two AI language models annotated the articles independently and an AI model adjudicated the released gold",
-        "set (no person annotated); the texts' origin, outlet and date are unknown ([DATASHEET.md](DATASHEET.md)).",
+        "Separate blind sessions of one AI language model annotated the articles under frozen guidelines, each delivery",
+        "sealed; an AI model adjudicated the released gold set (no person annotated); the texts' origin, outlet and date",
+        "are unknown ([DATASHEET.md](DATASHEET.md)).",
         *(
             [
                 "",

@@ -266,7 +266,7 @@ def croissant(shards: list[Shard]) -> dict[str, Any]:
         "name": "cartel_fto_corpus",
         "alternateName": PRETTY_NAME,
         "description": (
-            "Five English news articles on the US designation of Latin American cartels as Foreign Terrorist "
+            "English news-style texts of unknown provenance on the US designation of Latin American cartels as Foreign Terrorist "
             "Organizations, annotated with entity mentions linked to canonical entities and Wikidata, stance "
             "toward registered targets, and check-worthy claims with claimants and cross-article clusters."
         ),
