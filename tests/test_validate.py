@@ -186,6 +186,43 @@ CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
     "deep_nesting.json": (2, [("", "malformed JSON: nested too deeply (arrays and objects within each other beyond the parser's limit)")]),
     "nan_offset.json": (2, [("", "malformed JSON: NaN is not a JSON value")]),
     "array_instead_of_object.registry.json": (1, [("", "expected a JSON object, found an array")]),
+    # issue 27: the span boundary rules (GUIDELINES 1), the same function as the build's
+    "span_starts_inside_word.json": (
+        1,
+        [("/annotations/0/entities/2", 'expected a span starting on a word boundary, found start 106 inside "Marco" (105:110)')],
+    ),
+    "span_ends_inside_word.json": (
+        1,
+        [("/annotations/0/claims/1", 'expected a span ending on a word boundary, found end 242 inside "objected" (236:244)')],
+    ),
+    "span_trailing_full_stop.json": (
+        1,
+        [
+            (
+                "/annotations/0/claims/1",
+                "expected a span ending with a letter or digit, an abbreviation's full stop or a bracket or quotation mark "
+                "opened inside it (GUIDELINES 1), found '.' (U+002E) in \"Mexico objected.\"",
+            )
+        ],
+    ),
+    "span_markdown_prefix.json": (
+        1,
+        [
+            (
+                "/annotations/0/stances/0/evidence/0",
+                "expected a span starting with a letter, digit or currency sign (GUIDELINES 1), found '*' (U+002A) in \"**Cartels\"",
+            )
+        ],
+    ),
+    "span_emoji_only.json": (
+        1,
+        [
+            (
+                "/annotations/0/stances/1/evidence/0",
+                "expected a span starting with a letter, digit or currency sign (GUIDELINES 1), found '\U0001f4ac' (U+1F4AC) in \"\U0001f4ac\"",
+            )
+        ],
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from cartel_fto_corpus.checks import rules_1_1
 from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, _short, more_problems, pointer
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.spans import span_problem
 from cartel_fto_corpus.truth.texts import sha256_hex
 
 
@@ -182,17 +183,17 @@ class AnnotationChecker:
             )
 
     def check_span(self, ptr: str, span: dict[str, Any], text: str) -> bool:
-        """Offsets, stored text and paragraph breaks of one span; True if the span is sound."""
+        """Offsets, stored text and boundary rules of one span; True if its offsets and text are sound.
+
+        The boundary rules (word edges, punctuation, paragraphs) are `truth.spans.span_problem`,
+        the same function the build applies, so the two cannot disagree.
+        """
         start, end = span["start"], span["end"]
         covered = text[start:end]
-        # Fast path for the common, sound span: one slice and a few C-level comparisons.
-        if (
-            start < end <= len(text)
-            and covered == span["text"]
-            and not covered[0].isspace()
-            and not covered[-1].isspace()
-            and ("\n" not in covered or span.get("multi_paragraph", False))
-        ):
+        if start < end <= len(text) and covered == span["text"]:
+            found = span_problem(text, start, end, span.get("multi_paragraph", False))
+            if found is not None:
+                self.err(ptr, *found)
             return True
         if start >= end:
             self.err(ptr, "empty-span", f"expected start < end, found start {start} and end {end}")
@@ -200,23 +201,12 @@ class AnnotationChecker:
         if end > len(text):
             self.err(ptr + "/end", "offset-out-of-range", f"expected end <= {len(text)} (text length in code points), found {end}")
             return False
-        if covered != span["text"]:
-            self.err(
-                ptr + "/text",
-                "span-text-mismatch",
-                f"expected the text at {start}:{end} {_short(covered)}, found {_short(span['text'])}",
-            )
-            return False
-        if covered != covered.strip():
-            self.err(ptr, "span-whitespace", f"expected a span without surrounding white space, found {_short(covered)}")
-        if "\n" in covered and not span.get("multi_paragraph", False):
-            at = start + covered.index("\n")
-            self.err(
-                ptr,
-                "crosses-paragraph",
-                f"expected a span inside one paragraph, found a line break at offset {at}; split it or set multi_paragraph",
-            )
-        return True
+        self.err(
+            ptr + "/text",
+            "span-text-mismatch",
+            f"expected the text at {start}:{end} {_short(covered)}, found {_short(span['text'])}",
+        )
+        return False
 
     def check_actor(self, ptr: str, actor: dict[str, Any], mentions: dict[str, dict[str, Any]], text: str) -> None:
         kind = actor["kind"]
@@ -257,14 +247,7 @@ class AnnotationChecker:
         for m in entities:
             s, e = m["start"], m["end"]
             c = text[s:e]
-            if not (
-                s < e <= n
-                and c == m["text"]
-                and types.get(m["entity"]) == m["label"]
-                and not c[0].isspace()
-                and not c[-1].isspace()
-                and "\n" not in c
-            ):
+            if not (s < e <= n and c == m["text"] and types.get(m["entity"]) == m["label"] and span_problem(text, s, e) is None):
                 return False
         order = sorted([(m["start"], m["end"]) for m in entities])
         return all(b[0] >= a[1] for a, b in itertools.pairwise(order))
