@@ -151,3 +151,21 @@ def test_results_go_to_their_layers_text_object() -> None:
                 assert x["to_name"] == want, x
                 seen.add(x["to_name"])
     assert seen == set(C.LAYER_OBJECTS.values())
+
+
+def test_text_objects_select_whole_words() -> None:
+    """Issue 27: with granularity="symbol" an annotator could draw "arco Rubio"; words only now."""
+    root = ET.fromstring(C.label_config([], []))
+    assert {t.get("granularity") for t in root.iter("Text")} == {"word"}
+
+
+def test_control_characters_in_registry_names_keep_the_config_well_formed() -> None:
+    """Issue 27: a name with a C0 control made the XML ill-formed (`ls push`: HTTP 400); the schema
+    refuses such names, and the config stays parseable whatever it is given."""
+    targets = [{"id": "t", "name": "bell\x07 and \x1b[2J", "description": "d"}]
+    entities = [{"id": "e", "name": "Marco\x00 Rubio", "type": "PERSON"}]
+    root = ET.fromstring(C.label_config(targets, entities))
+    headers = [h.get("value") for h in root.iter("Header")]
+    assert "Article stance toward: bell\ufffd and \ufffd[2J" in headers
+    hints = [c.get("hint") for c in root.iter("Choice") if c.get("value") == "e"]
+    assert hints == ["Marco\ufffd Rubio (PERSON)"]

@@ -23,8 +23,10 @@ from cartel_fto_corpus.truth.texts import sha256_hex
 
 
 def _parse_time(value: str) -> datetime | None:
+    """An RFC 3339 date-time (its shape checked by the schema's pattern; `t` and `z` may be lower
+    case there) as an aware datetime, or None if the date does not exist (2025-02-30)."""
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         return None
 

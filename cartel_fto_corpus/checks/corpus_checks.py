@@ -54,6 +54,8 @@ def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> li
                     )
                 )
             qids.setdefault(ent["qid"], i)
+        if (problem := rules_1_1.proposed_qid_problem(ent)) is not None:
+            out.append(Problem(file, pointer("entities", i, "qid"), problem, "proposed-with-qid"))
         if (problem := rules_1_1.qid_source_problem(ent)) is not None:
             out.append(Problem(file, pointer("entities", i, "qid_source"), problem, "qid-source-mismatch"))
     if usage is not None:
