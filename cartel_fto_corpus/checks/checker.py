@@ -17,6 +17,7 @@ from typing import Any
 
 from cartel_fto_corpus.checks import rules_1_1
 from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, _short, more_problems, pointer
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_file_bytes
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.spans import span_problem
 from cartel_fto_corpus.truth.texts import sha256_hex
@@ -50,11 +51,10 @@ class Context:
             if len(self._cache) >= 64:
                 self._cache.clear()
             try:
-                with open(os.path.join(self.paths.texts, doc_id + ".txt"), "rb") as fh:
-                    data = fh.read()
+                data = read_file_bytes(os.path.join(self.paths.texts, doc_id + ".txt"))
                 text = data.decode("utf-8")
                 self._cache[doc_id] = (text, sha256_hex(data))
-            except (OSError, UnicodeDecodeError):
+            except (Unreadable, UnicodeDecodeError):
                 self._cache[doc_id] = None
         return self._cache[doc_id]
 
