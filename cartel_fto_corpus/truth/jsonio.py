@@ -221,20 +221,28 @@ def read_file_bytes(path: Path | str, limit: int | None = None) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as fh:
+    try:
         st = os.fstat(fd)
         if (why := _not_regular(st.st_mode)) is not None:
             raise Unreadable(why)
         too_big = f"expected a file of at most {limit:,} bytes ({limit / 2**20:g} MiB), found "
         if st.st_size > limit:
             raise Unreadable(too_big + f"{st.st_size:,} bytes")
-        try:
-            data = fh.read(limit + 1)
-        except OSError as exc:
-            raise Unreadable(f"cannot read: {exc.strerror}") from None
-        if len(data) > limit:  # grew after the fstat
+        # os.read straight into bytes: a third of Path.read_bytes' time (the loader reads every shard)
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(max(st.st_size - total, 0) + 1, limit + 1 - total, 2**30))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:  # grew after the fstat
             raise Unreadable(too_big + "more")
-    return data
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_text_file(path: Path) -> str:
