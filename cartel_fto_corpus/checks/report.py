@@ -14,7 +14,8 @@ from functools import cache
 from json.decoder import scanstring
 
 from cartel_fto_corpus.checks.problems import Problem, Report
-from cartel_fto_corpus.truth.jsonio import Unreadable, escape_surrogates, read_file_bytes
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_file_bytes
+from cartel_fto_corpus.truth.visible import visible, visible_json
 
 FORMATS = ("text", "json", "github")
 
@@ -109,15 +110,18 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 def render(report: Report, fmt: str) -> str:
     """The report in one of FORMATS; empty string for a clean text/github run.
 
-    Lone surrogates (from a file name that is not UTF-8, or data quoted in a message) are written
-    as `\\udXXX` escapes, so the output can always be encoded as UTF-8.
+    File names and data quoted in messages are shown through `truth.visible`: control and
+    bidirectional characters and lone surrogates (a file name that is not UTF-8) as escapes, so a
+    problem line cannot rewrite the terminal or read backwards, and can always be encoded as UTF-8.
+    JSON output keeps its value: the same characters as JSON `\\uNNNN` escapes.
     """
-    return escape_surrogates(_render(report, fmt))
+    out = _render(report, fmt)
+    return visible_json(out) if fmt == "json" else out
 
 
 def _render(report: Report, fmt: str) -> str:
     if fmt == "text":
-        return "".join(f"{p}\n" for p in report.problems)
+        return "".join(f"{visible(str(p))}\n" for p in report.problems)
     problems = with_lines(report.problems)
     if fmt == "json":
         body = {
@@ -130,11 +134,11 @@ def _render(report: Report, fmt: str) -> str:
     if fmt == "github":
         out = []
         for p in problems:
-            props = f"file={_gh_escape(p.file, True)}"
+            props = f"file={visible(_gh_escape(p.file, True))}"
             if p.line is not None:
                 props += f",line={p.line}"
             props += f",title={_gh_escape(p.code, True)}"
             message = f"{p.pointer}: {p.message}" if p.pointer else p.message
-            out.append(f"::error {props}::{_gh_escape(message)}\n")
+            out.append(f"::error {props}::{visible(_gh_escape(message))}\n")
         return "".join(out)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

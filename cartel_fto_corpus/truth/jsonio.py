@@ -215,6 +215,8 @@ def read_file_bytes(path: Path | str, limit: int | None = None) -> bytes:
         raise Unreadable("no such file") from None
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
+    except ValueError as exc:  # a NUL or a lone surrogate in the name
+        raise Unreadable(f"cannot read: {exc}") from None
     if (why := _not_regular(st.st_mode)) is not None:
         raise Unreadable(why)
     try:
