@@ -77,7 +77,7 @@ def _build_message(text: str, span: dict) -> str | None:
     return None
 
 
-ALPHABET = st.sampled_from([*"ab Z9_.,*-$%'\"()\n\u201c\u201d\u00e9\u0301\ufe0f", "\U0001f4ac", "\u2696", "U.S."])
+ALPHABET = st.sampled_from([*"ab Z9_.,*-$%'\"()\n\u201c\u201d\u00e9\u0301\ufe0f\u00a0\u2022", "\U0001f4ac", "\u2696", "U.S."])
 
 
 @settings(max_examples=400, deadline=None)
@@ -87,3 +87,13 @@ def test_validate_accepts_exactly_what_build_accepts_with_the_same_message(text:
     end = data.draw(st.integers(start + 1, len(text)))
     span = {"start": start, "end": end, "text": text[start:end]}
     assert _validator_message(text, span) == _build_message(text, span)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(ALPHABET, min_size=1, max_size=30).map("".join), st.data())
+def test_the_fast_path_accepts_only_what_the_token_rules_accept(text: str, data: st.DataObject) -> None:
+    from cartel_fto_corpus.truth.spans import token_rules
+
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    assert span_problem(text, start, end) == token_rules(text, start, end)

@@ -27,7 +27,8 @@ from typing import Any
 #: every other non-space character on its own.
 TOKEN = re.compile(r"(?P<md>\*{2,})|(?:[^\W\d_]\.){2,}(?![^\W_])|[^\W_]+|\S")
 
-_WHITE = re.compile(r"\s")
+#: Characters that are a token of their own or white space, so a word next to them ends or starts there.
+_EDGE_NEIGHBOURS = frozenset(" \t\n\r,;:!?\"'()[]{}<>/\\|-+=&%$#@^~`\u00a0\u201c\u201d\u2018\u2019\u2014\u2013\u2026\u00ab\u00bb\u2022")
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]\.){2,}")
 #: closing mark -> opening marks that it closes (straight quotes close themselves)
 _CLOSERS = {")": "(", "]": "[", "}": "{", "\u201d": "\u201c", "\u2019": "\u2018", "\u00bb": "\u00ab", '"': '"', "'": "'"}
@@ -106,11 +107,34 @@ def _last_allowed(text: str, start: int, end: int) -> bool:
     return _closes_inside(base)
 
 
+def _sentence_stop_after(text: str, end: int) -> bool:
+    """Whether text[end] is a full stop of its own (a sentence's, not one of an abbreviation such as
+    "U.S."): no letter-and-stop pair right before the word's last letter or right after the stop."""
+    return text[end] == "." and (end < 2 or text[end - 2] != ".") and (end + 1 >= len(text) or not text[end + 1].isalpha())
+
+
 def span_problem(text: str, start: int, end: int, multi_paragraph: bool = False) -> tuple[str, str] | None:
     """(code, message) of the first boundary rule the span text[start:end] breaks, or None.
 
     The offsets must already be in range with start < end (checked before, with their own pointers).
     """
+    covered = text[start:end]
+    # The common sound span, decided from four characters: a letter or digit at each edge and a
+    # neighbour that always ends or starts a token (white space or punctuation other than the `.` of
+    # an abbreviation and the `*` of Markdown). Everything else takes the token-level checks below.
+    if (
+        covered[0].isalnum()
+        and covered[-1].isalnum()
+        and (start == 0 or text[start - 1] in _EDGE_NEIGHBOURS)
+        and (end == len(text) or text[end] in _EDGE_NEIGHBOURS or _sentence_stop_after(text, end))
+        and (multi_paragraph or "\n" not in covered)
+    ):
+        return None
+    return token_rules(text, start, end, multi_paragraph)
+
+
+def token_rules(text: str, start: int, end: int, multi_paragraph: bool = False) -> tuple[str, str] | None:
+    """`span_problem` without its fast path: every rule checked at the token level (tests compare the two)."""
     covered = text[start:end]
     if covered[0].isspace() or covered[-1].isspace():
         return "span-whitespace", f"expected a span without surrounding white space, found {_short(covered)}"
