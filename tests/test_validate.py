@@ -269,6 +269,16 @@ CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
             )
         ],
     ),
+    "c1_control_in_note.json": (
+        1,
+        [
+            (
+                "/annotations/0/stances/0/note",
+                "schema: expected text without control characters (other than line breaks and tabs) or bidirectional controls, "
+                "found 'quoted\\x9b2J in the text'",
+            )
+        ],
+    ),
     "proposed_entity_with_qid.registry.json": (
         1,
         [("/entities/5/qid", "expected null (a proposed entity has no QID until a maintainer accepts it), found Q30")],

@@ -179,12 +179,16 @@ def _layer(layer: str, heading: str, *inner: str) -> str:
 def _texts() -> str:
     """One Text object per layer, each in a View shown only on its layer: hidden layers draw nothing.
 
-    `granularity="word"`: a selection snaps to whole words, so an annotator cannot draw a span that
-    starts or ends inside a word (GUIDELINES 1); what word selection still lets through (a trailing
-    full stop, an emoji) is refused when the set is pulled, by the validator's span rules.
+    `granularity="symbol"`, not `"word"`: word selection snaps to the browser's words, and for it
+    "Trump's" is one word, so the possessive that GUIDELINES 1 leaves outside the span could not
+    be left out (tests/labelstudio/test_editor.py draws "administration" in "administration's";
+    with "word" the region became "administration's"). A span that starts or ends inside a word,
+    or takes a final full stop or an emoji, is refused when the set is pulled, by the validator's
+    span rules (`truth.spans`), with the pointer and the message `validate` gives.
     """
     return "".join(
-        f'<View {_when_layer(layer)}><Text name="{obj}" value="${TEXT}" granularity="word"/></View>' for layer, obj in LAYER_OBJECTS.items()
+        f'<View {_when_layer(layer)}><Text name="{obj}" value="${TEXT}" granularity="symbol"/></View>'
+        for layer, obj in LAYER_OBJECTS.items()
     )
 
 
