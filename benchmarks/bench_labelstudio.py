@@ -2,7 +2,7 @@
 
     python benchmarks/bench_labelstudio.py                        # 1,000 and 10,000 documents
     python benchmarks/bench_labelstudio.py --n 200 --text-bytes 3000
-    python benchmarks/bench_labelstudio.py --url URL --api-key KEY # an existing server
+    python benchmarks/bench_labelstudio.py --url URL --api-key-file FILE # an existing server
 
 Without --url it starts a throwaway Label Studio on 127.0.0.1 from the server venv
 (${CARTEL_FTO_LS_VENV:-.venv-labelstudio}) with a fresh data dir (migrations not measured). The
@@ -352,21 +352,22 @@ def main() -> None:
         "--export-part", type=int, default=wire.EXPORT_PART, help="Tasks per export part of a pull (wire.EXPORT_PART; smaller: more parts)."
     )
     ap.add_argument("--url", default=None)
-    ap.add_argument("--api-key", default=None)
+    ap.add_argument("--api-key-file", type=Path, default=None, help="File holding the API key of --url (never the key itself in argv).")
     ap.add_argument("--password", default=None, help=f"Password of {DEFAULT_USER} on --url, to time the editor.")
     ap.add_argument("--json", type=Path, default=None, help="Also write the measurements here.")
     args = ap.parse_args()
-    if (args.url is None) != (args.api_key is None):
-        ap.error("--url and --api-key go together")
+    if (args.url is None) != (args.api_key_file is None):
+        ap.error("--url and --api-key-file go together")
     wire.EXPORT_PART = args.export_part
     with tempfile.TemporaryDirectory(prefix="bench-ls-") as tmp:
         tmp = Path(tmp)
-        server, url, key, password = None, args.url, args.api_key, args.password
+        key = args.api_key_file.read_text(encoding="utf-8").strip() if args.api_key_file else None
+        server, url, password = None, args.url, args.password
         if url is None:
             venv = venv_path(base=REPO)
             venv = venv if venv.is_absolute() else REPO / venv
             if not executable(venv).exists():
-                sys.exit(f"no Label Studio venv at {venv}: run `make setup-test` or pass --url/--api-key")
+                sys.exit(f"no Label Studio venv at {venv}: run `make setup-test` or pass --url/--api-key-file")
             key, password = new_token(), new_token()[:16]
             print(f"initialising a throwaway Label Studio in {tmp / 'ls-data'} ...", file=sys.stderr)
             init_data_dir(venv, tmp / "ls-data", DEFAULT_USER, password, key)

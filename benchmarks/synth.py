@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cartel_fto_corpus.truth.schema import label_set, schema_version  # noqa: E402
+from cartel_fto_corpus.truth.spans import span_problem  # noqa: E402
 from cartel_fto_corpus.truth.texts import dumps  # noqa: E402
 
 N_ENTITIES, N_TARGETS, N_CLUSTERS = 50, 4, 20
@@ -117,7 +118,7 @@ def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str, 
     for p in paras[:-1]:
         starts.append(starts[-1] + len(p) + 1)
     labels_by_entity = registry_types
-    words = [m for m in WORD.finditer(text)]
+    words = [m for m in WORD.finditer(text) if span_problem(text, m.start(), m.end()) is None]  # GUIDELINES 1
     picked = sorted(rng.sample(range(len(words)), min(mix.count("entities", len(text)), len(words))))
     entities = []
     for k, wi in enumerate(picked):
@@ -127,17 +128,33 @@ def document(rng: random.Random, pool: list[str], text_bytes: int, doc_id: str, 
             {"id": f"e{k + 1}", "start": m.start(), "end": m.end(), "text": m.group(), "label": labels_by_entity[ent], "entity": ent}
         )
 
+    def fitted(start: int, end: int) -> dict | None:
+        """The span trimmed to the boundary rules (GUIDELINES 1: no edge punctuation, quotes or
+        bullets), the full stop of an abbreviation kept; None if no such span is left."""
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        for e in (end, end + 1):  # "the U.S" -> "the U.S."
+            if start < e <= len(text) and span_problem(text, start, e) is None:
+                return {"start": start, "end": e, "text": text[start:e]}
+        return None
+
     def sentence_span() -> dict:
-        pi = rng.randrange(len(paras))
-        if not mix.per_kchar:  # the dense corpus: a paragraph's first sentence
-            s = paras[pi].split(". ")[0].rstrip(".")
-            return {"start": starts[pi], "end": starts[pi] + len(s), "text": s}
-        at = starts[pi]  # the real mix: any sentence (a real article has claims all through a paragraph)
-        sents = paras[pi].split(". ")
-        si = rng.randrange(len(sents))
-        at += sum(len(x) + 2 for x in sents[:si])
-        s = sents[si].rstrip(".")
-        return {"start": at, "end": at + len(s), "text": s}
+        while True:
+            pi = rng.randrange(len(paras))
+            if not mix.per_kchar:  # the dense corpus: a paragraph's first sentence
+                s = paras[pi].split(". ")[0].rstrip(".")
+                span = fitted(starts[pi], starts[pi] + len(s))
+            else:
+                at = starts[pi]  # the real mix: any sentence (a real article has claims all through a paragraph)
+                sents = paras[pi].split(". ")
+                si = rng.randrange(len(sents))
+                at += sum(len(x) + 2 for x in sents[:si])
+                s = sents[si].rstrip(".")
+                span = fitted(at, at + len(s))
+            if span is not None:
+                return span
 
     holders: list[dict] = [{"kind": "author"}]
     for m in entities:  # distinct holders: one stance per holder and target

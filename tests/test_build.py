@@ -140,7 +140,8 @@ def test_invalid_corpus_is_refused_with_one_line_problems_and_nothing_written(co
         build(CorpusPaths(corpus_copy), out)
 
 
-def test_mention_inside_a_token_stops_the_build_and_keeps_the_old_output(corpus_copy: Path, tmp_path: Path) -> None:
+def test_mention_inside_a_word_is_refused_by_validate_and_build_with_one_message(corpus_copy: Path, tmp_path: Path) -> None:
+    """Issue 27: "arco Rubio" passed validate and stopped the build; now both refuse it, same line."""
     out = tmp_path / "out"
     build(CorpusPaths(corpus_copy), out)
     before = tree(out)
@@ -149,14 +150,21 @@ def test_mention_inside_a_token_stops_the_build_and_keeps_the_old_output(corpus_
     m = doc["annotations"][0]["entities"][6]
     assert m["text"] == "Mexico"
     m["end"] -= 1
-    m["text"] = "Mexic"  # valid for the validator (text matches offsets), but not on a token edge
+    m["text"] = "Mexic"
     f.write_text(json.dumps(doc), encoding="utf-8")
-    assert validate(None, corpus_copy).problems == []
+    expected = (
+        f"annotations/900_00000000000000aa.json:/annotations/0/entities/6: expected a span ending on a word boundary, "
+        f'found end {m["end"]} inside "Mexico" ({m["start"]}:{m["end"] + 1})'
+    )
+    problems = validate(None, corpus_copy).problems
+    assert len(problems) == 1
+    assert str(problems[0]).endswith(expected)
     result = CliRunner().invoke(cli, ["build", "--root", str(corpus_copy), "--out", str(out)])
     assert result.exit_code == 1
-    first = result.stderr.strip().splitlines()[0]
-    assert "900_00000000000000aa.json:/annotations/0/entities/6: mention e7 'Mexic'" in first
-    assert "inside token 'Mexico'" in first
+    assert result.stderr.strip().splitlines()[0] == str(problems[0])
+    with pytest.raises(BuildError) as raised:  # the build's own check, without the validator in front
+        build(CorpusPaths(corpus_copy), out, validate_first=False)
+    assert str(raised.value).endswith(expected)
     assert tree(out) == before
     assert not list((out / "data").glob(".build-*"))
 

@@ -151,3 +151,23 @@ def test_results_go_to_their_layers_text_object() -> None:
                 assert x["to_name"] == want, x
                 seen.add(x["to_name"])
     assert seen == set(C.LAYER_OBJECTS.values())
+
+
+def test_text_objects_select_by_character_so_a_possessive_can_be_left_out() -> None:
+    """Issue 27 asked for word selection; Label Studio's word granularity takes "Trump's" as one word,
+    so GUIDELINES 1 (the possessive outside the span) could not be followed. Symbol selection stays, and
+    pull refuses what breaks the span rules (tests/labelstudio/test_repo.py)."""
+    root = ET.fromstring(C.label_config([], []))
+    assert {t.get("granularity") for t in root.iter("Text")} == {"symbol"}
+
+
+def test_control_characters_in_registry_names_keep_the_config_well_formed() -> None:
+    """Issue 27: a name with a C0 control made the XML ill-formed (`ls push`: HTTP 400); the schema
+    refuses such names, and the config stays parseable whatever it is given."""
+    targets = [{"id": "t", "name": "bell\x07 and \x1b[2J", "description": "d"}]
+    entities = [{"id": "e", "name": "Marco\x00 Rubio", "type": "PERSON"}]
+    root = ET.fromstring(C.label_config(targets, entities))
+    headers = [h.get("value") for h in root.iter("Header")]
+    assert "Article stance toward: bell\ufffd and \ufffd[2J" in headers
+    hints = [c.get("hint") for c in root.iter("Choice") if c.get("value") == "e"]
+    assert hints == ["Marco\ufffd Rubio (PERSON)"]

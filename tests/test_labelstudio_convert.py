@@ -359,3 +359,20 @@ def test_payload_of_an_old_push_still_reads() -> None:
             item["direction"] = "right"
         old.append(item)
     assert back(old, text, aset).annotation_set == aset
+
+
+@pytest.mark.parametrize(
+    ("server", "written"),
+    [
+        ("2026-01-02T03:04:05.123456Z", "2026-01-02T03:04:05Z"),
+        ("2026-01-02T03:04:05+02:00", "2026-01-02T01:04:05Z"),
+        ("2026-01-02T03:04:05", "2026-01-02T03:04:05Z"),
+        ("20260102T030405Z", "20260102T030405Z"),  # kept as sent: the schema refuses it before a write
+        ("2026-W01-1T00:00:00Z", "2026-W01-1T00:00:00Z"),
+    ],
+)
+def test_server_date_times_are_normalised_to_utc_or_left_for_the_schema_to_refuse(server: str, written: str) -> None:
+    """Issue 27: a hostile server's compact date was written into annotations/ by pull."""
+    from cartel_fto_corpus.labelstudio.convert import _time
+
+    assert _time(server) == written

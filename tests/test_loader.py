@@ -441,3 +441,50 @@ def test_the_datasets_route_does_not_check_what_the_card_says_it_does_not(fresh:
     assert ds[0]["label"] == 99
     readme = (fresh / "README.md").read_text(encoding="utf-8")
     assert "sha256sum -c SHA256SUMS" in readme and "checks neither" in readme
+
+
+def test_a_deleted_shard_listed_in_the_manifest_is_an_error(fresh: Path) -> None:
+    """Issue 27: the manifest was checked one way only, so a deleted `validation` shard gave a fold
+    without validation and no error."""
+    from cartel_fto_corpus.publish.loader import CorruptData
+
+    files = sorted((fresh / "data").glob("ner_fold*/*.parquet"))
+    config = next(f.parent.name for f in files if f.name.startswith("validation-"))
+    gone = next((fresh / "data" / config).glob("validation-*.parquet"))
+    gone.unlink()
+    for split in (None, "train"):
+        with pytest.raises(CorruptData) as info:
+            load_dataset(config, split=split, root=fresh)
+        assert str(info.value) == (
+            f"data/{config}/{gone.name}: expected the file listed in {fresh / 'SHA256SUMS'}, found none; "
+            "reinstall or run `cartel-fto build`"
+        )
+    shutil.rmtree(fresh / "data" / config)  # the whole config gone: not "unknown config"
+    with pytest.raises(CorruptData, match=rf"^data/{config}/\S+: expected the file listed in .* found none"):
+        load_dataset(config, root=fresh)
+
+
+@pytest.mark.parametrize("kind", ["directory", "dev_zero", "other_config"])
+def test_a_shard_that_is_not_its_configs_file_is_one_line(fresh: Path, kind: str) -> None:
+    """Issue 27: a directory, /dev/zero or another config's file in a shard's place gave a traceback."""
+    from cartel_fto_corpus.publish.loader import CorruptData
+
+    shard = fresh / "data" / "stance" / "test-00000-of-00001.parquet"
+    shard.unlink()
+    if kind == "directory":
+        shard.mkdir()
+        expected = "data/stance/test-00000-of-00001.parquet: expected a regular file, found a directory"
+    elif kind == "dev_zero":
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("needs /dev/zero")
+        shard.symlink_to("/dev/zero")
+        expected = "data/stance/test-00000-of-00001.parquet: expected a regular file, found a character device"
+    else:
+        shutil.copyfile(fresh / "data" / "clusters" / "test-00000-of-00001.parquet", shard)
+        resign_release(fresh)  # even with a forged manifest
+        expected = (
+            "data/stance/test-00000-of-00001.parquet: column doc_id: expected the package's feature Value('string'), found 'no such column'"
+        )
+    with pytest.raises(CorruptData) as info:
+        load_dataset("stance", split="test", root=fresh)
+    assert str(info.value) == expected

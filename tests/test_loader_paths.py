@@ -135,22 +135,28 @@ def test_out_of_range_labels_written_after_a_first_load_are_still_caught(fresh: 
         load_dataset("stance", root=fresh)
 
 
-def test_a_file_with_other_features_after_a_first_load_gets_its_own_features(fresh: Path) -> None:
-    """A new schema (here: other ClassLabel names in the metadata) never reuses the old template."""
+def test_a_file_with_swapped_label_names_is_refused_even_after_a_first_load(fresh: Path) -> None:
+    """Issue 27: ClassLabel names were taken from the file's metadata, so swapped names were served;
+    the features are the package's own, and a file saying otherwise is corrupt."""
     import json
 
+    from cartel_fto_corpus.publish.loader import CorruptData
+
     shard = split_files("clusters", fresh)["test"][0]
-    first = load_dataset("clusters", split="test", root=fresh)
+    load_dataset("clusters", split="test", root=fresh)
     table = pq.read_table(shard)
     meta = json.loads(table.schema.metadata[b"huggingface"])
     kind = meta["info"]["features"]["kind"]
-    kind["names"] = [f"renamed_{n}" for n in kind["names"]]
+    kind["names"] = list(reversed(kind["names"]))
     table = table.replace_schema_metadata({**table.schema.metadata, b"huggingface": json.dumps(meta).encode()})
     pq.write_table(table, shard)
     resign_release(fresh)
-    second = load_dataset("clusters", split="test", root=fresh)
-    assert second.features["kind"].names == [f"renamed_{n}" for n in first.features["kind"].names]
-    _assert_same_dataset(second, _official(pq.read_table(shard), second._fingerprint))
+    with pytest.raises(CorruptData) as info:
+        load_dataset("clusters", split="test", root=fresh)
+    assert str(info.value) == (
+        "data/clusters/test-00000-of-00001.parquet: column kind: expected the package's feature "
+        "ClassLabel(names=['factual', 'non_factual']), found ClassLabel(names=['non_factual', 'factual'])"
+    )
 
 
 def test_a_forked_child_loads_after_its_parent() -> None:

@@ -17,9 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from cartel_fto_corpus.cli.main import cli
-from cartel_fto_corpus.inspection.explorer import load_view, terminal_safe
+from cartel_fto_corpus.inspection.explorer import load_view
 from cartel_fto_corpus.inspection.explorer_html import render_html
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.visible import visible_in_place
 from tests.conftest import FIXTURE_CORPUS
 from tests.test_explorer import chromium
 
@@ -157,28 +158,34 @@ OSC = "\x1b]8;;https://evil.example\x07click\x1b]8;;\x07"
 TITLE = "\x1b]0;pwned\x07"
 
 
-def test_terminal_safe_replaces_controls_one_for_one() -> None:
+def test_visible_in_place_replaces_controls_one_for_one() -> None:
     for s in (ANSI, OSC, TITLE, "a\rb\x08c\x9bd\u202ee", "tab\tand\nnewline"):
-        out = terminal_safe(s)
+        out = visible_in_place(s)
         assert len(out) == len(s)
         assert not any(ord(c) < 0x20 and c not in "\t\n" for c in out)
         assert not any(0x7F <= ord(c) < 0xA0 for c in out) and "\u202e" not in out
-    assert terminal_safe("tab\tand\nnewline") == "tab\tand\nnewline"
+    assert visible_in_place("tab\tand\nnewline") == "tab\tand\nnewline"
 
 
 def test_terminal_show_prints_markup_literally_and_strips_escape_sequences(corpus_copy: Path) -> None:
-    def change(d: dict[str, Any]) -> None:
-        d["entities"][2]["name"] = "[/] [link=https://evil.example]click[/link]"  # marco_rubio: a claimant and holder
-        d["targets"][0]["name"] = ANSI + OSC + TITLE
-
-    _edit(corpus_copy / "annotations" / "registry.json", change)
-    _edit(corpus_copy / "annotations" / f"{DOC}.json", lambda d: d["annotations"][0]["stances"][0].__setitem__("note", OSC))
+    _edit(
+        corpus_copy / "annotations" / "registry.json",
+        lambda d: d["entities"][2].__setitem__("name", "[/] [link=https://evil.example]click[/link]"),  # marco_rubio
+    )
     result = _show(DOC, "--root", str(corpus_copy))
     assert result.exit_code == 0, (result.output, result.exception)
-    out = result.stdout
-    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
-    assert "[/] [link=https://evil.example]click[/link]" in out  # printed as text, not read as markup
-    assert "\ufffd[31mred" in out  # the text of the sequence is kept, its ESC is not
+    assert "[/] [link=https://evil.example]click[/link]" in result.stdout  # printed as text, not read as markup
+
+
+def test_terminal_show_refuses_control_characters_in_names_and_shows_them_escaped(corpus_copy: Path) -> None:
+    """Issue 27: names with controls no longer pass the schema; the refusal quotes them escaped."""
+    _edit(corpus_copy / "annotations" / "registry.json", lambda d: d["targets"][0].__setitem__("name", ANSI + OSC + TITLE))
+    result = _show(DOC, "--root", str(corpus_copy))
+    assert result.exit_code == 1, (result.output, result.exception)
+    out = result.stdout + result.stderr
+    assert "\x1b" not in out and "\x07" not in out  # no raw ESC or BEL reaches the terminal
+    assert "\\x1b[31mred" in out  # the refused name is quoted with its controls as escapes
+    assert "/targets/0/name: schema: expected text with a visible character" in out
 
 
 def test_terminal_show_of_hostile_view_in_a_real_terminal_mode() -> None:
@@ -198,4 +205,4 @@ def test_terminal_show_of_hostile_view_in_a_real_terminal_mode() -> None:
     out = buf.getvalue()
     assert "\x1b[" in out  # rich's own styles are there: this is terminal output
     assert "\x1b]" not in out and "\x07" not in out  # no OSC (hyperlink, title) from the data
-    assert "[/]\ufffd]8;;https://evil.example\ufffdclick" in out
+    assert "[/]\\x1b]8;;https://evil.example\\x07click" in out

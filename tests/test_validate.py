@@ -186,6 +186,112 @@ CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
     "deep_nesting.json": (2, [("", "malformed JSON: nested too deeply (arrays and objects within each other beyond the parser's limit)")]),
     "nan_offset.json": (2, [("", "malformed JSON: NaN is not a JSON value")]),
     "array_instead_of_object.registry.json": (1, [("", "expected a JSON object, found an array")]),
+    # issue 27: the span boundary rules (GUIDELINES 1), the same function as the build's
+    "span_starts_inside_word.json": (
+        1,
+        [("/annotations/0/entities/2", 'expected a span starting on a word boundary, found start 106 inside "Marco" (105:110)')],
+    ),
+    "span_ends_inside_word.json": (
+        1,
+        [("/annotations/0/claims/1", 'expected a span ending on a word boundary, found end 242 inside "objected" (236:244)')],
+    ),
+    "span_trailing_full_stop.json": (
+        1,
+        [
+            (
+                "/annotations/0/claims/1",
+                "expected a span ending with a letter or digit, an abbreviation's full stop or a bracket or quotation mark "
+                "opened inside it (GUIDELINES 1), found '.' (U+002E) in \"Mexico objected.\"",
+            )
+        ],
+    ),
+    "span_markdown_prefix.json": (
+        1,
+        [
+            (
+                "/annotations/0/stances/0/evidence/0",
+                "expected a span starting with a letter, digit or currency sign (GUIDELINES 1), found '*' (U+002A) in \"**Cartels\"",
+            )
+        ],
+    ),
+    # issue 27: RFC 3339 date-times, control characters in typed text, proposed entities
+    "compact_date_time.json": (
+        1,
+        [
+            (
+                "/annotations/0/created",
+                "schema: expected an RFC 3339 date-time with time zone such as 2025-01-01T00:00:00Z, found '20250101T000000Z'",
+            )
+        ],
+    ),
+    "hour_only_time_zone.json": (
+        1,
+        [
+            (
+                "/annotations/0/created",
+                "schema: expected an RFC 3339 date-time with time zone such as 2025-01-01T00:00:00Z, found '2025-01-01T00:00:00+00'",
+            )
+        ],
+    ),
+    "escape_sequence_in_description.json": (
+        1,
+        [
+            (
+                "/annotations/0/claims/1/claimant/description",
+                "schema: expected text with a visible character and no control or bidirectional control characters, found 'officials\\x1b[2J familiar with the plan'",
+            )
+        ],
+    ),
+    "bidi_override_in_entity_name.registry.json": (
+        1,
+        [
+            (
+                "/entities/2/name",
+                "schema: expected text with a visible character and no control or bidirectional control characters, found 'Marco \\u202eoibuR'",
+            )
+        ],
+    ),
+    "control_character_in_target_name.registry.json": (
+        1,
+        [
+            (
+                "/targets/0/name",
+                "schema: expected text with a visible character and no control or bidirectional control characters, found 'FTO designation\\x07 of cartels'",
+            )
+        ],
+    ),
+    "blank_qid_source_evidence.registry.json": (
+        1,
+        [
+            (
+                "/entities/2/qid_source/evidence",
+                "schema: expected text with a visible character and no control or bidirectional control characters, found '   '",
+            )
+        ],
+    ),
+    "c1_control_in_note.json": (
+        1,
+        [
+            (
+                "/annotations/0/stances/0/note",
+                "schema: expected text without control characters (other than line breaks and tabs) or bidirectional controls, "
+                "found 'quoted\\x9b2J in the text'",
+            )
+        ],
+    ),
+    "proposed_entity_with_qid.registry.json": (
+        1,
+        [("/entities/5/qid", "expected null (a proposed entity has no QID until a maintainer accepts it), found Q30")],
+    ),
+    "span_emoji_only.json": (
+        1,
+        [
+            (
+                "/annotations/0/stances/1/evidence/0",
+                "expected a span starting with a letter, digit or currency sign (GUIDELINES 1), found '\U0001f4ac' (U+1F4AC) in \"\U0001f4ac\"",
+            )
+        ],
+    ),
 }
 
 
@@ -305,3 +411,24 @@ def test_parallel_run_reports_the_same_as_serial(tmp_path: Path, monkeypatch: py
         ["label-mismatch", "span-text-mismatch", "unreadable", "file-name-mismatch", "file-name-mismatch"]
     )
     assert parallel.problems == serial.problems and parallel.files == serial.files
+
+
+@pytest.mark.parametrize(
+    ("created", "problem"),
+    [
+        ("2025-01-01t00:00:00z", None),  # RFC 3339 allows lower case t and z
+        ("2025-01-01T01:00:00+01:00", None),
+        ("2025-02-30T00:00:00Z", "expected an RFC 3339 date-time with time zone, found '2025-02-30T00:00:00Z'"),
+        (
+            "2025-W01-1T00:00:00Z",
+            "schema: expected an RFC 3339 date-time with time zone such as 2025-01-01T00:00:00Z, found '2025-W01-1T00:00:00Z'",
+        ),
+    ],
+)
+def test_created_is_an_rfc3339_date_time(tmp_path: Path, created: str, problem: str | None) -> None:
+    doc = json.loads((FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json").read_text(encoding="utf-8"))
+    doc["annotations"][0]["created"] = created
+    f = tmp_path / "900_00000000000000aa.json"
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    found = [(p.pointer, p.message) for p in validate([f], root=FIXTURE_CORPUS).problems]
+    assert found == ([] if problem is None else [("/annotations/0/created", problem)])

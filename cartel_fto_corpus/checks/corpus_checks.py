@@ -10,7 +10,7 @@ from typing import Any
 from cartel_fto_corpus.checks import rules_1_1
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.checks.problems import Problem, pointer
-from cartel_fto_corpus.truth.jsonio import escape_surrogates
+from cartel_fto_corpus.truth.jsonio import Unreadable, escape_surrogates, read_file_bytes
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.texts import compute_manifest, read_texts, sha256_hex
 
@@ -54,6 +54,8 @@ def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> li
                     )
                 )
             qids.setdefault(ent["qid"], i)
+        if (problem := rules_1_1.proposed_qid_problem(ent)) is not None:
+            out.append(Problem(file, pointer("entities", i, "qid"), problem, "proposed-with-qid"))
         if (problem := rules_1_1.qid_source_problem(ent)) is not None:
             out.append(Problem(file, pointer("entities", i, "qid_source"), problem, "qid-source-mismatch"))
     if usage is not None:
@@ -133,9 +135,9 @@ _CHECKSUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *]?(.+)")
 def parse_checksums(file: str, path: Path) -> tuple[dict[str, str], list[Problem]]:
     """`sha256sum` lines -> {file name: digest}, and one unreadable problem per line that is not one."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        return {}, [Problem(file, "", f"cannot read: {exc.strerror}", "unreadable", unreadable=True)]
+        text = read_file_bytes(path).decode("utf-8")
+    except Unreadable as exc:
+        return {}, [Problem(file, "", str(exc), "unreadable", unreadable=True)]
     except UnicodeDecodeError as exc:
         return {}, [Problem(file, "", f"not UTF-8: byte offset {exc.start}", "unreadable", unreadable=True)]
     sums: dict[str, str] = {}

@@ -51,6 +51,14 @@ def opinion_problem(claim: dict[str, Any]) -> str | None:
     return None
 
 
+def proposed_qid_problem(entity: dict[str, Any]) -> str | None:
+    """A message if an entity proposed in Label Studio carries a QID (the schema: qid null until a
+    maintainer checks it and removes `proposed`), else None."""
+    if entity.get("proposed") and entity["qid"] is not None:
+        return f"expected null (a proposed entity has no QID until a maintainer accepts it), found {entity['qid']}"
+    return None
+
+
 def qid_source_problem(entity: dict[str, Any]) -> str | None:
     """A message if qid and qid_source are not both null or both set, else None."""
     has_qid, has_source = entity["qid"] is not None, entity["qid_source"] is not None

@@ -11,6 +11,7 @@ file with half a million schema errors costs seconds, not minutes and gigabytes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -19,7 +20,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, more_problems, pointer
 from cartel_fto_corpus.truth.jsonio import escape_surrogates, scan
-from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, supported_versions
+from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, load_schemas, supported_versions
 
 
 def _path_key(parts: Iterable[Any]) -> tuple[tuple[int, Any], ...]:
@@ -41,6 +42,29 @@ def _relevant(err: ValidationError) -> ValidationError:
             return best_match([err])
         err = best_match(matching[0])
     return err
+
+
+#: What a shared text or date-time pattern of the common schema means, said instead of the regex.
+PATTERN_EXPECTATIONS = {
+    "date_time": "an RFC 3339 date-time with time zone such as 2025-01-01T00:00:00Z",
+    "line_text": "text with a visible character and no control or bidirectional control characters",
+    "prose_text": "text without control characters (other than line breaks and tabs) or bidirectional controls",
+}
+
+
+@cache
+def _pattern_expectations() -> dict[str, str]:
+    defs = load_schemas()["common"]["$defs"]
+    return {defs[name]["pattern"]: text for name, text in PATTERN_EXPECTATIONS.items()}
+
+
+def _message(err: ValidationError) -> str:
+    """The detailed validator's message, in words for the common schema's named patterns."""
+    if err.validator == "pattern":
+        expected = _pattern_expectations().get(err.validator_value)
+        if expected is not None:
+            return f"schema: expected {expected}, found {escape_surrogates(repr(err.instance))[:200]}"
+    return f"schema: {escape_surrogates(err.message)}"
 
 
 def compiled_verdict(kind: str, doc: Any) -> bool:
@@ -101,7 +125,7 @@ def schema_problems(kind: str, doc: Any, file: str, strict_numbers: bool | None 
     out = []
     for err in shown:
         leaf = _relevant(err)
-        out.append(Problem(file, pointer(*leaf.absolute_path), f"schema: {escape_surrogates(leaf.message)}", f"schema-{leaf.validator}"))
+        out.append(Problem(file, pointer(*leaf.absolute_path), _message(leaf), f"schema-{leaf.validator}"))
     if rest:
         # Counting every error in Python would take minutes for a file with 10^5 of them.
         out.append(

@@ -8,9 +8,8 @@ Semantic checks run on schema-valid files only, so they can trust the shape of t
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +70,13 @@ def internal_error(file: str, exc: BaseException) -> Problem:
     )
 
 
-def sound_document(kind: str, path: Path, name: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def sound_document(
+    kind: str, path: Path, name: str, on_reject: Callable[[Any], None] | None = None
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse and schema-check one file: (the document if it is sound, its problems).
+
+    The file is read once (regular files of at most `MAX_FILE_BYTES` only); `on_reject` gets the
+    parsed document the schema refuses (to note the registry ids it names) instead of a second read.
 
     Duplicate keys and lone surrogates make a file unreadable (exit 2: it has no single meaning,
     and no UTF-8 writer can store it); they are reported with their pointers, and the file is not
@@ -88,15 +92,17 @@ def sound_document(kind: str, path: Path, name: str) -> tuple[dict[str, Any] | N
     if bad:
         return None, [bad]
     found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.whole_floats)
+    if found and on_reject is not None:
+        on_reject(parsed.doc)
     return (None if found else parsed.doc), found
 
 
-def load_checked(kind: str, path: Path, report: Report) -> dict[str, Any] | None:
+def load_checked(kind: str, path: Path, report: Report, on_reject: Callable[[Any], None] | None = None) -> dict[str, Any] | None:
     """Parse and schema-check one file, recording its problems; the document if it is sound."""
     name = display(path)
     report.files.append(name)
     try:
-        doc, found = sound_document(kind, path, name)
+        doc, found = sound_document(kind, path, name, on_reject)
     except Exception as exc:  # a bug must not hide every other file's problems
         doc, found = None, [internal_error(name, exc)]
     report.problems.extend(found)
@@ -108,9 +114,8 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
     report, usage = Report(), Usage()
     annotations_dir = os.path.abspath(ctx.paths.annotations)
     for p in files:
-        doc = load_checked("annotation", p, report)
+        doc = load_checked("annotation", p, report, on_reject=usage.note_failed)
         if doc is None:
-            _note_failed(p, usage)
             continue
         name = report.files[-1]
         try:
@@ -128,12 +133,6 @@ def check_annotation_files(files: list[Path], ctx: Context) -> tuple[Report, Usa
                 Problem(name, "/doc_id", f"expected {p.stem!r} (the file name), found {doc['doc_id']!r}", "file-name-mismatch")
             )
     return report, usage
-
-
-def _note_failed(path: Path, usage: Usage) -> None:
-    """A file that failed its schema still names registry entries: do not call those unused."""
-    with contextlib.suppress(Unreadable):  # unreadable: it names nothing
-        usage.note_failed(read_json(path))
 
 
 def _check_chunk(args: tuple[list[Path], Path, dict[str, Any] | None]) -> tuple[Report, Usage]:
@@ -236,10 +235,8 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
         if os.path.abspath(p) in given:
             continue
         try:
-            doc, _found = sound_document("annotation", p, display(p))
-            if doc is None:
-                _note_failed(p, usage)
-            elif AnnotationChecker(display(p), doc, ctx, usage).run():
+            doc, _found = sound_document("annotation", p, display(p), on_reject=usage.note_failed)
+            if doc is not None and AnnotationChecker(display(p), doc, ctx, usage).run():
                 usage.note_failed(doc)
         except Exception:  # only counts usage; the file's own run reports it
             continue

@@ -16,10 +16,17 @@ from cartel_fto_corpus.truth.atomic import write_all_atomic
 from cartel_fto_corpus.truth.jsonio import Unreadable, read_json
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.texts import dumps
+from cartel_fto_corpus.truth.visible import visible_json, visible_lines
+
+
+def _echo(line: object, err: bool = False) -> None:
+    """click.echo of a line that quotes data (names, descriptions, reasons): control and
+    bidirectional characters shown as escapes (`truth.visible`), its own line breaks kept."""
+    click.echo(visible_lines(str(line)), err=err)
 
 
 def _fail(message: str) -> None:
-    click.echo(message, err=True)
+    _echo(message, err=True)
     sys.exit(2)
 
 
@@ -132,7 +139,7 @@ def adjudicate_command(
             decisions = load_decisions(decisions_file)
         except DecisionsError as exc:
             for line in exc.lines:
-                click.echo(line, err=True)
+                _echo(line, err=True)
             sys.exit(2)
         if decisions.annotator in names:
             _fail(f"{decisions_file}:/annotator: expected an id other than the compared annotators', found {decisions.annotator!r}")
@@ -177,43 +184,43 @@ def adjudicate_command(
             "skipped": [d for d in selected if d not in by_doc],
             "written": written,
         }
-        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        click.echo(visible_json(json.dumps(body, indent=2, ensure_ascii=False)))
     else:
         _print(outcomes, decisions, names, [d for d in selected if d not in by_doc])
         if write and ok:
-            click.echo(f"written: {', '.join(written) or 'nothing (already up to date)'}")
+            _echo(f"written: {', '.join(written) or 'nothing (already up to date)'}")
         elif ok:
-            click.echo("every disagreement is decided and the gold sets are valid; run with --write to write them")
+            _echo("every disagreement is decided and the gold sets are valid; run with --write to write them")
         else:
-            click.echo(f"nothing written: {undecided} undecided disagreement(s), {problems} problem(s)")
+            _echo(f"nothing written: {undecided} undecided disagreement(s), {problems} problem(s)")
     sys.exit(0 if (undecided == 0 and problems == 0) else 1)
 
 
 def _print(outcomes: list[Outcome], decisions: Any, names: list[str], skipped: list[str]) -> None:
     for doc_id in skipped:
-        click.echo(f"{doc_id}: skipped (not every one of {', '.join(names)} has a set)")
+        _echo(f"{doc_id}: skipped (not every one of {', '.join(names)} has a set)")
     for o in outcomes:
         comp = o.comparison
         _, mine = decisions.for_doc(comp.doc_id) if decisions else (None, {})
         dis = comp.disagreements
-        click.echo(
+        _echo(
             f"{comp.doc_id}: {len(comp.units)} units, {len(comp.units) - len(dis)} agreed, {len(dis)} disagreement(s), {len(o.undecided)} undecided"
         )
         for u in dis:
-            click.echo(f"  {u.id}  [{u.layer}] {json.dumps(u.anchor, ensure_ascii=False)}")
+            _echo(f"  {u.id}  [{u.layer}] {json.dumps(u.anchor, ensure_ascii=False)}")
             for a in names:
-                click.echo(f"      {a}: {describe(u.layer, u.values[a])}")
+                _echo(f"      {a}: {describe(u.layer, u.values[a])}")
             d = mine.get(u.id)
             if d is None:
-                click.echo("      decision: UNDECIDED")
+                _echo("      decision: UNDECIDED")
             elif d.take is not None:
-                click.echo(f"      decision: take {d.take}: {d.reason}")
+                _echo(f"      decision: take {d.take}: {d.reason}")
             else:
-                click.echo(f"      decision: value {json.dumps(d.value, ensure_ascii=False)}: {d.reason}")
+                _echo(f"      decision: value {json.dumps(d.value, ensure_ascii=False)}: {d.reason}")
         for p in o.problems:
-            click.echo(f"  problem: {p}")
+            _echo(f"  problem: {p}")
         if o.demoted:
-            click.echo(f"  status gold -> draft for: {', '.join(o.demoted)} (the adjudicated set becomes the gold set)")
+            _echo(f"  status gold -> draft for: {', '.join(o.demoted)} (the adjudicated set becomes the gold set)")
 
 
 @click.command("import-set")
@@ -249,17 +256,17 @@ def import_set_command(root: Path | None, folder: Path, pivot: str, write: bool)
         _fail(f"{folder}: cannot import: {exc}")
     for kind, table in maps.items():
         changed = {a: b for a, b in table.items() if a != b}
-        click.echo(f"{kind}: {len(table)} ids, {len(changed)} translated" + "".join(f"\n  {a} -> {b}" for a, b in sorted(changed.items())))
+        _echo(f"{kind}: {len(table)} ids, {len(changed)} translated" + "".join(f"\n  {a} -> {b}" for a, b in sorted(changed.items())))
     problems = []
     for doc_id, doc in new_docs.items():
         problems += document_problems(doc, display(paths.annotation_file(doc_id)), paths, new_registry)
     for p in problems:
-        click.echo(p)
+        _echo(p)
     if problems:
-        click.echo(f"nothing written: {len(problems)} problem(s)")
+        _echo(f"nothing written: {len(problems)} problem(s)")
         sys.exit(1)
     if write:
         files = {paths.annotation_file(d): dumps(doc) for d, doc in new_docs.items()}
         files[paths.registry] = dumps(new_registry)
         write_all_atomic(files)
-        click.echo(f"written: {len(new_docs)} annotation files and {display(paths.registry)}")
+        _echo(f"written: {len(new_docs)} annotation files and {display(paths.registry)}")

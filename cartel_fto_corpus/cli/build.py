@@ -14,13 +14,14 @@ from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
+from cartel_fto_corpus.truth.visible import visible
 
 # --------------------------------------------------------------------------- command line
 
 
 def _fail(lines: Iterable[str], code: int = 1) -> None:
-    for line in lines:
-        click.echo(line, err=True)
+    for line in lines:  # problem lines quote file names and data: `visible`
+        click.echo(visible(line), err=True)
     sys.exit(code)
 
 

@@ -11,6 +11,7 @@ import click
 from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
 from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_all
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.visible import visible
 
 
 @click.command("export")
@@ -36,7 +37,7 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
     report = validate(None, paths.root, jobs=os.cpu_count() or 1)
     if report.problems:
         for p in report.problems:
-            click.echo(str(p), err=True)
+            click.echo(visible(str(p)), err=True)
         n = len(report.problems)
         click.echo(f"{n} problem{'s' if n != 1 else ''}: refusing to export; see `cartel-fto validate`", err=True)
         sys.exit(1)
@@ -45,7 +46,7 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
     except OSError as exc:
         cannot_write(out, exc)
     except ExportError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(visible(str(exc)), err=True)
         click.echo("refusing to export", err=True)
         sys.exit(1)
     for f in files:

@@ -48,15 +48,55 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+#: The longest API key file read (Label Studio's tokens are 40 characters).
+MAX_KEY_BYTES = 4096
+
+
+def _read_api_key(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """The key in the file `value` (`-`: standard input), read once, surrounding white space removed.
+
+    There is no `--api-key KEY` option: a value on the command line is in every process listing
+    (`ps`, /proc/<pid>/cmdline) while the command runs (issue 27). A file, a file descriptor
+    (`--api-key-file /dev/fd/3`, `<(pass show ls)`) or standard input never is.
+    """
+    if value is None:
+        return None
+    try:
+        if value == "-":
+            raw = click.get_binary_stream("stdin").read(MAX_KEY_BYTES + 1)
+        else:
+            with open(value, "rb") as fh:  # a pipe or /dev/fd/N is fine here: read at most MAX_KEY_BYTES
+                raw = fh.read(MAX_KEY_BYTES + 1)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc.strerror}") from None
+    if len(raw) > MAX_KEY_BYTES:
+        raise click.BadParameter(f"expected an API key of at most {MAX_KEY_BYTES} bytes in {value}, found more")
+    key = raw.decode("utf-8", "replace").strip()
+    if not key or any(ch.isspace() for ch in key):
+        raise click.BadParameter(f"expected one API key in {value}, found {'nothing' if not key else 'several words'}")
+    return key
+
+
+def api_key_option(help_text: str) -> Callable[..., Any]:
+    """`--api-key-file FILE` (the function gets `api_key`, the key itself): never the key in argv."""
+    return click.option(
+        "--api-key-file",
+        "api_key",
+        metavar="FILE",
+        default=None,
+        callback=_read_api_key,
+        expose_value=True,
+        help=f"File holding the {help_text[0].lower()}{help_text[1:]} `-` reads it from standard input; the key is never a command-line argument.",
+    )
+
+
 def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed(
         [
             root_option,
             click.option("--url", default=None, help="Label Studio URL (default: $LABEL_STUDIO_URL, else the server `ls serve` runs)."),
-            click.option(
-                "--api-key",
-                default=None,
-                help="API key (default: $LABEL_STUDIO_API_KEY, else read from the data dir of the `ls serve` server). Never printed or stored.",
+            api_key_option(
+                "API key (default: $LABEL_STUDIO_API_KEY, else read from the data dir of the `ls serve` server). Never printed or stored."
             ),
             click.option("--project", default=None, help="Project id or title (default: the title below)."),
             click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to find or create."),
@@ -207,7 +247,7 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
 )
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any free port).")
 @click.option("--username", default=None, help="Login e-mail of the local admin user.")
-@click.option("--api-key", default=None, help="API key to use (default: $LABEL_STUDIO_API_KEY, else generated / read from the data dir).")
+@api_key_option("API key to use (default: $LABEL_STUDIO_API_KEY, else generated / read from the data dir).")
 @click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to push the corpus into.")
 @click.option("--no-push", is_flag=True, help="Start the server only.")
 @click.option("--detach", is_flag=True, help="Leave the server running in the background (stop it with `cartel-fto ls stop`).")

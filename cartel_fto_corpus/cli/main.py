@@ -263,7 +263,7 @@ def _print_summary(root: Path | None) -> None:
     from rich.table import Table
 
     from cartel_fto_corpus.inspection.summary import summarize
-    from cartel_fto_corpus.inspection.terminal import natural_width
+    from cartel_fto_corpus.inspection.terminal import natural_width, plain
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     rows = summarize(CorpusPaths(root))
@@ -276,16 +276,16 @@ def _print_summary(root: Path | None) -> None:
             numeric = col in {"chars", "sets", "entities", "stances", "claims"}
             t.add_column(col, justify="right" if numeric else "left", no_wrap=col not in {"title", "quality flags"})
         for r in rows:
-            t.add_row(
+            t.add_row(  # titles come from the texts: `plain`, never markup
                 r.doc_id,
-                *([r.title or "-"] if wide else []),
+                *([plain(r.title or "-")] if wide else []),
                 str(r.n_chars),
                 str(r.annotators),
                 r.status,
                 str(r.entities),
                 str(r.stances),
                 str(r.claims),
-                *([", ".join(r.flags)] if wide else []),
+                *([plain(", ".join(r.flags))] if wide else []),
             )
         totals = [str(sum(getattr(r, k) for r in rows)) for k in ("n_chars", "annotators", "entities", "stances", "claims")]
         t.add_row("total", *([""] if wide else []), *totals[:2], "", *totals[2:], *([""] if wide else []), style="bold")
@@ -297,7 +297,7 @@ def _print_summary(root: Path | None) -> None:
         return
     console.print(table(wide=False))
     for r in rows:
-        console.print(f"{r.doc_id}: {r.title or '-'}" + (f" (flags: {', '.join(r.flags)})" if r.flags else ""), highlight=False)
+        console.print(plain(f"{r.doc_id}: {r.title or '-'}" + (f" (flags: {', '.join(r.flags)})" if r.flags else "")), highlight=False)
 
 
 @cli.command()
@@ -308,13 +308,14 @@ def manifest(root: Path | None, check: bool) -> None:
     from cartel_fto_corpus.truth.atomic import write_atomic
     from cartel_fto_corpus.truth.paths import CorpusPaths
     from cartel_fto_corpus.truth.texts import compute_manifest, dumps, read_texts
+    from cartel_fto_corpus.truth.visible import visible
 
     paths = CorpusPaths(corpus_root(root, writes=not check))
     texts = read_texts(paths)
     bad = [(t, msg) for t in texts if (msg := t.decode_error())]
     if bad:  # nothing is written: a manifest of undecodable bytes would give every offset a wrong meaning
         for t, msg in bad:
-            click.echo(f"{paths.texts / t.source_file}: {msg}", err=True)
+            click.echo(visible(f"{paths.texts / t.source_file}: {msg}"), err=True)
         click.echo(
             f"{paths.manifest}: {'cannot check' if check else 'not written'}: {len(bad)} text{'s' if len(bad) != 1 else ''} not UTF-8",
             err=True,

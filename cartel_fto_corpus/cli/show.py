@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
-from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, manifest_documents, print_view, terminal_safe
+from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, manifest_documents, print_view
 from cartel_fto_corpus.inspection.explorer_html import render_html
-from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.visible import visible
 
 
 @click.command("show")
@@ -58,21 +58,21 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
             print_view(view)
     except InvalidInput as exc:  # validated first: nothing the validator refuses reaches a page or a terminal
         for problem in exc.problems:
-            click.echo(terminal_safe(escape_surrogates(str(problem))), err=True)
+            click.echo(visible(str(problem)), err=True)
         click.echo(
             f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}: refusing to show; see `cartel-fto validate`", err=True
         )
         sys.exit(exc.exit_code)
     except ShowError as exc:
-        click.echo(terminal_safe(escape_surrogates(str(exc))), err=True)
+        click.echo(visible(str(exc)), err=True)
         sys.exit(2)
     except OSError as exc:
         if html_out is None or exc.filename is None or not _under(Path(exc.filename), html_out):
-            click.echo(terminal_safe(escape_surrogates(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}")), err=True)
+            click.echo(visible(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}"), err=True)
             sys.exit(2)
         cannot_write(html_out, exc)
     except (ValueError, KeyError, UnicodeDecodeError) as exc:
-        click.echo(terminal_safe(escape_surrogates(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}")), err=True)
+        click.echo(visible(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}"), err=True)
         sys.exit(2)
 
 

@@ -27,7 +27,7 @@ def print_tables(stats: dict[str, Any], width: int | None = None, full: bool = T
     from rich.console import Console
     from rich.table import Table
 
-    from cartel_fto_corpus.inspection.terminal import natural_width
+    from cartel_fto_corpus.inspection.terminal import natural_width, plain
 
     console = Console(width=width)
     tables = stats_tables(stats)
@@ -35,11 +35,11 @@ def print_tables(stats: dict[str, Any], width: int | None = None, full: bool = T
         numeric = [i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in t.rows) for i in range(len(t.columns))]
 
         def table(cols: list[int], title: str | None, t: Any = t, numeric: list[bool] = numeric) -> Table:
-            out = Table(title=title, title_justify="left")
-            for i in cols:
-                out.add_column(t.columns[i], justify="right" if numeric[i] else "left")
+            out = Table(title=plain(title) if title is not None else None, title_justify="left")
+            for i in cols:  # cells are data (registry names): `plain`, never markup
+                out.add_column(plain(t.columns[i]), justify="right" if numeric[i] else "left")
             for row in t.rows:
-                out.add_row(*(row[i] for i in cols), style="bold" if row and row[0] == "total" else None)
+                out.add_row(*(plain(row[i]) for i in cols), style="bold" if row and row[0] == "total" else None)
             return out
 
         parts: list[list[int]] = [[0]]
@@ -49,7 +49,7 @@ def print_tables(stats: dict[str, Any], width: int | None = None, full: bool = T
             parts[-1].append(i)
         for n, cols in enumerate(parts):
             console.print(table(cols, t.title if n == 0 else f"{t.title} (continued)"))
-    console.print(f"Counts of annotations: {stats['basis']}. Tokens: {stats['token_rule']}.", highlight=False)
+    console.print(plain(f"Counts of annotations: {stats['basis']}. Tokens: {stats['token_rule']}."), highlight=False)
     if not full and len(tables) > SHORT_TABLES:
         rest = "; ".join(t.title.split(" (")[0] for t in tables[SHORT_TABLES:])
         console.print(f"{len(tables) - SHORT_TABLES} more tables with --full: {rest}.", highlight=False)

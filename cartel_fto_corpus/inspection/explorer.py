@@ -22,10 +22,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from cartel_fto_corpus.inspection.terminal import plain
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.schema import label_set
 from cartel_fto_corpus.truth.sets import reference_set
 from cartel_fto_corpus.truth.texts import read_text
+from cartel_fto_corpus.truth.visible import visible, visible_in_place
 
 #: Background colours for entity labels, assigned in the schema's label order (no label named here).
 PALETTE = (
@@ -91,8 +93,8 @@ def resolve_doc_id(query: str, paths: CorpusPaths) -> str:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise ShowError(terminal_safe(f"{paths.manifest}: expected a document id (one of {', '.join(ids)}), found {query!r}"))
-    raise ShowError(terminal_safe(f"{paths.manifest}: expected one document, found {query!r} matching {', '.join(hits)}"))
+        raise ShowError(visible(f"{paths.manifest}: expected a document id (one of {', '.join(ids)}), found {query!r}"))
+    raise ShowError(visible(f"{paths.manifest}: expected one document, found {query!r} matching {', '.join(hits)}"))
 
 
 class InvalidInput(ShowError):
@@ -126,19 +128,6 @@ def manifest_documents(paths: CorpusPaths) -> list[dict[str, Any]]:
     return _load_json(paths.manifest, "manifest")["documents"]
 
 
-#: Characters never sent to a terminal from data: C0/C1 controls (ESC starts ANSI and OSC
-#: sequences: colours, titles, hyperlinks, clipboard) and bidirectional overrides. Each becomes
-#: U+FFFD, one character for one, so offsets into the text still hold.
-_UNSAFE = {
-    c: "\ufffd" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)] if c not in (0x09, 0x0A)
-}
-
-
-def terminal_safe(value: object) -> str:
-    """`value` as text that cannot drive the terminal: controls replaced, same length."""
-    return str(value).translate(_UNSAFE)
-
-
 def actor_name(actor: dict[str, Any], entities: dict[str, dict[str, Any]]) -> str:
     if actor["kind"] == "author":
         return "the author"
@@ -160,7 +149,7 @@ def load_view(doc_id: str, paths: CorpusPaths, annotator: str | None = None) -> 
         aset = next((s for s in ann["annotations"] if s["annotator"] == annotator), None)
         if aset is None:
             found = ", ".join(s["annotator"] for s in ann["annotations"]) or "none"
-            raise ShowError(terminal_safe(f"{f}: expected an annotation set by {annotator!r}, found annotators: {found}"))
+            raise ShowError(visible(f"{f}: expected an annotation set by {annotator!r}, found annotators: {found}"))
     view = View(doc_id, read_text(doc_id, paths), entry, aset, len(ann["annotations"]), registry)
     ents = view.entities
     clusters: dict[str, list[ClusterClaim]] = defaultdict(list)
@@ -214,7 +203,7 @@ def article_text(view: View) -> Any:
 
     colours = label_colours()
     aset = view.aset or {"entities": [], "claims": []}
-    body = Text(terminal_safe(view.text))
+    body = Text(visible_in_place(view.text))
     for cl in aset["claims"]:
         body.stylize("underline", cl["start"], cl["end"])
     for m in aset["entities"]:
@@ -223,10 +212,8 @@ def article_text(view: View) -> Any:
 
 
 def _t(value: object, style: str = "") -> Any:
-    """Data as a rich Text: never parsed as markup (`[/]`, `[link=...]`), controls replaced."""
-    from rich.text import Text
-
-    return Text(terminal_safe(value), style=style)
+    """Data as a rich Text: never parsed as markup (`[/]`, `[link=...]`), controls as escapes."""
+    return plain(value, style)
 
 
 def print_view(view: View, width: int | None = None, console: Any = None) -> None:

@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from cartel_fto_corpus.truth.visible import visible
+
 
 def _plain(cell: Any) -> str:
     return cell.plain if hasattr(cell, "plain") else str(cell)
+
+
+def plain(value: Any, style: str = "") -> Any:
+    """Data as a rich `Text`: never read as markup (`[link=…]`, `[/]` in a registry name), control
+    and bidirectional characters shown as escapes (`truth.visible`). Every cell, title and line of
+    data that rich prints goes through here (issue 27)."""
+    from rich.text import Text
+
+    return Text(visible(str(value)), style=style)
 
 
 def natural_width(console: Any, renderable: Any) -> int:

@@ -66,7 +66,7 @@ class Settings:
         if not url:
             raise LabelStudioError(f"no Label Studio URL: pass --url or set {URL_ENV} (or run `cartel-fto ls serve`)")
         if not api_key:
-            raise LabelStudioError(f"no Label Studio API key: pass --api-key or set {KEY_ENV}")
+            raise LabelStudioError(f"no Label Studio API key: pass --api-key-file or set {KEY_ENV}")
         return cls(url.rstrip("/"), api_key, **kw)
 
 
@@ -112,7 +112,7 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
         elif body:
             detail = str(body)
         if status == 401:
-            msg = f"{what}: Label Studio at {url} rejected the API key (HTTP 401); check {KEY_ENV} or --api-key"
+            msg = f"{what}: Label Studio at {url} rejected the API key (HTTP 401); check {KEY_ENV} or --api-key-file"
         elif status == 403:
             msg = f"{what}: the API key has no access to this (HTTP 403)"
         elif status == 404:

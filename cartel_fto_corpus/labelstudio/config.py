@@ -29,10 +29,11 @@ adjudication in the repository (see `ownership`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
@@ -75,6 +76,17 @@ CONTROL_LAYERS = {
     CLAIM: "claims", CHECKWORTHINESS: "claims", HEDGED: "claims", CLUSTER: "claims", ATTRIBUTION: "claims",
     EVIDENCE: "stance", TARGET: "stance",
 }  # fmt: skip
+
+
+#: Characters XML 1.0 cannot hold at all, not even as a character reference: a registry name with
+#: one made the config ill-formed and `ls push` failed with HTTP 400 (issue 27). The schema refuses
+#: control characters in names; this keeps the config well-formed whatever it is given.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def quoteattr(value: str) -> str:
+    """`value` as a quoted XML attribute: markup escaped, characters XML cannot hold as U+FFFD."""
+    return _quoteattr(_NOT_XML.sub("\ufffd", value))
 
 
 def object_of(control: str) -> str:
@@ -165,7 +177,15 @@ def _layer(layer: str, heading: str, *inner: str) -> str:
 
 
 def _texts() -> str:
-    """One Text object per layer, each in a View shown only on its layer: hidden layers draw nothing."""
+    """One Text object per layer, each in a View shown only on its layer: hidden layers draw nothing.
+
+    `granularity="symbol"`, not `"word"`: word selection snaps to the browser's words, and for it
+    "Trump's" is one word, so the possessive that GUIDELINES 1 leaves outside the span could not
+    be left out (tests/labelstudio/test_editor.py draws "administration" in "administration's";
+    with "word" the region became "administration's"). A span that starts or ends inside a word,
+    or takes a final full stop or an emoji, is refused when the set is pulled, by the validator's
+    span rules (`truth.spans`), with the pointer and the message `validate` gives.
+    """
     return "".join(
         f'<View {_when_layer(layer)}><Text name="{obj}" value="${TEXT}" granularity="symbol"/></View>'
         for layer, obj in LAYER_OBJECTS.items()

@@ -31,6 +31,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -405,9 +406,27 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
     return {"kind": "author"}
 
 
+#: An RFC 3339 date-time as a server may send it (fraction and zone optional: Label Studio writes
+#: `2026-01-02T03:04:05.123456Z`, some versions leave the zone out, meaning UTC).
+_SERVER_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(?P<zone>[Zz]|[+-]\d{2}:\d{2})?")
+
+
 def _time(value: str) -> str:
-    """Label Studio's `2026-01-02T03:04:05.123456Z` as the files write it: `2026-01-02T03:04:05Z`."""
-    return re.sub(r"(\.\d+)?(Z|[+-]00:?00)?$", "", value) + "Z"
+    """A server's date-time as the files write it, in UTC: `2026-01-02T03:04:05Z`.
+
+    A value that is not an RFC 3339 date-time (a compact `20260102T030405Z`, a week date) is kept
+    as it came, so the schema's date-time pattern refuses it with its pointer before anything is
+    written: a hostile or broken server's date never reaches annotations/ (issue 27).
+    """
+    m = _SERVER_TIME.fullmatch(value)
+    if m is None:
+        return value
+    zone = m["zone"] or "Z"
+    try:
+        when = datetime.fromisoformat(f"{m[1]}T{m[2]}{'+00:00' if zone in 'Zz' else zone}")
+    except ValueError:
+        return value
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def completed_by(annotation: dict[str, Any]) -> int | None:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.layout import SHARD_NAME, ReleaseManifestError, content_digest, read_release_manifest
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_file_bytes
 from cartel_fto_corpus.truth.paths import DATA, data_root
 
 if TYPE_CHECKING:
@@ -48,6 +49,11 @@ if TYPE_CHECKING:
 
 class CorruptData(ValueError):
     """A shipped file that is not what the build wrote; `str()` is one line naming the file."""
+
+
+#: Sanity bound on one Parquet shard (the build cuts shards at 256 MiB): a bigger file, like a
+#: device or a pipe, is not one the build wrote, and is refused before it is read.
+MAX_SHARD_FILE_BYTES = 4 * 2**30
 
 
 def dataset_root(root: Path | str | None = None) -> Path:
@@ -155,7 +161,10 @@ def verified_tables(
         rel = f.relative_to(base).as_posix()
         if rel not in expected:
             raise CorruptData(f"{rel}: expected a file listed in {base / 'SHA256SUMS'}, found an unlisted file")
-        blob = f.read_bytes()
+        try:
+            blob = read_file_bytes(f, MAX_SHARD_FILE_BYTES)
+        except Unreadable as exc:
+            raise CorruptData(f"{rel}: {exc}") from None
         hashing = _hasher().submit(_sha256, blob)  # hashlib releases the GIL: the digest costs no wall time
         try:
             table, error = parse_parquet(blob), None
@@ -169,6 +178,8 @@ def verified_tables(
             )
         if table is None:
             raise CorruptData(f"{rel}: expected Parquet, found unreadable data ({str(error).splitlines()[0][:120]})") from None
+        if features is not None:
+            check_features(table, rel, features)
         check_label_ranges(table, rel, features)
         tables.append(table)
         pairs.append((f.relative_to(data).as_posix(), digest))
@@ -219,6 +230,36 @@ def _class_label_arrays(table: pa.Table, features: Any) -> list[tuple[str, Any, 
         else:
             out.append((f"{name}.{sub}", pc.struct_field(flat[name], sub), n))
     return out
+
+
+#: (id of the package's Features object, the file's `huggingface` metadata bytes) already compared equal.
+_FEATURES_SEEN: dict[tuple[int, bytes], Any] = {}
+
+
+def check_features(table: pa.Table, rel: str, features: Any) -> None:
+    """Raise CorruptData unless the file's features (its `huggingface` schema metadata, which
+    `datasets` serves as the dataset's features) equal the package's own for the config.
+
+    ClassLabel names used to be taken from the file: a file with two names swapped loaded with
+    every label meaning the other class. The comparison is kept per metadata bytes (the same
+    bytes always decode to the same features), so a repeated load compares bytes only.
+    """
+    from datasets import Features
+
+    raw = (table.schema.metadata or {}).get(b"huggingface", b"")
+    key = (id(features), raw)
+    if _FEATURES_SEEN.get(key) is features:
+        return
+    try:
+        found = Features.from_arrow_schema(table.schema)
+    except Exception as exc:  # any malformed metadata is one line, never a traceback
+        raise CorruptData(f"{rel}: expected the features of the package, found unreadable schema metadata ({type(exc).__name__})") from None
+    if found != features:
+        column = next(c for c in [*features, *found] if features.get(c) != found.get(c))
+        want = repr(features.get(column, "no such column"))[:160]
+        got = repr(found.get(column, "no such column"))[:160]
+        raise CorruptData(f"{rel}: column {column}: expected the package's feature {want}, found {got}")
+    _FEATURES_SEEN[key] = features
 
 
 def check_label_ranges(table: pa.Table, rel: str, features: Any = None) -> None:
@@ -292,8 +333,31 @@ def _load_split(config: str, split: str, files: list[Path], root: Path | str | N
 
     tables, digest = verified_tables(files, root, features(config) if config in _known_configs() else None, expected)
     table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-    # Features come from the `huggingface` schema metadata the build wrote into every file.
+    # Features come from the `huggingface` schema metadata the build wrote into every file, checked
+    # equal to the package's own (`check_features`) before it is served.
     return as_dataset(config, table, fingerprint(config, split, digest))
+
+
+def _listed_files(config: str, expected: dict[str, str]) -> list[str]:
+    prefix = f"{DATA}/{config}/"
+    return sorted(rel for rel in expected if rel.startswith(prefix) and "/" not in rel[len(prefix) :])
+
+
+def check_listed_present(config: str, splits: dict[str, list[Path]], expected: dict[str, str], root: Path | str | None) -> None:
+    """The release manifest read the other way: every shard it lists for `config` is present.
+
+    Checking only the files found against the manifest let a deleted `validation` shard give a
+    fold without validation and no error; the presence check costs one set comparison per load.
+    """
+    present = {f"{DATA}/{config}/{f.name}" for files in splits.values() for f in files}
+    missing = [rel for rel in _listed_files(config, expected) if rel not in present]
+    if missing:
+        base = dataset_root(root)
+        raise CorruptData(
+            f"{missing[0]}: expected the file listed in {base / 'SHA256SUMS'}, found none"
+            + (f" (and {len(missing) - 1} more missing)" if len(missing) > 1 else "")
+            + "; reinstall or run `cartel-fto build`"
+        )
 
 
 def load_dataset(config: str = "articles", split: str | None = None, *, root: Path | str | None = None) -> Dataset | DatasetDict:
@@ -306,11 +370,18 @@ def load_dataset(config: str = "articles", split: str | None = None, *, root: Pa
 
     splits = split_files(config, root)
     if not splits:
+        try:
+            listed = release_digests(root)
+        except CorruptData:
+            listed = {}
+        if config in _known_configs() and _listed_files(config, listed):
+            check_listed_present(config, splits, listed, root)
         known = ", ".join(available_configs(root)) or "none (run `cartel-fto build`)"
         raise ValueError(f"unknown config {config!r} in {data_dir(root)}; expected one of: {known}")
+    expected = release_digests(root)
+    check_listed_present(config, splits, expected, root)
     if split is not None:
         if split not in splits:
             raise ValueError(f"unknown split {split!r} of config {config!r}; expected one of: {', '.join(sorted(splits))}")
-        return _load_split(config, split, splits[split], root, release_digests(root))
-    expected = release_digests(root)
+        return _load_split(config, split, splits[split], root, expected)
     return DatasetDict({s: _load_split(config, s, files, root, expected) for s, files in sorted(splits.items())})

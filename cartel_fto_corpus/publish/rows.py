@@ -15,6 +15,7 @@ from cartel_fto_corpus.publish.sentences import sentence_spans
 from cartel_fto_corpus.publish.tokenize import MisalignedMention, bio_tags, tokenize
 from cartel_fto_corpus.truth.offsets import lines_with_offsets
 from cartel_fto_corpus.truth.sets import reference_set
+from cartel_fto_corpus.truth.spans import set_spans, span_problem
 
 
 class BuildError(ValueError):
@@ -134,6 +135,16 @@ def ner_rows(doc_id: str, text: str, aset: dict[str, Any], file: str = "", set_i
             "token_starts": [t.start for t in tokens],
             "token_ends": [t.end for t in tokens],
         }
+
+
+def check_spans(file: str, text: str, aset: dict[str, Any], set_index: int = 0) -> None:
+    """Raise BuildError for the first span that breaks a boundary rule: the validator's own
+    function (`truth.spans.span_problem`), pointer and message, so a span the build refuses is one
+    `validate` has refused the same way (a build with `validate_first=False` still never publishes it)."""
+    for ptr, span in set_spans(aset):
+        found = span_problem(text, span["start"], span["end"], span.get("multi_paragraph", False))
+        if found is not None:
+            raise BuildError(file, f"/annotations/{set_index}{ptr}", found[1])
 
 
 def actor_columns(prefix: str, actor: dict[str, Any], registry: Registry) -> dict[str, Any]:
@@ -361,6 +372,7 @@ def document_rows(doc: Document, registry: Registry, members: Members) -> Iterat
     for row in sentence_rows(doc_id, doc.text, aset, doc.entry.get("repeated_passages")):
         yield "sentences", row
     set_index = doc.annotation["annotations"].index(aset)
+    check_spans(doc.file or doc_id, doc.text, aset, set_index)
     yield "entities", entities_row(doc_id, doc.text, aset, registry)
     for row in mention_rows(doc_id, aset, registry):
         yield "mentions", row

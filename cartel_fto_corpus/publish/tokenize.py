@@ -13,14 +13,15 @@ shifted gold label would teach a model the wrong boundary.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cartel_fto_corpus.publish.features import OUTSIDE
+from cartel_fto_corpus.truth.spans import TOKEN
 
-_TOKEN = re.compile(r"(?P<md>\*{2,})|(?:[^\W\d_]\.){2,}(?![^\W_])|[^\W_]+|\S")
+#: the token pattern is the span rules' own (`truth.spans.TOKEN`): a span that passes them lands on token edges
+_TOKEN = TOKEN
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_file_bytes
 from cartel_fto_corpus.truth.offsets import lines_with_offsets, utf16_len
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import schema_version
@@ -47,6 +48,8 @@ class Text:
     doc_id: str
     source_file: str
     data: bytes
+    #: why the file could not be read (not a regular file, too large), with `data` empty
+    unreadable: str | None = None
 
     @property
     def text(self) -> str:
@@ -54,6 +57,8 @@ class Text:
 
     def decode_error(self) -> str | None:
         """Why the bytes are not UTF-8 text (one phrase), or None: every offset counts code points of the decoded text."""
+        if self.unreadable is not None:
+            return self.unreadable
         try:
             self.data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -63,7 +68,14 @@ class Text:
 
 def read_texts(paths: CorpusPaths) -> list[Text]:
     """All texts of a corpus root, sorted by id; bytes as stored, undecoded until asked."""
-    return [Text(p.stem, p.name, p.read_bytes()) for p in paths.text_files()]
+    return [_read_text_file(p) for p in paths.text_files()]
+
+
+def _read_text_file(path: Path) -> Text:
+    try:
+        return Text(path.stem, path.name, read_file_bytes(path))
+    except Unreadable as exc:
+        return Text(path.stem, path.name, b"", unreadable=str(exc))
 
 
 def read_checksums(path: Path) -> dict[str, str]:
@@ -213,4 +225,4 @@ def documents(paths: CorpusPaths | None = None) -> list[dict[str, Any]]:
 
 def read_text(doc_id: str, paths: CorpusPaths | None = None) -> str:
     """The exact text of one document."""
-    return (paths or CorpusPaths()).text_file(doc_id).read_bytes().decode("utf-8")
+    return read_file_bytes((paths or CorpusPaths()).text_file(doc_id)).decode("utf-8")

@@ -101,7 +101,9 @@ def test_cli_retries_are_bounded(tmp_path: Path) -> None:
 
     corpus = copy_corpus(FIXTURE_CORPUS, tmp_path / "c")
     r = CliRunner().invoke(
-        cli, ["ls", "pull", "--root", str(corpus), "--retries", "1000000", "--url", "http://127.0.0.1:1", "--api-key", "x"]
+        cli,
+        ["ls", "pull", "--root", str(corpus), "--retries", "1000000", "--url", "http://127.0.0.1:1", "--api-key-file", "-"],
+        input="x\n",
     )
     assert r.exit_code == 2 and "1000000" in r.output and "Traceback" not in r.output
 
@@ -194,3 +196,21 @@ def test_serve_state_file_gives_url_and_key_without_exports(tmp_path: Path) -> N
             make_client(None, None, 5, 0, root)  # the recorded server is gone: no URL
     finally:
         os.environ.update(env)
+
+
+def test_the_api_key_is_never_a_command_line_argument(tmp_path: Path) -> None:
+    """Issue 27: `--api-key KEY` put the key in the process list while the help said it was never exposed."""
+    from click.testing import CliRunner
+
+    from cartel_fto_corpus.cli.main import cli
+
+    for command in (["ls", "push"], ["ls", "pull"], ["ls", "serve"]):
+        help_text = CliRunner().invoke(cli, [*command, "--help"]).output
+        assert "--api-key-file FILE" in help_text and "--api-key " not in help_text
+        refused = CliRunner().invoke(cli, [*command, "--api-key", "secret-in-argv"])
+        assert refused.exit_code == 2 and "No such option '--api-key'" in refused.output
+    key = tmp_path / "key"
+    for content, error in (("", "found nothing"), ("two words\n", "found several words"), ("k" * 5000, "at most 4096 bytes")):
+        key.write_text(content, encoding="utf-8")
+        r = CliRunner().invoke(cli, ["ls", "pull", "--url", "http://127.0.0.1:1", "--api-key-file", str(key)])
+        assert r.exit_code == 2 and error in r.output and "Traceback" not in r.output

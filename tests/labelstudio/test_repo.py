@@ -153,3 +153,16 @@ def test_corpus_spared_restores_the_collector_whatever_happens() -> None:
         assert gc.get_freeze_count() > 0.9 * before  # not unfrozen (a few frozen temporaries may be freed meanwhile)
     finally:
         gc.unfreeze()
+
+
+def test_a_pulled_span_that_breaks_the_boundary_rules_is_refused(tmp_path: Path) -> None:
+    """Issue 27: word selection in the editor cannot draw "arco Rubio", but what it can draw (a
+    trailing full stop, an emoji) is refused on the pull side by the validator's own span rules."""
+    repo = load_repo(CorpusPaths(copy_corpus(FIXTURE_CORPUS, tmp_path / "c")))
+    doc = copy.deepcopy(next(iter(repo.files.values())))
+    claim = doc["annotations"][0]["claims"][1]
+    assert claim["text"] == "Mexico objected"
+    claim["end"] += 1
+    claim["text"] += "."
+    found = [(p.pointer, p.code) for p in repo.check(doc)]
+    assert found == [("/annotations/0/claims/1", "span-trailing-symbol")]

@@ -38,6 +38,8 @@ def test_serve_pushes_predictions_and_stop_ends_it(
     data = copy_data_dir(template, tmp_path / "server")
     port = free_port()
     env = {"LABEL_STUDIO_API_KEY": None, "LABEL_STUDIO_URL": None, "LABEL_STUDIO_PASSWORD": None}
+    key_file = tmp_path / "key"
+    key_file.write_text(token + "\n", encoding="utf-8")
     args = [
         "ls",
         "serve",
@@ -49,8 +51,8 @@ def test_serve_pushes_predictions_and_stop_ends_it(
         str(ls_venv),
         "--port",
         str(port),
-        "--api-key",
-        token,
+        "--api-key-file",
+        str(key_file),
         "--detach",
     ]
     result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
