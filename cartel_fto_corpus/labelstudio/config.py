@@ -17,7 +17,8 @@ Every region kind is its own Labels control, so one span can carry several kinds
   entities plus `new_entity` (then `entity_name` names the proposed entity).
 - `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `cluster`
   (the claim's cluster ids, comma-separated).
-- `evidence` (stance_label): stance evidence; per region `target`, `attribution`.
+- `evidence` (stance_label): stance evidence; per region `target`, `stance_attribution` (its own control
+  on the stance text: a per-region widget works only on regions of the object it names).
 - `source` (one structural label, on the entities layer with the other actors): the words naming an
   unnamed source; per region `description`.
 - relations `claimant` (claim -> actor region) and `holder` (evidence -> actor region).
@@ -41,6 +42,10 @@ ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
 ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER = "entity_id", "checkworthiness", "attribution", "hedged", "cluster"
 TARGET, DESCRIPTION, STATUS = "target", "description", "status"
 ENTITY_NAME, LAYER, TITLE = "entity_name", "layer", "title"
+#: The attribution of stance evidence: its own control on the stance layer's Text object. A per-region
+#: widget applies only to regions of the object it names (`toName`): one `attribution` control on the
+#: claims text left a new evidence span with a heading and no choices (issue 23 point 1).
+EVIDENCE_ATTRIBUTION = "stance_attribution"
 DOC_STANCE_PREFIX = "stance__"
 #: Structural values that are not schema labels (the config test allows exactly these besides the schema's).
 SOURCE_LABEL = "unnamed_source"
@@ -59,7 +64,7 @@ STRUCTURAL_VALUES = {
 #: Labels control -> label set it shows.
 REGION_LABEL_SETS = {ENTITY: "entity_label", CLAIM: "claim_type", EVIDENCE: "stance_label"}
 #: Choices control -> label set it shows (document-level stance choices use stance_label too).
-CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution"}
+CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution", EVIDENCE_ATTRIBUTION: "attribution"}
 #: Label sets of an annotation file that deliberately have no widget: status is decided by adjudication.
 NOT_IN_EDITOR = ("status",)
 #: Hotkeys per region Labels control, in label order; the editor's own keys (u, h, l, r, ctrl/alt combos) are avoided.
@@ -73,8 +78,16 @@ LAYER_OBJECTS = {layer: layer for layer in LAYERS}
 CONTROL_LAYERS = {
     ENTITY: "entities", ENTITY_ID: "entities", ENTITY_NAME: "entities", SOURCE: "entities", DESCRIPTION: "entities", LAYER: "entities",
     CLAIM: "claims", CHECKWORTHINESS: "claims", HEDGED: "claims", CLUSTER: "claims", ATTRIBUTION: "claims",
-    EVIDENCE: "stance", TARGET: "stance",
+    EVIDENCE: "stance", TARGET: "stance", EVIDENCE_ATTRIBUTION: "stance",
 }  # fmt: skip
+#: The per-region widgets of each region kind, in the order they show: every one must be usable on a region
+#: drawn from scratch, so each is on its region's Text object (`tests/test_labelstudio_config.py` checks it).
+REGION_WIDGETS = {
+    ENTITY: (ENTITY_ID, ENTITY_NAME),
+    CLAIM: (CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER),
+    EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
+    SOURCE: (DESCRIPTION,),
+}
 
 
 def object_of(control: str) -> str:
@@ -217,11 +230,7 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
             _textarea(ENTITY_NAME, ents, "only for new_entity: the entity's name"),
         ),
         _region_box("Check-worthiness of the claim", claims, _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims)),
-        _region_box(
-            "Attribution (how it reaches the reader)",
-            [*claims, *stances],
-            _choices(ATTRIBUTION, label_set("attribution"), [*claims, *stances]),
-        ),
+        _region_box("Attribution of the claim (how it reaches the reader)", claims, _choices(ATTRIBUTION, label_set("attribution"), claims)),
         _region_box("Hedged?", claims, _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple")),
         _region_box(
             "Claim clusters (registry ids, comma-separated; empty: none)",
@@ -229,6 +238,11 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
             _textarea(CLUSTER, claims, "claim cluster ids, comma-separated (empty: none)"),
         ),
         _region_box("Stance target", stances, _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances)),
+        _region_box(
+            "Attribution of the stance (how it reaches the reader)",
+            stances,
+            _choices(EVIDENCE_ATTRIBUTION, label_set("attribution"), stances),
+        ),
         _region_box(
             "Who is the unnamed source?", [SOURCE_LABEL], _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source")
         ),
