@@ -38,6 +38,9 @@ from xml.sax.saxutils import quoteattr
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
 TEXT = "text"  # the task data key holding the document text (every layer's Text object shows it)
+#: The task data key the submission check (`submit_check`, via `ls serve`'s webhook receiver) writes the
+#: problems of the last submission into; a Header at the top of the task shows it.
+PROBLEMS = "problems"
 ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
 ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER = "entity_id", "checkworthiness", "attribution", "hedged", "cluster"
 TARGET, DESCRIPTION, STATUS = "target", "description", "status"
@@ -85,6 +88,13 @@ CONTROL_LAYERS = {
 REGION_WIDGETS = {
     ENTITY: (ENTITY_ID, ENTITY_NAME),
     CLAIM: (CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER),
+    EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
+    SOURCE: (DESCRIPTION,),
+}
+#: The per-region widgets a region cannot do without (the others are optional: hedged, cluster, a name only for new_entity).
+REQUIRED_WIDGETS = {
+    ENTITY: (ENTITY_ID,),
+    CLAIM: (CHECKWORTHINESS, ATTRIBUTION),
     EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
     SOURCE: (DESCRIPTION,),
 }
@@ -205,6 +215,7 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
     parts = [
         "<View>",
         f'<Header value="${TITLE}"/>',
+        f'<Header value="${PROBLEMS}" size="6"/>',
         "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
         f'<Choices name="{LAYER}" toName="{object_of(LAYER)}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
@@ -230,7 +241,9 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
             _textarea(ENTITY_NAME, ents, "only for new_entity: the entity's name"),
         ),
         _region_box("Check-worthiness of the claim", claims, _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims)),
-        _region_box("Attribution of the claim (how it reaches the reader)", claims, _choices(ATTRIBUTION, label_set("attribution"), claims)),
+        _region_box(
+            "Attribution of the claim (how it reaches the reader)", claims, _choices(ATTRIBUTION, label_set("attribution"), claims)
+        ),
         _region_box("Hedged?", claims, _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple")),
         _region_box(
             "Claim clusters (registry ids, comma-separated; empty: none)",
