@@ -41,6 +41,7 @@ from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import pointer
 from cartel_fto_corpus.checks.schema_check import schema_problems
 from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
+from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 DEFAULT_ANNOTATOR = "adjudicated"
@@ -269,7 +270,10 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         elif d.take is not None and d.take not in anns:
             out.problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
     previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
-    mine = {**_earlier_decisions(previous, comp), **mine}  # the file's decisions win over the earlier round's
+    mine = {
+        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
+        **mine,
+    }  # the file's decisions win over the earlier round's
     out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
     for uid, d in mine.items():
         if uid in units and d.take is None and d.value is not None:
@@ -289,7 +293,7 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         if item is not None:
             made["entities"].append(((item.get("start"), item.get("end")), u.id, b.entity(ann, item)))
     made["entities"].sort(key=lambda t: (t[0], t[1]))
-    for item_id, (_, _, m) in zip(_item_ids(made["entities"], "e", previous), made["entities"], strict=True):
+    for item_id, (_, _, m) in zip(item_ids(made["entities"], "e", previous), made["entities"], strict=True):
         m["id"] = item_id
         b.mention_at[(m["start"], m["end"])] = (m["id"], m["entity"])
     for u in comp.units:
@@ -308,7 +312,7 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
     for layer, prefix in (("entities", "e"), ("stances", "s"), ("claims", "c")):
         made[layer].sort(key=lambda t: (t[0], t[1]))
         lists[layer] = []
-        for item_id, (_, uid, item) in zip(_item_ids(made[layer], prefix, previous), made[layer], strict=True):
+        for item_id, (_, uid, item) in zip(item_ids(made[layer], prefix, previous), made[layer], strict=True):
             result[uid] = item_id
             lists[layer].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
     out.problems += b.problems
@@ -354,7 +358,7 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
     }
     if previous is not None:
         gold["created"] = previous["created"]
-        if _without_dates(gold) == _without_dates(previous):  # nothing new for this document: leave it as it was
+        if same_decisions(gold, previous):  # nothing new for this document: leave it as it was
             out.document = copy.deepcopy(dict(doc))
             return out
     new = copy.deepcopy(dict(doc))
@@ -369,76 +373,6 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
     new["annotations"] = [*kept, gold]
     out.document = new
     return out
-
-
-def _without_dates(aset: Mapping[str, Any]) -> dict[str, Any]:
-    """What a round decides about a set: not when, nor who ran this round (a round that changes nothing
-    in a document leaves its earlier adjudicator, note and dates as they were)."""
-    out = {k: v for k, v in aset.items() if k not in ("created", "updated", "note")}
-    out["adjudication"] = {k: v for k, v in aset["adjudication"].items() if k != "adjudicator"}
-    return out
-
-
-def _item_ids(made: list[tuple[Any, str, dict[str, Any]]], prefix: str, previous: Mapping[str, Any] | None) -> list[str]:
-    """The gold id of each item (in `made`'s order): the id its unit had in the earlier gold set, else the
-    next after the largest id used so far, so an existing row id never names another item."""
-    earlier: dict[str, str] = {}
-    top = 0
-    if previous is not None:
-        for ru in previous["adjudication"]["units"]:
-            rid = ru.get("result")
-            if isinstance(rid, str) and rid.startswith(prefix) and rid[len(prefix) :].isdigit():
-                earlier[ru["unit"]] = rid
-                top = max(top, int(rid[len(prefix) :]))
-    out, taken = [], set()
-    for _, uid, _ in made:
-        rid = earlier.get(uid)
-        if rid is None or rid in taken:
-            top += 1
-            rid = f"{prefix}{top}"
-        taken.add(rid)
-        out.append(rid)
-    return out
-
-
-def _earlier_decisions(previous: Mapping[str, Any] | None, comp: Comparison) -> dict[str, Decision]:
-    """The decisions of an earlier round still standing: units in disagreement now that were decided then
-    with the same items and values on each side (a changed side makes it a new disagreement)."""
-    if previous is None:
-        return {}
-    units = {u.id: u for u in comp.disagreements}
-    gold_items = {x["id"]: x for layer in ("entities", "stances", "claims") for x in previous.get(layer, [])}
-    spans = {m["id"]: [m["start"], m["end"]] for m in previous.get("entities", [])}
-    out: dict[str, Decision] = {}
-    for ru in previous["adjudication"]["units"]:
-        u = units.get(ru["unit"])
-        if u is None or ru["decision"] not in ("side", "value"):
-            continue
-        sides = {s["annotator"]: s for s in ru["sides"]}
-        same = set(sides) == set(u.items) and all(
-            sides[a].get("item") == (u.items[a] or {}).get("id") and sides[a].get("value") == describe(u.layer, u.values[a])
-            for a in u.items
-        )
-        if not same:
-            continue
-        if ru["decision"] == "side" and ru.get("took") in u.items:
-            out[u.id] = Decision(ru["took"], None, ru.get("reason") or "")
-        elif ru["decision"] == "value":
-            item = gold_items.get(ru.get("result")) if ru.get("result") else None
-            if ru.get("result") and item is None:
-                continue
-            out[u.id] = Decision(None, _as_value(item, spans) if item is not None else None, ru.get("reason") or "")
-    return out
-
-
-def _as_value(item: Mapping[str, Any], spans: Mapping[str, list[int]]) -> dict[str, Any]:
-    """A gold item as an explicit decision value: no id, mentions of actors as [start, end] (ids are assigned anew)."""
-    value = copy.deepcopy({k: v for k, v in item.items() if k != "id"})
-    for key in ("claimant", "holder"):
-        actor = value.get(key)
-        if isinstance(actor, dict) and isinstance(actor.get("mention"), str) and actor["mention"] in spans:
-            actor["mention"] = spans[actor["mention"]]
-    return value
 
 
 def document_problems(doc: dict[str, Any], file: str, paths: CorpusPaths, registry: dict[str, Any] | None) -> list[str]:
