@@ -174,6 +174,9 @@ def push(
     with corpus_spared() as read:
         repo = load_repo(paths, require_valid=True)
         read()
+        lines = repo.registry_lines()
+        if lines:  # a registry validate rejects is not pushed (e.g. a proposed entity nobody uses)
+            raise SyncError([*lines[:20], *([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])])
         return _push(paths, client, repo, project, title, as_, dry_run, prefer, progress, echo)
 
 
