@@ -31,7 +31,7 @@ def controls(xml: str) -> dict[str, tuple[str, list[str], dict[str, str]]]:
     out = {}
     for el in root.iter():
         if el.tag in ("Labels", "Choices", "TextArea"):
-            values = [c.get("value") for c in el if c.tag in ("Label", "Choice")]
+            values = [c.get("alias") or c.get("value") for c in el if c.tag in ("Label", "Choice")]  # what results carry
             out[el.get("name")] = (el.tag, values, dict(el.attrib))
     return out
 
@@ -87,7 +87,9 @@ def test_one_text_object_per_layer_and_every_control_points_at_its_layer(registr
     assert set(to.values()) == set(texts)
     assert {to[C.ENTITY], to[C.SOURCE], to[C.ENTITY_ID], to[C.DESCRIPTION]} == {C.LAYER_OBJECTS["entities"]}
     assert {to[C.CLAIM], to[C.CHECKWORTHINESS], to[C.HEDGED], to[C.CLUSTER]} == {C.LAYER_OBJECTS["claims"]}
-    assert {to[C.EVIDENCE], to[C.TARGET], to[C.EVIDENCE_ATTRIBUTION]} | {to[n] for n in to if n.startswith(C.DOC_STANCE_PREFIX)} == {C.LAYER_OBJECTS["stance"]}
+    assert {to[C.EVIDENCE], to[C.TARGET], to[C.EVIDENCE_ATTRIBUTION]} | {to[n] for n in to if n.startswith(C.DOC_STANCE_PREFIX)} == {
+        C.LAYER_OBJECTS["stance"]
+    }
     assert all(to[name] == C.object_of(name) for name in to)
 
 
@@ -101,7 +103,13 @@ def test_entities_are_picked_from_the_registry(registry: dict) -> None:
     ctl = controls(C.label_config(registry["targets"], registry["entities"]))
     tag, values, attrs = ctl[C.ENTITY_ID]
     assert tag == "Choices" and attrs.get("layout") == "select"
-    assert values == [*sorted(e["id"] for e in registry["entities"]), C.NEW_ENTITY]
+    by_name = sorted(registry["entities"], key=lambda e: (e["name"].casefold(), e["id"]))
+    assert values == [*(e["id"] for e in by_name), C.NEW_ENTITY]  # results carry the ids, as before
+    shown = [
+        c.get("value") for c in ET.fromstring(C.label_config(registry["targets"], registry["entities"])).iter("Choice") if c.get("alias")
+    ]
+    assert shown == [*(C.entity_shown(e) for e in by_name), C.NEW_ENTITY_SHOWN]  # the drop-down shows names and types
+    assert all(e["name"] in C.entity_shown(e) and e["type"] in C.entity_shown(e) for e in by_name)
     assert ctl[C.ENTITY_NAME][0] == "TextArea" and ctl[C.ENTITY_NAME][2]["perRegion"] == "true"
 
 

@@ -147,12 +147,22 @@ def _labels(name: str, values: Iterable[str]) -> str:
 
 
 def _choices(
-    name: str, values: Iterable[str | tuple[str, str]], when: Iterable[str] | None, choice: str = "single", layout: str | None = None
+    name: str,
+    values: Iterable[str | tuple[str, str] | tuple[str, str, str]],
+    when: Iterable[str] | None,
+    choice: str = "single",
+    layout: str | None = None,
 ) -> str:
+    """A Choices control; a value may be (value, hint) or (shown value, hint, alias): the result carries the alias."""
     opts = []
     for v in values:
-        value, hint = v if isinstance(v, tuple) else (v, None)
-        opts.append(f"<Choice value={quoteattr(value)}" + (f" hint={quoteattr(hint)}" if hint else "") + "/>")
+        value, hint, alias = (v, None, None) if isinstance(v, str) else (v[0], v[1], v[2] if len(v) > 2 else None)
+        opts.append(
+            f"<Choice value={quoteattr(value)}"
+            + (f" alias={quoteattr(alias)}" if alias else "")
+            + (f" hint={quoteattr(hint)}" if hint else "")
+            + "/>"
+        )
     region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
     look = f' layout="{layout}"' if layout else ' showInline="true"'
     return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
@@ -195,10 +205,22 @@ def _texts() -> str:
     )
 
 
-def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(id, hint) of every registry entity, sorted by id so the drop-down is searchable, then `new_entity`."""
-    out = [(e["id"], f"{e['name']} ({e['type']})") for e in sorted(entities, key=lambda e: e["id"])]
-    out.append((NEW_ENTITY, "not in the registry: type its name below; it comes back as a proposed entity"))
+#: What the drop-down shows for `new_entity` (its alias, the value results carry, stays `new_entity`).
+NEW_ENTITY_SHOWN = "+ new entity (not in the registry: type its name below)"
+
+
+def entity_shown(entity: dict[str, Any]) -> str:
+    """How the registry drop-down shows an entity: name, type and id (the id is what the result carries)."""
+    return f"{entity['name']} ({entity['type']}) · {entity['id']}"
+
+
+def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(shown, hint, id) of every registry entity, sorted by name, then `new_entity`.
+
+    Label Studio 1.23's select shows a Choice's value and stores its alias: the annotator reads names and
+    types (57 bare ids were unreadable, issue 23 point 7), the results keep the registry ids as before."""
+    out = [(entity_shown(e), e.get("note") or e["name"], e["id"]) for e in sorted(entities, key=lambda e: (e["name"].casefold(), e["id"]))]
+    out.append((NEW_ENTITY_SHOWN, "not in the registry: type its name below; it comes back as a proposed entity", NEW_ENTITY))
     return out
 
 

@@ -247,6 +247,8 @@ def start_checker(root: Path, server: LocalServer, project_id: int) -> int:
     log = open(os.open(server.data_dir / "checker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")  # noqa: SIM115
     env = {**os.environ, "LABEL_STUDIO_API_KEY": server.token}
     env.pop("LABEL_STUDIO_URL", None)
+    here = str(Path(__file__).resolve().parents[2])  # the same package as this process, installed or not
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     proc = subprocess.Popen(
         [sys.executable, "-m", "cartel_fto_corpus", "ls", "check-submissions", "--root", str(root), "--url", server.url,
          "--project", str(project_id)],

@@ -118,8 +118,11 @@ class Annotator:
         return {m.group(1) for c in classes for m in [re.search(r"htx-highlight-(\S+?)-", c)] if m}
 
     def pick_entity(self, value: str) -> None:
+        """Pick a registry entity by its id in the drop-down, which shows "name (TYPE) · id" (the result carries the id)."""
         self.page.locator("div:has(> h4:text('Canonical entity (registry)')) button[data-testid^=select-trigger]").click()
-        self.page.click(f"[data-testid=select-option-{value}]")
+        shown = "+ new entity" if value == "new_entity" else f"· {value}"
+        pattern = re.compile(("^" if value == "new_entity" else "") + re.escape(shown) + ("" if value == "new_entity" else "$"))
+        self.page.locator("[data-testid^=select-option-]", has_text=pattern).first.click()
 
     def select_words(self, words: str, context: str) -> None:
         """Drag the mouse over `words`, found at the start of `context` in the rendered text."""
@@ -131,6 +134,13 @@ class Annotator:
                 const i = t.data.indexOf(context);
                 if (i < 0) continue;
                 const r = document.createRange(); r.setStart(t, i); r.setEnd(t, i + n);
+                // bring the words to the middle of their scrolling pane: a line under the toolbar cannot be dragged over
+                let pane = t.parentElement;
+                while (pane && !(pane.scrollHeight > pane.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(pane).overflowY))) pane = pane.parentElement;
+                if (pane) {
+                  const top = r.getClientRects()[0].top, box = pane.getBoundingClientRect();
+                  pane.scrollTop += top - box.top - pane.clientHeight / 2;
+                }
                 const b = r.getClientRects(), f = b[0], l = b[b.length - 1];
                 return [f.left + 1, f.top + f.height / 2, l.right - 1, l.top + l.height / 2];
               }

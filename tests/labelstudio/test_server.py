@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.labelstudio.client import Client, Settings
-from cartel_fto_corpus.labelstudio.server import PID_FILE, LocalServer, copy_data_dir, free_port, running_pid
+from cartel_fto_corpus.labelstudio.server import CHECKER_PID_FILE, PID_FILE, LocalServer, copy_data_dir, free_port, running_pid
 
 pytestmark = pytest.mark.labelstudio
 
@@ -62,6 +62,7 @@ def test_serve_pushes_predictions_and_stop_ends_it(
         found = running_pid(data)
         assert found is not None and found[1] == port
         pid = found[0]
+        assert (data / CHECKER_PID_FILE).exists()  # the submission check runs beside it
         client = Client(Settings(f"http://127.0.0.1:{port}", token))
         proj = client.find_project(None, "cartel_fto_corpus")
         assert len(client.export_tasks(proj.id)) == 1
@@ -83,7 +84,7 @@ def test_serve_pushes_predictions_and_stop_ends_it(
     while pid is not None and alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert pid is None or not alive(pid)
-    assert not (data / PID_FILE).exists()
+    assert not (data / PID_FILE).exists() and not (data / CHECKER_PID_FILE).exists()
 
 
 def test_secrets_never_in_the_process_list_and_data_files_private(ls_server: LocalServer) -> None:
