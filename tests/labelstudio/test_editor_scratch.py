@@ -1,28 +1,35 @@
 """Every widget of every layer on regions drawn from scratch, in the real editor (issue 23 point 1).
 
-The maintainer pushes the corpus; article 001's task has its pre-annotation removed, so annotator A
-starts from an empty page and draws, with the mouse: two mentions (their registry entities picked in
-the drop-down, which shows each entity's name and type), one mention deleted again, a claim (type,
-check-worthiness, attribution, claimant by a relation across layers), a stance evidence span held by
-a mention (label, target, attribution, holder), and an authorial evidence span with the article-level
-stance choice. Pull brings it back as A's set, with no warning, and the corpus validates.
+The maintainer pushes the corpus (and runs the submission check, as `ls serve` does); article 001's
+task has its pre-annotation removed, so annotator A starts from an empty page. A first submits a
+deliberately incomplete annotation (a mention without its registry entity, a claim without widgets):
+every problem shows at the top of the task, in Label Studio, within a minute, without any pull
+(issue 23 point 4). A then completes it with the mouse: two mentions (their registry entities picked in
+the drop-down, which shows each entity's name and type), one mention drawn and deleted again, the claim
+(type, check-worthiness, attribution, claimant by a relation across layers), a stance evidence span held
+by a mention (label, target, attribution, holder), and an authorial evidence span with the article-level
+stance choice, and presses Update. Pull brings it back as A's set, with no warning, and the corpus validates.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.server import LocalServer
+from cartel_fto_corpus.labelstudio.webhook import Receiver, register
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 from .conftest import REPO
@@ -71,19 +78,43 @@ def test_every_widget_on_regions_drawn_from_scratch(
     tid = tasks[DOC_001]["id"]
     drop_predictions(ls_client, tid)
 
+    receiver = Receiver(paths, ls_client, 0).start()  # what `ls serve` runs beside the server
+    register(ls_client, pid, receiver.url)
     a = Annotator(browser, ls_server, "scratch@example.org", artifacts)
     open_empty(a, pid, tid)
-    # entities: two mentions with their registry entities, one drawn and deleted again
+    # a first, deliberately incomplete submission: a mention without its registry entity, a claim without widgets
     draw(a, "1", "Marco Rubio", "Marco Rubio said")
-    a.pick_entity("marco_rubio")
     draw(a, "4", "CNN", "CNN broke the story")
     a.pick_entity("cnn")
-    draw(a, "5", "Canada", "Canada, citing")
-    a.page.keyboard.press("Backspace")
-    # claims: type, check-worthiness, attribution, claimant
     a.layer_empty("claims")
     claim = "such groups are serious threats to US national security"
     draw(a, "q", claim)
+    t0 = time.monotonic()
+    a.save("Submit")
+    # every problem shows at the top of the task, in Label Studio, without any pull
+    shown = ""
+    while time.monotonic() - t0 < 60 and "problem(s)" not in shown:
+        time.sleep(0.5)
+        shown = ls_client.get_task(tid)["data"].get(C.PROBLEMS, "")
+    a.page.goto(f"{a.url}/projects/{pid}/data?task={tid}")
+    header = a.page.get_by_text(re.compile(r"3 problem\(s\) in your last submission"))
+    header.wait_for()
+    seconds = time.monotonic() - t0
+    print(f"\nthe submission's problems were on the annotator's screen {seconds:.1f} s after Submit")
+    assert seconds < 60
+    on_screen = header.inner_text()
+    assert '"Marco Rubio"' in on_screen and "no registry entity picked" in on_screen, on_screen
+    assert "no check-worthiness chosen" in on_screen and "no attribution chosen" in on_screen, on_screen
+    a.shot("scratch-problems")
+    a.layer("entities")  # (the task reopens on the layer it was submitted on: the layer choice is part of the result)
+    a.page.locator("span.htx-highlight >> visible=true", has_text="Marco Rubio").last.click()
+    a.pick_entity("marco_rubio")
+    draw(a, "5", "Canada", "Canada, citing")
+    a.page.keyboard.press("Backspace")
+    # claims: type, check-worthiness, attribution, claimant
+    a.layer("claims")
+    a.page.keyboard.press("Escape")
+    a.page.locator("span.htx-highlight >> visible=true", has_text="such groups").last.click()
     choose(a, "check_worthy")
     choose(a, "reported")
     a.link_to("Marco Rubio")
@@ -101,8 +132,9 @@ def test_every_widget_on_regions_drawn_from_scratch(
     a.page.locator("input[name=authorial]:visible").click()
     a.page.keyboard.press("Escape")
     a.page.locator("div.lsf-choices:visible").filter(has=a.page.locator("input[name=against]")).first.locator("input[name=against]").click()
-    a.save("Submit")
+    a.save("Update")
     a.close()
+    receiver.close()
 
     got = pull(paths, ls_client, title=project_title, echo=quiet)
     assert got.failed == [] and got.warnings == [], (got.failed, got.warnings)
