@@ -356,4 +356,5 @@ def local_server(root: Path, annotator: str | None = None) -> tuple[str, str | N
         os.kill(pid, 0)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return url, existing_token(data_dir, rec.get("username"))
+    # the recorded user's key, else the server's first superuser's (a data dir made for another login name)
+    return url, existing_token(data_dir, rec.get("username")) or existing_token(data_dir)

@@ -99,3 +99,29 @@ def test_secrets_never_in_the_process_list_and_data_files_private(ls_server: Loc
     assert db.exists() and db.stat().st_mode & 0o777 == 0o600
     loose = [p for p in ls_server.data_dir.rglob("*") if p.is_file() and p.stat().st_mode & 0o077]
     assert loose == [], loose
+
+
+def test_serve_for_one_annotator_records_their_server_and_pull_finds_it(
+    fixture_corpus: Path, ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    """`ls serve --annotator anna`: her own server, recorded apart, found by `ls pull/push --annotator anna` (issue 23 point 2)."""
+    template, _password, token = ls_template
+    data = copy_data_dir(template, tmp_path / "anna")
+    env = {"LABEL_STUDIO_API_KEY": None, "LABEL_STUDIO_URL": None, "LABEL_STUDIO_PASSWORD": None}
+    args = ["ls", "serve", "--root", str(fixture_corpus), "--annotator", "anna", "--data-dir", str(data), "--venv", str(ls_venv)]
+    result = CliRunner().invoke(cli, [*args, "--api-key", token, "--detach"], env=env, catch_exceptions=False)
+    try:
+        assert result.exit_code == 0, result.output
+        assert "anna's own server" in result.output and "ssh -N -L" in result.output and "--annotator anna" in result.output
+        record = fixture_corpus / ".labelstudio" / "annotators" / "anna.json"
+        assert record.exists() and token not in record.read_text() and not (fixture_corpus / ".labelstudio" / "server.json").exists()
+        for cmd in ("pull", "push"):
+            found_it = CliRunner().invoke(
+                cli, ["ls", cmd, "--root", str(fixture_corpus), "--annotator", "anna"], env=env, catch_exceptions=False
+            )
+            assert found_it.exit_code == 0, found_it.output
+        bad = CliRunner().invoke(cli, ["ls", "serve", "--root", str(fixture_corpus), "--annotator", "Not A Name"], env=env)
+        assert bad.exit_code != 0 and "--annotator: expected an annotator id" in bad.output
+    finally:
+        stop = CliRunner().invoke(cli, ["ls", "stop", "--data-dir", str(data)], catch_exceptions=False)
+    assert stop.exit_code == 0, stop.output
