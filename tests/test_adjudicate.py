@@ -518,3 +518,39 @@ def test_import_set_translates_a_blind_annotators_ids_one_to_one(tmp_path: Path)
     before = snapshot(root)
     again = CliRunner().invoke(cli, ["import-set", str(folder), "--root", str(root), "--pivot", "ann_a", "--write"])
     assert again.exit_code == 0 and snapshot(root) == before
+
+
+def test_a_second_round_changes_only_documents_with_new_disagreements(root: Path, tmp_path: Path) -> None:
+    """Incremental adjudication (issue 23 point 5): earlier decisions and records stay, ids stay, untouched
+    documents stay byte for byte; a new item gets the id after the largest."""
+    assert run(root, "--decisions", str(DECISIONS), "--write")[0] == 0
+    first = snapshot(root)
+    g1 = gold_of(root, "910_00000000000000b1")
+    f = root / "annotations" / "910_00000000000000b1.json"
+    doc = json.loads(f.read_text(encoding="utf-8"))
+    a = next(s for s in doc["annotations"] if s["annotator"] == "ann_a")
+    a["claims"].append({**copy.deepcopy(a["claims"][1]), "id": "c9", "start": 107, "end": 121, "text": "officials said"})
+    f.write_text(dumps(doc), encoding="utf-8")
+    round2 = tmp_path / "round2.yaml"
+    decided = {"910_00000000000000b1": {"claim/107-121": {"take": "ann_a", "reason": "Reported speech is a claim."}}}
+    round2.write_text(yaml.safe_dump({"adjudicator": "a second round", "date": "2025-02-01T00:00:00Z", "decisions": decided}))
+    code, out = run(root, "--decisions", str(round2), "--write")
+    assert code == 0, out
+    after = snapshot(root)
+    assert {k for k in after if after[k] != first[k]} == {"910_00000000000000b1.json"}
+    g2 = gold_of(root, "910_00000000000000b1")
+    old = {u["unit"]: u for u in g1["adjudication"]["units"]}
+    new = {u["unit"]: u for u in g2["adjudication"]["units"]}
+    assert set(new) == set(old) | {"claim/107-121"}
+    for uid, u in old.items():  # every earlier decision, reason and gold id is kept
+        assert (new[uid]["decision"], new[uid]["took"], new[uid]["reason"], new[uid]["result"]) == (
+            u["decision"],
+            u["took"],
+            u["reason"],
+            u["result"],
+        ), uid
+    top = max(int(c["id"][1:]) for c in g1["claims"])
+    assert new["claim/107-121"]["result"] == f"c{top + 1}"
+    assert g2["created"] == g1["created"] and g2["updated"] == "2025-02-01T00:00:00Z"
+    assert validate(None, root).problems == []
+    assert run(root, "--decisions", str(round2), "--write")[1].count("already up to date") == 1

@@ -31,7 +31,7 @@ def controls(xml: str) -> dict[str, tuple[str, list[str], dict[str, str]]]:
     out = {}
     for el in root.iter():
         if el.tag in ("Labels", "Choices", "TextArea"):
-            values = [c.get("value") for c in el if c.tag in ("Label", "Choice")]
+            values = [c.get("alias") or c.get("value") for c in el if c.tag in ("Label", "Choice")]  # what results carry
             out[el.get("name")] = (el.tag, values, dict(el.attrib))
     return out
 
@@ -63,7 +63,7 @@ def test_every_schema_label_is_in_the_config_and_nothing_else(targets: list[dict
 def test_per_region_widgets_and_relations(targets: list[dict]) -> None:
     xml = C.label_config(targets)
     ctl = controls(xml)
-    for name in (C.ENTITY_ID, C.CHECKWORTHINESS, C.ATTRIBUTION, C.HEDGED, C.CLUSTER, C.TARGET, C.DESCRIPTION):
+    for name in (C.ENTITY_ID, C.CHECKWORTHINESS, C.ATTRIBUTION, C.EVIDENCE_ATTRIBUTION, C.HEDGED, C.CLUSTER, C.TARGET, C.DESCRIPTION):
         assert ctl[name][2].get("perRegion") == "true", name
     assert C.STATUS not in ctl  # gold is decided by adjudication, not in the editor
     for name in (C.LAYER, *(C.DOC_STANCE_PREFIX + t["id"] for t in targets)):
@@ -87,7 +87,9 @@ def test_one_text_object_per_layer_and_every_control_points_at_its_layer(registr
     assert set(to.values()) == set(texts)
     assert {to[C.ENTITY], to[C.SOURCE], to[C.ENTITY_ID], to[C.DESCRIPTION]} == {C.LAYER_OBJECTS["entities"]}
     assert {to[C.CLAIM], to[C.CHECKWORTHINESS], to[C.HEDGED], to[C.CLUSTER]} == {C.LAYER_OBJECTS["claims"]}
-    assert {to[C.EVIDENCE], to[C.TARGET]} | {to[n] for n in to if n.startswith(C.DOC_STANCE_PREFIX)} == {C.LAYER_OBJECTS["stance"]}
+    assert {to[C.EVIDENCE], to[C.TARGET], to[C.EVIDENCE_ATTRIBUTION]} | {to[n] for n in to if n.startswith(C.DOC_STANCE_PREFIX)} == {
+        C.LAYER_OBJECTS["stance"]
+    }
     assert all(to[name] == C.object_of(name) for name in to)
 
 
@@ -101,7 +103,13 @@ def test_entities_are_picked_from_the_registry(registry: dict) -> None:
     ctl = controls(C.label_config(registry["targets"], registry["entities"]))
     tag, values, attrs = ctl[C.ENTITY_ID]
     assert tag == "Choices" and attrs.get("layout") == "select"
-    assert values == [*sorted(e["id"] for e in registry["entities"]), C.NEW_ENTITY]
+    by_name = sorted(registry["entities"], key=lambda e: (e["name"].casefold(), e["id"]))
+    assert values == [*(e["id"] for e in by_name), C.NEW_ENTITY]  # results carry the ids, as before
+    shown = [
+        c.get("value") for c in ET.fromstring(C.label_config(registry["targets"], registry["entities"])).iter("Choice") if c.get("alias")
+    ]
+    assert shown == [*(C.entity_shown(e) for e in by_name), C.NEW_ENTITY_SHOWN]  # the drop-down shows names and types
+    assert all(e["name"] in C.entity_shown(e) and e["type"] in C.entity_shown(e) for e in by_name)
     assert ctl[C.ENTITY_NAME][0] == "TextArea" and ctl[C.ENTITY_NAME][2]["perRegion"] == "true"
 
 
@@ -169,5 +177,22 @@ def test_control_characters_in_registry_names_keep_the_config_well_formed() -> N
     root = ET.fromstring(C.label_config(targets, entities))
     headers = [h.get("value") for h in root.iter("Header")]
     assert "Article stance toward: bell\ufffd and \ufffd[2J" in headers
-    hints = [c.get("hint") for c in root.iter("Choice") if c.get("value") == "e"]
-    assert hints == ["Marco\ufffd Rubio (PERSON)"]
+    shown = [(c.get("value"), c.get("hint")) for c in root.iter("Choice") if c.get("alias") == "e"]
+    assert shown == [("Marco\ufffd Rubio (PERSON) · e", "Marco\ufffd Rubio")]
+
+
+def test_every_per_region_widget_is_on_the_text_object_of_every_label_it_serves(registry: dict) -> None:
+    """A per-region widget applies only to regions of the object its `toName` names: a widget shown for a label
+    of another layer shows its heading and no choices on a region drawn from scratch (issue 23 point 1)."""
+    ctl = controls(C.label_config(registry["targets"], registry["entities"]))
+    object_of_label = {v: attrs["toName"] for tag, values, attrs in ctl.values() if tag == "Labels" for v in values}
+    kind_of_label = {v: name for name, (tag, values, _a) in ctl.items() if tag == "Labels" for v in values}
+    served: dict[str, set[str]] = {}
+    for name, (_tag, _values, attrs) in ctl.items():
+        if attrs.get("perRegion") != "true":
+            continue
+        labels = attrs["whenLabelValue"].split(",")
+        assert {object_of_label[v] for v in labels} == {attrs["toName"]}, name
+        for v in labels:
+            served.setdefault(kind_of_label[v], set()).add(name)
+    assert {k: set(v) for k, v in C.REGION_WIDGETS.items()} == served

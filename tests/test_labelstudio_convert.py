@@ -171,6 +171,17 @@ def test_offsets_win_over_value_text_after_an_emoji() -> None:
     assert len(conv.warnings) == touched
 
 
+def test_unchanged_regions_sent_back_with_empty_text_warn_nothing() -> None:
+    """The editor sends `value.text: ""` for every region pushed without its text (issue 23 point 3)."""
+    text, aset = fixture_case()
+    result = set_to_regions(aset)
+    for item in result:
+        if item.get("type") == "labels":
+            item["value"].setdefault("text", "")
+    conv = back(result, text, aset)
+    assert conv.annotation_set == aset and conv.warnings == []
+
+
 def test_new_regions_get_fresh_ids_and_link_by_relation() -> None:
     text, aset = fixture_case()
     result = set_to_regions(aset)

@@ -99,6 +99,11 @@ def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 "API key (default: $LABEL_STUDIO_API_KEY, else read from the data dir of the `ls serve` server). Never printed or stored."
             ),
             click.option("--project", default=None, help="Project id or title (default: the title below)."),
+            click.option(
+                "--annotator",
+                default=None,
+                help="Talk to this annotator's own server (`ls serve --annotator NAME`); pull credits only that account's work to NAME.",
+            ),
             click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to find or create."),
             click.option(
                 "--timeout",
@@ -120,8 +125,11 @@ def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def make_client(url: str | None, api_key: str | None, timeout: float, retries: int, root: Path | None = None) -> Any:
-    """A client for the flags, else the environment, else the local server `ls serve` recorded for this corpus."""
+def make_client(
+    url: str | None, api_key: str | None, timeout: float, retries: int, root: Path | None = None, annotator: str | None = None
+) -> Any:
+    """A client for the flags, else the environment, else the local server `ls serve` recorded for this corpus
+    (the annotator's own one with `--annotator`)."""
     from cartel_fto_corpus.labelstudio.client import Client, Settings
     from cartel_fto_corpus.labelstudio.server import local_server
     from cartel_fto_corpus.truth.paths import CorpusPaths
@@ -129,7 +137,7 @@ def make_client(url: str | None, api_key: str | None, timeout: float, retries: i
     local = None
     if not url and not os.environ.get("LABEL_STUDIO_URL"):
         with contextlib.suppress(Exception):
-            local = local_server(CorpusPaths(root).root)
+            local = local_server(CorpusPaths(root).root, annotator)
     return Client(Settings.resolve(url, api_key, local=local, timeout=timeout, retries=retries))
 
 
@@ -171,13 +179,13 @@ def config_command(root: Path | None) -> None:
     "(pull later); default: refuse and list them.",
 )
 @handle_errors
-def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_run, prefer) -> None:
+def push_command(root, url, api_key, project, annotator, title, timeout, retries, as_, dry_run, prefer) -> None:
     """Create or update one task per document, with the repository's annotations."""
     from cartel_fto_corpus.labelstudio.push import push
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     paths = CorpusPaths(corpus_root(root, writes=not dry_run))  # the sync state lives beside the corpus
-    client = make_client(url, api_key, timeout, retries, paths.root)
+    client = make_client(url, api_key, timeout, retries, paths.root, annotator)
     r = push(paths, client, project=project, title=title, as_=as_, dry_run=dry_run, prefer=prefer, echo=lambda s: click.echo(s))
     if dry_run and r.project_id is None:
         click.echo(f"would create project {project or title!r} on {client.settings.safe_url}", err=True)
@@ -203,16 +211,17 @@ def push_command(root, url, api_key, project, title, timeout, retries, as_, dry_
     "--guideline-version", default=None, help="guideline_version for annotators new in Label Studio (default: the newest in the file)."
 )
 @handle_errors
-def pull_command(root, url, api_key, project, title, timeout, retries, partial, prefer, dry_run, guideline_version) -> None:
+def pull_command(root, url, api_key, project, annotator, title, timeout, retries, partial, prefer, dry_run, guideline_version) -> None:
     """Write Label Studio's annotations back to annotations/<doc_id>.json, validated and atomically."""
     from cartel_fto_corpus.labelstudio.pull import pull
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     paths = CorpusPaths(corpus_root(root, writes=not dry_run))
-    client = make_client(url, api_key, timeout, retries, paths.root)
+    client = make_client(url, api_key, timeout, retries, paths.root, annotator)
     r = pull(
         paths,
         client,
+        annotator=annotator,
         project=project,
         title=title,
         partial=partial,
@@ -245,14 +254,27 @@ def pull_command(root, url, api_key, project, title, timeout, retries, partial, 
     default=None,
     help="Server virtualenv (default: $CARTEL_FTO_LS_VENV or .venv-labelstudio; created on first use).",
 )
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any free port).")
+@click.option("--port", type=int, default=None, help="Port (default: 8080 if free, else any free port).")
+@click.option(
+    "--annotator",
+    default=None,
+    help="Start NAME's own server (data dir .labelstudio/annotators/NAME, own port and database, one account: NAME's), "
+    "so that annotators are blind to each other by construction.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Remote annotators: keep 127.0.0.1 and give them an SSH tunnel "
+    "(ssh -N -L PORT:127.0.0.1:PORT you@this-machine); 0.0.0.0 exposes the server to the network.",
+)
 @click.option("--username", default=None, help="Login e-mail of the local admin user.")
 @api_key_option("API key to use (default: $LABEL_STUDIO_API_KEY, else generated / read from the data dir).")
 @click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the project to push the corpus into.")
 @click.option("--no-push", is_flag=True, help="Start the server only.")
 @click.option("--detach", is_flag=True, help="Leave the server running in the background (stop it with `cartel-fto ls stop`).")
 @handle_errors
-def serve_command(root, data_dir, venv, port, username, api_key, title, no_push, detach) -> None:
+def serve_command(root, data_dir, venv, port, annotator, host, username, api_key, title, no_push, detach) -> None:
     """Start a local Label Studio on 127.0.0.1 with the corpus pushed as pre-annotations."""
     from cartel_fto_corpus.labelstudio import server as srv
     from cartel_fto_corpus.labelstudio.client import Client, Settings
@@ -260,6 +282,18 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     paths = CorpusPaths(corpus_root(root, writes=not no_push))
+    if annotator is not None:
+        from cartel_fto_corpus.labelstudio.convert import ConvertError, annotator_name
+
+        try:
+            ok = annotator_name(annotator, None) == annotator
+        except ConvertError:
+            ok = False
+        if not ok:
+            raise srv.ServerError(f"--annotator: expected an annotator id (lower-case letters, digits, _ . -), found {annotator!r}")
+        if data_dir == Path(".labelstudio/server"):
+            data_dir = srv.annotator_data_dir(paths.root, annotator)
+        username = username or f"{annotator}@localhost.localdomain"
     data_dir = data_dir.resolve()
     venv = srv.venv_path(venv)
     running = srv.running_pid(data_dir)
@@ -282,22 +316,29 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
             raise srv.ServerError(f"cannot read the API token of {username} in {data_dir}; set LABEL_STUDIO_API_KEY")
     if port is None:
         port = 8080 if srv.port_is_free(8080) else srv.free_port()
-    server = srv.LocalServer(venv, data_dir, port, username, password, key).start()
+    server = srv.LocalServer(venv, data_dir, port, username, password, key, host=host).start()
     paths = CorpusPaths(root)
-    srv.record_server(paths.root, server)
+    srv.record_server(paths.root, server, annotator)
     try:
         if not no_push:
             client = Client(Settings(server.url, key))
             r = push(paths, client, title=title, as_="predictions", echo=lambda s: click.echo(s, err=True))
             click.echo(f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} predictions updated", err=True)
-        click.echo(f"Label Studio is running at {server.url} (pid {server.pid})")
+            srv.start_checker(paths.root, server, r.project_id)
+            click.echo("submissions are checked on Submit/Update: problems show at the top of the task when it is opened again", err=True)
+        click.echo(f"Label Studio is running at {server.url} (pid {server.pid})" + (f", {annotator}'s own server" if annotator else ""))
+        if host == "127.0.0.1":
+            click.echo(
+                f"annotators on other machines: `ssh -N -L {port}:127.0.0.1:{port} you@this-machine`, then open http://127.0.0.1:{port}"
+            )
         if fresh and not os.environ.get("LABEL_STUDIO_PASSWORD"):
             click.echo(
                 f"log in as {username} with password {password} (generated for this local server; change it under Account & Settings)"
             )
         else:
             click.echo(f"log in as {username} with the password set when {data_dir} was created")
-        click.echo("then `cartel-fto ls pull` / `ls push` from this corpus find this server (no exports needed)")
+        who = f" --annotator {annotator}" if annotator else ""
+        click.echo(f"then `cartel-fto ls pull{who}` / `ls push{who}` from this corpus find this server (no exports needed)")
         if detach:
             server.process = None  # keep it running; `ls stop` finds it by the PID file
             return
@@ -307,8 +348,34 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
         pass
     finally:
         if server.process is not None:
+            srv.stop_checker(server.data_dir)
             server.stop()
-            srv.server_file(paths.root).unlink(missing_ok=True)
+            srv.server_file(paths.root, annotator).unlink(missing_ok=True)
+
+
+@ls_group.command("check-submissions")
+@root_option
+@click.option("--url", required=True, help="The Label Studio server whose submissions are checked.")
+@click.option("--project", "project_id", type=int, required=True, help="Project id whose webhook this receiver is.")
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 to listen on (default: any free one).")
+@handle_errors
+def check_submissions_command(root: Path | None, url: str, project_id: int, port: int) -> None:
+    """Receive Label Studio's Submit/Update webhooks and write every problem of the submission into its task
+    (started by `ls serve`; the API key comes from $LABEL_STUDIO_API_KEY only)."""
+    from cartel_fto_corpus.labelstudio.client import Client, Settings
+    from cartel_fto_corpus.labelstudio.webhook import Receiver, register
+    from cartel_fto_corpus.truth.paths import CorpusPaths
+
+    client = Client(Settings.resolve(url, None))
+    receiver = Receiver(CorpusPaths(corpus_root(root)), client, port).start()
+    register(client, project_id, receiver.url)
+    click.echo(f"checking submissions of project {project_id} at {receiver.url}", err=True)
+    try:
+        receiver.worker.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        receiver.close()
 
 
 @ls_group.command("stop")
@@ -319,14 +386,18 @@ def serve_command(root, data_dir, venv, port, username, api_key, title, no_push,
     show_default=True,
     help="Data dir the server was started with (`ls serve --data-dir`); its PID file names the process.",
 )
+@click.option("--annotator", default=None, help="Stop NAME's own server (`ls serve --annotator NAME`).")
 @handle_errors
-def stop_command(data_dir: Path) -> None:
+def stop_command(data_dir: Path, annotator: str | None) -> None:
     """Stop the server started by `ls serve --detach` from this data dir (by its PID)."""
     from cartel_fto_corpus.labelstudio import server as srv
 
+    if annotator and data_dir == Path(".labelstudio/server"):
+        data_dir = srv.annotator_data_dir(Path.cwd(), annotator)
     running = srv.running_pid(data_dir)
     if not running:
         raise srv.ServerError(f"no running server recorded in {data_dir / srv.PID_FILE}")
+    srv.stop_checker(data_dir)
     srv.stop_pid(running[0])
     (data_dir / srv.PID_FILE).unlink(missing_ok=True)
     click.echo(f"stopped pid {running[0]}", err=True)

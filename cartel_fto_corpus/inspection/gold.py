@@ -15,7 +15,13 @@ form without an id; null drops it), and always why (`reason`):
 
 Agreed units are accepted from the first annotator's item. Ids are translated into the first
 annotator's space, mention references of holders and claimants re-pointed to the gold mentions
-at the same span, items sorted and numbered afresh. Every unit, agreed or decided, is written to
+at the same span, items sorted by position.
+
+Adjudication is incremental (issue 23 point 5): when the document already has a gold set of the same
+name with its record, a disagreement decided then and unchanged since (same items, same values on
+each side) keeps its earlier decision unless the decisions file decides it anew; every unit keeps
+the gold item id it had (the card promises stable row ids), new items get ids after the largest;
+and a document whose gold set comes out the same (apart from its dates) is left exactly as it was. Every unit, agreed or decided, is written to
 the record with each side's item id, so every gold item traces to exactly one unit
 (`checks.adjudication`). Nothing here reads the clock or the file system beyond its inputs, so
 the same sets and decisions give the same bytes.
@@ -35,6 +41,7 @@ from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import pointer
 from cartel_fto_corpus.checks.schema_check import schema_problems
 from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
+from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 DEFAULT_ANNOTATOR = "adjudicated"
@@ -262,6 +269,11 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
             )
         elif d.take is not None and d.take not in anns:
             out.problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
+    previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
+    mine = {
+        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
+        **mine,
+    }  # the file's decisions win over the earlier round's
     out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
     for uid, d in mine.items():
         if uid in units and d.take is None and d.value is not None:
@@ -281,8 +293,8 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         if item is not None:
             made["entities"].append(((item.get("start"), item.get("end")), u.id, b.entity(ann, item)))
     made["entities"].sort(key=lambda t: (t[0], t[1]))
-    for i, (_, _, m) in enumerate(made["entities"], 1):
-        m["id"] = f"e{i}"
+    for item_id, (_, _, m) in zip(item_ids(made["entities"], "e", previous), made["entities"], strict=True):
+        m["id"] = item_id
         b.mention_at[(m["start"], m["end"])] = (m["id"], m["entity"])
     for u in comp.units:
         ann, item, _ = chosen[u.id]
@@ -300,8 +312,7 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
     for layer, prefix in (("entities", "e"), ("stances", "s"), ("claims", "c")):
         made[layer].sort(key=lambda t: (t[0], t[1]))
         lists[layer] = []
-        for i, (_, uid, item) in enumerate(made[layer], 1):
-            item_id = f"{prefix}{i}"
+        for item_id, (_, uid, item) in zip(item_ids(made[layer], prefix, previous), made[layer], strict=True):
             result[uid] = item_id
             lists[layer].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
     out.problems += b.problems
@@ -345,6 +356,11 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         **lists,
         "adjudication": {"adjudicator": decisions.adjudicator, "annotators": list(anns), "units": record_units},
     }
+    if previous is not None:
+        gold["created"] = previous["created"]
+        if same_decisions(gold, previous):  # nothing new for this document: leave it as it was
+            out.document = copy.deepcopy(dict(doc))
+            return out
     new = copy.deepcopy(dict(doc))
     kept = []
     for s in new["annotations"]:

@@ -17,7 +17,8 @@ Every region kind is its own Labels control, so one span can carry several kinds
   entities plus `new_entity` (then `entity_name` names the proposed entity).
 - `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `cluster`
   (the claim's cluster ids, comma-separated).
-- `evidence` (stance_label): stance evidence; per region `target`, `attribution`.
+- `evidence` (stance_label): stance evidence; per region `target`, `stance_attribution` (its own control
+  on the stance text: a per-region widget works only on regions of the object it names).
 - `source` (one structural label, on the entities layer with the other actors): the words naming an
   unnamed source; per region `description`.
 - relations `claimant` (claim -> actor region) and `holder` (evidence -> actor region).
@@ -38,10 +39,17 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
 TEXT = "text"  # the task data key holding the document text (every layer's Text object shows it)
+#: The task data key the submission check (`submit_check`, via `ls serve`'s webhook receiver) writes the
+#: problems of the last submission into; a Header at the top of the task shows it.
+PROBLEMS = "problems"
 ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
 ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER = "entity_id", "checkworthiness", "attribution", "hedged", "cluster"
 TARGET, DESCRIPTION, STATUS = "target", "description", "status"
 ENTITY_NAME, LAYER, TITLE = "entity_name", "layer", "title"
+#: The attribution of stance evidence: its own control on the stance layer's Text object. A per-region
+#: widget applies only to regions of the object it names (`toName`): one `attribution` control on the
+#: claims text left a new evidence span with a heading and no choices (issue 23 point 1).
+EVIDENCE_ATTRIBUTION = "stance_attribution"
 DOC_STANCE_PREFIX = "stance__"
 #: Structural values that are not schema labels (the config test allows exactly these besides the schema's).
 SOURCE_LABEL = "unnamed_source"
@@ -60,7 +68,7 @@ STRUCTURAL_VALUES = {
 #: Labels control -> label set it shows.
 REGION_LABEL_SETS = {ENTITY: "entity_label", CLAIM: "claim_type", EVIDENCE: "stance_label"}
 #: Choices control -> label set it shows (document-level stance choices use stance_label too).
-CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution"}
+CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution", EVIDENCE_ATTRIBUTION: "attribution"}
 #: Label sets of an annotation file that deliberately have no widget: status is decided by adjudication.
 NOT_IN_EDITOR = ("status",)
 #: Hotkeys per region Labels control, in label order; the editor's own keys (u, h, l, r, ctrl/alt combos) are avoided.
@@ -74,8 +82,23 @@ LAYER_OBJECTS = {layer: layer for layer in LAYERS}
 CONTROL_LAYERS = {
     ENTITY: "entities", ENTITY_ID: "entities", ENTITY_NAME: "entities", SOURCE: "entities", DESCRIPTION: "entities", LAYER: "entities",
     CLAIM: "claims", CHECKWORTHINESS: "claims", HEDGED: "claims", CLUSTER: "claims", ATTRIBUTION: "claims",
-    EVIDENCE: "stance", TARGET: "stance",
+    EVIDENCE: "stance", TARGET: "stance", EVIDENCE_ATTRIBUTION: "stance",
 }  # fmt: skip
+#: The per-region widgets of each region kind, in the order they show: every one must be usable on a region
+#: drawn from scratch, so each is on its region's Text object (`tests/test_labelstudio_config.py` checks it).
+REGION_WIDGETS = {
+    ENTITY: (ENTITY_ID, ENTITY_NAME),
+    CLAIM: (CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER),
+    EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
+    SOURCE: (DESCRIPTION,),
+}
+#: The per-region widgets a region cannot do without (the others are optional: hedged, cluster, a name only for new_entity).
+REQUIRED_WIDGETS = {
+    ENTITY: (ENTITY_ID,),
+    CLAIM: (CHECKWORTHINESS, ATTRIBUTION),
+    EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
+    SOURCE: (DESCRIPTION,),
+}
 
 
 #: Characters XML 1.0 cannot hold at all, not even as a character reference: a registry name with
@@ -136,12 +159,22 @@ def _labels(name: str, values: Iterable[str]) -> str:
 
 
 def _choices(
-    name: str, values: Iterable[str | tuple[str, str]], when: Iterable[str] | None, choice: str = "single", layout: str | None = None
+    name: str,
+    values: Iterable[str | tuple[str, str] | tuple[str, str, str]],
+    when: Iterable[str] | None,
+    choice: str = "single",
+    layout: str | None = None,
 ) -> str:
+    """A Choices control; a value may be (value, hint) or (shown value, hint, alias): the result carries the alias."""
     opts = []
     for v in values:
-        value, hint = v if isinstance(v, tuple) else (v, None)
-        opts.append(f"<Choice value={quoteattr(value)}" + (f" hint={quoteattr(hint)}" if hint else "") + "/>")
+        value, hint, alias = (v, None, None) if isinstance(v, str) else (v[0], v[1], v[2] if len(v) > 2 else None)
+        opts.append(
+            f"<Choice value={quoteattr(value)}"
+            + (f" alias={quoteattr(alias)}" if alias else "")
+            + (f" hint={quoteattr(hint)}" if hint else "")
+            + "/>"
+        )
     region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
     look = f' layout="{layout}"' if layout else ' showInline="true"'
     return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
@@ -192,10 +225,22 @@ def _texts() -> str:
     )
 
 
-def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(id, hint) of every registry entity, sorted by id so the drop-down is searchable, then `new_entity`."""
-    out = [(e["id"], f"{e['name']} ({e['type']})") for e in sorted(entities, key=lambda e: e["id"])]
-    out.append((NEW_ENTITY, "not in the registry: type its name below; it comes back as a proposed entity"))
+#: What the drop-down shows for `new_entity` (its alias, the value results carry, stays `new_entity`).
+NEW_ENTITY_SHOWN = "+ new entity (not in the registry: type its name below)"
+
+
+def entity_shown(entity: dict[str, Any]) -> str:
+    """How the registry drop-down shows an entity: name, type and id (the id is what the result carries)."""
+    return f"{entity['name']} ({entity['type']}) · {entity['id']}"
+
+
+def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(shown, hint, id) of every registry entity, sorted by name, then `new_entity`.
+
+    Label Studio 1.23's select shows a Choice's value and stores its alias: the annotator reads names and
+    types (57 bare ids were unreadable, issue 23 point 7), the results keep the registry ids as before."""
+    out = [(entity_shown(e), e.get("note") or e["name"], e["id"]) for e in sorted(entities, key=lambda e: (e["name"].casefold(), e["id"]))]
+    out.append((NEW_ENTITY_SHOWN, "not in the registry: type its name below; it comes back as a proposed entity", NEW_ENTITY))
     return out
 
 
@@ -212,6 +257,7 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
     parts = [
         "<View>",
         f'<Header value="${TITLE}"/>',
+        f'<Header value="${PROBLEMS}" size="6"/>',
         "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
         f'<Choices name="{LAYER}" toName="{object_of(LAYER)}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
@@ -238,9 +284,7 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
         ),
         _region_box("Check-worthiness of the claim", claims, _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims)),
         _region_box(
-            "Attribution (how it reaches the reader)",
-            [*claims, *stances],
-            _choices(ATTRIBUTION, label_set("attribution"), [*claims, *stances]),
+            "Attribution of the claim (how it reaches the reader)", claims, _choices(ATTRIBUTION, label_set("attribution"), claims)
         ),
         _region_box("Hedged?", claims, _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple")),
         _region_box(
@@ -249,6 +293,11 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
             _textarea(CLUSTER, claims, "claim cluster ids, comma-separated (empty: none)"),
         ),
         _region_box("Stance target", stances, _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances)),
+        _region_box(
+            "Attribution of the stance (how it reaches the reader)",
+            stances,
+            _choices(EVIDENCE_ATTRIBUTION, label_set("attribution"), stances),
+        ),
         _region_box(
             "Who is the unnamed source?", [SOURCE_LABEL], _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source")
         ),

@@ -202,7 +202,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
             link(rid, st["holder"], C.REL_HOLDER, meta, "holder")
             out.append(_labels_item(rid, C.EVIDENCE, ev, st["label"], meta))
             out.append(_widget(rid, C.TARGET, ev, "choices", [st["target"]]))
-            out.append(_widget(rid, C.ATTRIBUTION, ev, "choices", [st["attribution"]]))
+            out.append(_widget(rid, C.EVIDENCE_ATTRIBUTION, ev, "choices", [st["attribution"]]))
         if st["holder"]["kind"] == "author":
             out.append(_doc_choice(DOC_STANCE_ID + st["target"], C.DOC_STANCE_PREFIX + st["target"], st["label"]))
     objects = {x["id"]: x["to_name"] for x in out if x["type"] == "labels"}  # a widget is on its region's Text (see config)
@@ -302,7 +302,9 @@ def _collect(
             if not 0 <= start < end <= len(text):
                 raise ConvertError(f"region {rid}: expected offsets inside 0..{len(text)} with start < end, found {start}:{end}")
             shown = value.get("text")
-            if shown is not None and shown != text[start:end]:
+            # the editor sends "" back for a region pushed without its text (claims, evidence: see
+            # `_TEXT_SHOWN`): that is no mismatch, and ~290 such lines per pull buried the real ones
+            if shown not in (None, "") and shown != text[start:end]:
                 warnings.append(
                     f"region {rid} {start}:{end}: value.text {json.dumps(shown, ensure_ascii=False)[:60]} "
                     f"differs from the text at the offsets; used the offsets"
@@ -322,7 +324,10 @@ def _collect(
             continue
         if region is None:
             raise ConvertError(f"per-region {item.get('from_name')} {rid}: no labelled region with this id")
-        region.widgets.setdefault(item["from_name"], []).extend(vals or [])
+        control = item["from_name"]
+        if control == C.ATTRIBUTION and region.control == C.EVIDENCE:
+            control = C.EVIDENCE_ATTRIBUTION  # pushed before the stance layer had its own attribution control
+        region.widgets.setdefault(control, []).extend(vals or [])
     return regions, relations, doc
 
 
@@ -554,7 +559,7 @@ def _stances(
     for r in evidence:
         holder = _actor(r, relations, regions, text, "holder")
         target = r.one(C.TARGET, "stance target")
-        attribution = r.one(C.ATTRIBUTION, "attribution")
+        attribution = r.one(C.EVIDENCE_ATTRIBUTION, "attribution")
         sid = r.meta.get("stance")
         key = f"known:{sid}" if isinstance(sid, str) and _LOCAL_ID.match(sid) else "new:" + _canonical([holder, target])
         fact = (_canonical(holder), target, attribution, r.label)

@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.labelstudio.client import Client
-from cartel_fto_corpus.labelstudio.pull_plan import DocOutcome, plan_document
+from cartel_fto_corpus.labelstudio.pull_plan import DocOutcome, Owner, plan_document
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, canonical_bytes, load_repo
 from cartel_fto_corpus.labelstudio.state import SyncState
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
@@ -150,7 +150,7 @@ def plan_all(
             outcomes.append(DocOutcome(doc_id, errors=[f"task {task.get('id')}: /data/doc_id: expected a document id, found {doc_id!r}"]))
             continue
         seen[doc_id] = task.get("id")
-        out = plan_document(repo, doc_id, task, users, state.docs.get(doc_id), opts["prefer"], opts["guideline_version"])
+        out = plan_document(repo, doc_id, task, users, state.docs.get(doc_id), opts["prefer"], opts["guideline_version"], opts.get("owner"))
         if out.payload is not None:
             stage.put(repo.paths.annotation_file(doc_id), out.payload)
             out.payload = b""  # staged: the bytes need not stay in memory
@@ -203,8 +203,12 @@ def pull(
     guideline_version: str | None = None,
     progress: bool | None = None,
     echo: Callable[[str], None] = print,
+    annotator: str | None = None,
 ) -> PullReport:
-    """Bring Label Studio's annotations into the repository; raise SyncError and write nothing on failure."""
+    """Bring Label Studio's annotations into the repository; raise SyncError and write nothing on failure.
+
+    `annotator`: the server is that annotator's own (`ls serve --annotator`): the account whose key
+    pulls is theirs, and only its annotations are taken, as their set."""
     with pull_lock(paths):
         report = PullReport(warnings=[] if dry_run else clean_stray_temp_files(paths))
         repo = load_repo(paths)
@@ -216,7 +220,10 @@ def pull(
         users = client.users()
         state = SyncState.load(paths, client.settings.safe_url, proj.id)
         show = sys.stderr.isatty() if progress is None else progress
-        opts = {"prefer": prefer, "guideline_version": guideline_version, "warnings": report.warnings}
+        opts = {"prefer": prefer, "guideline_version": guideline_version, "warnings": report.warnings, "owner": None}
+        if annotator is not None:
+            me = client.call("who am I", lambda: client.sdk.users.whoami())
+            opts["owner"] = Owner(me.id, annotator)
         stage = Stage()
         try:
             registry_before = canonical_bytes(repo.registry)

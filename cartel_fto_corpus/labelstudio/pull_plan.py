@@ -33,8 +33,10 @@ class DocOutcome:
     #: one annotator's set not taken (ownership rules): reported, the repo's version stays, the rest comes in
     rejected: list[str] = field(default_factory=list)
     rejected_names: set[str] = field(default_factory=set)
-    #: entities proposed in the editor (`new_entity`), for the registry
+    #: entities proposed in the editor (`new_entity`), for the registry: only those of sets the pull takes
     proposals: list[dict[str, Any]] = field(default_factory=list)
+    #: annotator -> the entities their Label Studio set proposes (a rejected set's proposals never reach the registry)
+    proposed_by: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     task_id: int | None = None
     task_updated_at: str | None = None
 
@@ -82,18 +84,45 @@ def dangling_relations(result: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def annotator_of(ann: dict[str, Any], users: dict[int, Any]) -> str:
-    uid = convert.completed_by(ann)
+def user_name(uid: Any, users: dict[int, Any]) -> str:
+    """The annotator id of a Label Studio user id (`user<id>` for a user the server no longer lists)."""
     user = users.get(uid)
     if user is None:
         return f"user{uid}"
     return convert.annotator_name(getattr(user, "username", None), getattr(user, "email", None))
 
 
+def annotator_of(ann: dict[str, Any], users: dict[int, Any]) -> str:
+    return user_name(convert.completed_by(ann), users)
+
+
+def last_editor(ann: dict[str, Any]) -> int | None:
+    """The user who last changed an annotation, when Label Studio says it is not its author.
+
+    Label Studio Community lets every member open and Update anyone's annotation; it then keeps
+    `completed_by` (the author) and sets `updated_by` (who pressed Update). Such an edit is never
+    credited to the author (issue 23 point 2)."""
+    editor = ann.get("updated_by")
+    editor = editor.get("id") if isinstance(editor, dict) else editor
+    author = convert.completed_by(ann)
+    return editor if isinstance(editor, int) and not isinstance(editor, bool) and editor != author else None
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The one account of a per-annotator server (`ls serve --annotator NAME`): its user id and the annotator."""
+
+    user_id: int
+    annotator: str
+
+
 def ls_sets(
-    task: dict[str, Any], users: dict[int, Any], text: str, default_gv: str, out: DocOutcome, file: str
+    task: dict[str, Any], users: dict[int, Any], text: str, default_gv: str, out: DocOutcome, file: str, owner: Owner | None = None
 ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """annotator -> (set, annotation) for the task's submitted annotations; problems go to `out`."""
+    """annotator -> (set, annotation) for the task's submitted annotations; problems go to `out`.
+
+    On a per-annotator server (`owner`), only the owner's annotations are that annotator's work; an
+    annotation by any other account is reported and never taken."""
     prov = _dict(_dict(task.get("meta")).get("sets"))
     sets: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     anns = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
@@ -102,9 +131,19 @@ def ls_sets(
             out.warnings.append(f"{file}: annotation {ann.get('id')} was skipped in Label Studio; ignored")
             continue
         try:
-            name = annotator_of(ann, users)
+            name = annotator_of(ann, users) if owner is None or convert.completed_by(ann) != owner.user_id else owner.annotator
         except convert.ConvertError as exc:
             out.errors.append(f"{file}: annotation {ann.get('id')}: {exc}")
+            continue
+        if owner is not None and name != owner.annotator:
+            out.rejected.append(
+                ownership.problem_line(
+                    file,
+                    name,
+                    f"Label Studio annotation {ann.get('id')} on {owner.annotator}'s own server is not by {owner.annotator}'s account; "
+                    "not taken (each annotator works on their own server)",
+                )
+            )
             continue
         where = f"{file}: annotator {name}, annotation {ann.get('id')}"
         bad = shape_problems(ann.get("result") or [])
@@ -133,7 +172,8 @@ def ls_sets(
             out.errors.append(f"{where}: {type(exc).__name__}: {exc}")
             continue
         out.warnings.extend(f"{where}: {w}" for w in conv.warnings)
-        out.proposals.extend(getattr(conv, "proposals", []))
+        if conv.proposals:
+            out.proposed_by[name] = list(conv.proposals)
         sets[name] = (conv.annotation_set, ann)
     return sets
 
@@ -212,6 +252,7 @@ def plan_document(
     record: DocState | None,
     prefer: str | None,
     default_gv: str | None,
+    owner: Owner | None = None,
 ) -> DocOutcome:
     """The new annotation file of one document, or the reasons it cannot be written."""
     out = DocOutcome(doc_id, task_id=task.get("id"), task_updated_at=task.get("updated_at"))
@@ -223,21 +264,58 @@ def plan_document(
     current = repo.files.get(doc_id)
     repo_sets = {s["annotator"]: s for s in current["annotations"]} if current else {}
     gv = default_gv or _newest([s["guideline_version"] for s in repo_sets.values()])
-    ls = ls_sets(task, users, repo.text(doc_id), gv, out, file)
+    ls = ls_sets(task, users, repo.text(doc_id), gv, out, file, owner)
     if out.errors:
         return out
-    if out.proposals:  # entities proposed in the editor join the registry (marked proposed) before the check
-        repo.registry, clashes = ownership.add_proposals(repo.registry, out.proposals)
-        out.rejected.extend(f"{file}: {c}" for c in clashes)
-        repo._ctx = None
+    registry_before = repo.registry
+    proposed = [p for name in ls if name not in out.rejected_names for p in out.proposed_by.get(name, [])]
+    if proposed:  # entities proposed in the editor join the registry (marked proposed) before the check
+        _use_registry(repo, ownership.add_proposals(registry_before, proposed)[0])
+    try:
+        return _plan_sets(repo, doc_id, current, repo_sets, ls, users, record, prefer, out, file, registry_before, proposed)
+    finally:  # the registry keeps only the proposals of sets this document really takes (issue 23 point 6)
+        after = ownership.add_proposals(registry_before, out.proposals)[0] if out.proposals else registry_before
+        if repo.registry is not after:
+            _use_registry(repo, after)
+
+
+def _plan_sets(
+    repo: Repo,
+    doc_id: str,
+    current: dict[str, Any] | None,
+    repo_sets: dict[str, Any],
+    ls: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+    users: dict[int, Any],
+    record: DocState | None,
+    prefer: str | None,
+    out: DocOutcome,
+    file: str,
+    registry_before: dict[str, Any],
+    proposed: list[dict[str, Any]],
+) -> DocOutcome:
     final = []
     for name in [*repo_sets, *(n for n in ls if n not in repo_sets)]:
         if name in out.rejected_names:  # reported already; the repo's version (if any) stays
             if name in repo_sets:
                 final.append(repo_sets[name])
             continue
-        theirs = ls.get(name, (None, None))[0]
+        theirs, ann = ls.get(name, (None, None))
         base = Baseline(record.sets[name]) if record is not None and name in record.sets else None
+        editor = last_editor(ann) if ann is not None else None
+        if editor is not None and theirs is not None and sync_hash(theirs) not in _agreed(base, repo_sets.get(name)):
+            out.rejected.append(  # someone else's edit of this annotator's work: reported, never credited to them
+                ownership.problem_line(
+                    file,
+                    name,
+                    f"Label Studio annotation {ann.get('id')} was last changed by {user_name(editor, users)}, not by {name}; "
+                    f"not credited to {name} ({'their repository set stays' if name in repo_sets else 'not taken'}); "
+                    f"{name} should check it and press Update, or the change be undone",
+                )
+            )
+            out.rejected_names.add(name)
+            if name in repo_sets:
+                final.append(repo_sets[name])
+            continue
         kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
         if kept is not None:
             final.append(kept)
@@ -254,17 +332,37 @@ def plan_document(
         "annotations": final,
     }
     problems, usage = _drop_broken_sets(repo, doc, repo_sets, from_ls, out, file)
+    taken = [p for name in sorted(from_ls) for p in out.proposed_by.get(name, [])]
+    if proposed:
+        registry, clashes = ownership.add_proposals(registry_before, taken)
+        out.rejected.extend(f"{file}: {c}" for c in clashes)
+        if len(taken) != len(proposed):  # a rejected set's proposals are gone: check against what stays
+            _use_registry(repo, registry)
+            usage = Usage()
+            problems = repo.check(doc, usage) if doc["annotations"] else []
     if not doc["annotations"]:
         return out
     if problems:
         out.errors.extend(str(p) for p in problems[:5])
         out.baselines = {}
         return out
+    out.proposals = taken
     out.usage = usage
     payload = canonical_bytes(doc)
     if repo.raw.get(doc_id) != payload:
         out.payload = payload
     return out
+
+
+def _agreed(base: Baseline | None, mine: dict[str, Any] | None) -> set[str]:
+    """Hashes of a set's content that hold no one's new work: the last synced version and the repository's."""
+    return {h for h in (base.set_sha256 if base else None, sync_hash(mine) if mine is not None else None) if h}
+
+
+def _use_registry(repo: Repo, registry: dict[str, Any]) -> None:
+    """Check against this registry from now on (the checker's context caches the registry)."""
+    repo.registry = registry
+    repo._ctx = None
 
 
 def _drop_broken_sets(

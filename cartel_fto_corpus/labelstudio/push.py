@@ -22,6 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio import convert, ownership, wire
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.config import label_config
@@ -60,7 +61,12 @@ class PushReport:
 
 
 def task_data(repo: Repo, doc_id: str) -> dict[str, Any]:
-    return {"text": repo.text(doc_id), "doc_id": doc_id, "title": ownership.task_title(repo.text(doc_id), repo.title(doc_id))}
+    return {
+        "text": repo.text(doc_id),
+        "doc_id": doc_id,
+        "title": ownership.task_title(repo.text(doc_id), repo.title(doc_id)),
+        C.PROBLEMS: "",  # filled by the submission check after each Submit (see submit_check)
+    }
 
 
 def ensure_project(client: Client, project: str | None, title: str, config: str, *, create: bool) -> Any | None:
@@ -168,6 +174,9 @@ def push(
     with corpus_spared() as read:
         repo = load_repo(paths, require_valid=True)
         read()
+        lines = repo.registry_lines()
+        if lines:  # a registry validate rejects is not pushed (e.g. a proposed entity nobody uses)
+            raise SyncError([*lines[:20], *([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])])
         return _push(paths, client, repo, project, title, as_, dry_run, prefer, progress, echo)
 
 

@@ -72,6 +72,17 @@ class Repo:
 
         return registry_problems(display(self.paths.registry), self.registry, usage)
 
+    def registry_lines(self) -> list[str]:
+        """What `validate` says about the registry itself (schema, ids, every entry used), one line each.
+
+        Push refuses a corpus whose registry validate rejects (issue 23 point 6). Usage is read from the
+        (already checked) documents by a light walk, not a second check."""
+        name = display(self.paths.registry)
+        found = schema_problems("registry", self.registry, name)
+        if found:
+            return [str(p) for p in found]
+        return [str(p) for p in self.registry_problems(usage_of(self.files.values()))]
+
     @property
     def _context(self) -> Context:
         ctx = getattr(self, "_ctx", None)
@@ -80,6 +91,27 @@ class Repo:
             ctx.__dict__["texts"] = self.texts  # reuse what we read; Context caches it under this name
             self._ctx = ctx
         return ctx
+
+
+def usage_of(docs: Any) -> Usage:
+    """The registry ids valid documents use (what the checker records in `Usage`), without checking them again."""
+    from cartel_fto_corpus.checks.rules_1_1 import article_number
+
+    usage = Usage()
+    for doc in docs:
+        for aset in doc["annotations"]:
+            usage.entities.update(m["entity"] for m in aset["entities"])
+            for st in aset["stances"]:
+                usage.targets.add(st["target"])
+                if st["holder"]["kind"] == "entity":
+                    usage.entities.add(st["holder"]["entity"])
+            for c in aset["claims"]:
+                if c["claimant"]["kind"] == "entity":
+                    usage.entities.add(c["claimant"]["entity"])
+                for cid in c.get("clusters") or []:
+                    usage.clusters.add(cid)
+                    usage.cluster_docs.setdefault(cid, set()).add(article_number(doc["doc_id"]))
+    return usage
 
 
 def load_repo(paths: CorpusPaths, require_valid: bool = False, jobs: int | None = None) -> Repo:

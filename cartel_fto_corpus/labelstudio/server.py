@@ -10,6 +10,14 @@ never its command line (which every local user can read in /proc), and the serve
 umask 077, so its sqlite database (which holds the token) and logs are 0600. `ls serve` records
 where the server runs in `<root>/.labelstudio/server.json` (URL, data dir, pid; no secret) so
 that `ls push`/`ls pull` find it; they read the key from the server's own database.
+
+Blind by construction (issue 23 point 2): Label Studio Community has no roles; every member of an
+organization can open and Update every annotation of every project (the invite dialog says so, and
+HumanSignal/label-studio#5172 asks for a "hide other annotators' work" setting it does not have).
+So each annotator gets a server of their own, `ls serve --annotator NAME`: own data dir
+(`.labelstudio/annotators/NAME`), own port, own database, one account (NAME's), the corpus pushed as
+pre-annotations. Nobody else's work is on that server, so no screen can show or change it; pull
+credits only that account's annotations to NAME (`pull_plan.Owner`).
 """
 
 from __future__ import annotations
@@ -60,7 +68,9 @@ def ensure_venv(venv: Path, echo=print) -> Path:
     exe = executable(venv)
     if exe.exists():
         return exe
-    echo(f"creating {venv} with label-studio=={LABEL_STUDIO_VERSION} (once; takes about a minute)")
+    echo(
+        f"creating {venv} with label-studio=={LABEL_STUDIO_VERSION} (once; about 1 GB, 2 to 10 minutes; the first start then migrates its database, about 30 s)"
+    )
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip = venv / ("Scripts/pip.exe" if os.name == "nt" else "bin/pip")
@@ -101,6 +111,9 @@ def server_env(data_dir: Path, username: str, password: str, token: str) -> dict
         FRONTEND_SENTRY_DSN="",
         LABEL_STUDIO_LATEST_VERSION_CHECK="false",
         LABEL_STUDIO_COLLECT_ANALYTICS="false",
+        # the submission check's webhook receiver listens on 127.0.0.1 (see webhook.py); Label Studio
+        # refuses webhooks to local addresses unless told otherwise
+        SSRF_PROTECTION_ENABLED="false",
         XDG_CONFIG_HOME=str(data_dir / "xdg-config"),
         XDG_DATA_HOME=str(data_dir / "xdg-data"),
     )
@@ -156,6 +169,8 @@ class LocalServer:
     password: str = field(repr=False)
     token: str = field(repr=False)
     process: subprocess.Popen | None = field(default=None, repr=False)
+    #: the address it listens on: loopback by default; `ls serve --host 0.0.0.0` for annotators on the network
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
@@ -176,7 +191,7 @@ class LocalServer:
                 "start",
                 "--no-browser",
                 "--internal-host",
-                "127.0.0.1",
+                self.host,
                 "--port",
                 str(self.port),
                 "--data-dir",
@@ -220,6 +235,44 @@ class LocalServer:
             self.process.wait(timeout=5)
         (self.data_dir / PID_FILE).unlink(missing_ok=True)
         self.process = None
+
+
+CHECKER_PID_FILE = "checker.pid"
+
+
+def start_checker(root: Path, server: LocalServer, project_id: int) -> int:
+    """Start the submission check (`cartel-fto ls check-submissions`, webhook.py) beside a server; its pid.
+
+    The key reaches it through its environment only; it is stopped with the server (`stop_checker`)."""
+    log = open(os.open(server.data_dir / "checker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")  # noqa: SIM115
+    env = {**os.environ, "LABEL_STUDIO_API_KEY": server.token}
+    env.pop("LABEL_STUDIO_URL", None)
+    here = str(Path(__file__).resolve().parents[2])  # the same package as this process, installed or not
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cartel_fto_corpus", "ls", "check-submissions", "--root", str(root), "--url", server.url,
+         "--project", str(project_id)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        umask=UMASK,
+    )  # fmt: skip
+    log.close()
+    with open(os.open(server.data_dir / CHECKER_PID_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+        fh.write(f"{proc.pid}\n")
+    return proc.pid
+
+
+def stop_checker(data_dir: Path) -> None:
+    """Stop the submission check started beside the server of `data_dir`, by its recorded pid."""
+    f = data_dir / CHECKER_PID_FILE
+    try:
+        pid = int(f.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return
+    stop_pid(pid)
+    f.unlink(missing_ok=True)
 
 
 def stop_pid(pid: int, sig: int = signal.SIGTERM) -> None:
@@ -270,24 +323,38 @@ def existing_token(data_dir: Path, username: str | None = None) -> str | None:
     return None
 
 
-def server_file(root: Path) -> Path:
+ANNOTATORS_DIR = "annotators"  # in <root>/.labelstudio/: one data dir and one server record per annotator
+
+
+def annotator_data_dir(root: Path, annotator: str) -> Path:
+    """The data dir of an annotator's own server (`ls serve --annotator NAME`)."""
+    return root / ".labelstudio" / ANNOTATORS_DIR / annotator
+
+
+def server_file(root: Path, annotator: str | None = None) -> Path:
+    """Where `ls serve` records its server: the maintainer's, or one annotator's own."""
+    if annotator:
+        return root / ".labelstudio" / ANNOTATORS_DIR / f"{annotator}.json"
     return root / ".labelstudio" / SERVER_FILE
 
 
-def record_server(root: Path, server: LocalServer) -> None:
+def record_server(root: Path, server: LocalServer, annotator: str | None = None) -> None:
     """Tell later commands where the local server runs (URL, data dir, pid, user; no secret)."""
     from cartel_fto_corpus.truth.atomic import write_atomic
 
     body = {"url": server.url, "data_dir": str(server.data_dir), "pid": server.pid, "username": server.username}
-    write_atomic(server_file(root), json.dumps(body, indent=2) + "\n")
+    if annotator:
+        body["annotator"] = annotator
+    write_atomic(server_file(root, annotator), json.dumps(body, indent=2) + "\n")
 
 
-def local_server(root: Path) -> tuple[str, str | None] | None:
-    """(URL, key or None) of the server `ls serve` started for this corpus, if it still runs."""
+def local_server(root: Path, annotator: str | None = None) -> tuple[str, str | None] | None:
+    """(URL, key or None) of the server `ls serve` started for this corpus (or for one annotator), if it still runs."""
     try:
-        rec = json.loads(server_file(root).read_text(encoding="utf-8"))
+        rec = json.loads(server_file(root, annotator).read_text(encoding="utf-8"))
         url, data_dir, pid = rec["url"], Path(rec["data_dir"]), int(rec["pid"])
         os.kill(pid, 0)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return url, existing_token(data_dir, rec.get("username"))
+    # the recorded user's key, else the server's first superuser's (a data dir made for another login name)
+    return url, existing_token(data_dir, rec.get("username")) or existing_token(data_dir)

@@ -167,6 +167,13 @@ def get_json(http: httpx.Client, path: str) -> Any:
     return orjson.loads(r.content)
 
 
+def send_json(http: httpx.Client, method: str, path: str, body: Any = None) -> Any:
+    """One small JSON request (PATCH, POST, DELETE) and its JSON answer (None when it has no body)."""
+    r = http.request(method, path, content=None if body is None else dumps(body), headers={"Content-Type": "application/json"})
+    _check(r)
+    return orjson.loads(r.content) if r.content else None
+
+
 def list_projects(http: httpx.Client, title: str, page_size: int = 1000) -> list[dict[str, Any]]:
     """Projects whose title contains `title`: id, title and labelling config only."""
     out: list[dict[str, Any]] = []

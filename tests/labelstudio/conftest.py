@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +33,7 @@ with contextlib.suppress(ModuleNotFoundError):
         venv_path,
     )
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"
@@ -105,6 +108,25 @@ def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     return template, password, token
 
 
+#: URL -> data dir of the servers the session started (to find a user's own API key, see `as_author`).
+DATA_DIRS: dict[str, Path] = {}
+
+
+def as_author(client: Client, ann: dict) -> Client:
+    """A client acting as the author of an annotation: an annotator's edit is made by that annotator.
+
+    Label Studio records who pressed Update (`updated_by`); pull never credits an edit by someone else
+    to the author (issue 23 point 2), so a test simulating an annotator's edit makes it with their key
+    (each user has one, kept in the server's database)."""
+    from cartel_fto_corpus.labelstudio.convert import completed_by
+    from cartel_fto_corpus.labelstudio.server import existing_token
+
+    user = client.users()[completed_by(ann)]
+    key = existing_token(DATA_DIRS[client.settings.url], user.email)
+    assert key, f"no API key for {user.email}"
+    return Client(Settings(client.settings.url, key, timeout=30, retries=2, backoff=0.1))
+
+
 @pytest.fixture(scope="session")
 def ls_server(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     template, password, token = ls_template
@@ -112,6 +134,7 @@ def ls_server(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path_factor
     with CmdlineWatch(token, password) as watch:
         server = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
     SECRET_WATCH["start"] = watch
+    DATA_DIRS[server.url] = data
     try:
         yield server
     finally:
@@ -248,3 +271,26 @@ def faulty_proxy(ls_server: LocalServer) -> Iterator[FaultyProxy]:
         yield proxy
     finally:
         proxy.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    out = Path(os.environ.get("CARTEL_FTO_ARTIFACTS", REPO / "test-artifacts"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("playwright is missing: `make setup-test` installs the dev extra (pip install -e '.[dev]')", pytrace=False)
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium is missing ({CHROMIUM}): run scripts/setup_chromium.sh or set CARTEL_FTO_CHROMIUM", pytrace=False)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
+        try:
+            yield b
+        finally:
+            b.close()

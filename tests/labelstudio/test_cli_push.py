@@ -16,6 +16,8 @@ from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.server import LocalServer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
+from .conftest import as_author
+
 pytestmark = pytest.mark.labelstudio
 
 
@@ -43,7 +45,7 @@ def test_prefer_labelstudio_keeps_the_annotators_change(
     proj = ls_client.find_project(None, project_title)
     ann = ls_client.export_tasks(proj.id)[0]["annotations"][0]
     kept = [i for i in ann["result"] if i.get("id") != "e1"]  # the annotator deletes a mention
-    ls_client.sdk.annotations.update(id=ann["id"], result=kept)
+    as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=kept)
     f = paths.annotation_files()[0]
     doc = json.loads(f.read_text(encoding="utf-8"))
     doc["annotations"][0]["claims"][0]["hedged"] = True

@@ -18,7 +18,6 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,6 @@ from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.server import LocalServer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.sets import reference_set
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 from .conftest import REPO
 
@@ -45,29 +43,6 @@ PASSWORD = "editor-test-pw-1"
 
 def quiet(_: str) -> None:
     pass
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    out = Path(os.environ.get("CARTEL_FTO_ARTIFACTS", REPO / "test-artifacts"))
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.fail("playwright is missing: `make setup-test` installs the dev extra (pip install -e '.[dev]')", pytrace=False)
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"chromium is missing ({CHROMIUM}): run scripts/setup_chromium.sh or set CARTEL_FTO_CHROMIUM", pytrace=False)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Annotator:
@@ -105,6 +80,11 @@ class Annotator:
         self.page.click(f"input.ant-radio-input[name={name}]")
         self.page.wait_for_selector("span.htx-highlight >> visible=true")
 
+    def layer_empty(self, name: str) -> None:
+        """Switch to a layer that has no region yet (nothing to wait for but the click)."""
+        self.page.keyboard.press("Escape")
+        self.page.click(f"input.ant-radio-input[name={name}]")
+
     def region(self, rid: str, timeout: float | None = None) -> None:
         """Select a pushed region: click the left edge of its first highlight piece (pieces are classed by region id)."""
         self.page.keyboard.press("Escape")
@@ -138,18 +118,29 @@ class Annotator:
         return {m.group(1) for c in classes for m in [re.search(r"htx-highlight-(\S+?)-", c)] if m}
 
     def pick_entity(self, value: str) -> None:
+        """Pick a registry entity by its id in the drop-down, which shows "name (TYPE) · id" (the result carries the id)."""
         self.page.locator("div:has(> h4:text('Canonical entity (registry)')) button[data-testid^=select-trigger]").click()
-        self.page.click(f"[data-testid=select-option-{value}]")
+        shown = "+ new entity" if value == "new_entity" else f"· {value}"
+        pattern = re.compile(("^" if value == "new_entity" else "") + re.escape(shown) + ("" if value == "new_entity" else "$"))
+        self.page.locator("[data-testid^=select-option-]", has_text=pattern).first.click()
 
     def select_words(self, words: str, context: str) -> None:
         """Drag the mouse over `words`, found at the start of `context` in the rendered text."""
         box = self.page.evaluate(
             """([context, n]) => {
-              const w = document.createTreeWalker(document.querySelector('.lsf-richtext'), NodeFilter.SHOW_TEXT);
+              const shown = [...document.querySelectorAll('.lsf-richtext')].find(e => e.offsetParent !== null);
+              const w = document.createTreeWalker(shown, NodeFilter.SHOW_TEXT);
               for (let t = w.nextNode(); t; t = w.nextNode()) {
                 const i = t.data.indexOf(context);
                 if (i < 0) continue;
                 const r = document.createRange(); r.setStart(t, i); r.setEnd(t, i + n);
+                // bring the words to the middle of their scrolling pane: a line under the toolbar cannot be dragged over
+                let pane = t.parentElement;
+                while (pane && !(pane.scrollHeight > pane.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(pane).overflowY))) pane = pane.parentElement;
+                if (pane) {
+                  const top = r.getClientRects()[0].top, box = pane.getBoundingClientRect();
+                  pane.scrollTop += top - box.top - pane.clientHeight / 2;
+                }
                 const b = r.getClientRects(), f = b[0], l = b[b.length - 1];
                 return [f.left + 1, f.top + f.height / 2, l.right - 1, l.top + l.height / 2];
               }

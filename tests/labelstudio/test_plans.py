@@ -200,3 +200,76 @@ def test_import_batches_cover_every_new_task_once_small_first(n: int) -> None:
     assert not batches or len(batches[0]) == min(n, FIRST_BATCH)
     assert all(len(b) <= 2 * len(a) for a, b in itertools.pairwise(batches))
     assert len(batches) <= -(-n // IMPORT_BATCH) + 4  # the ramp costs at most four extra requests
+
+
+def _relabelled(task: dict, name_of_new: str | None = None) -> dict:
+    """The task with its first annotation's first entity mention's registry entity changed in Label Studio
+    (to a proposed new entity named `name_of_new`, else left as is but relabelled)."""
+    from cartel_fto_corpus.labelstudio import config as C
+
+    edited = copy.deepcopy(task)
+    edited["annotations"][0].update(created_at="2026-01-01T00:00:00.000000Z", updated_at="2026-01-02T00:00:00.000000Z")
+    result = edited["annotations"][0]["result"]
+    rid = next(r["id"] for r in result if r.get("from_name") == C.ENTITY)
+    for r in result:
+        if r.get("id") == rid and r.get("from_name") == C.ENTITY_ID:
+            r["value"]["choices"] = [C.NEW_ENTITY] if name_of_new else r["value"]["choices"]
+    if name_of_new:
+        result.append({"id": rid, "from_name": C.ENTITY_NAME, "to_name": "entities", "type": "textarea", "value": {"text": [name_of_new]}})
+    return edited
+
+
+def test_an_edit_by_someone_else_is_reported_never_credited(repo) -> None:
+    """Label Studio Community lets any member Update anyone's annotation (completed_by stays, updated_by
+    changes): pull reports it and keeps the author's repository set (issue 23 point 2)."""
+    doc_id, doc = next(iter(repo.files.items()))
+    name = doc["annotations"][0]["annotator"]
+    users = {2: User(name), 3: User("intruder")}
+    task = server_task(doc)
+    record = in_sync_record(doc, task)
+    edited = _relabelled(task, "Somebody Else Entirely")
+    edited["annotations"][0]["updated_by"] = 3
+    out = plan_document(repo, doc_id, edited, users, record, None, None)
+    assert out.payload is None and out.proposals == []  # nothing credited, nothing proposed
+    (line,) = out.rejected
+    assert f"annotator {name}" in line and "last changed by intruder" in line and "not credited" in line
+    # the same edit by its author is theirs
+    edited["annotations"][0]["updated_by"] = 2
+    out = plan_document(repo, doc_id, edited, users, record, None, None)
+    assert out.rejected == [] and out.payload and [p["id"] for p in out.proposals] == ["somebody_else_entirely"]
+    # someone else pressing Update on unchanged work changes nothing and is no problem
+    untouched = copy.deepcopy(task)
+    untouched["annotations"][0]["updated_by"] = 3
+    out = plan_document(repo, doc_id, untouched, users, record, None, None)
+    assert out.rejected == [] and out.payload is None
+
+
+def test_on_an_annotators_own_server_only_their_account_counts(repo) -> None:
+    from cartel_fto_corpus.labelstudio.pull_plan import Owner
+
+    doc_id, doc = next(iter(repo.files.items()))
+    name = doc["annotations"][0]["annotator"]
+    task = server_task(doc, uid=5)
+    out = plan_document(repo, doc_id, task, {5: User("admin")}, in_sync_record(doc, task), None, None, Owner(5, name))
+    assert out.errors == [] and out.rejected == []  # the owner's annotation is the annotator's set
+    out = plan_document(repo, doc_id, server_task(doc, uid=6), {6: User("guest")}, None, None, None, Owner(5, name))
+    assert len(out.rejected) == len(doc["annotations"]) and "not taken" in out.rejected[0]
+
+
+def test_a_rejected_sets_proposed_entity_stays_out_of_the_registry(repo) -> None:
+    """A set rejected at the document check takes its proposals with it (issue 23 point 6)."""
+    doc_id, doc = next(iter(repo.files.items()))
+    name = doc["annotations"][0]["annotator"]
+    task = server_task(doc)
+    edited = _relabelled(task, "A Brand New Entity")
+    registry_before = copy.deepcopy(repo.registry)
+    # break the same set elsewhere so that the document check (not the conversion) rejects it
+    for r in edited["annotations"][0]["result"]:
+        if r.get("from_name") == "checkworthiness":
+            r["value"]["choices"] = ["not_a_class"]
+            break
+    else:
+        pytest.skip("no claim in the first fixture document")
+    out = plan_document(repo, doc_id, edited, {2: User(name)}, in_sync_record(doc, task), None, None)
+    assert out.rejected and out.proposals == [] and out.payload is None
+    assert repo.registry == registry_before

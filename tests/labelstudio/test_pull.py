@@ -14,7 +14,7 @@ from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.repo import SyncError
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
-from .conftest import copy_corpus, tree_hash
+from .conftest import as_author, copy_corpus, tree_hash
 
 pytestmark = pytest.mark.labelstudio
 
@@ -72,7 +72,7 @@ def test_spans_after_emoji_keep_code_point_offsets(repo_corpus: Path, ls_client:
         v = item.get("value", {})
         if item["type"] == "labels" and v["start"] > emoji_at:
             v["text"] = utf16[2 * v["start"] : 2 * v["end"]].decode("utf-16-le", errors="replace")
-    ls_client.sdk.annotations.update(id=ann["id"], result=ann["result"])
+    as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=ann["result"])
     report = pull(paths, ls_client, title=project_title, prefer="labelstudio", echo=quiet)
     assert any("differs from the text at the offsets" in w for w in report.warnings)
     doc = json.loads(paths.annotation_file(doc_id).read_text(encoding="utf-8"))
@@ -123,7 +123,7 @@ def test_annotator_edit_and_new_entity_come_back_exactly(fixture_corpus: Path, l
             "value": {"start": value["start"], "end": value["end"], "text": ["sinaloa_cartel"]},
         },
     ]
-    ls_client.sdk.annotations.update(id=ann["id"], result=ann["result"])
+    as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=ann["result"])
     updated_at = the_task(ls_client, project_title, doc_id)["annotations"][0]["updated_at"]
 
     pull(paths, ls_client, title=project_title, echo=quiet)
@@ -156,7 +156,7 @@ def _change_ls_status(client: Client, title: str, doc_id: str) -> None:
     ann = the_task(client, title, doc_id)["annotations"][0]
     item = next(i for i in ann["result"] if i.get("from_name") == "checkworthiness")
     item["value"]["choices"] = ["non_factual" if item["value"]["choices"] != ["non_factual"] else "check_worthy"]
-    client.sdk.annotations.update(id=ann["id"], result=ann["result"])
+    as_author(client, ann).sdk.annotations.update(id=ann["id"], result=ann["result"])
 
 
 def test_conflict_refuses_and_prefer_resolves(fixture_corpus: Path, ls_client: Client, project_title: str) -> None:
@@ -203,7 +203,7 @@ def test_one_broken_set_is_reported_and_the_rest_comes_in(any_corpus: Path, ls_c
         if item.get("from_name") == "entity_id":
             item["value"]["choices"] = ["no_such_entity"]
             break
-    ls_client.sdk.annotations.update(id=ann["id"], result=ann["result"])
+    as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=ann["result"])
     fresh = copy_corpus(any_corpus, any_corpus.parent / "fresh")
     # Ownership: one annotator's broken set is reported (annotator, document, region text); nothing else is held back.
     report = pull(CorpusPaths(fresh), ls_client, title=project_title, echo=quiet)

@@ -14,6 +14,8 @@ from cartel_fto_corpus.labelstudio.repo import SyncError
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.sets import reference_set
 
+from .conftest import as_author
+
 pytestmark = pytest.mark.labelstudio
 
 
@@ -82,7 +84,7 @@ def test_push_never_overwrites_label_studio_work_silently(fixture_corpus: Path, 
     proj = ls_client.find_project(None, project_title)
     ann = ls_client.export_tasks(proj.id)[0]["annotations"][0]
     ann["result"] = [i for i in ann["result"] if i.get("id") != "e1"]  # the annotator deletes a mention
-    ls_client.sdk.annotations.update(id=ann["id"], result=ann["result"])
+    as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=ann["result"])
     f = paths.annotation_files()[0]
     doc = json.loads(f.read_text(encoding="utf-8"))
     doc["annotations"][0]["claims"][0]["hedged"] = True

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 
+import pytest
+
+from cartel_fto_corpus.labelstudio import ownership
 from cartel_fto_corpus.labelstudio.repo import built_flags, load_repo
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.conftest import REPO
@@ -166,3 +170,19 @@ def test_a_pulled_span_that_breaks_the_boundary_rules_is_refused(tmp_path: Path)
     claim["text"] += "."
     found = [(p.pointer, p.code) for p in repo.check(doc)]
     assert found == [("/annotations/0/claims/1", "span-trailing-symbol")]
+
+
+def test_push_refuses_a_registry_that_validate_rejects(tmp_path: Path) -> None:
+    """A proposed entity nobody uses leaves the corpus invalid: push says so before talking to any server
+    (issue 23 point 6)."""
+    from cartel_fto_corpus.labelstudio.push import push
+    from cartel_fto_corpus.labelstudio.repo import SyncError
+
+    root = copy_corpus(FIXTURE_CORPUS, tmp_path / "corpus")
+    paths = CorpusPaths(root)
+    registry = json.loads(paths.registry.read_text(encoding="utf-8"))
+    registry["entities"].append({**ownership.proposed_entity("Nobody At All", "PERSON")})
+    paths.registry.write_text(json.dumps(registry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(SyncError) as err:
+        push(paths, None, title="never reached", echo=lambda _s: None)  # type: ignore[arg-type]
+    assert len(err.value.lines) == 1 and "'nobody_at_all'" in err.value.lines[0] and "no use" in err.value.lines[0]

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.labelstudio.client import Client, Settings
-from cartel_fto_corpus.labelstudio.server import PID_FILE, LocalServer, copy_data_dir, free_port, running_pid
+from cartel_fto_corpus.labelstudio.server import CHECKER_PID_FILE, PID_FILE, LocalServer, copy_data_dir, free_port, running_pid
 
 pytestmark = pytest.mark.labelstudio
 
@@ -64,6 +64,7 @@ def test_serve_pushes_predictions_and_stop_ends_it(
         found = running_pid(data)
         assert found is not None and found[1] == port
         pid = found[0]
+        assert (data / CHECKER_PID_FILE).exists()  # the submission check runs beside it
         client = Client(Settings(f"http://127.0.0.1:{port}", token))
         proj = client.find_project(None, "cartel_fto_corpus")
         assert len(client.export_tasks(proj.id)) == 1
@@ -85,7 +86,7 @@ def test_serve_pushes_predictions_and_stop_ends_it(
     while pid is not None and alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert pid is None or not alive(pid)
-    assert not (data / PID_FILE).exists()
+    assert not (data / PID_FILE).exists() and not (data / CHECKER_PID_FILE).exists()
 
 
 def test_secrets_never_in_the_process_list_and_data_files_private(ls_server: LocalServer) -> None:
@@ -100,3 +101,29 @@ def test_secrets_never_in_the_process_list_and_data_files_private(ls_server: Loc
     assert db.exists() and db.stat().st_mode & 0o777 == 0o600
     loose = [p for p in ls_server.data_dir.rglob("*") if p.is_file() and p.stat().st_mode & 0o077]
     assert loose == [], loose
+
+
+def test_serve_for_one_annotator_records_their_server_and_pull_finds_it(
+    fixture_corpus: Path, ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    """`ls serve --annotator anna`: her own server, recorded apart, found by `ls pull/push --annotator anna` (issue 23 point 2)."""
+    template, _password, token = ls_template
+    data = copy_data_dir(template, tmp_path / "anna")
+    env = {"LABEL_STUDIO_API_KEY": None, "LABEL_STUDIO_URL": None, "LABEL_STUDIO_PASSWORD": None}
+    args = ["ls", "serve", "--root", str(fixture_corpus), "--annotator", "anna", "--data-dir", str(data), "--venv", str(ls_venv)]
+    result = CliRunner().invoke(cli, [*args, "--api-key", token, "--detach"], env=env, catch_exceptions=False)
+    try:
+        assert result.exit_code == 0, result.output
+        assert "anna's own server" in result.output and "ssh -N -L" in result.output and "--annotator anna" in result.output
+        record = fixture_corpus / ".labelstudio" / "annotators" / "anna.json"
+        assert record.exists() and token not in record.read_text() and not (fixture_corpus / ".labelstudio" / "server.json").exists()
+        for cmd in ("pull", "push"):
+            found_it = CliRunner().invoke(
+                cli, ["ls", cmd, "--root", str(fixture_corpus), "--annotator", "anna"], env=env, catch_exceptions=False
+            )
+            assert found_it.exit_code == 0, found_it.output
+        bad = CliRunner().invoke(cli, ["ls", "serve", "--root", str(fixture_corpus), "--annotator", "Not A Name"], env=env)
+        assert bad.exit_code != 0 and "--annotator: expected an annotator id" in bad.output
+    finally:
+        stop = CliRunner().invoke(cli, ["ls", "stop", "--data-dir", str(data)], catch_exceptions=False)
+    assert stop.exit_code == 0, stop.output

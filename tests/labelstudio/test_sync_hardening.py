@@ -16,7 +16,7 @@ from cartel_fto_corpus.labelstudio.repo import SyncError
 from cartel_fto_corpus.labelstudio.server import LocalServer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
-from .conftest import FaultyProxy, copy_corpus, tree_hash
+from .conftest import FaultyProxy, as_author, copy_corpus, tree_hash
 
 pytestmark = pytest.mark.labelstudio
 
@@ -140,7 +140,7 @@ def test_pull_refuses_a_corpus_that_would_not_validate(fixture_corpus: Path, ls_
     push(paths, ls_client, title=project_title, echo=quiet)
     ann = the_task(ls_client, project_title)["annotations"][0]
     keep = [i for i in ann["result"] if i.get("from_name") == "status"]  # every region cleared, the set itself kept
-    ls_client.sdk.annotations.update(id=ann["id"], result=keep)
+    as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=keep)
     before = tree_hash(paths.annotations)
     with pytest.raises(SyncError) as err:
         pull(paths, ls_client, title=project_title, prefer="labelstudio", echo=quiet)
@@ -157,7 +157,7 @@ def test_dangling_relation_is_reported(fixture_corpus: Path, ls_client: Client, 
     if rel is None:
         pytest.skip("the fixture has no relation")
     ann["result"].append({**rel, "to_id": "deleted-region"})
-    ls_client.sdk.annotations.update(id=ann["id"], result=ann["result"])
+    as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=ann["result"])
     try:
         report = pull(paths, ls_client, title=project_title, prefer="labelstudio", echo=quiet)
         lines = report.warnings
