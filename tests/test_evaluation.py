@@ -4,6 +4,7 @@ reference implementation (seqeval, scikit-learn, the SemEval-2016 definition, a 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import re
@@ -30,8 +31,12 @@ from tests.conftest import REPO
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "predictions"
 F = "tests/fixtures/predictions"
+#: writes every fixture below from the current gold (one planted fault each): re-run after a gold change
+MAKE_FIXTURES = FIXTURES / "make_fixtures.py"
 
-#: fixture -> (task or None for annotation sets, the exact problem lines)
+#: fixture -> (task or None for annotation sets, the exact problem lines). The faults are planted at the
+#: first rows, so the pointers do not move with the number of gold rows; the figures left (text lengths,
+#: token counts, folds) come from the texts and the manifest, which a new gold does not change.
 MALFORMED = {
     "checkworthiness_score_not_a_number.jsonl": (
         "checkworthiness",
@@ -66,7 +71,7 @@ MALFORMED = {
     ),
     "stance_duplicate_row.jsonl": (
         "stance",
-        [f"{F}/stance_duplicate_row.jsonl:/52/id: expected one prediction per row, found '000_e0ea4dd0c3e368ed/s1' again"],
+        [f"{F}/stance_duplicate_row.jsonl:/1/id: expected one prediction per row, found '000_e0ea4dd0c3e368ed/s1' again"],
     ),
     "stance_invalid_json_line.jsonl": (
         "stance",
@@ -85,7 +90,7 @@ MALFORMED = {
     "stance_unknown_row.jsonl": (
         "stance",
         [
-            f'{F}/stance_unknown_row.jsonl:/52/id: expected the id of a row of the `stance_classification` config, found "000_e0ea4dd0c3e368ed/s99"'
+            f'{F}/stance_unknown_row.jsonl:/1/id: expected the id of a row of the `stance_classification` config, found "000_e0ea4dd0c3e368ed/s99"'
         ],
     ),
     "stance_wrong_fold.jsonl": (
@@ -123,7 +128,35 @@ def run(*args: str):
 
 
 def test_every_fixture_is_listed() -> None:
-    assert sorted(p.name for p in FIXTURES.iterdir()) == sorted(MALFORMED)
+    """Every fixture has its expected problem lines (the generating script and its cache are not fixtures)."""
+    assert sorted(p.name for p in FIXTURES.iterdir() if p != MAKE_FIXTURES and p.name != "__pycache__") == sorted(MALFORMED)
+
+
+def _make_fixtures():
+    spec = importlib.util.spec_from_file_location("make_fixtures", MAKE_FIXTURES)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fixtures_are_what_make_fixtures_writes_for_the_current_gold() -> None:
+    """The committed fixtures are the script's output for this gold (after a gold change: run
+    `python tests/fixtures/predictions/make_fixtures.py`), and each is made from a prediction file
+    the scorer accepts, so the planted fault is the only one."""
+    make = _make_fixtures()
+    want = make.fixtures(REPO)
+    got = {str(p.relative_to(FIXTURES)): p.read_text(encoding="utf-8") for p in FIXTURES.rglob("*.json*")}
+    assert got == want, "fixtures are stale: run python tests/fixtures/predictions/make_fixtures.py"
+
+
+@pytest.mark.parametrize("task", sorted({t for t, _ in MALFORMED.values() if t}))
+def test_the_fixtures_clean_rows_are_accepted(task: str, corpus: GoldCorpus, tmp_path: Path) -> None:
+    from cartel_fto_corpus.evaluation.predictions import load_rows
+
+    make = _make_fixtures()
+    clean = tmp_path / f"{task}.jsonl"
+    clean.write_text("".join(json.dumps(r) + "\n" for r in make.clean_rows(corpus, task)), encoding="utf-8")
+    assert load_rows(clean, task, corpus)  # raises PredictionError listing the problems otherwise
 
 
 @pytest.mark.parametrize("name", sorted(MALFORMED))

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.publish.build import build
-from cartel_fto_corpus.publish.features import CONFIGS
+from cartel_fto_corpus.publish.features import BASE_CONFIGS, CONFIGS
 from cartel_fto_corpus.publish.loader import load_dataset
-from cartel_fto_corpus.publish.textless import text_columns
+from cartel_fto_corpus.publish.textless import TEXT_COLUMNS, text_columns
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.conftest import REPO
 
@@ -34,6 +34,12 @@ def _strings(value: object, key: str = "") -> list[str]:
     if isinstance(value, dict):
         return [s for k, v in value.items() for s in _strings(v, k)]
     return []
+
+
+def test_every_view_says_which_of_its_columns_are_texts() -> None:
+    """A new view (`sentences` came with the benchmark) needs its entry, and every fold config has its view's."""
+    assert set(TEXT_COLUMNS) == set(BASE_CONFIGS)
+    assert all(text_columns(c) == TEXT_COLUMNS[c.rsplit("_fold", 1)[0]] for c in CONFIGS)
 
 
 @pytest.fixture(scope="module")

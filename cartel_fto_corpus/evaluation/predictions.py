@@ -24,6 +24,7 @@ from cartel_fto_corpus.evaluation.corpus import GoldCorpus
 from cartel_fto_corpus.evaluation.units import claimant_key, scored_sentences, units_from_set
 from cartel_fto_corpus.publish.features import actor_kinds, bio_names
 from cartel_fto_corpus.publish.tasks import TASKS
+from cartel_fto_corpus.truth.paths import PROTOCOL_FILE, REGISTRY_FILE
 from cartel_fto_corpus.truth.schema import label_set
 
 MAX_LISTED = 50
@@ -271,8 +272,9 @@ def _check_layer(file: str, base: str, layer: str, items: Any, text: str) -> lis
 
 
 def annotation_files(path: Path) -> list[Path]:
+    """A folder's per-document files (what `CorpusPaths.annotation_files` takes: no registry, no protocol), or the one file."""
     if path.is_dir():
-        return sorted(p for p in path.glob("*.json") if p.name != "registry.json")
+        return sorted(p for p in path.glob("*.json") if p.name not in (REGISTRY_FILE, PROTOCOL_FILE))
     return [path]
 
 

@@ -124,9 +124,18 @@ def metadata(result: BuildResult) -> dict[str, Any]:
     }
 
 
+def _yaml(value: Any, flow: bool) -> str:
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=flow)
+
+
 def front_matter(result: BuildResult) -> str:
-    body = yaml.safe_dump(metadata(result), sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
-    return f"---\n{body}---\n"
+    """The metadata in block style, and each `configs:` entry on one line (a flow mapping): with a
+    `<config>_fold<k>` per base config and fold, block style made the card open with hundreds of lines
+    of YAML before its first sentence. Same data for every YAML reader (`datasets`, the Hub)."""
+    meta = metadata(result)
+    configs = meta.pop("configs")
+    entries = "".join(f"- {_yaml(entry, True).strip()}\n" for entry in configs)
+    return f"---\n{_yaml(meta, False)}configs:\n{entries}---\n"
 
 
 def _shorten(value: Any, limit: int = 70) -> Any:
@@ -201,12 +210,14 @@ def _labels(name: str) -> str:
 def tasks_and_metrics(result: BuildResult) -> list[str]:
     """The card's "Tasks and metrics" section: the benchmark's task table (`publish.tasks`), one official
     metric per task; baselines and the human ceiling follow in the Benchmark section (`stats` writes it)."""
-    lines = ["## Tasks and metrics", "", "| task | config | units | official metric | rows |", "|---|---|---|---|---|"]
+    lines = ["## Tasks and metrics", "", "| task | `--task` | config | units | official metric | rows |", "|---|---|---|---|---|---|"]
     for task in TASKS.values():
-        lines.append(f"| `{task.name}` | `{task.config}` | {task.unit} | {METRIC_NAMES[task.official]} | {_total(result, task.config)} |")
+        lines.append(
+            f"| {task.title} | `{task.name}` | `{task.config}` | {task.unit} | {METRIC_NAMES[task.official]} | {_total(result, task.config)} |"
+        )
     lines += [
         "",
-        "Protocol: 4 document-grouped folds (`<config>_fold0…3`), every document tested once; figures pooled over the",
+        f"Protocol: {FOLDS} document-grouped folds (`<config>_fold0…{FOLDS - 1}`), every document tested once; figures pooled over the",
         "folds' test documents with 95% bootstrap intervals over documents; scorer `cartel-fto evaluate` (Benchmark, below).",
     ]
     return lines
@@ -255,9 +266,10 @@ def splits_and_sizes(result: BuildResult) -> list[str]:
         lines.append(f"| `{config}` | {_total(result, config)} | {ROW_IS[config]} | {ranges} |")
     lines += [
         "",
-        f"Each config is one `test` split and {len(folds)} document-grouped cross-validation folds (`<config>_fold0`…`_fold{folds[-1]}`):",
-        f"{_number(_total(result, 'articles')).lower()} articles make an evaluation-first corpus, and articles that share text would",
-        "leak across a random cut; the folds keep them together (Dataset reference, Splits).",
+        f"Each config is one `test` split and {len(folds)} document-grouped cross-validation folds, the configs `<config>_fold0` …",
+        f"`<config>_fold{folds[-1]}` (`ner_fold0` … `ner_fold{folds[-1]}` for `ner`) with `train`, `validation` and `test` splits",
+        f"(overlapping articles together): {_number(_total(result, 'articles')).lower()} articles make an evaluation-first corpus, and",
+        "articles that share text would leak across a random cut (Dataset reference, Splits).",
     ]
     return lines
 

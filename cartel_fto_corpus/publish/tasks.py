@@ -31,6 +31,8 @@ class Task:
     metrics: tuple[str, ...]
     #: what the protocol follows
     reference: str
+    #: what the task is called in prose (the card's first column): a newcomer may not know `ner`
+    title: str
 
     @property
     def official(self) -> str:
@@ -48,6 +50,7 @@ TASKS: dict[str, Task] = {
             "entities",
             ("strict_f1", "strict_precision", "strict_recall", "overlap_f1"),
             "CoNLL-2003 (conlleval): micro F1 over exactly matching typed spans; overlap: same label, one shared character, one-to-one",
+            title="named-entity recognition",
         ),
         Task(
             "linking",
@@ -57,6 +60,7 @@ TASKS: dict[str, Task] = {
             "entities",
             ("entity_accuracy", "qid_accuracy"),
             "entity linking of gold mentions (accuracy); QID accuracy over the gold mentions whose entity has a QID",
+            title="entity linking",
         ),
         Task(
             "stance",
@@ -66,6 +70,7 @@ TASKS: dict[str, Task] = {
             "stances",
             ("semeval_f_avg", "macro_f1", "accuracy"),
             "SemEval-2016 Task 6: F_avg = (F1(FAVOR) + F1(AGAINST)) / 2, neutral and none counted as NONE; macro-F1 over the four labels beside it",
+            title="stance classification",
         ),
         Task(
             "claims",
@@ -75,6 +80,7 @@ TASKS: dict[str, Task] = {
             "claims",
             ("exact_f1", "exact_precision", "exact_recall", "overlap_f1", "claimant_accuracy"),
             "claim detection: micro F1 over exactly matching spans; overlap one-to-one; claimant accuracy over exactly matched claims",
+            title="claim detection",
         ),
         Task(
             "checkworthiness",
@@ -84,6 +90,7 @@ TASKS: dict[str, Task] = {
             "claims",
             ("map", f"precision_at_{PRECISION_AT}", "positive_f1"),
             f"CLEF CheckThat! (2019-2021 ranking): MAP over documents; P@{PRECISION_AT} and F1 of the check-worthy class (2022-) beside it",
+            title="check-worthiness ranking",
         ),
         Task(
             "clusters",
@@ -93,6 +100,7 @@ TASKS: dict[str, Task] = {
             "claims",
             ("bcubed_f1", "bcubed_precision", "bcubed_recall"),
             "extended B-cubed F1 (Bagga & Baldwin 1998; Amigó et al. 2009) over the claims of each fold's test documents",
+            title="claim clustering",
         ),
     )
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cartel_fto_corpus.publish.features import FOLD_CONFIGS
+from cartel_fto_corpus.publish.features import base_config
 
 #: Per config, the columns holding text copied from the articles; `a.b` is field b of each struct
 #: in the list column a. A list of strings (`tokens`) keeps its length, each element null.
@@ -26,12 +26,14 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "stance": ("text", "holder_text", "evidence.text"),
     "stance_classification": ("text", "evidence.text"),
     "claims": ("text", "claim", "claimant_text"),
+    "sentences": ("text",),
     "clusters": (),
 }
 
 
 def text_columns(config: str) -> tuple[str, ...]:
-    return TEXT_COLUMNS["ner" if config in FOLD_CONFIGS else config]
+    """The text columns of a config; a fold config (`claims_fold2`) has its view's (`claims`)."""
+    return TEXT_COLUMNS[base_config(config)]
 
 
 def without_texts(config: str, row: dict[str, Any]) -> dict[str, Any]:
