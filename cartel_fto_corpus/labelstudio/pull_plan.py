@@ -6,7 +6,8 @@ shape (the export is untrusted input: `meta` a string, a region `value` a list..
 problem becomes one line naming the annotator, the document and the region. Relations pointing
 at a deleted region are reported, not dropped silently. Per document and annotator, content
 hashes against the sync record tell who changed what: a change on one side wins, a change on both
-is a conflict that `--prefer repo|labelstudio` settles.
+is a conflict that `--prefer repo|labelstudio` settles. Gold sets are the exception (`_gold_guard`):
+a pull never changes, drops or makes one; an edit in Label Studio is reported as a conflict.
 """
 
 from __future__ import annotations
@@ -188,6 +189,48 @@ def _settle(
     return mine
 
 
+def _gold_guard(
+    name: str, mine: dict | None, theirs: dict | None, base: Baseline | None, out: DocOutcome, file: str
+) -> tuple[bool, dict | None]:
+    """(decided, the set kept) when a gold set is involved: a pull never changes, drops or makes a gold set.
+
+    Gold is written only by adjudication (`cartel-fto adjudicate --write`). An edit of the gold set in
+    Label Studio, or a set that Label Studio calls gold and the repo does not hold as gold, is a
+    conflict reported on one line; the repo's version stays, and so does the sync baseline, so the
+    next pull reports it again until it is adjudicated or `ls push --prefer repo` restores the set.
+    """
+    mine_gold = mine is not None and mine.get("status") == "gold"
+    theirs_gold = theirs is not None and theirs.get("status") == "gold"
+    if not (mine_gold or theirs_gold):
+        return False, None
+    if theirs is None:  # deleted in Label Studio (or never there): gold stays
+        if base is not None:
+            out.warnings.append(f"{file}: annotator {name}: gold set deleted in Label Studio; kept (gold changes only by adjudication)")
+        return True, mine
+    theirs_sha = sync_hash(theirs)
+    if mine is not None and sync_hash(mine) == theirs_sha:
+        out.baselines[name] = Baseline(theirs_sha)
+        return True, mine
+    if base is not None and theirs_sha == base.set_sha256:
+        if mine is None:
+            return True, None  # deleted in the repo (a re-adjudication), untouched in Label Studio
+        return True, mine  # only the repo moved on (adjudication): the next push sends it
+    what = (
+        f"gold set edited in Label Studio (repo -> Label Studio: {convert.set_diff(mine, theirs)})"
+        if mine is not None and mine_gold
+        else "Label Studio holds this set as gold and the repo does not"
+    )
+    out.rejected.append(
+        ownership.problem_line(
+            file,
+            name,
+            f"{what}; not pulled: gold changes only by adjudication (record the change as a decision and run "
+            "`cartel-fto adjudicate --write`, or `cartel-fto ls push --prefer repo` to restore Label Studio)",
+        )
+    )
+    return True, mine
+
+
 def _task_problem(repo: Repo, doc_id: str, task: dict[str, Any], file: str) -> str | None:
     if doc_id not in repo.texts:
         return f"{file}: Label Studio task {task.get('id')} is document {doc_id}, which has no text in {display(repo.paths.texts)}"
@@ -238,7 +281,9 @@ def plan_document(
             continue
         theirs = ls.get(name, (None, None))[0]
         base = Baseline(record.sets[name]) if record is not None and name in record.sets else None
-        kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
+        guarded, kept = _gold_guard(name, repo_sets.get(name), theirs, base, out, file)
+        if not guarded:
+            kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
         if kept is not None:
             final.append(kept)
     if out.errors or not final:

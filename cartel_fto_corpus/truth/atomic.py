@@ -1,22 +1,14 @@
-"""Writing files so that a failure never leaves one half-written."""
+"""Writing files so that a failure never leaves one half-written: one file by temp file + rename, several by a journal."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-_umask_lock = threading.Lock()
-
-
-def _umask() -> int:
-    """The process umask. os.umask only reads by also setting, hence the lock around the pair."""
-    with _umask_lock:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return mask
+from cartel_fto_corpus.truth.journal import Transaction
+from cartel_fto_corpus.truth.journal import umask as _umask
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -42,11 +34,18 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
-def write_all_atomic(files: Mapping[Path, bytes | str]) -> None:
-    """Write several files, each atomically, only after all payloads exist in memory.
+def write_all_atomic(files: Mapping[Path, bytes | str], root: Path | None = None) -> None:
+    """Write several files all or none: staged, journalled, then renamed (`truth.journal.Transaction`).
 
-    Renames are not one transaction across files, but every payload is prepared before the
-    first rename, so an error in preparing one leaves all of them untouched.
+    `root`: the tree the files are in, where the staging and the journal live (default: the folder
+    the files have in common). Corpus writers pass the corpus root, where the next writer that takes
+    the lock finishes an interrupted commit.
     """
-    for path, data in files.items():
-        write_atomic(path, data)
+    if not files:
+        return
+    if root is None:
+        root = Path(os.path.commonpath([os.path.abspath(Path(p).parent) for p in files]))
+    with Transaction(root) as txn:
+        for path, data in files.items():
+            txn.put(Path(path), data)
+        txn.commit()
