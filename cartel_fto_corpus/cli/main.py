@@ -279,5 +279,16 @@ def manifest(root: Path | None, check: bool) -> None:
     click.echo(f"{paths.manifest}: {'written' if current != fresh else 'up to date'}", err=True)
 
 
+@cli.command()
+@root_option
+def recover(root: Path | None) -> None:
+    """Finish or roll back a write that was interrupted (killed, power cut): every writing command does
+    this first; this does only that. Exit 0 whether or not there was anything to do."""
+    paths_root = corpus_root(root, writes=True, action="recover")
+    with writing(paths_root) as recovered:
+        if not recovered:
+            click.echo(f"{paths_root}: nothing to recover", err=True)
+
+
 def main() -> None:
     cli(prog_name="cartel-fto")

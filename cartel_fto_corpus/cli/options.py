@@ -104,7 +104,7 @@ def exit_with(lines: list[str], code: int) -> None:
 
 
 @contextlib.contextmanager
-def writing(root: Path | str) -> Iterator[None]:
+def writing(root: Path | str) -> Iterator[list[str]]:
     """Hold the corpus lock for a command that writes (from its first read to its last write).
 
     Prints what the lock's recovery finished or removed of an interrupted writer as `note:` lines.
@@ -115,4 +115,4 @@ def writing(root: Path | str) -> Iterator[None]:
     with corpus_lock(root) as recovered:
         for line in recovered:
             click.echo(f"note: {line}", err=True)
-        yield
+        yield recovered

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from cartel_fto_corpus.truth.journal import Transaction
+from cartel_fto_corpus.truth.journal import Transaction, fault_point
 from cartel_fto_corpus.truth.journal import umask as _umask
 
 
@@ -18,9 +18,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     (0666 minus the umask, 0644 under the usual 022), so generated files stay readable to others.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fault_point("atomic.write", path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # named after the file meant, not the temporary one; nothing was written
+        raise _unwritten(exc, path) from None
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         if hasattr(os, "fchmod"):  # not on Windows, where the mode bits mean little
             os.fchmod(fd, 0o666 & ~_umask())
@@ -29,9 +33,19 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _unwritten(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _unwritten(exc: OSError, path: Path) -> OSError:
+    """The same error (errno, reason) about `path`, marked as leaving everything as it was."""
+    out = OSError(exc.errno, exc.strerror or str(exc), str(path))
+    out.nothing_written = True  # type: ignore[attr-defined]
+    return out
 
 
 def write_all_atomic(files: Mapping[Path, bytes | str], root: Path | None = None) -> None:

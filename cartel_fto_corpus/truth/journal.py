@@ -108,7 +108,10 @@ class Transaction:
         if not self._open:
             if self.dir.exists():  # left by a writer that did not take the lock: never ours to reuse
                 recover(self.root)
-            self.dir.mkdir(parents=True)
+            try:
+                self.dir.mkdir(parents=True)
+            except OSError as exc:  # read-only, full, not ours: about the tree meant, not the staging
+                raise OSError(exc.errno, exc.strerror, str(self.root)) from None
             self._open = True
 
     def _rel(self, target: Path) -> str:
@@ -131,15 +134,18 @@ class Transaction:
         payload = data.encode("utf-8") if isinstance(data, str) else data
         self._n += 1
         staged = self.dir / f"{self._n}.new"
-        fault_point("txn.stage", target)
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            os.fchmod(fd, _mode())
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+            fault_point("txn.stage", target)
+            fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.fchmod(fd, _mode())
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+        except OSError as exc:  # named after the file meant, not the staged copy
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
         self.drop(Path(target))
         self.staged[Path(target)] = staged
 
