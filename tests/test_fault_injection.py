@@ -631,3 +631,91 @@ def test_recover_finishes_what_a_killed_writer_committed(cases: Callable[[str], 
     assert proc.returncode == 0 and "finished an interrupted write" in proc.stderr, proc.stderr
     assert snapshot(root) == case.after and leftovers(root) == []
     assert recover(root) == []
+
+
+# ----------------------------------------------------------------------------- malformed inputs: one line per problem
+
+
+def _first_delivered(delivery: Path) -> Path:
+    return sorted(delivery.glob("*_*.json"))[0]
+
+
+def _edit_json(path: Path, change: Callable[[Any], Any]) -> None:
+    path.write_text(json.dumps(change(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
+
+
+def _drop_annotator(d: dict[str, Any]) -> dict[str, Any]:
+    del d["annotations"][0]["annotator"]
+    return d
+
+
+MALFORMED_DELIVERIES: dict[str, Callable[[Path], None]] = {
+    "not JSON": lambda dlv: _first_delivered(dlv).write_text("{", encoding="utf-8"),
+    "an array": lambda dlv: _first_delivered(dlv).write_text("[]", encoding="utf-8"),
+    "no doc_id": lambda dlv: _edit_json(_first_delivered(dlv), lambda d: {k: v for k, v in d.items() if k != "doc_id"}),
+    "a document the corpus lacks": lambda dlv: _edit_json(_first_delivered(dlv), lambda d: {**d, "doc_id": "999_00000000000000ff"}),
+    "a set without annotator": lambda dlv: _edit_json(_first_delivered(dlv), _drop_annotator),
+    "a registry without entities": lambda dlv: _edit_json(dlv / "registry.json", lambda r: {k: v for k, v in r.items() if k != "entities"}),
+    "no registry": lambda dlv: (dlv / "registry.json").unlink(),
+    "a registry that is a string": lambda dlv: (dlv / "registry.json").write_text('"x"', encoding="utf-8"),
+}
+
+
+def _cli(args: list[str]) -> Any:
+    from click.testing import CliRunner
+
+    from cartel_fto_corpus.cli.main import cli
+
+    return CliRunner().invoke(cli, args)
+
+
+@pytest.mark.parametrize("what", sorted(MALFORMED_DELIVERIES))
+def test_import_set_of_a_malformed_delivery_is_one_line_per_problem(what: str, tmp_path: Path) -> None:
+    root = copy_corpus(tmp_path / "c")
+    delivery = shutil.copytree(REPO / "annotations" / "independent" / "llm-annotator-2", tmp_path / "delivery")
+    MALFORMED_DELIVERIES[what](delivery)
+    before = snapshot(root)
+    result = _cli(["import-set", "--root", str(root), str(delivery), "--pivot", PAIR[0], "--write"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (what, result.output, result.exception)
+    lines = result.stderr.splitlines()
+    assert lines and "Traceback" not in result.output and all(len(ln) < 500 for ln in lines), lines
+    assert snapshot(root) == before and leftovers(root) == []
+
+
+MALFORMED_CORPUS: dict[str, Callable[[Path], None]] = {
+    "not JSON": lambda f: f.write_text("{", encoding="utf-8"),
+    "an array": lambda f: f.write_text("[]", encoding="utf-8"),
+    "no doc_id": lambda f: _edit_json(f, lambda d: {k: v for k, v in d.items() if k != "doc_id"}),
+    "a string offset": lambda f: _edit_json(
+        f, lambda d: d | {"annotations": [{**d["annotations"][0], "entities": [{**d["annotations"][0]["entities"][0], "start": "1"}]}]}
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(MALFORMED_CORPUS))
+def test_adjudicate_over_a_malformed_annotation_file_is_one_line_per_problem(what: str, tmp_path: Path) -> None:
+    root = copy_corpus(tmp_path / "c")
+    MALFORMED_CORPUS[what](sorted((root / "annotations").glob("0*.json"))[0])
+    before = snapshot(root)
+    decisions = root / "annotations" / "adjudication" / "decisions.yaml"
+    result = _cli(["adjudicate", "--root", str(root), "--annotators", ",".join(PAIR), "--decisions", str(decisions), "--write"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (what, result.output, result.exception)
+    lines = result.stderr.splitlines()
+    assert lines and "Traceback" not in result.output and "problem(s) in the annotation files" in lines[-1], lines
+    assert snapshot(root) == before and leftovers(root) == []
+
+
+def test_an_os_error_of_any_writer_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ls push` (the sync state) on a read-only disk: the path and the reason, exit 2, no traceback."""
+    import errno
+
+    import cartel_fto_corpus.labelstudio.push as push_module
+
+    def read_only(*_a: Any, **_k: Any) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(tmp_path / ".labelstudio" / "state.json"))
+
+    monkeypatch.setattr(push_module, "push", read_only)
+    root = copy_corpus(tmp_path / "c")
+    result = _cli(["ls", "push", "--root", str(root), "--url", "http://127.0.0.1:1", "--api-key", "x"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert result.stderr.splitlines() == [f"error: {tmp_path / '.labelstudio' / 'state.json'}: Read-only file system"]
