@@ -60,7 +60,9 @@ NEW_ADJUDICATOR = "a re-run of the adjudication"
 IGNORED = (".cartel-fto-txn", ".cartel-fto.lock", "*.tmp", ".build-*")
 COPIED = ("annotations", "texts", "schema", "data", "pyproject.toml", "README.md", "DATASHEET.md", "croissant.json", "SHA256SUMS")
 
-FIGURES: Counter[str] = Counter()
+FIGURES: Counter[str] = Counter(
+    dict.fromkeys(["runs", "kills", "races", "lost writes", "torn after recovery", "tracebacks", "disk faults"], 0)
+)
 
 
 # ----------------------------------------------------------------------------- corpus copies
@@ -145,6 +147,12 @@ def _prepare_stats(root: Path, work: Path) -> None:
     body = text.index("-->", begin) + 4
     end = text.index("<!-- stats:end ", body)
     ds.write_text(text[:body] + "stale\n" + text[end:], encoding="utf-8")
+
+
+def _prepare_manifest(root: Path, work: Path) -> None:
+    """The same manifest in another layout: `manifest` rewrites it (one file, temp file + rename)."""
+    m = root / "texts" / "manifest.json"
+    m.write_text(json.dumps(json.loads(m.read_text(encoding="utf-8")), indent=4), encoding="utf-8")
 
 
 def stub_task(doc: dict[str, Any], aset: dict[str, Any], task_id: int, user_id: int) -> dict[str, Any]:
@@ -267,13 +275,16 @@ WRITERS = {
         Writer(
             "manifest",
             lambda r, w: ["manifest", "--root", str(r)],
-            lambda r, w: None,
-            lambda r: True,
-            points=(),
+            _prepare_manifest,
+            lambda r: (
+                (r / "texts" / "manifest.json").read_text(encoding="utf-8")
+                == (REPO / "texts" / "manifest.json").read_text(encoding="utf-8")
+            ),
+            points=("atomic.write",),
         ),
     )
 }
-KILLED = [n for n, w in WRITERS.items() if w.points]  # manifest writes nothing on a fresh corpus
+KILLED = list(WRITERS)
 
 
 def env_for(work: Path, fault: str | None = None, wait: float | None = None) -> dict[str, str]:
@@ -439,7 +450,7 @@ def race_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     work = base / "work"
     work.mkdir()
     root = copy_corpus(base / "template")
-    for name in ("adjudicate", "import-set", "stats", "pull", "build"):
+    for name in ("adjudicate", "import-set", "stats", "pull", "build", "manifest"):
         WRITERS[name].prepare(root, work)
     return root, work
 

@@ -123,6 +123,7 @@ def build(
     """
     from cartel_fto_corpus.truth.lock import corpus_lock
 
+    Path(out).mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         if lock:
             stack.enter_context(corpus_lock(paths.root))

@@ -70,12 +70,11 @@ def corpus_lock(root: Path | str, wait: float | None = None) -> Iterator[list[st
     """Hold the lock of the corpus at `root`; yields the lines of what was recovered on taking it.
 
     Raises LockHeld (one line: who holds it, what to do) if another process keeps it longer than
-    `wait` seconds (default: $CARTEL_FTO_WAIT, else 0). Creates `root` if missing (a build's --out).
+    `wait` seconds (default: $CARTEL_FTO_WAIT, else 0). `root` must exist (an OSError otherwise).
     """
     from cartel_fto_corpus.truth.journal import recover
 
     root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
     key = str(root.resolve())
     if key in _held:
         fd, depth = _held[key]
