@@ -190,13 +190,15 @@ def _settle(
 
 
 def _gold_guard(
-    name: str, mine: dict | None, theirs: dict | None, base: Baseline | None, out: DocOutcome, file: str
+    name: str, mine: dict | None, theirs: dict | None, base: Baseline | None, pushed: str | None, out: DocOutcome, file: str
 ) -> tuple[bool, dict | None]:
     """(decided, the set kept) when a gold set is involved: a pull never changes, drops or makes a gold set.
 
-    Gold is written only by adjudication (`cartel-fto adjudicate --write`). An edit of the gold set in
-    Label Studio, or a set that Label Studio calls gold and the repo does not hold as gold, is a
-    conflict reported on one line; the repo's version stays, and so does the sync baseline, so the
+    Gold is written only by adjudication (`cartel-fto adjudicate --write`). `pushed` is the content
+    hash the task meta recorded when the set was pushed: a gold set that Label Studio holds exactly
+    as pushed is the adjudication's output and may come back (restoring a copy that lacks it); an
+    edit of it in Label Studio (or a set Label Studio calls gold that the repo holds otherwise) is a
+    conflict reported on one line. The repo's version stays, and so does the sync baseline, so the
     next pull reports it again until it is adjudicated or `ls push --prefer repo` restores the set.
     """
     mine_gold = mine is not None and mine.get("status") == "gold"
@@ -212,20 +214,24 @@ def _gold_guard(
         out.baselines[name] = Baseline(theirs_sha)
         return True, mine
     if base is not None and theirs_sha == base.set_sha256:
-        if mine is None:
-            return True, None  # deleted in the repo (a re-adjudication), untouched in Label Studio
-        return True, mine  # only the repo moved on (adjudication): the next push sends it
+        return True, None if mine is None else mine  # only the repo moved on (an adjudication, a deletion)
+    as_pushed = pushed is not None and convert.content_hash(theirs) == pushed
+    if as_pushed and mine is None and theirs_gold:
+        out.baselines[name] = Baseline(theirs_sha)
+        return True, theirs  # the adjudicated set as it was pushed, into a copy without it
+    if as_pushed and mine is not None:
+        return True, mine  # Label Studio holds an earlier push; the repo's adjudication stands (push sends it)
     what = (
         f"gold set edited in Label Studio (repo -> Label Studio: {convert.set_diff(mine, theirs)})"
-        if mine is not None and mine_gold
-        else "Label Studio holds this set as gold and the repo does not"
+        if mine_gold
+        else "Label Studio holds this set as gold, edited since it was pushed, and the repo does not"
     )
     out.rejected.append(
         ownership.problem_line(
             file,
             name,
             f"{what}; not pulled: gold changes only by adjudication (record the change as a decision and run "
-            "`cartel-fto adjudicate --write`, or `cartel-fto ls push --prefer repo` to restore Label Studio)",
+            "`cartel-fto adjudicate --write`, or `cartel-fto ls push --as annotations --prefer repo` to restore Label Studio)",
         )
     )
     return True, mine
@@ -281,7 +287,8 @@ def plan_document(
             continue
         theirs = ls.get(name, (None, None))[0]
         base = Baseline(record.sets[name]) if record is not None and name in record.sets else None
-        guarded, kept = _gold_guard(name, repo_sets.get(name), theirs, base, out, file)
+        pushed = _dict(_dict(_dict(task.get("meta")).get("sets")).get(name)).get("content_sha256")
+        guarded, kept = _gold_guard(name, repo_sets.get(name), theirs, base, pushed, out, file)
         if not guarded:
             kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
         if kept is not None:

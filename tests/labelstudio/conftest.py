@@ -8,6 +8,7 @@ into a template and copied, and is stopped by PID at the end. A missing venv fai
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from cartel_fto_corpus.labelstudio.server import (
     new_token,
     venv_path,
 )
+from cartel_fto_corpus.truth.paths import CorpusPaths
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"
@@ -243,3 +245,13 @@ def faulty_proxy(ls_server: LocalServer) -> Iterator[FaultyProxy]:
         yield proxy
     finally:
         proxy.close()
+
+
+def as_draft(paths: CorpusPaths) -> None:
+    """Every set of the corpus as an annotator's draft, for tests that edit a set in Label Studio and pull
+    it back: a gold set is never changed by a pull, only by adjudication (`pull_plan._gold_guard`)."""
+    for f in paths.annotation_files():
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        for s in doc["annotations"]:
+            s["status"] = "draft"
+        f.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
