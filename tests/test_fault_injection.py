@@ -730,3 +730,19 @@ def test_an_os_error_of_any_writer_is_one_line(tmp_path: Path, monkeypatch: pyte
     result = _cli(["ls", "push", "--root", str(root), "--url", "http://127.0.0.1:1", "--api-key", "x"])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert result.stderr.splitlines() == [f"error: {tmp_path / '.labelstudio' / 'state.json'}: Read-only file system"]
+
+
+def test_build_check_notices_and_the_next_build_removes_what_a_killed_build_left(tmp_path: Path) -> None:
+    """Issue 27: `data/.build-*/` folders with partial Parquet went unnoticed by `build --check` and the next build."""
+    root = copy_corpus(tmp_path / "c")
+    (root / "data" / ".build-k1ll3d" / "ner").mkdir(parents=True)
+    (root / "data" / ".build-k1ll3d" / "ner" / "train-00000-of-00001.parquet").write_bytes(b"PAR1 half")
+    (root / "data" / "ner" / ".train-00000-of-00001.parquet.x1.tmp").write_bytes(b"PAR1")
+    check = _cli(["build", "--root", str(root), "--check"])
+    assert check.exit_code == 1, check.output
+    assert "data/.build-k1ll3d: left by an interrupted build" in check.stderr and ".tmp: left by an interrupted write" in check.stderr
+    for rel in leftovers(root):
+        assert gitignored(root, rel), rel
+    built = _cli(["build", "--root", str(root)])
+    assert built.exit_code == 0 and "note: removed" in built.stderr, built.output
+    assert leftovers(root) == [] and _cli(["build", "--root", str(root), "--check"]).exit_code == 0
