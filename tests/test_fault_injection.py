@@ -589,7 +589,8 @@ def test_a_pull_never_changes_a_gold_set(cases: Callable[[str], Case], tmp_path:
     st["label"] = next(x for x in labels if x != st["label"])
     edited = stub_task(doc, gold, 1, STUB_USER_ID)
     tasks[0]["annotations"] = [*tasks[0]["annotations"], {**edited["annotations"][0], "id": 999, "completed_by": 8}]
-    tasks[0]["meta"]["sets"][gold["annotator"]] = convert.provenance(gold)
+    pushed = next(s for s in doc["annotations"] if s["status"] == "gold")
+    tasks[0]["meta"]["sets"][gold["annotator"]] = convert.provenance(pushed)  # the meta keeps what was pushed
     (work / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
     stub = work / "stub.py"
     stub.write_text(
