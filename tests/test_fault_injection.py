@@ -60,6 +60,15 @@ NEW_ADJUDICATOR = "a re-run of the adjudication"
 IGNORED = (".cartel-fto-txn", ".cartel-fto.lock", "*.tmp", ".build-*")
 COPIED = ("annotations", "texts", "schema", "data", "pyproject.toml", "README.md", "DATASHEET.md", "croissant.json", "SHA256SUMS")
 
+RUN = {"name": "short"}  # "slow" once a test marked slow ran: the figures file it writes
+
+
+@pytest.fixture(autouse=True)
+def _which_run(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("slow") is not None:
+        RUN["name"] = "slow"
+
+
 FIGURES: Counter[str] = Counter(
     dict.fromkeys(["runs", "kills", "races", "lost writes", "torn after recovery", "tracebacks", "disk faults"], 0)
 )
@@ -365,7 +374,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], 
     out = REPO / "test-artifacts"
     with contextlib.suppress(OSError):
         out.mkdir(exist_ok=True)
-        run = "slow" if os.environ.get("CARTEL_FTO_FAULT_RUN") == "slow" else "short"
+        run = RUN["name"]
         (out / f"fault-injection-{run}.json").write_text(json.dumps(dict(sorted(FIGURES.items())), indent=2) + "\n", encoding="utf-8")
 
 
@@ -431,7 +440,6 @@ def test_a_killed_writer_leaves_the_old_or_the_new_corpus(cases: Callable[[str],
 @pytest.mark.slow
 @pytest.mark.parametrize("name", KILLED)
 def test_many_kills_at_random_moments_and_every_step(cases: Callable[[str], Case], name: str, tmp_path: Path) -> None:
-    os.environ["CARTEL_FTO_FAULT_RUN"] = "slow"
     case = cases(name)
     for i, point in enumerate(case.writer.points):
         kill_once(case, case.fresh(tmp_path / f"step{i}"), random.Random(i), point)
@@ -541,7 +549,7 @@ def real_fault(case: Case, tmp_path: Path, kind: str) -> tuple[int, str, Path]:
     with tmpfs(tmp_path / "fs") as fs:
         root = case.fresh(fs / "c")
         if kind == "full":
-            fill(fs, 8 * 1024)
+            fill(fs, 0)  # not a byte left: even a write smaller than the file it replaces needs new blocks
         else:
             subprocess.run(["mount", "-o", "remount,ro", str(fs)], check=True)
         code, _out, err = finish(start(case.writer, root, case.work))
