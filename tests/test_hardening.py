@@ -396,8 +396,9 @@ def test_build_and_stats_refuse_bad_input_and_write_nothing(corpus_copy: Path, w
 
 
 def test_failed_write_leaves_no_temp_file(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fault injection: the rename of a generated file fails; the build stops and cleans up after itself."""
-    import cartel_fto_corpus.truth.atomic as atomic
+    """Fault injection: the rename of a generated file fails after the commit point; the journal stays,
+    and the next writer finishes the whole set (truth.journal), leaving nothing temporary."""
+    import cartel_fto_corpus.truth.journal as journal
     from cartel_fto_corpus.publish.build import build
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -408,11 +409,21 @@ def test_failed_write_leaves_no_temp_file(corpus_copy: Path, monkeypatch: pytest
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
-    monkeypatch.setattr(atomic.os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space left"):
-        build(CorpusPaths(corpus_copy), corpus_copy / "out")
-    leftovers = [p for p in (corpus_copy / "out").rglob("*") if p.name.startswith(".")]
+    out = corpus_copy / "out"
+    monkeypatch.setattr(journal.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left") as err:
+        build(CorpusPaths(corpus_copy), out)
+    assert getattr(err.value, "pending_commit", False) and journal.pending(out) == "committed"
+    monkeypatch.setattr(journal.os, "replace", real_replace)
+    assert journal.recover(out) and journal.pending(out) is None
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".")]
     assert leftovers == []
+    assert (out / "croissant.json").exists()
+    fresh = corpus_copy / "fresh"
+    build(CorpusPaths(corpus_copy), fresh)
+    assert {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()} == {
+        p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
+    }
     validate(root=corpus_copy)
     assert not list(corpus_copy.rglob(".*.tmp"))
 

@@ -190,6 +190,26 @@ def _guarded(file: str, check: Any, *args: Any) -> list[Problem]:
         return [internal_error(file, exc)]
 
 
+def interrupted_write(paths: CorpusPaths) -> list[Problem]:
+    """A committed journal nobody is finishing: some files are new, some still old (a writer was killed
+    mid-commit). Each file alone may validate, so it is reported here; any writing command finishes it."""
+    from cartel_fto_corpus.truth.journal import JOURNAL, TXN_DIR, pending
+    from cartel_fto_corpus.truth.lock import is_locked
+
+    if pending(paths.root) != "committed" or is_locked(paths.root):
+        return []
+    where = display(paths.root / TXN_DIR / JOURNAL)
+    return [
+        Problem(
+            where,
+            "",
+            "expected no interrupted write, found a committed journal whose renames were not all done (a writer was killed); "
+            "run `cartel-fto recover` to finish it",
+            "interrupted-write",
+        )
+    ]
+
+
 def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: int = 1) -> Report:
     """Validate `targets` (default: the whole corpus under `root`) and return every problem.
 
@@ -244,6 +264,7 @@ def validate(targets: list[Path] | None = None, root: Path | None = None, jobs: 
         if reg is not None:
             report.problems.extend(_guarded(display(p), registry_problems, display(p), reg, usage))
     if whole:
+        report.problems.extend(interrupted_write(paths))
         documented = {p.stem for p in paths.annotation_files()}
         for doc_id in sorted({p.stem for p in paths.text_files()} - documented):
             report.problems.append(

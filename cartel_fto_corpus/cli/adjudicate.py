@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -9,12 +10,14 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
+from cartel_fto_corpus.checks.problems import Report
+from cartel_fto_corpus.checks.validate import load_checked
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option, writing
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus, describe
 from cartel_fto_corpus.inspection.gold import DecisionsError, Outcome, build_gold, document_problems, load_decisions
 from cartel_fto_corpus.truth.atomic import write_all_atomic
-from cartel_fto_corpus.truth.jsonio import Unreadable, read_json
-from cartel_fto_corpus.truth.paths import CorpusPaths, display
+from cartel_fto_corpus.truth.jsonio import escape_surrogates
+from cartel_fto_corpus.truth.paths import SEAL_FILE, CorpusPaths, display
 from cartel_fto_corpus.truth.texts import dumps
 from cartel_fto_corpus.truth.visible import visible_json, visible_lines
 
@@ -118,21 +121,31 @@ def adjudicate_command(
         _fail(f"--annotators: expected two or more distinct annotator ids, found {annotators!r}")
     if write and decisions_file is None:
         _fail("--write: expected --decisions FILE too (who decided, and why, must be recorded)")
+    # from the first read to the last write under the corpus lock: a pull meanwhile must not be lost
+    with writing(paths.root) if write else contextlib.nullcontext():
+        _adjudicate(paths, names, docs, decisions_file, write, fmt)
+
+
+def _load_corpus(paths: CorpusPaths) -> tuple[dict[str, dict[str, Any]], dict[str, Path], dict[str, Any] | None]:
+    """Annotation files by doc id, their paths, the registry; parser and schema problems end the
+    command, one line each (a malformed file would otherwise be a traceback deep in the comparison)."""
+    report = Report()
     loaded: dict[str, dict[str, Any]] = {}
     files: dict[str, Path] = {}
     for f in paths.annotation_files():
-        try:
-            doc = read_json(f)
-        except Unreadable as exc:
-            _fail(f"{display(f)}: {exc}; run `cartel-fto validate`")
-        loaded[doc["doc_id"]] = doc
-        files[doc["doc_id"]] = f
-    registry = None
-    if paths.registry.exists():
-        try:
-            registry = read_json(paths.registry)
-        except Unreadable as exc:
-            _fail(f"{display(paths.registry)}: {exc}")
+        doc = load_checked("annotation", f, report)
+        if doc is not None:
+            loaded[doc["doc_id"]] = doc
+            files[doc["doc_id"]] = f
+    registry = load_checked("registry", paths.registry, report) if paths.registry.exists() else None
+    if report.problems:
+        lines = [escape_surrogates(str(p)) for p in report.problems]
+        exit_with([*lines, f"{len(lines)} problem(s) in the annotation files: run `cartel-fto validate`"], 2)
+    return loaded, files, registry
+
+
+def _adjudicate(paths: CorpusPaths, names: list[str], docs: tuple[str, ...], decisions_file: Path | None, write: bool, fmt: str) -> None:
+    loaded, files, registry = _load_corpus(paths)
     decisions = None
     if decisions_file is not None:
         try:
@@ -175,7 +188,7 @@ def adjudicate_command(
     written = []
     if write and ok:
         changed = {p: text for p, text in writes.items() if p.read_text(encoding="utf-8") != text}
-        write_all_atomic(changed)
+        write_all_atomic(changed, root=paths.root)
         written = [display(p) for p in changed]
     if fmt == "json":
         body = {
@@ -232,27 +245,66 @@ def import_set_command(root: Path | None, folder: Path, pivot: str, write: bool)
     """Copy a blind annotator's delivered sets (FOLDER: one file per document and its own registry.json)
     into annotations/<doc_id>.json, its entity and cluster ids translated into the corpus registry's.
 
-    The delivered files are not changed. Exit 1 if the result would not validate (nothing written).
+    The delivered files are not changed. Exit 1 if the result would not validate (nothing written);
+    exit 2, one line per problem, if a delivered file is malformed.
     """
+    paths = CorpusPaths(corpus_root(root, writes=write, action="import sets into"))
+    with writing(paths.root) if write else contextlib.nullcontext():
+        _import_set(paths, folder, pivot, write)
+
+
+def _load_delivery(paths: CorpusPaths, folder: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(delivered files by doc id, their registry, the corpus registry, the corpus files of those documents);
+    every parser, schema or pairing problem of the delivery is one line, and the command ends (exit 2)."""
+    report = Report()
+    delivered: dict[str, dict[str, Any]] = {}
+    lines: list[str] = []
+    for p in sorted(folder.glob("*.json")):
+        if p.name in ("registry.json", SEAL_FILE):  # a sealed delivery's seal is no document
+            continue
+        doc = load_checked("annotation", p, report)
+        if doc is None:
+            continue
+        if doc["doc_id"] in delivered:
+            lines.append(f"{display(p)}:/doc_id: expected one delivered file per document, found {doc['doc_id']!r} twice")
+        delivered[doc["doc_id"]] = doc
+    if not (folder / "registry.json").is_file():
+        lines.append(f"{display(folder / 'registry.json')}: expected the annotator's registry, found none")
+        delivered_registry = None
+    else:
+        delivered_registry = load_checked("registry", folder / "registry.json", report)
+    registry = load_checked("registry", paths.registry, report)
+    docs: dict[str, dict[str, Any]] = {}
+    for doc_id in delivered:
+        target = paths.annotation_file(doc_id)
+        if not target.is_file():
+            lines.append(f"{display(folder)}: {doc_id}: expected a document of the corpus, found no {display(target)}")
+            continue
+        doc = load_checked("annotation", target, report)
+        if doc is not None:
+            docs[doc_id] = doc
+    if not delivered and not report.problems:
+        lines.append(f"{display(folder)}: expected delivered annotation files (<doc_id>.json), found none")
+    lines = [*(escape_surrogates(str(p)) for p in report.problems), *lines]
+    if lines:
+        exit_with([*lines, f"nothing imported: {len(lines)} problem(s) in the delivery or the corpus"], 2)
+    assert delivered_registry is not None and registry is not None
+    return delivered, delivered_registry, registry, docs
+
+
+def _import_set(paths: CorpusPaths, folder: Path, pivot: str, write: bool) -> None:
     from cartel_fto_corpus.inspection.importset import import_sets
 
-    paths = CorpusPaths(corpus_root(root, writes=write, action="import sets into"))
-    try:
-        delivered = {
-            d["doc_id"]: d for d in (read_json(p) for p in sorted(folder.glob("*.json")) if p.name not in {"registry.json", "SEAL.json"})
-        }
-        delivered_registry = read_json(folder / "registry.json")
-        registry = read_json(paths.registry)
-        docs = {doc_id: read_json(paths.annotation_file(doc_id)) for doc_id in delivered}
-    except Unreadable as exc:
-        _fail(f"{folder}: {exc}")
+    delivered, delivered_registry, registry, docs = _load_delivery(paths, folder)
     annotators = {s["annotator"] for d in delivered.values() for s in d["annotations"]}
     if len(annotators) != 1:
         _fail(f"{folder}: expected the sets of one annotator, found {', '.join(sorted(annotators)) or 'none'}")
     (annotator,) = annotators
     try:
         new_docs, new_registry, maps = import_sets(docs, registry, delivered, delivered_registry, annotator, pivot)
-    except (KeyError, ValueError, StopIteration) as exc:
+    except KeyError as exc:
+        _fail(f"{folder}: cannot import: id {exc.args[0]!r} is used in a delivered set but not in the delivered registry.json")
+    except (ValueError, StopIteration, TypeError) as exc:
         _fail(f"{folder}: cannot import: {exc}")
     for kind, table in maps.items():
         changed = {a: b for a, b in table.items() if a != b}
@@ -268,5 +320,5 @@ def import_set_command(root: Path | None, folder: Path, pivot: str, write: bool)
     if write:
         files = {paths.annotation_file(d): dumps(doc) for d, doc in new_docs.items()}
         files[paths.registry] = dumps(new_registry)
-        write_all_atomic(files)
+        write_all_atomic(files, root=paths.root)
         _echo(f"written: {len(new_docs)} annotation files and {display(paths.registry)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option, writing
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
@@ -44,14 +45,19 @@ def build_command(root: Path | None, out: Path | None, check: bool, annotations_
 
     Validates first and refuses invalid data. Deterministic: a second build changes no byte.
     """
-    from cartel_fto_corpus.checks.validate import validate
-
     if annotations_only and (out is None or check):
         _fail(["--annotations-only: expected --out DIR (never the corpus's own data/) and no --check"], 2)
     # The installed copy ships no card or DATASHEET to compare with, and is never written to.
     action = "check the generated files of" if check else "write into"
     paths = CorpusPaths(corpus_root(root, writes=out is None, action=action))
     out = Path(out) if out is not None else paths.root
+    with contextlib.nullcontext() if check else writing(paths.root):
+        _build_or_check(paths, out, check, annotations_only)
+
+
+def _build_or_check(paths: CorpusPaths, out: Path, check: bool, annotations_only: bool) -> None:
+    from cartel_fto_corpus.checks.validate import validate
+
     report = validate(None, paths.root, jobs=os.cpu_count() or 1)
     if report.problems:
         n = len(report.problems)

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option, writing
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
@@ -169,6 +169,8 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> object:
+        from cartel_fto_corpus.truth.lock import LockHeld
+
         try:
             return super().invoke(ctx)
         except ModuleNotFoundError as exc:  # imported inside a command, e.g. httpx by `ls push`
@@ -177,6 +179,24 @@ class LazyGroup(click.Group):
                 raise
             click.echo(line, err=True)
             sys.exit(2)
+        except LockHeld as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:  # disk full, read-only, permission: the path and the reason, no traceback
+            click.echo(f"error: {os_error_line(exc)}", err=True)
+            sys.exit(2)
+
+
+def os_error_line(exc: OSError) -> str:
+    """`path: reason` of an OSError, and whether the write left everything as it was."""
+    from cartel_fto_corpus.truth.paths import display
+
+    where = f"{display(exc.filename)}: " if exc.filename else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    tail = "; nothing written" if getattr(exc, "nothing_written", False) else ""
+    if getattr(exc, "pending_commit", False):
+        tail = "; the write was committed but not finished: the next writing command finishes it"
+    return f"{where}{reason}{tail}"
 
 
 def _unavailable(name: str, line: str) -> click.Command:
@@ -196,8 +216,18 @@ def _unavailable(name: str, line: str) -> click.Command:
 
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="cartel-fto")
-def cli() -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds a writing command waits for another one that holds the corpus lock (default: $CARTEL_FTO_WAIT, else 0: refuse at once).",
+)
+def cli(wait: float | None) -> None:
     """Build, validate, load and sync the cartel FTO news corpus."""
+    if wait is not None:
+        from cartel_fto_corpus.truth.lock import WAIT_ENV
+
+        os.environ[WAIT_ENV] = str(wait)
 
 
 @cli.command()
@@ -329,8 +359,20 @@ def manifest(root: Path | None, check: bool) -> None:
             sys.exit(1)
         return
     if current != fresh:
-        write_atomic(paths.manifest, fresh)
+        with writing(paths.root):
+            write_atomic(paths.manifest, fresh)
     click.echo(f"{paths.manifest}: {'written' if current != fresh else 'up to date'}", err=True)
+
+
+@cli.command()
+@root_option
+def recover(root: Path | None) -> None:
+    """Finish or roll back a write that was interrupted (killed, power cut): every writing command does
+    this first; this does only that. Exit 0 whether or not there was anything to do."""
+    paths_root = corpus_root(root, writes=True, action="recover")
+    with writing(paths_root) as recovered:
+        if not recovered:
+            click.echo(f"{paths_root}: nothing to recover", err=True)
 
 
 def main() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, root_option
+from cartel_fto_corpus.cli.options import corpus_root, root_option, writing
 from cartel_fto_corpus.truth.migrate import TO_VERSION, migrate_root
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -18,7 +19,8 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 def migrate_command(root: Path | None, check: bool) -> None:
     """Migrate annotations/*.json and annotations/registry.json from schema 1.0 to 1.1 (idempotent)."""
     paths = CorpusPaths(corpus_root(root, writes=not check, action="migrate"))
-    result = migrate_root(paths, write=not check)
+    with contextlib.nullcontext() if check else writing(paths.root):
+        result = migrate_root(paths, write=not check)
     for line in result.errors:
         click.echo(line, err=True)
     if result.errors:

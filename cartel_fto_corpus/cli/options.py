@@ -7,7 +7,9 @@ command says so on its first line. Nothing writes into the installed package.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -111,3 +113,18 @@ def exit_with(lines: list[str], code: int) -> NoReturn:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def writing(root: Path | str) -> Iterator[list[str]]:
+    """Hold the corpus lock for a command that writes (from its first read to its last write).
+
+    Prints what the lock's recovery finished or removed of an interrupted writer as `note:` lines.
+    A held lock (`LockHeld`) and OSErrors end in one line in `main.LazyGroup.invoke`.
+    """
+    from cartel_fto_corpus.truth.lock import corpus_lock
+
+    with corpus_lock(root) as recovered:
+        for line in recovered:
+            click.echo(f"note: {line}", err=True)
+        yield recovered

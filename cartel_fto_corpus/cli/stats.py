@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, format_option, require_readable, root_option
+from cartel_fto_corpus.cli.options import corpus_root, format_option, require_readable, root_option, writing
 from cartel_fto_corpus.inspection.stats import _NUMERIC, compute_stats, stats_tables
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -76,10 +77,15 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, f
 
     With --write-datasheet or --check-datasheet, also update or check DATASHEET.md.
     """
-    from cartel_fto_corpus.inspection.datasheet import CARD_BLOCKS, DatasheetError, check_datasheet, write_datasheet
-
     on_root = datasheet is None and (write_ds or check_ds)  # the installed copy has no DATASHEET.md
     paths = CorpusPaths(corpus_root(root, writes=on_root, action="check the datasheet of" if check_ds else "write into"))
+    with writing(paths.root) if write_ds else contextlib.nullcontext():  # figures and the datasheet of one corpus state
+        _stats(paths, fmt, write_ds, check_ds, datasheet, full)
+
+
+def _stats(paths: CorpusPaths, fmt: str, write_ds: bool, check_ds: bool, datasheet: Path | None, full: bool) -> None:
+    from cartel_fto_corpus.inspection.datasheet import CARD_BLOCKS, DatasheetError, check_datasheet, write_datasheet
+
     require_readable(paths, "statistics")
     try:
         stats = compute_stats(paths)

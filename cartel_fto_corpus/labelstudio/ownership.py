@@ -6,7 +6,8 @@ The rules (written for people in docs/labelstudio-workflow.md):
   are draft|gold; there is no "submitted"). Editing someone else's pushed set in Label Studio keeps
   that set's status: the status travels in the task meta, not in a widget.
 - `gold` is only ever the result of adjudication in the repository (`status: gold` in the file,
-  pushed as Label Studio's ground truth); a pull never makes a set gold and never fails over it.
+  pushed as Label Studio's ground truth); a pull never makes, changes or drops a gold set: an edit
+  of it in Label Studio is a conflict on one line (`pull_plan._gold_guard`), the rest comes in.
 - A problem in one annotator's set of one document rejects that set only, with one line naming
   the annotator, the document and the region (id and text); the other sets and documents come in.
 - One pre-annotation per task: the document's reference set (gold, else the first). Humans' sets are

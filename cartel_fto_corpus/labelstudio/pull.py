@@ -3,23 +3,22 @@
 The export is planned task by task (pull_plan.py, pure) as it arrives, in parts of consecutive task
 ids that the server builds while the previous part is planned (client.consume_export): memory holds
 a part or two, and each new file is staged as a hidden temporary file beside its target. Every
-annotation becomes its annotator's set (several annotators stay separate sets).
+annotation becomes its annotator's set (several annotators stay separate sets). A dry run stages
+nothing on disk.
 
 Before anything is renamed into place, the corpus is checked as a whole: a pull that would leave
 a registry entry unused (an annotator cleared every region) is refused with one line per entry.
 A malformed task or region is one line naming the annotator, the document and the region; it
 costs that document only. Without `--partial` nothing is written if any document failed (the
 lines say who must fix what); with `--partial` every clean document is written and the exit code
-is still 1. A lock on the annotations/ folder (released by the kernel even on SIGKILL) keeps
-two pulls apart, and temporary files a killed pull left behind are removed by the next one.
+is still 1. The corpus lock (`truth.lock`, released by the kernel even on SIGKILL) keeps a pull
+apart from every other writer; the new files and the sync state are renamed in one journalled
+commit (`truth.journal`) that the next writer finishes or rolls back if the pull is killed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,8 @@ from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull_plan import DocOutcome, Owner, plan_document
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, canonical_bytes, load_repo
 from cartel_fto_corpus.labelstudio.state import SyncState
+from cartel_fto_corpus.truth.journal import Transaction
+from cartel_fto_corpus.truth.lock import LockHeld, corpus_lock
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 
 
@@ -45,29 +46,21 @@ class PullReport:
 
 
 @contextlib.contextmanager
-def pull_lock(paths: CorpusPaths) -> Iterator[None]:
-    """An exclusive lock on the annotations/ folder itself; a second pull on the same corpus is refused.
+def pull_lock(paths: CorpusPaths) -> Iterator[list[str]]:
+    """The corpus lock (`truth.lock`), which every writing command takes; held: a SyncError of one line.
 
-    Locking the folder (flock on its descriptor) needs no lock file that could be left behind,
-    and the kernel releases it when the process ends, even on SIGKILL.
+    The kernel releases it when the process ends, even on SIGKILL; taking it finishes or removes
+    what an interrupted writer left (yielded as lines).
     """
-    target = paths.annotations
-    if not target.is_dir():
-        yield
-        return
-    fd = os.open(target, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SyncError([f"{display(target)}: another pull is running on this corpus; wait for it to finish"]) from None
-        yield
-    finally:
-        os.close(fd)
+        with corpus_lock(paths.root) as recovered:
+            yield recovered
+    except LockHeld as exc:
+        raise SyncError([str(exc)]) from None
 
 
 def stray_temp_files(paths: CorpusPaths) -> list[Path]:
-    """Temporary files of an interrupted write (`.<name>.json.<random>.tmp`) in annotations/."""
+    """Temporary files of an interrupted write (`.<name>.json.<random>.tmp`, earlier versions) in annotations/."""
     return sorted(p for p in paths.annotations.glob(".*.json.*.tmp") if p.is_file())
 
 
@@ -81,50 +74,30 @@ def clean_stray_temp_files(paths: CorpusPaths) -> list[str]:
 
 
 class Stage:
-    """New files written next to their targets as hidden temporary files, renamed only on commit.
-
-    One `os.sync()` before the renames instead of an fsync per file (which cost 11 s per 1,000
-    files on a busy disk): a crash leaves either the old file or the complete new one.
+    """New files staged in one journalled transaction of the corpus (`truth.journal`), renamed all
+    together on commit, so a killed pull leaves the old files or all the new ones. A dry run
+    (`root` None) only remembers which files it would write: nothing reaches the disk.
     """
 
-    def __init__(self) -> None:
-        self.files: dict[Path, Path] = {}  # target -> staged temporary file
-        self._token = secrets.token_hex(6)  # one random part per pull; O_EXCL still refuses a name taken
+    def __init__(self, root: Path | None = None) -> None:
+        self.txn = Transaction(root) if root is not None else None
+        self.files: dict[Path, bool] = {}  # targets staged
 
     def put(self, target: Path, payload: bytes) -> None:
-        if not target.parent.is_dir():
-            target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".{target.name}.{self._token}.tmp"
-        if target in self.files:  # staged again: a fresh name (a dict lookup, not a scan: 10,000 files)
-            tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(fd, 0o644)  # the mode of a committed annotation file, whatever the umask
-            _write_all(fd, payload)
-        finally:
-            os.close(fd)
-        old = self.files.get(target)
-        if old is not None and old != tmp:
-            old.unlink(missing_ok=True)
-        self.files[target] = tmp
+        if self.txn is not None:
+            self.txn.put(target, payload)
+        self.files[target] = True
 
     def commit(self, targets: list[Path]) -> None:
-        if targets:
-            os.sync()
-        for target in targets:
-            os.replace(self.files.pop(target), target)
+        if self.txn is not None and targets:
+            self.txn.commit(only=targets)
         self.discard()
 
     def discard(self) -> None:
-        for tmp in self.files.values():
-            tmp.unlink(missing_ok=True)
+        if self.txn is not None:
+            self.txn.clear()
+            self.txn.abort()
         self.files.clear()
-
-
-def _write_all(fd: int, payload: bytes) -> None:
-    view = memoryview(payload)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def plan_all(
@@ -209,8 +182,8 @@ def pull(
 
     `annotator`: the server is that annotator's own (`ls serve --annotator`): the account whose key
     pulls is theirs, and only its annotations are taken, as their set."""
-    with pull_lock(paths):
-        report = PullReport(warnings=[] if dry_run else clean_stray_temp_files(paths))
+    with contextlib.nullcontext([]) if dry_run else pull_lock(paths) as recovered:
+        report = PullReport(warnings=[*recovered, *([] if dry_run else clean_stray_temp_files(paths))])
         repo = load_repo(paths)
         proj = client.find_project(project, title)
         if proj is None:
@@ -224,7 +197,7 @@ def pull(
         if annotator is not None:
             me = client.call("who am I", lambda: client.sdk.users.whoami())
             opts["owner"] = Owner(me.id, annotator)
-        stage = Stage()
+        stage = Stage(None if dry_run else paths.root)
         try:
             registry_before = canonical_bytes(repo.registry)
             outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, tasks, users, state, opts, stage, show))
@@ -234,9 +207,10 @@ def pull(
                 stage.put(paths.registry, canonical_bytes(repo.registry))
                 report.written.append(display(paths.registry))
                 targets.append(paths.registry)
-            if not dry_run:
-                stage.commit(targets)
+            if not dry_run:  # the files and the sync state in one commit: a kill leaves both old or both new
                 record(state, outcomes, report)
+                stage.put(state.path, state.payload())
+                stage.commit([*targets, state.path])
         finally:
             stage.discard()
     return report
@@ -270,4 +244,3 @@ def record(state: SyncState, outcomes: list[DocOutcome], report: PullReport) -> 
         rec.task_id, rec.task_updated_at, rec.imported_by = o.task_id, o.task_updated_at, None
         for name, base in o.baselines.items():
             state.record(o.doc_id, name, base)
-    state.save()

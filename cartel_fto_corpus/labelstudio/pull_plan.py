@@ -6,7 +6,8 @@ shape (the export is untrusted input: `meta` a string, a region `value` a list..
 problem becomes one line naming the annotator, the document and the region. Relations pointing
 at a deleted region are reported, not dropped silently. Per document and annotator, content
 hashes against the sync record tell who changed what: a change on one side wins, a change on both
-is a conflict that `--prefer repo|labelstudio` settles.
+is a conflict that `--prefer repo|labelstudio` settles. Gold sets are the exception (`_gold_guard`):
+a pull never changes, drops or makes one; an edit in Label Studio is reported as a conflict.
 """
 
 from __future__ import annotations
@@ -228,6 +229,54 @@ def _settle(
     return mine
 
 
+def _gold_guard(
+    name: str, mine: dict | None, theirs: dict | None, base: Baseline | None, pushed: str | None, out: DocOutcome, file: str
+) -> tuple[bool, dict | None]:
+    """(decided, the set kept) when a gold set is involved: a pull never changes, drops or makes a gold set.
+
+    Gold is written only by adjudication (`cartel-fto adjudicate --write`). `pushed` is the content
+    hash the task meta recorded when the set was pushed: a gold set that Label Studio holds exactly
+    as pushed is the adjudication's output and may come back (restoring a copy that lacks it); an
+    edit of it in Label Studio (or a set Label Studio calls gold that the repo holds otherwise) is a
+    conflict reported on one line. The repo's version stays, and so does the sync baseline, so the
+    next pull reports it again until it is adjudicated or `ls push --prefer repo` restores the set.
+    """
+    mine_gold = mine is not None and mine.get("status") == "gold"
+    theirs_gold = theirs is not None and theirs.get("status") == "gold"
+    if not (mine_gold or theirs_gold):
+        return False, None
+    if theirs is None:  # deleted in Label Studio (or never there): gold stays
+        if base is not None:
+            out.warnings.append(f"{file}: annotator {name}: gold set deleted in Label Studio; kept (gold changes only by adjudication)")
+        return True, mine
+    theirs_sha = sync_hash(theirs)
+    if mine is not None and sync_hash(mine) == theirs_sha:
+        out.baselines[name] = Baseline(theirs_sha)
+        return True, mine
+    if base is not None and theirs_sha == base.set_sha256:
+        return True, None if mine is None else mine  # only the repo moved on (an adjudication, a deletion)
+    as_pushed = pushed is not None and convert.content_hash(theirs) == pushed
+    if as_pushed and mine is None and theirs_gold:
+        out.baselines[name] = Baseline(theirs_sha)
+        return True, theirs  # the adjudicated set as it was pushed, into a copy without it
+    if as_pushed and mine is not None:
+        return True, mine  # Label Studio holds an earlier push; the repo's adjudication stands (push sends it)
+    what = (
+        f"gold set edited in Label Studio (repo -> Label Studio: {convert.set_diff(mine, theirs)})"
+        if mine_gold
+        else "Label Studio holds this set as gold, edited since it was pushed, and the repo does not"
+    )
+    out.rejected.append(
+        ownership.problem_line(
+            file,
+            name,
+            f"{what}; not pulled: gold changes only by adjudication (record the change as a decision and run "
+            "`cartel-fto adjudicate --write`, or `cartel-fto ls push --as annotations --prefer repo` to restore Label Studio)",
+        )
+    )
+    return True, mine
+
+
 def _task_problem(repo: Repo, doc_id: str, task: dict[str, Any], file: str) -> str | None:
     if doc_id not in repo.texts:
         return f"{file}: Label Studio task {task.get('id')} is document {doc_id}, which has no text in {display(repo.paths.texts)}"
@@ -272,7 +321,8 @@ def plan_document(
     if proposed:  # entities proposed in the editor join the registry (marked proposed) before the check
         _use_registry(repo, ownership.add_proposals(registry_before, proposed)[0])
     try:
-        return _plan_sets(repo, doc_id, current, repo_sets, ls, users, record, prefer, out, file, registry_before, proposed)
+        pushed_sets = _dict(_dict(task.get("meta")).get("sets"))  # what each set was when pushed (the gold guard)
+        return _plan_sets(repo, doc_id, current, repo_sets, ls, users, record, prefer, out, file, registry_before, proposed, pushed_sets)
     finally:  # the registry keeps only the proposals of sets this document really takes (issue 23 point 6)
         after = ownership.add_proposals(registry_before, out.proposals)[0] if out.proposals else registry_before
         if repo.registry is not after:
@@ -292,6 +342,7 @@ def _plan_sets(
     file: str,
     registry_before: dict[str, Any],
     proposed: list[dict[str, Any]],
+    pushed_sets: dict[str, Any],
 ) -> DocOutcome:
     final = []
     for name in [*repo_sets, *(n for n in ls if n not in repo_sets)]:
@@ -316,7 +367,10 @@ def _plan_sets(
             if name in repo_sets:
                 final.append(repo_sets[name])
             continue
-        kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
+        pushed = _dict(pushed_sets.get(name)).get("content_sha256")
+        guarded, kept = _gold_guard(name, repo_sets.get(name), theirs, base, pushed, out, file)
+        if not guarded:
+            kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
         if kept is not None:
             final.append(kept)
     if out.errors or not final:

@@ -14,6 +14,7 @@ unless `--prefer repo` says so. `--dry-run` prints the plan's actions, the very 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -170,8 +171,12 @@ def push(
     progress: bool | None = None,
     echo: Callable[[str], None] = print,
 ) -> PushReport:
-    """Bring the project in line with the repository; see the module docstring for the rules."""
-    with corpus_spared() as read:
+    """Bring the project in line with the repository; see the module docstring for the rules.
+
+    Under the corpus lock unless a dry run: the sync state it records must not cross a pull's."""
+    from cartel_fto_corpus.truth.lock import corpus_lock
+
+    with contextlib.nullcontext() if dry_run else corpus_lock(paths.root), corpus_spared() as read:
         repo = load_repo(paths, require_valid=True)
         read()
         lines = repo.registry_lines()

@@ -118,6 +118,10 @@ class SyncState:
         self._all.setdefault("names", {})[_name_key(url, name)] = {"project": project_id, "config_sha256": _sha(config)}
 
     def save(self) -> None:
+        write_atomic(self.path, self.payload())
+
+    def payload(self) -> bytes:
+        """The whole state file's bytes with this project's records (to save, or to stage with a pull's files)."""
         projects = self._all.setdefault("projects", {})
         projects[self.key] = {"docs": dict(sorted(self.docs.items()))}  # orjson writes a dataclass's fields in order
         self._all["version"] = STATE_VERSION
@@ -126,7 +130,7 @@ class SyncState:
         except (TypeError, orjson.JSONEncodeError):
             projects[self.key] = {"docs": {d: asdict(s) for d, s in sorted(self.docs.items())}}
             payload = dumps(self._all).encode("utf-8")
-        write_atomic(self.path, payload)
+        return payload
 
 
 def _name_key(url: str, name: str) -> str:

@@ -5,8 +5,8 @@ The build is a pipeline with I/O only at its two ends. Pure row builders turn on
 streams those rows into size-bounded Parquet shards, so memory stays flat however many documents
 there are. Everything is deterministic: documents in id order, rows in annotation order, no
 timestamps, fixed writer options, so two builds are byte-identical and `--check` can tell when
-the committed files are stale. Nothing is written before the corpus validates, and every file is
-written under a temporary name and renamed into place.
+the committed files are stale. Nothing is written before the corpus validates, and the whole set of
+files is staged and renamed into place in one journalled commit (`truth.journal`).
 
 The main configs use the gold annotation set of each document (else its first set, with the
 set's status in every row so a user can filter), see `summary.reference_set`.
@@ -14,6 +14,7 @@ set's status in every row so a user can filter), see `summary.reference_set`.
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import os
 import shutil
@@ -44,7 +45,7 @@ from cartel_fto_corpus.publish.reader import iter_documents, iter_manifest, load
 from cartel_fto_corpus.publish.rows import BuildError, cluster_rows, document_rows
 from cartel_fto_corpus.publish.textless import without_texts
 from cartel_fto_corpus.publish.writer import MAX_SHARD_BYTES, ConfigWriter
-from cartel_fto_corpus.truth.atomic import write_atomic
+from cartel_fto_corpus.truth.journal import TXN_DIR, Transaction, fault_point, pending
 from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
 
 __all__ = ["BuildError", "BuildResult", "InvalidCorpus", "Shard", "build", "stage", "stale_files"]
@@ -120,22 +121,35 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return filecmp.cmp(a, b, shallow=False)
 
 
-def _replace_if_changed(src: Path, dst: Path) -> bool:
-    """Move `src` over `dst` unless the bytes are equal (keeps mtimes, so caches keyed on them stay)."""
-    if dst.exists() and _same_bytes(src, dst):
-        src.unlink()
-        return False
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    src.replace(dst)  # same file system: an atomic rename
-    return True
-
-
 def build(
-    paths: CorpusPaths, out: Path, *, validate_first: bool = True, max_shard_bytes: int = MAX_SHARD_BYTES, annotations_only: bool = False
+    paths: CorpusPaths,
+    out: Path,
+    *,
+    validate_first: bool = True,
+    max_shard_bytes: int = MAX_SHARD_BYTES,
+    annotations_only: bool = False,
+    lock: bool = True,
 ) -> BuildResult:
     """Validate, then write `out/data/<config>/<split>-i-of-n.parquet`, `out/croissant.json`, the release
     manifest `out/SHA256SUMS` and the card of `out/README.md`. Raises InvalidCorpus or BuildError before
-    anything is replaced."""
+    anything is replaced.
+
+    Under the corpus lock (and the lock of `out`), so no writer changes the corpus while it is read;
+    every file is staged and the whole set renamed in one journalled commit (`truth.journal`), so a
+    killed build leaves the previous release or the new one, never Parquet of one and SHA256SUMS of
+    the other. `lock=False` is for `stale_files`, which builds into a private temporary folder.
+    """
+    from cartel_fto_corpus.truth.lock import corpus_lock
+
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        if lock:
+            stack.enter_context(corpus_lock(paths.root))
+            stack.enter_context(corpus_lock(out))
+        return _build(paths, Path(out), validate_first, max_shard_bytes, annotations_only)
+
+
+def _build(paths: CorpusPaths, out: Path, validate_first: bool, max_shard_bytes: int, annotations_only: bool) -> BuildResult:
     from cartel_fto_corpus.publish.card import render_readme
     from cartel_fto_corpus.publish.croissant import croissant_json
 
@@ -145,36 +159,53 @@ def build(
         report = validate(None, paths.root, jobs=os.cpu_count() or 1)
         if report.problems:
             raise InvalidCorpus(report)
-    data_dir = Path(out) / DATA
-    data_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=data_dir, prefix=".build-"))
-    try:
+    data_dir = out / DATA
+    with Transaction(out) as txn:
+        staging = txn.staging_area("build")
         result = stage(paths, staging, max_shard_bytes, annotations_only=annotations_only)
+        fault_point("build.staged")
         croissant = croissant_json(result.shards)
         sums = release_manifest((f"{DATA}/{sh.path}", sh.sha256) for sh in result.shards)
-        readme = Path(out) / "README.md"
+        readme = out / "README.md"
         card = render_readme(readme.read_text(encoding="utf-8") if readme.exists() else None, result)
         for s in result.shards:
-            if _replace_if_changed(staging / s.path, data_dir / s.path):
+            target = data_dir / s.path
+            if not (target.exists() and _same_bytes(staging / s.path, target)):  # equal bytes: keep the mtime
+                txn.adopt(target, staging / s.path)
                 result.changed.append(f"{DATA}/{s.path}")
         produced = {s.path for s in result.shards}
         for config in CONFIGS:
             folder = data_dir / config
             for f in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
                 if SHARD_NAME.match(f.name) and f"{config}/{f.name}" not in produced:
-                    f.unlink()
+                    txn.delete(f)
                     result.removed.append(f"{DATA}/{config}/{f.name}")
         stale_croissant = data_dir / "croissant.json"  # where earlier builds put it; only Parquet stays in data/
         if stale_croissant.exists():
-            stale_croissant.unlink()
+            txn.delete(stale_croissant)
             result.removed.append(f"{DATA}/croissant.json")
-        for target, text in ((Path(out) / CROISSANT, croissant), (Path(out) / RELEASE_MANIFEST, sums), (readme, card)):
+        for target, text in ((out / CROISSANT, croissant), (out / RELEASE_MANIFEST, sums), (readme, card)):
             if not target.exists() or target.read_text(encoding="utf-8") != text:
-                write_atomic(target, text)
+                txn.put(target, text)
                 result.changed.append(str(target.relative_to(out)))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        txn.commit()
     return result
+
+
+def leftovers(out: Path) -> list[str]:
+    """What an interrupted writer left under `out` (a journal or staging, `data/.build-*/`, `.tmp` files), one line each."""
+    out = Path(out)
+    lines = []
+    state = pending(out)
+    if state is not None:
+        lines.append(f"{TXN_DIR}: an interrupted write ({state}); the next build (or any writing command) finishes or removes it")
+    data_dir = out / DATA
+    for p in sorted(data_dir.glob(".build-*")) if data_dir.is_dir() else []:
+        lines.append(f"{DATA}/{p.name}: left by an interrupted build; the next build removes it")
+    for folder in [out, *(sorted(p for p in data_dir.iterdir() if p.is_dir()) if data_dir.is_dir() else [])]:
+        for p in sorted(folder.glob(".*.tmp")):
+            lines.append(f"{p.relative_to(out)}: left by an interrupted write; the next build removes it")
+    return lines
 
 
 def generated_files(out: Path) -> list[str]:
@@ -194,9 +225,9 @@ def stale_files(paths: CorpusPaths, out: Path) -> list[str]:
         readme = Path(out) / "README.md"
         if readme.exists():
             shutil.copyfile(readme, Path(tmp) / "README.md")
-        build(paths, Path(tmp), validate_first=False)
+        build(paths, Path(tmp), validate_first=False, lock=False)
         fresh, current = set(generated_files(Path(tmp))), set(generated_files(Path(out)))
-        stale = []
+        stale = leftovers(Path(out))
         for rel in sorted(fresh | current):
             a, b = Path(tmp) / rel, Path(out) / rel
             if rel not in current or not b.exists():

@@ -1,22 +1,14 @@
-"""Writing files so that a failure never leaves one half-written."""
+"""Writing files so that a failure never leaves one half-written: one file by temp file + rename, several by a journal."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-_umask_lock = threading.Lock()
-
-
-def _umask() -> int:
-    """The process umask. os.umask only reads by also setting, hence the lock around the pair."""
-    with _umask_lock:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return mask
+from cartel_fto_corpus.truth.journal import Transaction, fault_point
+from cartel_fto_corpus.truth.journal import umask as _umask
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -26,9 +18,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     (0666 minus the umask, 0644 under the usual 022), so generated files stay readable to others.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fault_point("atomic.write", path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # named after the file meant, not the temporary one; nothing was written
+        raise _unwritten(exc, path) from None
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         if hasattr(os, "fchmod"):  # not on Windows, where the mode bits mean little
             os.fchmod(fd, 0o666 & ~_umask())
@@ -37,16 +33,33 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _unwritten(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_all_atomic(files: Mapping[Path, bytes | str]) -> None:
-    """Write several files, each atomically, only after all payloads exist in memory.
+def _unwritten(exc: OSError, path: Path) -> OSError:
+    """The same error (errno, reason) about `path`, marked as leaving everything as it was."""
+    out = OSError(exc.errno, exc.strerror or str(exc), str(path))
+    out.nothing_written = True  # type: ignore[attr-defined]
+    return out
 
-    Renames are not one transaction across files, but every payload is prepared before the
-    first rename, so an error in preparing one leaves all of them untouched.
+
+def write_all_atomic(files: Mapping[Path, bytes | str], root: Path | None = None) -> None:
+    """Write several files all or none: staged, journalled, then renamed (`truth.journal.Transaction`).
+
+    `root`: the tree the files are in, where the staging and the journal live (default: the folder
+    the files have in common). Corpus writers pass the corpus root, where the next writer that takes
+    the lock finishes an interrupted commit.
     """
-    for path, data in files.items():
-        write_atomic(path, data)
+    if not files:
+        return
+    if root is None:
+        root = Path(os.path.commonpath([os.path.abspath(Path(p).parent) for p in files]))
+    with Transaction(root) as txn:
+        for path, data in files.items():
+            txn.put(Path(path), data)
+        txn.commit()

@@ -132,9 +132,19 @@ def _read(path: Path) -> dict[str, Any]:
 def migrate_root(paths: CorpusPaths, write: bool = True) -> MigrationResult:
     """Migrate the registry and every annotation file of a corpus root.
 
-    All files are read and migrated in memory first; nothing is written if any file fails, so
-    a corpus is never left half at 1.0 and half at 1.1.
+    All files are read and migrated in memory first; nothing is written if any file fails, and the
+    files are written in one journalled commit under the corpus lock (`truth.journal`, `truth.lock`),
+    so a corpus is never left half at 1.0 and half at 1.1, not even by a killed migration.
     """
+    if not write:
+        return _migrate(paths, write)
+    from cartel_fto_corpus.truth.lock import corpus_lock
+
+    with corpus_lock(paths.root):
+        return _migrate(paths, write)
+
+
+def _migrate(paths: CorpusPaths, write: bool) -> MigrationResult:
     from cartel_fto_corpus.truth.atomic import write_all_atomic
     from cartel_fto_corpus.truth.texts import dumps
 
@@ -167,5 +177,5 @@ def migrate_root(paths: CorpusPaths, write: bool = True) -> MigrationResult:
         result.written = []
         return result
     if write:
-        write_all_atomic(fresh)
+        write_all_atomic(fresh, root=paths.root)
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import uuid
@@ -33,6 +34,7 @@ with contextlib.suppress(ModuleNotFoundError):
         venv_path,
     )
 
+from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -294,3 +296,13 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+def as_draft(paths: CorpusPaths) -> None:
+    """Every set of the corpus as an annotator's draft, for tests that edit a set in Label Studio and pull
+    it back: a gold set is never changed by a pull, only by adjudication (`pull_plan._gold_guard`)."""
+    for f in paths.annotation_files():
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        for s in doc["annotations"]:
+            s["status"] = "draft"
+        f.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

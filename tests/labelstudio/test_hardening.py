@@ -23,6 +23,7 @@ from cartel_fto_corpus.labelstudio.client import MAX_BACKOFF, MAX_RETRIES, Clien
 from cartel_fto_corpus.labelstudio.pull import clean_stray_temp_files, pull_lock, stray_temp_files
 from cartel_fto_corpus.labelstudio.repo import SyncError
 from cartel_fto_corpus.labelstudio.server import free_port
+from cartel_fto_corpus.truth.journal import pending
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 from .conftest import FIXTURE_CORPUS, REPO, copy_corpus
@@ -108,12 +109,12 @@ def test_cli_retries_are_bounded(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "1000000" in r.output and "Traceback" not in r.output
 
 
-def test_two_pulls_exclude_each_other(tmp_path: Path) -> None:
+def test_the_lock_is_reentrant_within_one_process(tmp_path: Path) -> None:
+    """A command holding the corpus lock calls pull(), which takes it again: no deadlock on itself
+    (two processes exclude each other: next test)."""
     paths = CorpusPaths(copy_corpus(FIXTURE_CORPUS, tmp_path / "c"))
-    with pull_lock(paths):
-        with pytest.raises(SyncError) as err, pull_lock(paths):
-            pass
-        assert "another pull is running" in err.value.lines[0]
+    with pull_lock(paths), pull_lock(paths):
+        pass
     with pull_lock(paths):  # released afterwards
         pass
 
@@ -130,8 +131,9 @@ def test_lock_is_released_when_the_holder_is_killed(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
         assert proc.stdout.readline().strip() == b"locked"
-        with pytest.raises(SyncError), pull_lock(CorpusPaths(corpus)):
+        with pytest.raises(SyncError) as err, pull_lock(CorpusPaths(corpus)):
             pass
+        assert f"locked by pid {proc.pid}:" in err.value.lines[0] and "--wait" in err.value.lines[0]
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -139,7 +141,7 @@ def test_lock_is_released_when_the_holder_is_killed(tmp_path: Path) -> None:
         pass
 
 
-def test_sigkill_mid_write_leaves_temp_files_that_the_next_run_removes(tmp_path: Path) -> None:
+def test_sigkill_mid_write_leaves_a_staging_that_the_next_run_removes(tmp_path: Path) -> None:
     corpus = copy_corpus(FIXTURE_CORPUS, tmp_path / "c")
     paths = CorpusPaths(corpus)
     before = {p.name: p.read_bytes() for p in paths.annotations.iterdir()}
@@ -147,7 +149,7 @@ def test_sigkill_mid_write_leaves_temp_files_that_the_next_run_removes(tmp_path:
         "import os, time\n"
         "from pathlib import Path\n"
         "from cartel_fto_corpus.labelstudio.pull import Stage\n"
-        "s = Stage()\n"
+        f"s = Stage(Path({str(corpus)!r}))\n"
         f"s.put(Path({str(paths.annotation_file('900_00000000000000aa'))!r}), b'{{}}' * 1000)\n"
         "print('staged', flush=True); time.sleep(60)\n"
     )
@@ -155,11 +157,23 @@ def test_sigkill_mid_write_leaves_temp_files_that_the_next_run_removes(tmp_path:
     assert proc.stdout.readline().strip() == b"staged"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert len(stray_temp_files(paths)) == 1  # what a killed pull leaves behind...
-    assert {p.name: p.read_bytes() for p in paths.annotations.iterdir() if not p.name.startswith(".")} == before
-    removed = clean_stray_temp_files(paths)  # ...and what the next pull removes first
-    assert len(removed) == 1 and stray_temp_files(paths) == []
+    assert pending(corpus) == "staged"  # what a killed pull leaves behind (no journal: nothing committed)...
     assert {p.name: p.read_bytes() for p in paths.annotations.iterdir()} == before
+    with pull_lock(paths) as removed:  # ...and what the next writer removes first
+        assert len(removed) == 1 and pending(corpus) is None
+    (paths.annotations / ".900_00000000000000aa.json.0123.tmp").write_bytes(b"{")  # an earlier version's temp file
+    assert len(stray_temp_files(paths)) == 1
+    assert len(clean_stray_temp_files(paths)) == 1 and stray_temp_files(paths) == []
+    assert {p.name: p.read_bytes() for p in paths.annotations.iterdir()} == before
+
+
+def test_dry_run_stages_nothing(tmp_path: Path) -> None:
+    from cartel_fto_corpus.labelstudio.pull import Stage
+
+    corpus = copy_corpus(FIXTURE_CORPUS, tmp_path / "c")
+    s = Stage(None)
+    s.put(CorpusPaths(corpus).annotation_file("900_00000000000000aa"), b"{}")
+    assert pending(corpus) is None and not list(corpus.rglob(".*"))
 
 
 def test_serve_state_file_gives_url_and_key_without_exports(tmp_path: Path) -> None:

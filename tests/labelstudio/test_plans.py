@@ -273,3 +273,33 @@ def test_a_rejected_sets_proposed_entity_stays_out_of_the_registry(repo) -> None
     out = plan_document(repo, doc_id, edited, {2: User(name)}, in_sync_record(doc, task), None, None)
     assert out.rejected and out.proposals == [] and out.payload is None
     assert repo.registry == registry_before
+
+
+def test_pull_plan_never_changes_drops_or_makes_a_gold_set(repo) -> None:
+    """Issue 27: after a push as annotations, an edit of the adjudicated set in Label Studio (a stance
+    label) was written into the gold set by a plain pull. Gold changes only by adjudication."""
+    doc_id, doc = next(iter(repo.files.items()))
+    gold = doc["annotations"][0]
+    assert gold["status"] == "gold"
+    users = {2: User(gold["annotator"])}
+    task = server_task(doc)
+    record = in_sync_record(doc, task)
+    changed = copy.deepcopy(doc)  # the annotator's edit in the editor: one stance label
+    stance = changed["annotations"][0]["stances"][0]
+    stance["label"] = next(x for x in ("favor", "against", "neutral") if x != stance["label"])
+    edited = {**server_task(changed), "meta": task["meta"]}  # the meta stays as pushed
+    for prefer in (None, "labelstudio"):
+        out = plan_document(repo, doc_id, edited, users, record, prefer, None)
+        assert out.payload is None, prefer  # the file stays as it is
+        assert len(out.rejected) == 1 and "gold set edited in Label Studio" in out.rejected[0] and gold["annotator"] in out.rejected[0]
+        assert gold["annotator"] not in out.baselines  # reported again by the next pull until settled
+    deleted = {**task, "annotations": []}  # the gold annotation deleted in Label Studio
+    out = plan_document(repo, doc_id, deleted, users, record, "labelstudio", None)
+    assert out.payload is None and any("gold set deleted in Label Studio; kept" in w for w in out.warnings)
+    as_draft = copy.deepcopy(doc)  # a set the repo holds as draft, gold in Label Studio's meta
+    as_draft["annotations"][0]["status"] = "draft"
+    repo.files[doc_id] = as_draft
+    out = plan_document(repo, doc_id, edited, users, None, "labelstudio", None)
+    assert len(out.rejected) == 1 and "holds this set as gold" in out.rejected[0]
+    written = json.loads(out.payload) if out.payload is not None else as_draft  # repo.raw still has the gold bytes
+    assert [s["status"] for s in written["annotations"]] == ["draft"]

@@ -14,7 +14,7 @@ from cartel_fto_corpus.labelstudio.push import push
 from cartel_fto_corpus.labelstudio.repo import SyncError
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
-from .conftest import as_author, copy_corpus, tree_hash
+from .conftest import as_author, as_draft, copy_corpus, tree_hash
 
 pytestmark = pytest.mark.labelstudio
 
@@ -87,6 +87,7 @@ def test_spans_after_emoji_keep_code_point_offsets(repo_corpus: Path, ls_client:
 
 def test_annotator_edit_and_new_entity_come_back_exactly(fixture_corpus: Path, ls_client: Client, project_title: str) -> None:
     paths = CorpusPaths(fixture_corpus)
+    as_draft(paths)
     doc_id = paths.annotation_files()[0].stem
     text = paths.text_file(doc_id).read_text(encoding="utf-8")
     original = json.loads(paths.annotation_file(doc_id).read_text(encoding="utf-8"))
@@ -161,6 +162,7 @@ def _change_ls_status(client: Client, title: str, doc_id: str) -> None:
 
 def test_conflict_refuses_and_prefer_resolves(fixture_corpus: Path, ls_client: Client, project_title: str) -> None:
     paths = CorpusPaths(fixture_corpus)
+    as_draft(paths)
     doc_id = paths.annotation_files()[0].stem
     push(paths, ls_client, title=project_title, echo=quiet)
     mine = _change_repo_claim(paths, doc_id)
@@ -193,8 +195,10 @@ def test_conflict_refuses_and_prefer_resolves(fixture_corpus: Path, ls_client: C
 def test_one_broken_set_is_reported_and_the_rest_comes_in(any_corpus: Path, ls_client: Client, project_title: str) -> None:
     paths = CorpusPaths(any_corpus)
     files = paths.annotation_files()
-    push(paths, ls_client, title=project_title, echo=quiet)
     n_sets = len(json.loads(files[0].read_text(encoding="utf-8"))["annotations"])
+    if n_sets == 1:  # the broken set is an annotator's draft (an edited gold set is refused as such: test_plans)
+        as_draft(paths)
+    push(paths, ls_client, title=project_title, echo=quiet)
     for p in files:
         p.unlink()  # so that every document would be written
     broken = files[0].stem
@@ -252,3 +256,22 @@ def test_several_annotators_stay_separate(fixture_corpus: Path, ls_client: Clien
     assert new["annotator"] not in {"fixture", "second.annotator"} and "@" not in new["annotator"]
     assert [e["id"] for e in new["entities"]] == [e["id"] for e in doc["annotations"][0]["entities"][1:]]
     assert new["guideline_version"] == doc["annotations"][0]["guideline_version"]
+
+
+def test_an_edit_of_the_gold_set_in_label_studio_never_reaches_the_gold_set(
+    repo_corpus: Path, ls_client: Client, project_title: str
+) -> None:
+    """Issue 27: after `push --as annotations`, an edit of the adjudicated set in Label Studio was written
+    into the gold set by a plain pull (status still gold, record unchanged, validate clean)."""
+    paths = CorpusPaths(repo_corpus)
+    doc_id = paths.annotation_files()[0].stem
+    push(paths, ls_client, title=project_title, as_="annotations", echo=quiet)
+    gold = next(a for a in the_task(ls_client, project_title, doc_id)["annotations"] if a["ground_truth"])
+    item = next(i for i in gold["result"] if i.get("from_name") == "checkworthiness")
+    item["value"]["choices"] = ["non_factual" if item["value"]["choices"] != ["non_factual"] else "check_worthy"]
+    ls_client.sdk.annotations.update(id=gold["id"], result=gold["result"])
+    before = annotation_bytes(repo_corpus)
+    for prefer in (None, "labelstudio"):
+        report = pull(paths, ls_client, title=project_title, prefer=prefer, echo=quiet)
+        assert len(report.failed) == 1 and "gold set edited in Label Studio" in report.failed[0] and doc_id in report.failed[0]
+        assert annotation_bytes(repo_corpus) == before  # the gold set, and everything else, as it was

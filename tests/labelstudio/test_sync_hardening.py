@@ -16,7 +16,7 @@ from cartel_fto_corpus.labelstudio.repo import SyncError
 from cartel_fto_corpus.labelstudio.server import LocalServer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
-from .conftest import FaultyProxy, as_author, copy_corpus, tree_hash
+from .conftest import FaultyProxy, as_author, as_draft, copy_corpus, tree_hash
 
 pytestmark = pytest.mark.labelstudio
 
@@ -137,6 +137,7 @@ def test_malformed_task_is_one_line_and_others_come_in_with_partial(
 def test_pull_refuses_a_corpus_that_would_not_validate(fixture_corpus: Path, ls_client: Client, project_title: str) -> None:
     """An annotator clears every region: every registry entry goes unused; pull refuses and writes nothing."""
     paths = CorpusPaths(fixture_corpus)
+    as_draft(paths)
     push(paths, ls_client, title=project_title, echo=quiet)
     ann = the_task(ls_client, project_title)["annotations"][0]
     keep = [i for i in ann["result"] if i.get("from_name") == "status"]  # every region cleared, the set itself kept
