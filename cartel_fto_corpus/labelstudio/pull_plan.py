@@ -8,6 +8,10 @@ at a deleted region are reported, not dropped silently. Per document and annotat
 hashes against the sync record tell who changed what: a change on one side wins, a change on both
 is a conflict that `--prefer repo|labelstudio` settles. Gold sets are the exception (`_gold_guard`):
 a pull never changes, drops or makes one; an edit in Label Studio is reported as a conflict.
+
+Over ~400 lines because the three rules that decide whose a pulled set is (shape, who last edited
+it, gold only by adjudication) must be read together in one place; splitting the per-set loop
+across modules would hide their order, which is what the tests pin.
 """
 
 from __future__ import annotations
@@ -352,24 +356,24 @@ def _plan_sets(
             continue
         theirs, ann = ls.get(name, (None, None))
         base = Baseline(record.sets[name]) if record is not None and name in record.sets else None
-        editor = last_editor(ann) if ann is not None else None
-        if editor is not None and theirs is not None and sync_hash(theirs) not in _agreed(base, repo_sets.get(name)):
-            out.rejected.append(  # someone else's edit of this annotator's work: reported, never credited to them
-                ownership.problem_line(
-                    file,
-                    name,
-                    f"Label Studio annotation {ann.get('id')} was last changed by {user_name(editor, users)}, not by {name}; "
-                    f"not credited to {name} ({'their repository set stays' if name in repo_sets else 'not taken'}); "
-                    f"{name} should check it and press Update, or the change be undone",
-                )
-            )
-            out.rejected_names.add(name)
-            if name in repo_sets:
-                final.append(repo_sets[name])
-            continue
         pushed = _dict(pushed_sets.get(name)).get("content_sha256")
         guarded, kept = _gold_guard(name, repo_sets.get(name), theirs, base, pushed, out, file)
-        if not guarded:
+        if not guarded:  # a gold set is settled by the guard whoever edited it: only adjudication changes gold
+            editor = last_editor(ann) if ann is not None else None
+            if editor is not None and theirs is not None and sync_hash(theirs) not in _agreed(base, repo_sets.get(name)):
+                out.rejected.append(  # someone else's edit of this annotator's work: reported, never credited to them
+                    ownership.problem_line(
+                        file,
+                        name,
+                        f"Label Studio annotation {ann.get('id')} was last changed by {user_name(editor, users)}, not by {name}; "
+                        f"not credited to {name} ({'their repository set stays' if name in repo_sets else 'not taken'}); "
+                        f"{name} should check it and press Update, or the change be undone",
+                    )
+                )
+                out.rejected_names.add(name)
+                if name in repo_sets:
+                    final.append(repo_sets[name])
+                continue
             kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
         if kept is not None:
             final.append(kept)

@@ -26,7 +26,7 @@ from cartel_fto_corpus.labelstudio.state import DocState, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.sets import reference_set
 
-from .conftest import FIXTURE_CORPUS, copy_corpus
+from .conftest import FIXTURE_CORPUS, as_draft, copy_corpus
 
 
 class User:
@@ -219,9 +219,13 @@ def _relabelled(task: dict, name_of_new: str | None = None) -> dict:
     return edited
 
 
-def test_an_edit_by_someone_else_is_reported_never_credited(repo) -> None:
+def test_an_edit_by_someone_else_is_reported_never_credited(tmp_path: Path) -> None:
     """Label Studio Community lets any member Update anyone's annotation (completed_by stays, updated_by
-    changes): pull reports it and keeps the author's repository set (issue 23 point 2)."""
+    changes): pull reports it and keeps the author's repository set (issue 23 point 2). The set is a
+    draft: a gold set's edit is the gold guard's (test_pull_plan_never_changes_drops_or_makes_a_gold_set)."""
+    paths = CorpusPaths(copy_corpus(FIXTURE_CORPUS, tmp_path / "corpus"))
+    as_draft(paths)
+    repo = load_repo(paths)
     doc_id, doc = next(iter(repo.files.items()))
     name = doc["annotations"][0]["annotator"]
     users = {2: User(name), 3: User("intruder")}
