@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -53,7 +54,9 @@ from tests.fault_stub import STUB_USER, STUB_USER_ID
 from tests.test_migrate import downgrade_annotation, downgrade_registry
 
 SEED = int(os.environ.get("CARTEL_FTO_FAULT_SEED", "27"))
-PAIR = ("llm-annotator-1", "llm-annotator-2")
+#: the annotators of the shipped adjudication: the sealed blind deliveries (annotations/independent/*/SEAL.json);
+#: the first is the pivot an import translates into, the second's delivery is the one re-imported
+PAIR = tuple(sorted(p.parent.name for p in (REPO / "annotations" / "independent").glob("*/SEAL.json")))
 PULLED_DOCS = ("000_e0ea4dd0c3e368ed", "001_5e8ee1b9dfd7c69f")
 NEW_ADJUDICATOR = "a re-run of the adjudication"
 #: what git must ignore of a killed writer's leftovers (.gitignore has these patterns)
@@ -117,14 +120,14 @@ def gitignored(root: Path, rel: str) -> bool:
 
 def _prepare_adjudicate(root: Path, work: Path) -> None:
     text = (REPO / "annotations" / "adjudication" / "decisions.yaml").read_text(encoding="utf-8")
-    (work / "decisions.yaml").write_text(
-        text.replace("adjudicator: an AI language model", f"adjudicator: {NEW_ADJUDICATOR}, an AI language model", 1), encoding="utf-8"
-    )
+    renamed = re.sub(r'^adjudicator: "?', lambda m: f"{m.group(0)}{NEW_ADJUDICATOR}, ", text, count=1, flags=re.M)
+    assert renamed != text, "decisions.yaml has no adjudicator line"
+    (work / "decisions.yaml").write_text(renamed, encoding="utf-8")
 
 
 def _prepare_import(root: Path, work: Path) -> None:
     delivery = work / "delivery"
-    shutil.copytree(REPO / "annotations" / "independent" / "llm-annotator-2", delivery)
+    shutil.copytree(REPO / "annotations" / "independent" / PAIR[1], delivery)
     for f in delivery.glob("*_*.json"):
         doc = json.loads(f.read_text(encoding="utf-8"))
         for s in doc["annotations"]:
@@ -681,18 +684,18 @@ MALFORMED_DELIVERIES: dict[str, Callable[[Path], None]] = {
 }
 
 
-def _cli(args: list[str]) -> Any:
+def _cli(args: list[str], input: str | None = None) -> Any:
     from click.testing import CliRunner
 
     from cartel_fto_corpus.cli.main import cli
 
-    return CliRunner().invoke(cli, args)
+    return CliRunner().invoke(cli, args, input=input)
 
 
 @pytest.mark.parametrize("what", sorted(MALFORMED_DELIVERIES))
 def test_import_set_of_a_malformed_delivery_is_one_line_per_problem(what: str, tmp_path: Path) -> None:
     root = copy_corpus(tmp_path / "c")
-    delivery = shutil.copytree(REPO / "annotations" / "independent" / "llm-annotator-2", tmp_path / "delivery")
+    delivery = shutil.copytree(REPO / "annotations" / "independent" / PAIR[1], tmp_path / "delivery")
     MALFORMED_DELIVERIES[what](delivery)
     before = snapshot(root)
     result = _cli(["import-set", "--root", str(root), str(delivery), "--pivot", PAIR[0], "--write"])
@@ -736,7 +739,7 @@ def test_an_os_error_of_any_writer_is_one_line(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(push_module, "push", read_only)
     root = copy_corpus(tmp_path / "c")
-    result = _cli(["ls", "push", "--root", str(root), "--url", "http://127.0.0.1:1", "--api-key", "x"])
+    result = _cli(["ls", "push", "--root", str(root), "--url", "http://127.0.0.1:1", "--api-key-file", "-"], input="x\n")
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert result.stderr.splitlines() == [f"error: {tmp_path / '.labelstudio' / 'state.json'}: Read-only file system"]
 
