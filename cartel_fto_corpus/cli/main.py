@@ -33,6 +33,7 @@ LAZY_COMMANDS = {
     "hydrate": "cartel_fto_corpus.cli.hydrate:hydrate_command",
     "evaluate": "cartel_fto_corpus.cli.evaluate:evaluate_command",
     "baselines": "cartel_fto_corpus.cli.baselines:baselines_command",
+    "review": "cartel_fto_corpus.cli.review:review_command",
 }
 
 

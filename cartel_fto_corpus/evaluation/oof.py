@@ -69,7 +69,8 @@ def _vectorizer(layer: str):
 
     if layer == "entities":
         return make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True), TfidfVectorizer(lowercase=False, token_pattern=r"\S+")
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+            TfidfVectorizer(lowercase=False, token_pattern=r"\S+"),
         )
     return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
 
@@ -143,7 +144,12 @@ def predict(corpus: GoldCorpus) -> dict[str, OofDocument]:
 
 def render_document(corpus: GoldCorpus, oof: OofDocument) -> str:
     entry = corpus.documents[oof.doc_id].entry
-    doc = {"schema_version": _schema_version(corpus, oof.doc_id), "doc_id": oof.doc_id, "text_sha256": entry["sha256"], "annotations": [oof.set]}
+    doc = {
+        "schema_version": _schema_version(corpus, oof.doc_id),
+        "doc_id": oof.doc_id,
+        "text_sha256": entry["sha256"],
+        "annotations": [oof.set],
+    }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -152,13 +158,19 @@ def _schema_version(corpus: GoldCorpus, doc_id: str) -> str:
     return json.loads(path.read_text(encoding="utf-8"))["schema_version"]
 
 
-def write(root: Path | str | None = None, out: Path | None = None) -> list[Path]:
-    """Predict and store every document's set and the confidence sidecar; returns the files written."""
+def write(
+    root: Path | str | None = None,
+    out: Path | None = None,
+    *,
+    corpus: GoldCorpus | None = None,
+    preds: dict[str, OofDocument] | None = None,
+) -> list[Path]:
+    """Predict (unless given) and store every document's set and the confidence sidecar; returns the files written."""
     from cartel_fto_corpus.truth.atomic import write_atomic
 
-    corpus = load_gold(root)
+    corpus = corpus or load_gold(root)
     out = Path(out) if out is not None else corpus.root / OOF_DIR
-    preds = predict(corpus)
+    preds = preds if preds is not None else predict(corpus)
     written = []
     for doc_id, oof in preds.items():
         target = out / MODEL / f"{doc_id}.json"

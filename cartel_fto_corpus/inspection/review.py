@@ -11,8 +11,9 @@ item is a classification example whose given label is gold's.
   `cleanlab.filter.find_label_issues` (confident learning).
 - `sources="all"` (default): CROWDLAB (`cleanlab.multiannotator.get_label_quality_multiannotator`)
   with the annotators and gold as columns of the label matrix and the model's probabilities; the
-  score is 1 - CROWDLAB's quality of gold's own label (its column of the detailed quality). Gold
-  is a column so that CROWDLAB weighs it like an annotator rather than trusting it.
+  score is 1 - CROWDLAB's quality of gold's own label (its column of the detailed quality), and
+  `issue` says CROWDLAB's consensus label is not gold's. Gold is a column so that CROWDLAB weighs
+  it like an annotator rather than trusting it.
 Presence layers (`entities.presence`, `stances.presence`, `claims.presence`) are a documented rule,
 as cleanlab has no span-level method (cleanlab#385): score = share of annotators whose set differs
 from gold on whether the unit exists at all (a gold item none of them has, or an item most of them
@@ -38,6 +39,12 @@ PRESENCE_LAYERS = ("entities.presence", "stances.presence", "claims.presence")
 LAYERS = LABEL_LAYERS + PRESENCE_LAYERS
 SOURCES = ("all", "model")
 GOLD_COLUMN = "gold"
+#: the stored review (top items per layer, written by `cartel-fto review --write`), which the
+#: DATASHEET block reads, so `stats` needs neither scikit-learn nor cleanlab
+REVIEW_FILE = Path("benchmarks") / "results" / "oof" / "review.json"
+#: items per layer kept in the stored review, and shown in DATASHEET.md
+STORED_TOP = 10
+DATASHEET_TOP = 3
 
 
 @dataclass
@@ -117,7 +124,7 @@ def _reason(gold: str | None, anns: dict[str, str | None], model: dict[str, floa
         top = max(model, key=lambda lab: model[lab])
         parts.append(f"model {top} {model[top]:.2f}" + (f", gold's label {model.get(gold or '', 0.0):.2f}" if top != gold else ""))
     if issue:
-        parts.append("cleanlab: label issue")
+        parts.append("cleanlab: not gold's label" if anns else "cleanlab: label issue")
     return "; ".join(parts)
 
 
@@ -145,6 +152,7 @@ def _label_scores(gold_idx: list[int], ann_rows: list[list[int | None]], annotat
             try:
                 res = get_label_quality_multiannotator(frame, pred)
                 quality = res["detailed_label_quality"][f"quality_annotator_{GOLD_COLUMN}"].to_numpy(dtype=float)
+                issues = res["label_quality"]["consensus_label"].to_numpy() != labels
             except (ValueError, IndexError, KeyError, ZeroDivisionError):
                 quality = get_label_quality_scores(labels, pred)
     return [round(1.0 - float(q), 6) for q in quality], [bool(x) for x in issues]
@@ -255,7 +263,7 @@ def render_text(rv: Review, k: int) -> str:
         lines.append(f"\n{layer} ({len(rv.layers[layer])} items)")
         for i, s in enumerate(items, 1):
             flag = " !" if s.issue else ""
-            lines.append(f"{i:3d}. {s.score:.3f}{flag} {s.id}  \"{_short(s.anchor)}\"")
+            lines.append(f'{i:3d}. {s.score:.3f}{flag} {s.id}  "{_short(s.anchor)}"')
             lines.append(f"       {s.reason}")
     return "\n".join(lines) + "\n"
 
@@ -263,3 +271,47 @@ def render_text(rv: Review, k: int) -> str:
 def _short(text: str, n: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def stored(rv: Review) -> dict[str, Any]:
+    """The review as stored in `REVIEW_FILE`: the top `STORED_TOP` items per layer, and per layer
+    how many items were ranked and how many cleanlab (or the presence rule) flags."""
+    out = rv.as_dict(STORED_TOP)
+    out["counts"] = {layer: {"items": len(items), "flagged": sum(s.issue for s in items)} for layer, items in rv.layers.items()}
+    return out
+
+
+def render_stored(rv: Review) -> str:
+    return json.dumps(stored(rv), ensure_ascii=False, indent=1) + "\n"
+
+
+REVIEW_COLUMNS = ("layer", "items", "flagged", "rank", "item", "text", "gold", "against gold", "score")
+
+
+def datasheet_rows(data: dict[str, Any], k: int = DATASHEET_TOP) -> list[tuple[str, ...]]:
+    """The DATASHEET table from a stored review: the top `k` items of each layer with what disagrees."""
+    rows: list[tuple[str, ...]] = []
+    for layer, items in data["layers"].items():
+        count = data["counts"][layer]
+        if not items:
+            rows.append((layer, str(count["items"]), str(count["flagged"]), "-", "-", "-", "-", "-", "-"))
+        for i, it in enumerate(items[:k], 1):
+            against = [f"{a} {v or '(none)'}" for a, v in it["annotators"].items() if v != it["gold"]]
+            if it["model"]:
+                top = max(it["model"], key=lambda lab: it["model"][lab])
+                if top != it["gold"]:
+                    against.append(f"model {top} {it['model'][top]:.2f}")
+            rows.append(
+                (
+                    layer if i == 1 else "",
+                    str(count["items"]) if i == 1 else "",
+                    str(count["flagged"]) if i == 1 else "",
+                    str(i),
+                    f"{it['doc_id'][:3]} {it['unit']}",
+                    _short(it["anchor"], 40),
+                    it["gold"] or "(none)",
+                    ", ".join(against) or "-",
+                    f"{it['score']:.3f}",
+                )
+            )
+    return rows
