@@ -29,6 +29,7 @@ from typing import Any
 from tqdm import tqdm
 
 from cartel_fto_corpus.checks.checker import Usage
+from cartel_fto_corpus.labelstudio import review_queue
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull_plan import DocOutcome, plan_document
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, canonical_bytes, load_repo
@@ -203,24 +204,38 @@ def pull(
     guideline_version: str | None = None,
     progress: bool | None = None,
     echo: Callable[[str], None] = print,
+    review: bool = False,
 ) -> PullReport:
-    """Bring Label Studio's annotations into the repository; raise SyncError and write nothing on failure."""
+    """Bring Label Studio's annotations into the repository; raise SyncError and write nothing on failure.
+
+    `review`: pull the review project (`review_queue`): each reviewer's work is the set `review-<user>`."""
     with pull_lock(paths):
         report = PullReport(warnings=[] if dry_run else clean_stray_temp_files(paths))
         repo = load_repo(paths)
+        if review:
+            title = review_queue.review_title(title)
         proj = client.find_project(project, title)
         if proj is None:
             raise SyncError(
                 [f"no project {project or title!r} on {client.settings.safe_url}; run `cartel-fto ls push` first or pass --project"]
             )
         users = client.users()
+        if review:
+            users = review_queue.reviewers(users)
         state = SyncState.load(paths, client.settings.safe_url, proj.id)
         show = sys.stderr.isatty() if progress is None else progress
         opts = {"prefer": prefer, "guideline_version": guideline_version, "warnings": report.warnings}
         stage = Stage()
         try:
             registry_before = canonical_bytes(repo.registry)
-            outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, tasks, users, state, opts, stage, show))
+            if review:
+                names = [u.username for u in users.values()]
+                outcomes = client.consume_export(
+                    proj.id,
+                    lambda tasks: plan_all(repo, review_queue.with_reviewer_provenance(tasks, names), users, state, opts, stage, show),
+                )
+            else:
+                outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, tasks, users, state, opts, stage, show))
             settle(repo, outcomes, report, partial)
             targets = [paths.annotation_file(Path(w).stem) for w in report.written]
             if canonical_bytes(repo.registry) != registry_before:  # entities proposed in the editor
