@@ -73,7 +73,10 @@ def marked_regions(gold: dict[str, Any], suspects: list[dict[str, Any]]) -> list
     out = []
     for r in convert.set_to_regions(gold):
         if r.get("type") == "labels" and _owner(r) in why:
-            r = {**r, "meta": {**(r.get("meta") or {}), "text": why[_owner(r)]}}
+            r = {
+                **r,
+                "meta": {**(r.get("meta") or {}), "text": ["\n\n".join(why[_owner(r)])]},
+            }  # the editor joins list items without a break
         out.append(r)
     return out
 
