@@ -28,7 +28,7 @@ def test_reviewer_corrects_a_suspect_in_the_editor(
     ls_client: Client,
     ls_server: LocalServer,
     project_title: str,
-    browser: Any,
+    browser: Any,  # noqa: F811
     artifacts: Path,  # noqa: F811
 ) -> None:
     pytest.importorskip("cleanlab", reason="needs the review extra")

@@ -63,6 +63,17 @@ def test_review_queue_round_trip(repo_corpus: Path, ls_client: Client, project_t
     claim = next(c for c in reviews[0]["claims"] if (c["start"], c["end"]) == tuple(suspect["span"]))
     assert claim["type"] == new_type
     assert _gold(paths, task["data"]["doc_id"]) == gold_before
+    # into adjudication: comparing gold with the reviewer's set lists the correction (the cluster alignment of
+    # `adjudicate` may also list a claim in two clusters, even against an identical copy: not the review's doing)
+    from cartel_fto_corpus.inspection.adjudicate import compare_corpus
+
+    registry = json.loads(paths.registry.read_text(encoding="utf-8"))
+    (comp,), _ = compare_corpus([doc], [gold_before["annotator"], reviews[0]["annotator"]], registry)
+    assert suspect["unit"] in [u.id for u in comp.disagreements]
+    changed = {
+        k for k, v in reviews[0].items() if k not in ("annotator", "status", "note", "created", "updated") and v != gold_before.get(k)
+    }
+    assert changed == {"claims"}
 
 
 def _gold(paths: CorpusPaths, doc_id: str) -> dict:
