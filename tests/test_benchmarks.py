@@ -48,3 +48,15 @@ def test_cli_start_benchmark_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "x floor" in proc.stdout and "verdict: --help" in proc.stdout
+
+
+def test_review_benchmark_runs_and_finds_planted_errors() -> None:
+    pytest.importorskip("cleanlab", reason="needs the review extra: pip install -e '.[review]'")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_review.py"), "--n", "3", "--random", "10"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "precision@20 / recall@20" in proc.stdout and "verdict: top 20 finds at least half" in proc.stdout and ": yes" in proc.stdout

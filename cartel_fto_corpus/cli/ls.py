@@ -178,14 +178,29 @@ def config_command(root: Path | None) -> None:
     help="Annotations changed on both sides since the last sync: `repo` overwrites Label Studio's, `labelstudio` keeps them "
     "(pull later); default: refuse and list them.",
 )
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Queue the gold items `cartel-fto review` ranks most likely wrong in the project '<title> review' "
+    "(gold as a prediction, each suspect region with its reason); pull them with `ls pull --review`.",
+)
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="With --review: items per layer queued.")
 @handle_errors
-def push_command(root, url, api_key, project, annotator, title, timeout, retries, as_, dry_run, prefer) -> None:
+def push_command(root, url, api_key, project, annotator, title, timeout, retries, as_, dry_run, prefer, review, top) -> None:
     """Create or update one task per document, with the repository's annotations."""
     from cartel_fto_corpus.labelstudio.push import push
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     paths = CorpusPaths(corpus_root(root, writes=not dry_run))  # the sync state lives beside the corpus
     client = make_client(url, api_key, timeout, retries, paths.root, annotator)
+    if review:
+        from cartel_fto_corpus.inspection.review import review as rank
+        from cartel_fto_corpus.labelstudio.push import push_review
+
+        rv = rank(paths.root).as_dict()
+        rr = push_review(paths, client, rv["layers"], top=top, model=rv["model"], project=project, title=title, dry_run=dry_run)
+        click.echo(f"review project {rr.project_id}: {rr.created_tasks} tasks created, {rr.unchanged} already queued", err=True)
+        return
     r = push(paths, client, project=project, title=title, as_=as_, dry_run=dry_run, prefer=prefer, echo=lambda s: click.echo(s))
     if dry_run and r.project_id is None:
         click.echo(f"would create project {project or title!r} on {client.settings.safe_url}", err=True)
@@ -210,8 +225,11 @@ def push_command(root, url, api_key, project, annotator, title, timeout, retries
 @click.option(
     "--guideline-version", default=None, help="guideline_version for annotators new in Label Studio (default: the newest in the file)."
 )
+@click.option("--review", is_flag=True, help="Pull the review project ('<title> review'): each reviewer's work is the set review-<user>.")
 @handle_errors
-def pull_command(root, url, api_key, project, annotator, title, timeout, retries, partial, prefer, dry_run, guideline_version) -> None:
+def pull_command(
+    root, url, api_key, project, annotator, title, timeout, retries, partial, prefer, dry_run, guideline_version, review
+) -> None:
     """Write Label Studio's annotations back to annotations/<doc_id>.json, validated and atomically."""
     from cartel_fto_corpus.labelstudio.pull import pull
     from cartel_fto_corpus.truth.paths import CorpusPaths
@@ -229,6 +247,7 @@ def pull_command(root, url, api_key, project, annotator, title, timeout, retries
         dry_run=dry_run,
         guideline_version=guideline_version,
         echo=lambda s: click.echo(s),
+        review=review,
     )
     for w in r.warnings:
         click.echo(f"warning: {w}", err=True)

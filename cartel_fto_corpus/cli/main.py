@@ -37,6 +37,7 @@ LAZY_COMMANDS = {
     "freeze-guidelines": "cartel_fto_corpus.cli.protocol:freeze_guidelines_command",
     "diff": "cartel_fto_corpus.cli.diff:diff_command",
     "consistency": "cartel_fto_corpus.cli.consistency:consistency_command",
+    "review": "cartel_fto_corpus.cli.review:review_command",
 }
 
 

@@ -210,7 +210,16 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
         "agreement": _agreement(paths),
         "adjudication": adjudication_summary(all_docs),
         "benchmark": _benchmark(paths),
+        "review": _review(paths),
     }
+
+
+def _review(paths: CorpusPaths) -> dict[str, Any] | None:
+    """The stored review of gold (`cartel-fto review --write`), if there is one."""
+    from cartel_fto_corpus.inspection.review import REVIEW_FILE
+
+    path = paths.root / REVIEW_FILE
+    return _read_json(path) if path.is_file() else None
 
 
 def _benchmark(paths: CorpusPaths) -> dict[str, Any]:
@@ -392,6 +401,10 @@ def stats_tables(stats: dict[str, Any]) -> list[StatTable]:
         bench = stats["benchmark"]
         tables.append(StatTable("benchmark_tasks", "Benchmark tasks", TASK_COLUMNS, tuple(tuple(r) for r in bench["tasks"])))
         tables.append(StatTable("benchmark_results", "Benchmark results", RESULT_COLUMNS, tuple(tuple(r) for r in bench["results"])))
+    if stats.get("review"):
+        from cartel_fto_corpus.inspection.review import REVIEW_COLUMNS, datasheet_rows
+
+        tables.append(StatTable("review", "Review of gold: likely label errors", REVIEW_COLUMNS, tuple(datasheet_rows(stats["review"]))))
     qf = stats["quality_flags"]
     tables.append(
         StatTable(

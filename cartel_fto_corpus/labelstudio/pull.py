@@ -28,6 +28,7 @@ from typing import Any
 from tqdm import tqdm
 
 from cartel_fto_corpus.checks.checker import Usage
+from cartel_fto_corpus.labelstudio import review_queue
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull_plan import DocOutcome, Owner, plan_document
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, canonical_bytes, load_repo
@@ -177,20 +178,26 @@ def pull(
     progress: bool | None = None,
     echo: Callable[[str], None] = print,
     annotator: str | None = None,
+    review: bool = False,
 ) -> PullReport:
     """Bring Label Studio's annotations into the repository; raise SyncError and write nothing on failure.
 
     `annotator`: the server is that annotator's own (`ls serve --annotator`): the account whose key
-    pulls is theirs, and only its annotations are taken, as their set."""
+    pulls is theirs, and only its annotations are taken, as their set.
+    `review`: pull the review project (`review_queue`): each reviewer's work is the set `review-<user>`."""
     with contextlib.nullcontext([]) if dry_run else pull_lock(paths) as recovered:
         report = PullReport(warnings=[*recovered, *([] if dry_run else clean_stray_temp_files(paths))])
         repo = load_repo(paths)
+        if review:
+            title = review_queue.review_title(title)
         proj = client.find_project(project, title)
         if proj is None:
             raise SyncError(
                 [f"no project {project or title!r} on {client.settings.safe_url}; run `cartel-fto ls push` first or pass --project"]
             )
         users = client.users()
+        if review:
+            users = review_queue.reviewers(users)
         state = SyncState.load(paths, client.settings.safe_url, proj.id)
         show = sys.stderr.isatty() if progress is None else progress
         opts = {"prefer": prefer, "guideline_version": guideline_version, "warnings": report.warnings, "owner": None}
@@ -200,7 +207,14 @@ def pull(
         stage = Stage(None if dry_run else paths.root)
         try:
             registry_before = canonical_bytes(repo.registry)
-            outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, tasks, users, state, opts, stage, show))
+            if review:
+                names = [u.username for u in users.values()]
+                outcomes = client.consume_export(
+                    proj.id,
+                    lambda tasks: plan_all(repo, review_queue.with_reviewer_provenance(tasks, names), users, state, opts, stage, show),
+                )
+            else:
+                outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, tasks, users, state, opts, stage, show))
             settle(repo, outcomes, report, partial)
             targets = [paths.annotation_file(Path(w).stem) for w in report.written]
             if canonical_bytes(repo.registry) != registry_before:  # entities proposed in the editor

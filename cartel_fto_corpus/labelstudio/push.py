@@ -368,3 +368,60 @@ def record(client: Client, repo: Repo, state: SyncState, view: ServerView, plan:
         else:
             rec.predictions = hashes
     state.save()
+
+
+@dataclass
+class ReviewPushReport:
+    project_id: int | None
+    created_tasks: int = 0
+    unchanged: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def push_review(
+    paths: CorpusPaths,
+    client: Client,
+    layers: dict[str, list[dict[str, Any]]],
+    *,
+    top: int = 5,
+    model: str = "oof",
+    project: str | None = None,
+    title: str = DEFAULT_TITLE,
+    dry_run: bool = False,
+    echo: Callable[[str], None] = print,
+) -> ReviewPushReport:
+    """The review queue (`review_queue`): a task per document with suspects among the `top` of each layer
+    of `layers` (a `cartel-fto review` result), in the review project; a document already queued stays as it is."""
+    from cartel_fto_corpus.labelstudio import review_queue
+
+    with corpus_spared() as read:
+        repo = load_repo(paths, require_valid=True)
+        read()
+    chosen = review_queue.select(layers, top)
+    config = label_config(repo.registry["targets"], repo.registry["entities"])
+    proj = ensure_project(client, project, review_queue.review_title(title), config, create=not dry_run)
+    listing = {} if proj is None or getattr(proj, "created_now", False) else by_doc_id(client.list_tasks(proj.id), proj.id)
+    report = ReviewPushReport(proj.id if proj is not None else None)
+    new = {d: s for d, s in chosen.items() if d not in listing}
+    report.unchanged = len(chosen) - len(new)
+    report.lines = [f"queue {d} for review: {len(s)} item(s)" for d, s in new.items()]
+    if dry_run or not new:
+        for line in report.lines:
+            echo(f"would {line}" if dry_run else line)
+        return report
+    docs = {d: repo.files[d] for d in new}
+    items = list(
+        review_queue.task_items(
+            docs,
+            {d: repo.text(d) for d in new},
+            {d: ownership.task_title(repo.text(d), repo.title(d)) for d in new},
+            {d: repo.sha(d) for d in new},
+            new,
+            model,
+        )
+    )
+    ids, _ = client.import_tasks(proj.id, wire.dumps(items))
+    report.created_tasks = len(ids)
+    for line in report.lines:
+        echo(line)
+    return report
