@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from cartel_fto_corpus.cli.main import cli
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push_review
@@ -63,6 +65,15 @@ def test_reviewer_corrects_a_suspect_in_the_editor(
     assert claim["type"] == new_type and suspect["unit"] in sets["review-rita"]["note"]
     before = {s["annotator"]: s for s in json.loads(gold_before)["annotations"]}
     assert all(sets[name] == s for name, s in before.items())  # gold and the annotators' sets untouched
+    # into adjudication: the maintainer's `adjudicate` lists the reviewer's correction as a disagreement with gold
+    gold = next(name for name, s in before.items() if s["status"] == "gold")
+    listing = CliRunner().invoke(
+        cli, ["adjudicate", "--root", str(repo_corpus), suspect["doc_id"], "--annotators", f"{gold},review-rita", "--format", "json"]
+    )
+    assert listing.exit_code == 1, listing.output  # undecided until the maintainer decides
+    (listed,) = json.loads(listing.stdout)["documents"]
+    unit = next(u for u in listed["disagreements"] if u["id"] == suspect["unit"])
+    assert new_type in json.dumps(unit["values"]["review-rita"]) and suspect["gold"] in json.dumps(unit["values"][gold])
     assert (artifacts / "review-claims.png").stat().st_size > 10_000
 
 
