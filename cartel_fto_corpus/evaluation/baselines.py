@@ -47,15 +47,6 @@ def _rows(corpus: GoldCorpus, config: str, docs: list[str]) -> list[dict[str, An
 # --- ner ---------------------------------------------------------------------------------------------
 
 
-def _tags_of_spans(row: dict[str, Any], spans: list[tuple[int, int, str]]) -> list[str]:
-    tags = ["O"] * len(row["tokens"])
-    for s, e, label in spans:
-        inside = [i for i, (a, b) in enumerate(zip(row["token_starts"], row["token_ends"], strict=True)) if a >= s and b <= e]
-        for j, i in enumerate(inside):
-            tags[i] = ("B-" if j == 0 else "I-") + label
-    return tags
-
-
 def gazetteer_ner(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
     for k in range(corpus.folds):
         names: dict[tuple[str, ...], Counter] = {}
