@@ -73,6 +73,7 @@ USED_DYNAMICALLY = (
     # Public API of a module, exercised by the tests (reference implementations, round trips, fixtures):
     agreement_module.compute_agreement,  # the agreement of a set of documents (tests/test_agreement.py)
     client.Client.export_tasks,  # one project's tasks in parts (tests/labelstudio/test_export_parts.py)
+    config.STATUS,  # the status control name that must never appear in the editor or a prediction (tests/test_labelstudio_config.py, test_labelstudio_ownership.py)
     config.NOT_IN_EDITOR,  # schema label sets with no editor control (tests/test_labelstudio_config.py)
     config.REGION_WIDGETS,  # per-region widgets the served config must show (tests/test_labelstudio_config.py)
     config.annotation_label_sets,

@@ -43,7 +43,7 @@ TEXT = "text"  # the task data key holding the document text (every layer's Text
 PROBLEMS = "problems"
 ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
 ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER = "entity_id", "checkworthiness", "attribution", "hedged", "cluster"
-TARGET, DESCRIPTION = "target", "description"
+TARGET, DESCRIPTION, STATUS = "target", "description", "status"
 ENTITY_NAME, LAYER, TITLE = "entity_name", "layer", "title"
 #: The attribution of stance evidence: its own control on the stance layer's Text object. A per-region
 #: widget applies only to regions of the object it names (`toName`): one `attribution` control on the
