@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.checks.problems import Problem, pointer
 from cartel_fto_corpus.truth.jsonio import Unreadable, escape_surrogates, read_file_bytes
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
-from cartel_fto_corpus.truth.texts import compute_manifest, read_texts, sha256_hex
+from cartel_fto_corpus.truth.texts import compute_manifest, parse_sha256sums, read_texts, sha256_hex
 
 
 def registry_problems(file: str, reg: dict[str, Any], usage: Usage | None) -> list[Problem]:
@@ -129,9 +128,6 @@ def text_problems(paths: CorpusPaths) -> list[Problem]:
     ]
 
 
-_CHECKSUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *]?(.+)")
-
-
 def parse_checksums(file: str, path: Path) -> tuple[dict[str, str], list[Problem]]:
     """`sha256sum` lines -> {file name: digest}, and one unreadable problem per line that is not one."""
     try:
@@ -140,19 +136,17 @@ def parse_checksums(file: str, path: Path) -> tuple[dict[str, str], list[Problem
         return {}, [Problem(file, "", str(exc), "unreadable", unreadable=True)]
     except UnicodeDecodeError as exc:
         return {}, [Problem(file, "", f"not UTF-8: byte offset {exc.start}", "unreadable", unreadable=True)]
-    sums: dict[str, str] = {}
-    bad: list[Problem] = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        m = _CHECKSUM_LINE.fullmatch(line.rstrip("\r"))
-        if m is None:
-            found = escape_surrogates(json.dumps(line[:60], ensure_ascii=False))
-            bad.append(
-                Problem(file, "", f"line {n}: expected '<64 hex digits>  <file name>', found {found}", "bad-checksum-line", unreadable=True)
-            )
-        else:
-            sums[m.group(2)] = m.group(1).lower()
+    sums, bad_lines = parse_sha256sums(text)
+    bad = [
+        Problem(
+            file,
+            "",
+            f"line {n}: expected '<64 hex digits>  <file name>', found {escape_surrogates(json.dumps(line[:60], ensure_ascii=False))}",
+            "bad-checksum-line",
+            unreadable=True,
+        )
+        for n, line in bad_lines
+    ]
     return sums, bad
 
 

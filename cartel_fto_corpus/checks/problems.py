@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from cartel_fto_corpus.truth.jsonio import pointer as pointer  # re-exported: checks build their pointers here
+
 #: Exit codes of `cartel-fto validate`.
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -51,11 +53,6 @@ def more_problems(file: str, n: int, what: str, at_least: bool = False) -> Probl
     """The line that stands for the problems of a file beyond MAX_PROBLEMS_PER_FILE."""
     count = f"more than {n}" if at_least else str(n)
     return Problem(file, "", f"{count} more {what} not listed (at most {MAX_PROBLEMS_PER_FILE} are listed per file)", "more-problems")
-
-
-def pointer(*parts: str | int) -> str:
-    """RFC 6901 pointer from path parts."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -10,16 +10,17 @@ file with half a million schema errors costs seconds, not minutes and gigabytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
 from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, more_problems, pointer
-from cartel_fto_corpus.truth.jsonio import escape_surrogates, scan
+from cartel_fto_corpus.truth.jsonio import Unreadable, escape_surrogates, read_json_checked, scan
 from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, load_schemas, supported_versions
 
 
@@ -154,3 +155,30 @@ def _version_problem(file: str, doc: Any) -> Problem | None:
             "unknown-schema-version",
         )
     return None
+
+
+def sound_document(
+    kind: str, path: Path, name: str, on_reject: Callable[[Any], None] | None = None
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse and schema-check one file: (the document if it is sound, its problems).
+
+    The file is read once (regular files of at most `MAX_FILE_BYTES` only); `on_reject` gets the
+    parsed document the schema refuses (to note the registry ids it names) instead of a second read.
+
+    Duplicate keys and lone surrogates make a file unreadable (exit 2: it has no single meaning,
+    and no UTF-8 writer can store it); they are reported with their pointers, and the file is not
+    checked further.
+    """
+    try:
+        parsed = read_json_checked(path)
+    except Unreadable as exc:
+        return None, [Problem(name, "", str(exc), "unreadable", unreadable=True)]
+    if parsed.flaws:
+        return None, [Problem(name, f.pointer, f.message, f.code, unreadable=True) for f in parsed.flaws]
+    bad = _version_problem(name, parsed.doc) if kind not in ("protocol", "seal") else None  # versioned by their own const
+    if bad:
+        return None, [bad]
+    found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.whole_floats)
+    if found and on_reject is not None:
+        on_reject(parsed.doc)
+    return (None if found else parsed.doc), found

@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.checks.problems import Problem, pointer
-from cartel_fto_corpus.checks.schema_check import schema_problems
-from cartel_fto_corpus.truth.jsonio import Unreadable, read_json_checked
+from cartel_fto_corpus.checks.schema_check import sound_document
 from cartel_fto_corpus.truth.paths import PROTOCOL_FILE, SEAL_FILE, CorpusPaths, display
 from cartel_fto_corpus.truth.texts import sha256_hex
 
@@ -75,15 +74,7 @@ def delivered_files(folder: Path) -> list[str]:
 
 
 def _load(kind: str, path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    name = display(path)
-    try:
-        parsed = read_json_checked(path)
-    except Unreadable as exc:
-        return None, [Problem(name, "", str(exc), "unreadable", unreadable=True)]
-    if parsed.flaws:
-        return None, [Problem(name, f.pointer, f.message, f.code, unreadable=True) for f in parsed.flaws]
-    found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.whole_floats)
-    return (None if found else parsed.doc), found
+    return sound_document(kind, path, display(path))
 
 
 def load_protocol(paths: CorpusPaths) -> tuple[dict[str, Any] | None, list[Problem]]:

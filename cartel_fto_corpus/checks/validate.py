@@ -16,9 +16,9 @@ from typing import Any
 from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.corpus_checks import checksum_problems, manifest_problems, registry_problems, text_problems
 from cartel_fto_corpus.checks.problems import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, Problem, Report, pointer
-from cartel_fto_corpus.checks.schema_check import _version_problem, schema_problems
+from cartel_fto_corpus.checks.schema_check import schema_problems, sound_document
 from cartel_fto_corpus.checks.seals import delivery_problems
-from cartel_fto_corpus.truth.jsonio import Unreadable, read_json, read_json_checked
+from cartel_fto_corpus.truth.jsonio import Unreadable, read_json
 from cartel_fto_corpus.truth.paths import MANIFEST_FILE, PROTOCOL_FILE, REGISTRY_FILE, SEAL_FILE, CorpusPaths, display
 
 __all__ = [
@@ -68,33 +68,6 @@ def internal_error(file: str, exc: BaseException) -> Problem:
         "internal-error",
         unreadable=True,
     )
-
-
-def sound_document(
-    kind: str, path: Path, name: str, on_reject: Callable[[Any], None] | None = None
-) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse and schema-check one file: (the document if it is sound, its problems).
-
-    The file is read once (regular files of at most `MAX_FILE_BYTES` only); `on_reject` gets the
-    parsed document the schema refuses (to note the registry ids it names) instead of a second read.
-
-    Duplicate keys and lone surrogates make a file unreadable (exit 2: it has no single meaning,
-    and no UTF-8 writer can store it); they are reported with their pointers, and the file is not
-    checked further.
-    """
-    try:
-        parsed = read_json_checked(path)
-    except Unreadable as exc:
-        return None, [Problem(name, "", str(exc), "unreadable", unreadable=True)]
-    if parsed.flaws:
-        return None, [Problem(name, f.pointer, f.message, f.code, unreadable=True) for f in parsed.flaws]
-    bad = _version_problem(name, parsed.doc) if kind not in ("protocol", "seal") else None  # versioned by their own const
-    if bad:
-        return None, [bad]
-    found = schema_problems(kind, parsed.doc, name, strict_numbers=parsed.whole_floats)
-    if found and on_reject is not None:
-        on_reject(parsed.doc)
-    return (None if found else parsed.doc), found
 
 
 def load_checked(kind: str, path: Path, report: Report, on_reject: Callable[[Any], None] | None = None) -> dict[str, Any] | None:

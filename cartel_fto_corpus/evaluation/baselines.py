@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
+from cartel_fto_corpus.truth.unionfind import UnionFind
 
 SPACY_SEEDS = (0, 1, 2)
 SPACY_EPOCHS = 8
@@ -45,15 +46,6 @@ def _rows(corpus: GoldCorpus, config: str, docs: list[str]) -> list[dict[str, An
 
 
 # --- ner ---------------------------------------------------------------------------------------------
-
-
-def _tags_of_spans(row: dict[str, Any], spans: list[tuple[int, int, str]]) -> list[str]:
-    tags = ["O"] * len(row["tokens"])
-    for s, e, label in spans:
-        inside = [i for i, (a, b) in enumerate(zip(row["token_starts"], row["token_ends"], strict=True)) if a >= s and b <= e]
-        for j, i in enumerate(inside):
-            tags[i] = ("B-" if j == 0 else "I-") + label
-    return tags
 
 
 def gazetteer_ner(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
@@ -222,19 +214,13 @@ def tfidf_clusters(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
     for k in range(corpus.folds):
         rows = _claims(corpus, corpus.fold_docs(k))
         sim = cosine_similarity(TfidfVectorizer().fit_transform([r["claim"] for r in rows])) if rows else []
-        parent = list(range(len(rows)))
-
-        def find(x: int, parent: list[int] = parent) -> int:
-            while parent[x] != x:
-                x = parent[x]
-            return x
-
+        uf = UnionFind()
         for i in range(len(rows)):
             for j in range(i + 1, len(rows)):
                 if sim[i][j] >= COSINE_LINK:
-                    parent[max(find(i), find(j))] = min(find(i), find(j))
+                    uf.union(i, j)
         for i, r in enumerate(rows):
-            yield {"id": r["id"], "fold": k, "predicted_clusters": [f"c{find(i)}"]}
+            yield {"id": r["id"], "fold": k, "predicted_clusters": [f"c{uf.find(i)}"]}
 
 
 #: task -> system -> producer; a system with seeds is stored once per seed (`<system>-seed<n>`).

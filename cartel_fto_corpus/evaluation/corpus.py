@@ -46,9 +46,6 @@ class GoldCorpus:
     def fold_docs(self, fold: int) -> list[str]:
         return list(self.buckets[fold])
 
-    def split_docs(self, fold: int, split: str) -> list[str]:
-        return [d for d in self.documents if fold_split(self.buckets, fold, d) == split]
-
     def train_docs(self, fold: int) -> list[str]:
         """Documents a system may learn from in fold k: its train and validation splits (never its test)."""
         return [d for d in self.documents if fold_split(self.buckets, fold, d) != "test"]

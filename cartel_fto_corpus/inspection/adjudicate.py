@@ -24,8 +24,6 @@ from typing import Any
 
 from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, align_spans, claim_clusters, cluster_map
 
-LAYERS = ("entities", "stances", "claims")
-
 
 @dataclass
 class Unit:

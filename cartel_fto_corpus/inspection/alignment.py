@@ -27,6 +27,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from cartel_fto_corpus.truth.sets import claim_clusters as claim_clusters  # re-exported: the one reader of a claim's clusters
+from cartel_fto_corpus.truth.unionfind import UnionFind
+
 T = TypeVar("T")
 Span = tuple[int, int]
 
@@ -34,14 +37,6 @@ Span = tuple[int, int]
 def norm(text: str) -> str:
     """Case- and white-space-insensitive form of a name or description."""
     return " ".join(text.casefold().split())
-
-
-def claim_clusters(claim: Mapping[str, Any]) -> list[str]:
-    """The cluster ids of a claim under schema 1.1 (`clusters`) or 1.0 (`cluster`, one id or null)."""
-    if "clusters" in claim:
-        return list(claim["clusters"])
-    one = claim.get("cluster")
-    return [] if one is None else [one]
 
 
 def overlaps(a: Span, b: Span) -> bool:
@@ -107,23 +102,6 @@ def align_spans(items: Mapping[str, Sequence[T]], span: Callable[[T], Span]) -> 
     return sorted(units, key=lambda u: min(span(x) for x in u.values()))
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[Any, Any] = {}
-
-    def find(self, x: Any) -> Any:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: Any, b: Any) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 class EntityIndex:
     """Which entity ids of which annotators name the same real-world entity (see the module docstring).
 
@@ -141,7 +119,7 @@ class EntityIndex:
         reg = {e["id"]: e for e in (registry or {}).get("entities", [])}
         #: an annotator that delivered its own registry (a blind annotator) is read against it
         own = {ann: {e["id"]: e for e in r.get("entities", [])} for ann, r in (registries or {}).items()}
-        self.uf = _UnionFind()
+        self.uf = UnionFind()
         self.order: list[str] = []
         mention_texts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         labels: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cartel_fto_corpus.checks.adjudication import LAYERS
 from cartel_fto_corpus.inspection.alignment import align_spans, claim_clusters, norm
 from cartel_fto_corpus.truth.paths import ANNOTATIONS, PROTOCOL_FILE, REGISTRY_FILE
-
-LAYERS = ("entities", "stances", "claims")
 
 
 class SideError(ValueError):

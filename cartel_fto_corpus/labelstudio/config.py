@@ -29,7 +29,6 @@ adjudication in the repository (see `ownership`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -311,8 +310,3 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
         )
     parts.append("</View>")
     return "\n".join(parts)  # no trailing newline: Label Studio strips it, and push compares configs
-
-
-def config_summary() -> str:
-    """Which label set each control shows, for `cartel-fto ls config --explain`."""
-    return json.dumps({"labels": REGION_LABEL_SETS, "choices": CHOICE_LABEL_SETS, "structural": STRUCTURAL_VALUES}, indent=2)

@@ -45,7 +45,6 @@ from cartel_fto_corpus.truth.schema import load_schemas
 _LOCAL_ID = re.compile(r"^([esc])([0-9]+)$")
 _EVIDENCE_ID = re.compile(r"^(s[0-9]+)_([0-9]+)$")
 _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
-DOC_STATUS_ID = "doc_status"
 DOC_STANCE_ID = "doc_stance__"
 #: Provenance fields Label Studio keeps in the task meta (they have no widget).
 PROVENANCE = ("guideline_version", "created", "updated", "status", "note", "adjudication")
@@ -81,14 +80,6 @@ def content_hash(aset: dict[str, Any]) -> str:
     """Hash of what an annotator can change in Label Studio (everything but created/updated)."""
     body = {k: v for k, v in aset.items() if k not in ("created", "updated")}
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def file_hash(doc: dict[str, Any] | None) -> str | None:
-    return None if doc is None else hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def set_hash(aset: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(aset, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------

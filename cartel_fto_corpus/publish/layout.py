@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cartel_fto_corpus.truth.unionfind import UnionFind
+
 #: Every document goes to this one split: see the card ("Splits") for why.
 SPLIT = "test"
 
@@ -41,24 +43,14 @@ def document_groups(entries: Iterable[dict[str, Any]]) -> list[list[str]]:
     """Documents that share text (manifest `overlaps`) joined into groups (union-find, transitively),
     each group sorted, groups ordered by their first document id. A group never straddles two splits
     of a fold, so no wire copy shared by two articles is seen in training and again in evaluation."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    uf = UnionFind()
     for e in entries:
-        find(e["id"])
+        uf.find(e["id"])
         for o in e.get("overlaps", []):
-            a, b = find(e["id"]), find(o["doc_id"])
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+            uf.union(e["id"], o["doc_id"])
     groups: dict[str, list[str]] = {}
-    for doc in parent:
-        groups.setdefault(find(doc), []).append(doc)
+    for doc in uf.parent:
+        groups.setdefault(uf.find(doc), []).append(doc)
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
 
 

@@ -14,7 +14,7 @@ from cartel_fto_corpus.publish.features import SEMEVAL_OF
 from cartel_fto_corpus.publish.sentences import sentence_spans
 from cartel_fto_corpus.publish.tokenize import MisalignedMention, bio_tags, tokenize
 from cartel_fto_corpus.truth.offsets import lines_with_offsets
-from cartel_fto_corpus.truth.sets import reference_set
+from cartel_fto_corpus.truth.sets import claim_clusters, reference_set
 from cartel_fto_corpus.truth.spans import set_spans, span_problem
 
 
@@ -242,14 +242,6 @@ def stance_classification_rows(
             "evidence": [{"start": a, "end": b, "text": t} for a, b, t in evidence],
             **provenance(aset),
         }
-
-
-def claim_clusters(claim: dict[str, Any]) -> list[str]:
-    """The cluster ids of a claim, as a list, whichever schema wrote it: 1.0 has `cluster` (an id or
-    null), 1.1 has `clusters` (a list). Every cluster reader goes through here."""
-    if "clusters" in claim:
-        return list(claim["clusters"] or [])
-    return [claim["cluster"]] if claim.get("cluster") is not None else []
 
 
 def copies(claims: list[dict[str, Any]], repeats: list[dict[str, Any]]) -> dict[str, str]:

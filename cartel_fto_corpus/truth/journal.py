@@ -99,7 +99,7 @@ class Transaction:
     def __enter__(self) -> Transaction:
         return self
 
-    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+    def __exit__(self, _exc_type: object, exc: BaseException | None, tb: object) -> None:
         if isinstance(exc, OSError) and not hasattr(exc, "pending_commit"):
             exc.nothing_written = True  # type: ignore[attr-defined]  # read by the command line's one-line message
         self.abort()

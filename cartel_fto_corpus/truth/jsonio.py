@@ -53,7 +53,8 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _pointer(parts: list[str | int]) -> str:
+def pointer(*parts: str | int) -> str:
+    """RFC 6901 pointer from path parts (the one pointer builder: jsonio's flaws and every Problem)."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
@@ -119,7 +120,7 @@ def _flaws(doc: Any, dup_objects: list[tuple[dict[str, Any], list[str]]]) -> lis
             if m:
                 out.append(
                     Flaw(
-                        _pointer(path),
+                        pointer(*path),
                         f"expected Unicode text, found a lone surrogate \\u{ord(m.group()):04x} at character {m.start()}",
                         "lone-surrogate",
                     )
@@ -128,7 +129,7 @@ def _flaws(doc: Any, dup_objects: list[tuple[dict[str, Any], list[str]]]) -> lis
             for key in dups.get(id(value), ()):
                 out.append(
                     Flaw(
-                        _pointer([*path, key]),
+                        pointer(*path, key),
                         f"expected each key once per object, found {escape_surrogates(repr(key))} more than once (JSON readers disagree on which one counts)",
                         "duplicate-key",
                     )
@@ -139,7 +140,7 @@ def _flaws(doc: Any, dup_objects: list[tuple[dict[str, Any], list[str]]]) -> lis
                 if m:
                     out.append(
                         Flaw(
-                            _pointer(path),
+                            pointer(*path),
                             f"expected Unicode text in keys, found a lone surrogate \\u{ord(m.group()):04x} in a key",
                             "lone-surrogate",
                         )

@@ -68,13 +68,20 @@ def migrate_claim(claim: dict[str, Any]) -> dict[str, Any]:
     return _with_key_replaced(claim, "cluster", "clusters", [] if cluster is None else [cluster])
 
 
-def migrate_annotation(doc: dict[str, Any]) -> dict[str, Any]:
-    """An annotation file at 1.1; a 1.1 file is returned as it is."""
+def _at_target(doc: dict[str, Any]) -> bool:
+    """True for a file already at 1.1, False for one at 1.0; MigrationError (one line) for any other version."""
     version = doc.get("schema_version")
     if version == TO_VERSION:
-        return doc
+        return True
     if version != FROM_VERSION:
         raise MigrationError(f"expected schema_version {FROM_VERSION} or {TO_VERSION}, found {json.dumps(version)}")
+    return False
+
+
+def migrate_annotation(doc: dict[str, Any]) -> dict[str, Any]:
+    """An annotation file at 1.1; a 1.1 file is returned as it is."""
+    if _at_target(doc):
+        return doc
     out = dict(doc, schema_version=TO_VERSION)
     out["annotations"] = [dict(aset, claims=[migrate_claim(c) for c in aset.get("claims", [])]) for aset in doc.get("annotations", [])]
     return out
@@ -94,11 +101,8 @@ def cluster_kinds(annotation_docs: Iterable[dict[str, Any]]) -> dict[str, str]:
 
 def migrate_registry(reg: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
     """A registry at 1.1, cluster kinds taken from `kinds` (default factual); 1.1 is left as it is."""
-    version = reg.get("schema_version")
-    if version == TO_VERSION:
+    if _at_target(reg):
         return reg
-    if version != FROM_VERSION:
-        raise MigrationError(f"expected schema_version {FROM_VERSION} or {TO_VERSION}, found {json.dumps(version)}")
     out = dict(reg, schema_version=TO_VERSION)
     out["entities"] = [
         e if "qid_source" in e else _with_key_after(e, "qid", "qid_source", None if e.get("qid") is None else dict(UNCONFIRMED_SOURCE))

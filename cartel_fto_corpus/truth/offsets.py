@@ -2,7 +2,9 @@
 
 Every offset stored in this corpus counts Unicode code points (Python `str` indices). JavaScript,
 browsers and older Label Studio count UTF-16 code units, which differ after an astral-plane
-character such as the emoji in article 002. These functions are the only place that converts.
+character such as the emoji in article 002. No package code converts today (Label Studio and the
+explorer take code points; the manifest records `utf16_len`); `cp_to_utf16`/`utf16_to_cp` are the
+tested reference for a tool that counts UTF-16 units, and the only place that may convert.
 """
 
 from __future__ import annotations

@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-#: The distribution name a checkout's pyproject.toml declares (`name = "cartel-fto-corpus"`).
-PROJECT_NAME = "cartel-fto-corpus"
 TEXTS = "texts"
 ANNOTATIONS = "annotations"
 SCHEMA = "schema"

@@ -78,14 +78,28 @@ def _read_text_file(path: Path) -> Text:
         return Text(path.stem, path.name, b"", unreadable=str(exc))
 
 
+_CHECKSUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *]?(.+)")
+
+
+def parse_sha256sums(text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """`sha256sum` lines -> ({file name: lower-case digest}, [(line number, line) of each line that is
+    not one]); blank lines are skipped. The one parser of `texts/SHA256SUMS` (validate reports the bad lines)."""
+    sums: dict[str, str] = {}
+    bad: list[tuple[int, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        m = _CHECKSUM_LINE.fullmatch(line.rstrip("\r"))
+        if m is None:
+            bad.append((n, line))
+        else:
+            sums[m.group(2)] = m.group(1).lower()
+    return sums, bad
+
+
 def read_checksums(path: Path) -> dict[str, str]:
-    """`sha256sum`-format file -> {file name: hex digest}."""
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            out[name.lstrip("*")] = digest
-    return out
+    """`sha256sum`-format file -> {file name: hex digest} (lines that are not one are left out)."""
+    return parse_sha256sums(path.read_text(encoding="utf-8"))[0]
 
 
 def find_title(text: str) -> tuple[str, int, int] | None:
