@@ -2,6 +2,10 @@
 
 Every failure ends in one line per reason on stderr and a non-zero exit (1: refused or invalid,
 2: connection or server problem), never a traceback; the API key never appears in output.
+
+Long because it is one click group of seven thin subcommands (serve, stop, config, push, pull,
+check-submissions, and the review variants) sharing the connection options and error handling;
+the logic they call lives in `labelstudio/`.
 """
 
 from __future__ import annotations

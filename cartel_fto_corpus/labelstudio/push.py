@@ -10,6 +10,9 @@ requests serialised once with orjson, then one request per changed set. After th
 more light listing records every task's new `updated_at` in the sync state; there is no second
 export. An annotation someone changed in Label Studio since the last sync is never overwritten
 unless `--prefer repo` says so. `--dry-run` prints the plan's actions, the very ones `apply` runs.
+
+Long because the review queue (`push_review`, issue 24) reuses this module's gather and apply
+steps (project lookup, task listing, batched import); splitting it out would duplicate them.
 """
 
 from __future__ import annotations
