@@ -97,3 +97,61 @@ def test_the_fast_path_accepts_only_what_the_token_rules_accept(text: str, data:
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     assert span_problem(text, start, end) == token_rules(text, start, end)
+
+
+# Boundaries that mutation testing found unpinned (issue 26).
+
+
+def test_quoted_span_text_is_cut_at_60_characters() -> None:
+    from cartel_fto_corpus.truth.spans import token_rules
+
+    sixty = " " + "a" * 59
+    assert token_rules(sixty, 0, 60) == ("span-whitespace", f'expected a span without surrounding white space, found "{sixty}"')
+    sixty_one = sixty + "a"
+    assert token_rules(sixty_one, 0, 61) == (
+        "span-whitespace",
+        f'expected a span without surrounding white space, found "{sixty_one[:59]}\u2026"',
+    )
+
+
+@pytest.mark.parametrize(
+    ("span", "closes"),
+    [
+        ("f()", True),  # the opener right before the closer
+        ("(a) b)", False),  # as many closed as opened before the last one
+        ("(a (b)", True),
+        ('"a" "b" "c"', True),  # five straight quotes before the last one: odd
+        ('"a" "b"', True),
+        ('a" "b"', False),
+        ("a)", False),
+        ("ab", False),
+    ],
+)
+def test_a_closing_mark_ends_a_span_only_if_opened_inside_it(span: str, closes: bool) -> None:
+    from cartel_fto_corpus.truth.spans import _closes_inside
+
+    assert _closes_inside(span) is closes
+
+
+def test_set_spans_lists_unnamed_holders_and_claimants_in_report_order() -> None:
+    from cartel_fto_corpus.truth.spans import set_spans
+
+    span = {"start": 0, "end": 1, "text": "a"}
+    aset = {
+        "entities": [span],
+        "stances": [
+            {"holder": {"kind": "unnamed", "span": span}, "evidence": [span, span]},
+            {"holder": {"kind": "author"}, "evidence": [span]},
+        ],
+        "claims": [{"claimant": {"kind": "entity"}, **span}, {"claimant": {"kind": "unnamed", "span": span}, **span}],
+    }
+    assert [p for p, _ in set_spans(aset)] == [
+        "/entities/0",
+        "/stances/0/holder/span",
+        "/stances/0/evidence/0",
+        "/stances/0/evidence/1",
+        "/stances/1/evidence/0",
+        "/claims/0",
+        "/claims/1/claimant/span",
+        "/claims/1",
+    ]

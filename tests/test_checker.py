@@ -1,0 +1,133 @@
+"""checks/checker.py below the fixtures: the parts mutation testing found unpinned (issue 26).
+
+The invalid fixtures (tests/test_validate.py, tests/test_problem_codes.py) show each check end to
+end; these tests pin what one fixture per check cannot: caps, the merge of parallel chunks, which of
+two overlapping mentions is reported, touching spans, and that checking goes on after a finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage, _parse_time
+from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE
+from cartel_fto_corpus.truth.paths import CorpusPaths
+from tests.conftest import FIXTURE_CORPUS
+
+REGISTRY = {"entities": [{"id": "r", "type": "PERSON"}, {"id": "t", "type": "PERSON"}, {"id": "m", "type": "GPE"}]}
+TEXT = "Rubio met Trump and Mexico objected."
+
+
+def _checker() -> AnnotationChecker:
+    return AnnotationChecker("f.json", {"doc_id": "x"}, Context(CorpusPaths(FIXTURE_CORPUS), REGISTRY), Usage())
+
+
+def _mention(j: int, start: int, end: int, entity: str = "r", label: str = "PERSON", text: str = TEXT) -> dict[str, Any]:
+    return {"id": f"e{j}", "start": start, "end": end, "text": text[start:end], "entity": entity, "label": label}
+
+
+def _found(checker: AnnotationChecker) -> list[tuple[str, str]]:
+    return [(p.pointer, p.code) for p in checker.problems]
+
+
+def test_overlap_is_reported_on_the_mention_listed_later_in_either_order() -> None:
+    wide, narrow = _mention(0, 0, 9), _mention(1, 6, 15)  # "Rubio met", "met Trump"
+    c = _checker()
+    c.check_entities("/a", [wide, narrow], TEXT)
+    assert [(p.pointer, p.message) for p in c.problems] == [
+        ("/a/entities/1", "expected flat, non-overlapping mentions, found 6:15 overlapping /a/entities/0 (0:9)")
+    ]
+    c = _checker()
+    c.check_entities("/a", [narrow, wide], TEXT)
+    assert [(p.pointer, p.message) for p in c.problems] == [
+        ("/a/entities/1", "expected flat, non-overlapping mentions, found 0:9 overlapping /a/entities/0 (6:15)")
+    ]
+
+
+def test_touching_mentions_do_not_overlap() -> None:
+    text = "Rubio,Trump"
+    c = _checker()
+    c.check_entities("/a", [_mention(0, 0, 6, text=text), _mention(1, 6, 11, "t", text=text)], text)
+    assert _found(c) == [("/a/entities/0", "span-trailing-symbol")]  # the comma, not an overlap
+
+
+def test_checking_goes_on_after_a_duplicate_span() -> None:
+    c = _checker()
+    mentions = [_mention(0, 0, 5), _mention(1, 0, 5), _mention(2, 10, 15, "t", label="ORG"), _mention(3, 20, 26, "m", "GPE")]
+    c.check_entities("/a", mentions, TEXT)
+    assert _found(c) == [("/a/entities/1", "duplicate-span"), ("/a/entities/2/label", "label-mismatch")]
+    assert c.entities_sound([mentions[0], mentions[3]], TEXT)
+    assert not c.entities_sound(mentions, TEXT)
+
+
+def test_entities_sound_agrees_with_the_detailed_checks() -> None:
+    c = _checker()
+    good = [_mention(0, 0, 5), _mention(1, 10, 15, "t"), _mention(2, 20, 26, "m", "GPE")]
+    assert c.entities_sound(good, TEXT)
+    assert c.entities_sound([], TEXT)
+    for bad in (
+        [_mention(0, 0, 5, "nobody")],  # unknown entity
+        [_mention(0, 0, 5, label="ORG")],  # wrong label
+        [{**_mention(0, 0, 5), "text": "Rubi0"}],  # stored text differs
+        [_mention(0, 0, 4)],  # ends inside a word
+        [_mention(0, 5, 5)],  # empty
+        [{**_mention(0, 30, 36), "end": 37}],  # beyond the text
+        [_mention(0, 0, 9), _mention(1, 6, 15)],  # overlapping
+    ):
+        assert not c.entities_sound(bad, TEXT), bad
+
+
+def test_warnings_and_problems_are_capped_per_file() -> None:
+    c = _checker()
+    for i in range(MAX_PROBLEMS_PER_FILE + 5):
+        c.warn(f"/{i}", "w", "warning")
+        c.err(f"/{i}", "e", "problem")
+    assert len(c.warnings) == MAX_PROBLEMS_PER_FILE
+    assert len(c.problems) == MAX_PROBLEMS_PER_FILE and c.unlisted == 5
+    c.doc = {"doc_id": "nope", "text_sha256": "0" * 64, "annotations": []}
+    found = c.run()
+    assert found[-1].code == "more-problems"
+    assert found[-1].message == f"6 more problems not listed (at most {MAX_PROBLEMS_PER_FILE} are listed per file)"
+
+
+def test_usage_merge_keeps_both_sides() -> None:
+    a, b = Usage(), Usage()
+    a.entities, a.targets, a.clusters, a.maybe = {"e1"}, {"t1"}, {"c1"}, {"m1"}
+    a.cluster_docs = {"c1": {"001"}, "c2": {"002"}}
+    b.entities, b.targets, b.clusters, b.maybe = {"e2"}, {"t2"}, {"c2"}, {"m2"}
+    b.cluster_docs = {"c1": {"003"}, "c3": {"004"}}
+    a.merge(b)
+    assert (a.entities, a.targets, a.clusters, a.maybe) == ({"e1", "e2"}, {"t1", "t2"}, {"c1", "c2"}, {"m1", "m2"})
+    assert a.cluster_docs == {"c1": {"001", "003"}, "c2": {"002"}, "c3": {"004"}}
+
+
+def test_note_failed_collects_every_string_of_a_document() -> None:
+    u = Usage()
+    u.note_failed({"a": ["x", {"b": "y"}, 3, None], "c": "z"})
+    assert u.maybe == {"x", "y", "z"}
+
+
+def test_times_in_lower_case_and_with_offsets_are_read() -> None:
+    assert _parse_time("2025-01-01t00:00:00z") == _parse_time("2025-01-01T00:00:00Z") == _parse_time("2025-01-01T01:00:00+01:00")
+    assert _parse_time("2025-01-01T00:00:00Z").tzinfo is not None
+    assert _parse_time("2025-02-30T00:00:00Z") is None
+
+
+def test_time_without_zone_and_equal_times() -> None:
+    c = _checker()
+    c.check_times("/s", {"created": "2025-01-01T00:00:00", "updated": "2025-01-01T00:00:00Z"})
+    assert [(p.pointer, p.code, p.message) for p in c.problems] == [
+        ("/s/created", "bad-time", "expected an RFC 3339 date-time with time zone, found '2025-01-01T00:00:00'")
+    ]
+    c = _checker()
+    c.check_times("/s", {"created": "2025-01-01T00:00:00Z", "updated": "2025-01-01T01:00:00+01:00"})  # the same instant
+    assert c.problems == []
+
+
+def test_text_cache_is_bounded_and_unreadable_texts_are_none(tmp_path) -> None:
+    c = _checker()
+    assert c.ctx.text("900_00000000000000aa") is not None
+    assert c.ctx.text("no_such_document") is None
+    for i in range(70):
+        c.ctx.text(f"missing_{i}")
+    assert len(c.ctx._cache) <= 64
