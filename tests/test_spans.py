@@ -155,3 +155,19 @@ def test_set_spans_lists_unnamed_holders_and_claimants_in_report_order() -> None
         "/claims/1/claimant/span",
         "/claims/1",
     ]
+
+
+def test_trailing_marks_are_dropped_from_the_last_character_only() -> None:
+    from cartel_fto_corpus.truth.spans import _base, _last_allowed
+
+    assert _base("ab\u0301") == "ab"
+    assert _base("ab\u0301\ufe0f") == "ab"
+    assert _base("\u0301") == ""
+    assert _last_allowed("\u0301", 0, 1) is False  # nothing but marks: no last character to allow
+    assert _last_allowed("(a)\u0301", 0, 4) is True
+
+
+def test_an_abbreviation_at_the_very_start_of_the_text_keeps_its_full_stop() -> None:
+    assert span_problem("U.S. officials said", 0, 4) is None
+    assert span_problem("the U.S. said", 4, 8) is None
+    assert span_problem("Rubio. He", 0, 6)[0] == "span-trailing-symbol"
