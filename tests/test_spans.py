@@ -171,3 +171,21 @@ def test_an_abbreviation_at_the_very_start_of_the_text_keeps_its_full_stop() -> 
     assert span_problem("U.S. officials said", 0, 4) is None
     assert span_problem("the U.S. said", 4, 8) is None
     assert span_problem("Rubio. He", 0, 6)[0] == "span-trailing-symbol"
+
+
+def test_messages_name_the_first_line_break_and_the_whole_accented_letter() -> None:
+    from cartel_fto_corpus.truth.spans import token_rules
+
+    assert token_rules("ab\ncd\nef", 0, 8) == (
+        "crosses-paragraph",
+        "expected a span inside one paragraph, found a line break at offset 2; split it or set multi_paragraph",
+    )
+    text = "Jose\u0301 said"  # the accent is a combining mark: a token of its own, but part of the "é"
+    assert token_rules(text, 4, 10) == (
+        "span-starts-inside-word",
+        'expected a span starting on a word boundary, found start 4 inside "e\u0301" (3:5)',
+    )
+    assert token_rules(text, 0, 4) == (
+        "span-ends-inside-word",
+        'expected a span ending on a word boundary, found end 4 inside "e\u0301" (3:5)',
+    )
