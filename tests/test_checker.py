@@ -131,3 +131,10 @@ def test_text_cache_is_bounded_and_unreadable_texts_are_none(tmp_path) -> None:
     for i in range(70):
         c.ctx.text(f"missing_{i}")
     assert len(c.ctx._cache) <= 64
+
+
+def test_a_registry_without_a_section_has_no_ids_of_it() -> None:
+    ctx = Context(CorpusPaths(FIXTURE_CORPUS), {"entities": [{"id": "r", "type": "PERSON"}]})
+    assert ctx.targets == {} and ctx.clusters == {}
+    assert ctx.entity_types == {"r": "PERSON"}
+    assert Context(CorpusPaths(FIXTURE_CORPUS)).entities == {}
