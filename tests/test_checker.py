@@ -138,3 +138,26 @@ def test_a_registry_without_a_section_has_no_ids_of_it() -> None:
     assert ctx.targets == {} and ctx.clusters == {}
     assert ctx.entity_types == {"r": "PERSON"}
     assert Context(CorpusPaths(FIXTURE_CORPUS)).entities == {}
+
+
+def test_bad_updated_time_is_reported_at_updated() -> None:
+    c = _checker()
+    c.check_times("/s", {"created": "2025-01-01T00:00:00Z", "updated": "2025-02-30T00:00:00Z"})
+    assert [(p.pointer, p.code, p.message) for p in c.problems] == [
+        ("/s/updated", "bad-time", "expected an RFC 3339 date-time with time zone, found '2025-02-30T00:00:00Z'")
+    ]
+
+
+def test_actors_unknown_entity_and_unnamed_span() -> None:
+    c = _checker()
+    c.check_actor("/p/holder", {"kind": "entity", "entity": "nobody"}, {}, TEXT)
+    assert [(p.pointer, p.code, p.message) for p in c.problems] == [
+        ("/p/holder/entity", "unknown-entity", "expected an entity id of the registry, found 'nobody'")
+    ]
+    assert c.usage.entities == {"nobody"}  # noted as used: one wrong id is one problem, not two
+    c = _checker()
+    c.check_actor("/p/holder", {"kind": "entity", "entity": "r", "mention": "e1"}, {"e1": _mention(1, 0, 5)}, TEXT)
+    c.check_actor("/p/holder", {"kind": "author"}, {}, TEXT)
+    assert c.problems == [] and c.usage.entities == {"r"}
+    c.check_actor("/p/claimant", {"kind": "unnamed", "span": {"start": 0, "end": 5, "text": "Rubi0"}}, {}, TEXT)
+    assert [(p.pointer, p.code) for p in c.problems] == [("/p/claimant/span/text", "span-text-mismatch")]
