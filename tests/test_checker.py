@@ -161,3 +161,19 @@ def test_actors_unknown_entity_and_unnamed_span() -> None:
     assert c.problems == [] and c.usage.entities == {"r"}
     c.check_actor("/p/claimant", {"kind": "unnamed", "span": {"start": 0, "end": 5, "text": "Rubi0"}}, {}, TEXT)
     assert [(p.pointer, p.code) for p in c.problems] == [("/p/claimant/span/text", "span-text-mismatch")]
+
+
+def test_attribution_must_match_the_actor_kind() -> None:
+    c = _checker()
+    c.check_attribution("/p", {"kind": "entity"}, "authorial")
+    c.check_attribution("/q", {"kind": "author"}, "reported")
+    c.check_attribution("/r", {"kind": "unnamed"}, "direct")
+    c.check_attribution("/s", {"kind": "author"}, "authorial")
+    assert [(p.pointer, p.code, p.message) for p in c.problems] == [
+        ("/p/attribution", "attribution-mismatch", "expected direct or reported for actor kind 'entity', found 'authorial'"),
+        ("/q/attribution", "attribution-mismatch", "expected authorial for actor kind 'author', found 'reported'"),
+    ]
+
+
+def test_a_mention_may_end_the_text() -> None:
+    assert _checker().entities_sound([_mention(0, 0, 5, text="Rubio")], "Rubio")
