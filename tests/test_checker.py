@@ -7,6 +7,7 @@ two overlapping mentions is reported, touching spans, and that checking goes on 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage, _parse_time
@@ -14,7 +15,9 @@ from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.conftest import FIXTURE_CORPUS
 
-REGISTRY = {"entities": [{"id": "r", "type": "PERSON"}, {"id": "t", "type": "PERSON"}, {"id": "m", "type": "GPE"}]}
+REGISTRY = {
+    "entities": [{"id": "r", "type": "PERSON"}, {"id": "t", "type": "PERSON"}, {"id": "m", "type": "GPE"}, {"id": "d", "type": "MONEY"}]
+}
 TEXT = "Rubio met Trump and Mexico objected."
 
 
@@ -177,3 +180,29 @@ def test_attribution_must_match_the_actor_kind() -> None:
 
 def test_a_mention_may_end_the_text() -> None:
     assert _checker().entities_sound([_mention(0, 0, 5, text="Rubio")], "Rubio")
+
+
+def test_touching_sound_mentions_pass_the_fast_check() -> None:
+    text = "US$5"
+    assert _checker().entities_sound([_mention(0, 0, 2, "m", "GPE", text=text), _mention(1, 2, 4, "d", "MONEY", text=text)], text)
+
+
+def test_acknowledgements_by_article_number_and_an_unusable_file(tmp_path: Path) -> None:
+    from cartel_fto_corpus.checks.validate import validate
+    from tests.test_release_rules import DOC, _root_with
+
+    root = _root_with(tmp_path, "execution_only_stance.json")
+    ack = root / "annotations" / "adjudication" / "acknowledged.yaml"
+    ack.parent.mkdir(parents=True)
+    article = DOC.split("_", 1)[0]
+    ack.write_text(f'"{article}":\n  stance/terror_listing/interior_ministry: "read, and right"\n', encoding="utf-8")
+    report = validate(None, root)
+    assert report.problems == [] and report.warnings == []
+    ack.write_text("- a list\n", encoding="utf-8")
+    assert [(p.pointer, p.code, p.message) for p in validate(None, root).problems][:1] == [
+        (
+            "",
+            "bad-acknowledgements",
+            "annotations/adjudication/acknowledged.yaml: expected {document id: {unit id: reason}}, found another shape",
+        )
+    ]
