@@ -206,3 +206,32 @@ def test_acknowledgements_by_article_number_and_an_unusable_file(tmp_path: Path)
             "annotations/adjudication/acknowledged.yaml: expected {document id: {unit id: reason}}, found another shape",
         )
     ]
+
+
+def test_unnamed_holders_are_told_apart_by_description() -> None:
+    span = {"start": 0, "end": 5, "text": "Rubio"}
+
+    def stance(j: int, description: str) -> dict[str, Any]:
+        holder = {"kind": "unnamed", "description": description, "span": span}
+        return {"id": f"s{j}", "holder": holder, "target": "t", "attribution": "reported", "evidence": []}
+
+    c = _checker()
+    c.check_stances("/a", [stance(0, "officials"), stance(1, "diplomats"), stance(2, "officials")], {}, TEXT)
+    assert [(p.pointer, p.message) for p in c.problems if p.code == "duplicate-stance"] == [
+        ("/a/stances/2", "expected one stance per holder and target, found another at /a/stances/0")
+    ]
+
+
+def test_a_claimants_problems_point_into_the_claimant() -> None:
+    c = _checker()
+    claim = {
+        "id": "c0",
+        **_mention(0, 0, 5),
+        "claimant": {"kind": "entity", "entity": "nobody"},
+        "attribution": "reported",
+        "type": "factual",
+        "checkworthiness": "check_worthy",
+        "clusters": [],
+    }
+    c.check_claims("/a", [claim], {}, TEXT)
+    assert [(p.pointer, p.code) for p in c.problems] == [("/a/claims/0/claimant/entity", "unknown-entity")]
