@@ -89,7 +89,7 @@ def test_warnings_and_problems_are_capped_per_file() -> None:
     assert len(c.problems) == MAX_PROBLEMS_PER_FILE and c.unlisted == 5
     c.doc = {"doc_id": "nope", "text_sha256": "0" * 64, "annotations": []}
     found = c.run()
-    assert found[-1].code == "more-problems"
+    assert (found[-1].file, found[-1].pointer, found[-1].code) == ("f.json", "", "more-problems")
     assert found[-1].message == f"6 more problems not listed (at most {MAX_PROBLEMS_PER_FILE} are listed per file)"
 
 
@@ -235,3 +235,6 @@ def test_a_claimants_problems_point_into_the_claimant() -> None:
     }
     c.check_claims("/a", [claim], {}, TEXT)
     assert [(p.pointer, p.code) for p in c.problems] == [("/a/claims/0/claimant/entity", "unknown-entity")]
+    c = _checker()
+    c.check_claims("/a", [{**claim, "claimant": {"kind": "entity", "entity": "r"}, "attribution": "authorial"}], {}, TEXT)
+    assert [(p.pointer, p.code) for p in c.problems] == [("/a/claims/0/attribution", "attribution-mismatch")]
