@@ -238,3 +238,18 @@ def test_a_claimants_problems_point_into_the_claimant() -> None:
     c = _checker()
     c.check_claims("/a", [{**claim, "claimant": {"kind": "entity", "entity": "r"}, "attribution": "authorial"}], {}, TEXT)
     assert [(p.pointer, p.code) for p in c.problems] == [("/a/claims/0/attribution", "attribution-mismatch")]
+
+
+def test_check_span_returns_whether_offsets_and_text_are_sound() -> None:
+    c = _checker()
+    assert c.check_span("/s0", {"start": 5, "end": 5, "text": ""}, TEXT) is False
+    assert c.check_span("/s1", {"start": 30, "end": 37, "text": "objected."}, TEXT) is False
+    assert c.check_span("/s2", {"start": 29, "end": 36, "text": "objectX"}, TEXT) is False  # ends the text, wrong text
+    assert c.check_span("/s3", {"start": 0, "end": 5, "text": "Rubio"}, TEXT) is True
+    assert c.check_span("/s4", {"start": 0, "end": 4, "text": "Rubi"}, TEXT) is True  # sound offsets, a boundary problem
+    assert [(p.pointer, p.code) for p in c.problems] == [
+        ("/s0", "empty-span"),
+        ("/s1/end", "offset-out-of-range"),
+        ("/s2/text", "span-text-mismatch"),
+        ("/s4", "span-ends-inside-word"),
+    ]

@@ -83,6 +83,7 @@ def test_offset_errors_name_the_offset_and_the_range() -> None:
     assert utf16_to_cp("", 0) == 0
     assert utf16_len(text) == 4 and utf16_len("\uffff") == 1 and utf16_len("\U00010000") == 2
     assert cp_to_utf16("\uffff\U00010000x", 2) == 3
+    assert utf16_to_cp("\uffff\U00010000x", 3) == 2 and utf16_to_cp("\uffff\U00010000x", 4) == 3
 
 
 def test_lines_with_offsets() -> None:

@@ -189,3 +189,9 @@ def test_messages_name_the_first_line_break_and_the_whole_accented_letter() -> N
         "span-ends-inside-word",
         'expected a span ending on a word boundary, found end 4 inside "e\u0301" (3:5)',
     )
+
+
+def test_a_multi_paragraph_span_off_the_fast_path_may_cross_a_line_break() -> None:
+    text = "$5\nmore"
+    assert span_problem(text, 0, 7, multi_paragraph=True) is None
+    assert span_problem(text, 0, 7)[0] == "crosses-paragraph"
