@@ -17,7 +17,7 @@ ifeq ($(origin PYTHON),undefined)
   endif
 endif
 
-.PHONY: venv run test setup setup-test lint
+.PHONY: venv run test setup setup-test lint mutation
 
 # The project venv, made once. `make venv` makes it explicitly; run/test make it when needed.
 $(VENV)/bin/python:
@@ -46,3 +46,9 @@ test: setup-test
 lint:
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+
+# Mutation testing of truth/ and checks/ (mutmut 3, [tool.mutmut] in pyproject.toml); slow, never
+# in CI. `make mutation MUTANTS='cartel_fto_corpus.truth.offsets*'` for some modules; then
+# `scripts/mutation.sh --summary` (kill rate per module) and `mutmut results`.
+mutation:
+	PYTHON="$(PYTHON)" scripts/mutation.sh $(MUTANTS)

@@ -66,3 +66,26 @@ def test_emoji_shifts_utf16_offsets_in_article_002() -> None:
     assert cp_to_utf16(text, emoji) == emoji
     assert cp_to_utf16(text, after) == after + 1
     assert js_slice(text, cp_to_utf16(text, after), cp_to_utf16(text, after + 20)) == "Presidential Framing"
+
+
+def test_offset_errors_name_the_offset_and_the_range() -> None:
+    text = "a\U0001f600b"  # UTF-16: a, high, low, b
+    assert cp_to_utf16(text, 0) == 0 and cp_to_utf16(text, 3) == 4 and cp_to_utf16(text, 2) == 3
+    with pytest.raises(ValueError, match=r"^offset 4 outside 0\.\.3$"):
+        cp_to_utf16(text, 4)
+    with pytest.raises(ValueError, match=r"^offset -1 outside 0\.\.3$"):
+        cp_to_utf16(text, -1)
+    assert [utf16_to_cp(text, u) for u in (0, 1, 3, 4)] == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match=r"^UTF-16 offset 2 splits the surrogate pair of code point 1$"):
+        utf16_to_cp(text, 2)
+    with pytest.raises(ValueError, match=r"^UTF-16 offset 5 outside 0\.\.4$"):
+        utf16_to_cp(text, 5)
+    assert utf16_to_cp("", 0) == 0
+    assert utf16_len(text) == 4 and utf16_len("\uffff") == 1 and utf16_len("\U00010000") == 2
+    assert cp_to_utf16("\uffff\U00010000x", 2) == 3
+    assert utf16_to_cp("\uffff\U00010000x", 3) == 2 and utf16_to_cp("\uffff\U00010000x", 4) == 3
+
+
+def test_lines_with_offsets() -> None:
+    assert list(lines_with_offsets("ab\n\ncd")) == [(0, 2, "ab"), (3, 3, ""), (4, 6, "cd")]
+    assert list(lines_with_offsets("")) == [(0, 0, "")]

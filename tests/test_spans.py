@@ -97,3 +97,101 @@ def test_the_fast_path_accepts_only_what_the_token_rules_accept(text: str, data:
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     assert span_problem(text, start, end) == token_rules(text, start, end)
+
+
+# Boundaries that mutation testing found unpinned (issue 26).
+
+
+def test_quoted_span_text_is_cut_at_60_characters() -> None:
+    from cartel_fto_corpus.truth.spans import token_rules
+
+    sixty = " " + "a" * 59
+    assert token_rules(sixty, 0, 60) == ("span-whitespace", f'expected a span without surrounding white space, found "{sixty}"')
+    sixty_one = sixty + "a"
+    assert token_rules(sixty_one, 0, 61) == (
+        "span-whitespace",
+        f'expected a span without surrounding white space, found "{sixty_one[:59]}\u2026"',
+    )
+
+
+@pytest.mark.parametrize(
+    ("span", "closes"),
+    [
+        ("f()", True),  # the opener right before the closer
+        ("(a) b)", False),  # as many closed as opened before the last one
+        ("(a (b)", True),
+        ('"a" "b" "c"', True),  # five straight quotes before the last one: odd
+        ('"a" "b"', True),
+        ('a" "b"', False),
+        ("a)", False),
+        ("ab", False),
+    ],
+)
+def test_a_closing_mark_ends_a_span_only_if_opened_inside_it(span: str, closes: bool) -> None:
+    from cartel_fto_corpus.truth.spans import _closes_inside
+
+    assert _closes_inside(span) is closes
+
+
+def test_set_spans_lists_unnamed_holders_and_claimants_in_report_order() -> None:
+    from cartel_fto_corpus.truth.spans import set_spans
+
+    span = {"start": 0, "end": 1, "text": "a"}
+    aset = {
+        "entities": [span],
+        "stances": [
+            {"holder": {"kind": "unnamed", "span": span}, "evidence": [span, span]},
+            {"holder": {"kind": "author"}, "evidence": [span]},
+        ],
+        "claims": [{"claimant": {"kind": "entity"}, **span}, {"claimant": {"kind": "unnamed", "span": span}, **span}],
+    }
+    assert [p for p, _ in set_spans(aset)] == [
+        "/entities/0",
+        "/stances/0/holder/span",
+        "/stances/0/evidence/0",
+        "/stances/0/evidence/1",
+        "/stances/1/evidence/0",
+        "/claims/0",
+        "/claims/1/claimant/span",
+        "/claims/1",
+    ]
+
+
+def test_trailing_marks_are_dropped_from_the_last_character_only() -> None:
+    from cartel_fto_corpus.truth.spans import _base, _last_allowed
+
+    assert _base("ab\u0301") == "ab"
+    assert _base("ab\u0301\ufe0f") == "ab"
+    assert _base("\u0301") == ""
+    assert _last_allowed("\u0301", 0, 1) is False  # nothing but marks: no last character to allow
+    assert _last_allowed("(a)\u0301", 0, 4) is True
+
+
+def test_an_abbreviation_at_the_very_start_of_the_text_keeps_its_full_stop() -> None:
+    assert span_problem("U.S. officials said", 0, 4) is None
+    assert span_problem("the U.S. said", 4, 8) is None
+    assert span_problem("Rubio. He", 0, 6)[0] == "span-trailing-symbol"
+
+
+def test_messages_name_the_first_line_break_and_the_whole_accented_letter() -> None:
+    from cartel_fto_corpus.truth.spans import token_rules
+
+    assert token_rules("ab\ncd\nef", 0, 8) == (
+        "crosses-paragraph",
+        "expected a span inside one paragraph, found a line break at offset 2; split it or set multi_paragraph",
+    )
+    text = "Jose\u0301 said"  # the accent is a combining mark: a token of its own, but part of the "é"
+    assert token_rules(text, 4, 10) == (
+        "span-starts-inside-word",
+        'expected a span starting on a word boundary, found start 4 inside "e\u0301" (3:5)',
+    )
+    assert token_rules(text, 0, 4) == (
+        "span-ends-inside-word",
+        'expected a span ending on a word boundary, found end 4 inside "e\u0301" (3:5)',
+    )
+
+
+def test_a_multi_paragraph_span_off_the_fast_path_may_cross_a_line_break() -> None:
+    text = "$5\nmore"
+    assert span_problem(text, 0, 7, multi_paragraph=True) is None
+    assert span_problem(text, 0, 7)[0] == "crosses-paragraph"

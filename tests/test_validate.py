@@ -107,6 +107,17 @@ CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
         1,
         [("/annotations/0/updated", "expected updated >= created (2025-01-01T00:00:00Z), found 2024-12-31T23:59:59Z")],
     ),
+    # checks that could be disabled with the suite green (issue 26): one fixture each
+    "duplicate_stance.json": (
+        1,
+        [("/annotations/0/stances/2", "expected one stance per holder and target, found another at /annotations/0/stances/1")],
+    ),
+    "duplicate_annotator.json": (1, [("/annotations/1/annotator", "annotator 'fixture' already has the annotation set at /annotations/0")]),
+    "duplicate_claim_span.json": (
+        1,
+        [("/annotations/0/claims/2", "expected one claim per span, found 229:244 again (first at /annotations/0/claims/1)")],
+    ),
+    "bad_time.json": (1, [("/annotations/0/created", "expected an RFC 3339 date-time with time zone, found '2025-02-30T00:00:00Z'")]),
     # schema 1.1 (GUIDELINES 1.1, issue 10): one fixture per new check
     "cluster_kind_mismatch.json": (
         1,

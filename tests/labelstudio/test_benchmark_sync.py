@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.labelstudio
 
 
 def test_sync_benchmark_runs_against_its_own_server(ls_venv: Path) -> None:
