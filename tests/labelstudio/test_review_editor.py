@@ -18,7 +18,7 @@ from cartel_fto_corpus.labelstudio.server import LocalServer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import label_set
 
-from .test_editor import Annotator, artifacts, browser  # noqa: F401  (fixtures)
+from .test_editor import Annotator  # the `artifacts` and `browser` fixtures live in conftest.py
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
@@ -28,8 +28,8 @@ def test_reviewer_corrects_a_suspect_in_the_editor(
     ls_client: Client,
     ls_server: LocalServer,
     project_title: str,
-    browser: Any,  # noqa: F811
-    artifacts: Path,  # noqa: F811
+    browser: Any,
+    artifacts: Path,
 ) -> None:
     pytest.importorskip("cleanlab", reason="needs the review extra")
     from cartel_fto_corpus.inspection.review import review
