@@ -140,13 +140,19 @@ def _prepare_adjudicate(root: Path, work: Path) -> None:
 
 
 def _prepare_import(root: Path, work: Path) -> None:
+    """PAIR[1]'s sets re-delivered as the corpus holds them (its ids already the registry's: the 0.3 import
+    translated them against a retired pivot, so the sealed files would come in with other cluster ids)."""
     delivery = work / "delivery"
-    shutil.copytree(REPO / "annotations" / "independent" / PAIR[1], delivery)
-    for f in delivery.glob("*_*.json"):
+    delivery.mkdir()
+    paths = CorpusPaths(root)
+    shutil.copy2(paths.registry, delivery / "registry.json")
+    for f in paths.annotation_files():
         doc = json.loads(f.read_text(encoding="utf-8"))
+        doc["annotations"] = [s for s in doc["annotations"] if s["annotator"] == PAIR[1]]
         for s in doc["annotations"]:
             s["note"] = s.get("note", "") + " (re-delivered)"
-        f.write_text(dumps(doc), encoding="utf-8")
+        if doc["annotations"]:
+            (delivery / f.name).write_text(dumps(doc), encoding="utf-8")
 
 
 def _prepare_migrate(root: Path, work: Path) -> None:
