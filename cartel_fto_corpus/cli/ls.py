@@ -2,6 +2,9 @@
 
 Every failure ends in one line per reason on stderr and a non-zero exit (1: refused or invalid,
 2: connection or server problem), never a traceback; the API key never appears in output.
+
+The module is long because it is the glue of five subcommands and their shared connection and
+key-file options (one place for how a key is read); the workflow logic stays in labelstudio/.
 """
 
 from __future__ import annotations

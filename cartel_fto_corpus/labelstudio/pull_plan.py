@@ -9,7 +9,7 @@ hashes against the sync record tell who changed what: a change on one side wins,
 is a conflict that `--prefer repo|labelstudio` settles. Gold sets are the exception (`_gold_guard`):
 a pull never changes, drops or makes one; an edit in Label Studio is reported as a conflict.
 
-Over ~400 lines because the three rules that decide whose a pulled set is (shape, who last edited
+The module is long because the three rules that decide whose a pulled set is (shape, who last edited
 it, gold only by adjudication) must be read together in one place; splitting the per-set loop
 across modules would hide their order, which is what the tests pin.
 """

@@ -10,6 +10,10 @@ requests serialised once with orjson, then one request per changed set. After th
 more light listing records every task's new `updated_at` in the sync state; there is no second
 export. An annotation someone changed in Label Studio since the last sync is never overwritten
 unless `--prefer repo` says so. `--dry-run` prints the plan's actions, the very ones `apply` runs.
+
+The module is long because gather, apply and the sync-state update share one state and one
+client (the review queue and per-annotator projects go through the same steps); the pure
+decisions are already in push_plan.
 """
 
 from __future__ import annotations
