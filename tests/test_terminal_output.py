@@ -54,7 +54,8 @@ def test_stats_shows_registry_names_as_text_not_markup(corpus_copy: Path) -> Non
     doc = json.loads(reg.read_text(encoding="utf-8"))
     doc["targets"][0]["name"] = "[link=https://example.org]FTO[/link] [bold]x[/bold]"
     reg.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["stats", "--root", str(corpus_copy)], env={"COLUMNS": "300"})
+    # The target names are in the "Stances per target" table, which stats prints with --full (0.3).
+    result = CliRunner().invoke(cli, ["stats", "--full", "--root", str(corpus_copy)], env={"COLUMNS": "300"})
     assert result.exit_code == 0, result.output
     assert "[link=https://example.org]FTO[/link] [bold]x[/bold]" in result.output
 

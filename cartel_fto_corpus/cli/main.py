@@ -190,14 +190,12 @@ class LazyGroup(click.Group):
 
 def os_error_line(exc: OSError) -> str:
     """`path: reason` of an OSError, and whether the write left everything as it was."""
+    from cartel_fto_corpus.cli.options import write_outcome
     from cartel_fto_corpus.truth.paths import display
 
     where = f"{display(exc.filename)}: " if exc.filename else ""
     reason = exc.strerror or str(exc) or type(exc).__name__
-    tail = "; nothing written" if getattr(exc, "nothing_written", False) else ""
-    if getattr(exc, "pending_commit", False):
-        tail = "; the write was committed but not finished: the next writing command finishes it"
-    return f"{where}{reason}{tail}"
+    return f"{where}{reason}{write_outcome(exc)}"
 
 
 def _unavailable(name: str, line: str) -> click.Command:

@@ -105,7 +105,15 @@ def cannot_write(target: Path, exc: OSError) -> NoReturn:
     if isinstance(exc, (FileExistsError, NotADirectoryError)):  # a file where a folder must be
         blocker = next((p for p in Path(target).absolute().parents if p.is_file()), None)
         reason = f"{blocker} is a file, not a folder" if blocker else reason
-    exit_with([f"{target}: cannot write: {reason}"], 2)
+    exit_with([f"{target}: cannot write: {reason}{write_outcome(exc)}"], 2)
+
+
+def write_outcome(exc: OSError) -> str:
+    """What a failed journalled write left (truth/atomic marks its errors): everything as it was, or a
+    committed write the next writing command finishes; the user must know which of the two."""
+    if getattr(exc, "pending_commit", False):
+        return "; the write was committed but not finished: the next writing command finishes it"
+    return "; nothing written" if getattr(exc, "nothing_written", False) else ""
 
 
 def exit_with(lines: list[str], code: int) -> NoReturn:
