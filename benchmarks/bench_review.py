@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from cartel_fto_corpus.evaluation.corpus import load_gold  # noqa: E402
 from cartel_fto_corpus.evaluation.oof import FIELDS, predict  # noqa: E402
 from cartel_fto_corpus.inspection.review import review  # noqa: E402
+from cartel_fto_corpus.truth.paths import CorpusPaths  # noqa: E402
 from cartel_fto_corpus.truth.schema import label_set  # noqa: E402
 
 
@@ -38,8 +39,8 @@ def plant(src: Path, dest: Path, n: int, seed: int) -> dict[str, set[tuple[str, 
     shutil.copytree(src / "annotations", dest / "annotations")
     rng = random.Random(seed)
     files = {
-        p: json.loads(p.read_text(encoding="utf-8")) for p in sorted((dest / "annotations").glob("*.json")) if p.name != "registry.json"
-    }
+        p: json.loads(p.read_text(encoding="utf-8")) for p in CorpusPaths(dest).annotation_files()
+    }  # the annotation files only (not registry.json, protocol.json)
     golds = {doc["doc_id"]: next(s for s in doc["annotations"] if s["status"] == "gold") for doc in files.values()}
     planted: dict[str, set[tuple[str, str]]] = {}
     for (layer, fld), set_name in FIELDS.items():

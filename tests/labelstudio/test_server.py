@@ -111,7 +111,7 @@ def test_serve_for_one_annotator_records_their_server_and_pull_finds_it(
     data = copy_data_dir(template, tmp_path / "anna")
     env = {"LABEL_STUDIO_API_KEY": None, "LABEL_STUDIO_URL": None, "LABEL_STUDIO_PASSWORD": None}
     args = ["ls", "serve", "--root", str(fixture_corpus), "--annotator", "anna", "--data-dir", str(data), "--venv", str(ls_venv)]
-    result = CliRunner().invoke(cli, [*args, "--api-key", token, "--detach"], env=env, catch_exceptions=False)
+    result = CliRunner().invoke(cli, [*args, "--api-key-file", "-", "--detach"], input=token, env=env, catch_exceptions=False)
     try:
         assert result.exit_code == 0, result.output
         assert "anna's own server" in result.output and "ssh -N -L" in result.output and "--annotator anna" in result.output
