@@ -235,7 +235,16 @@ def test_two_annotators_in_the_editor_then_pull(
     assert a.visible_regions() <= layer_ids["claims"] and len(a.visible_regions()) > len(layer_ids["claims"]) // 2
     names = [e["text"] for e in ms["entities"]]
     speaker = next(e for e in ms["entities"] if e["label"] == "PERSON" and names.count(e["text"]) == 1)
-    said = a.first_region([c["id"] for c in ms["claims"] if c["claimant"]["kind"] == "author"])
+    # an authorial claim holding no author-stance evidence: once the claim is the speaker's, evidence inside it
+    # would be reported speech, which the author's stance may not cite (a rule pull rightly enforces)
+    author_evidence = [(ev["start"], ev["end"]) for st in ms["stances"] if st["holder"]["kind"] == "author" for ev in st["evidence"]]
+    said = a.first_region(
+        [
+            c["id"]
+            for c in ms["claims"]
+            if c["claimant"]["kind"] == "author" and not any(c["start"] <= s and e <= c["end"] for s, e in author_evidence)
+        ]
+    )
     a.link_to(speaker["text"])
     a.region(said)
     a.page.click("input[name=reported]:visible")  # a named claimant's words reach the reader reported (schema rule)
