@@ -356,6 +356,8 @@ def test_entity_index_links_by_span_name_and_qid_not_by_label_change() -> None:
 def test_cluster_map_follows_shared_claims() -> None:
     pairs = [(["n"], ["e"]), (["n"], ["e", "g"]), (["t"], ["g"]), ([], ["g"]), ([], ["lonely"])]
     assert cluster_map(pairs) == {"e": "n", "g": "n"}  # g: n 1, t 1 -> tie to the smaller id
+    assert cluster_map([(["x", "y"], ["x", "y"])]) == {"x": "x", "y": "y"}  # an identical copy: a tie keeps the id
+    assert cluster_map([(["x", "y"], ["y"])]) == {"y": "y"}
     assert claim_clusters({"cluster": None}) == [] and claim_clusters({"cluster": "x"}) == ["x"]
     assert claim_clusters({"clusters": ["x", "y"]}) == ["x", "y"]
 

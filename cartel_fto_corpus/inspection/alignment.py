@@ -207,15 +207,16 @@ def cluster_map(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> dict[st
     """Translate another annotator's cluster ids into the pivot's: each to the pivot cluster it shares most claims with.
 
     `pairs` holds, for every claim aligned between the pivot and the other annotator, (pivot's
-    clusters, other's clusters). Ties go to the smaller id; a cluster that shares no claim with
-    any pivot cluster is not translated (it keeps its own id).
+    clusters, other's clusters). Ties go to the same id (a claim both put in the same two clusters
+    compares equal), then to the smaller id; a cluster that shares no claim with any pivot cluster
+    is not translated (it keeps its own id).
     """
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for mine, theirs in pairs:
         for t in theirs:
             for m in mine:
                 votes[t][m] += 1
-    return {t: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for t, c in votes.items() if c}
+    return {t: min(c.items(), key=lambda kv: (-kv[1], kv[0] != t, kv[0]))[0] for t, c in votes.items() if c}
 
 
 def bcubed(labels_a: Sequence[frozenset[str]], labels_b: Sequence[frozenset[str]]) -> dict[str, float | int | None]:
