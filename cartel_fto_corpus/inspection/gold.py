@@ -251,42 +251,45 @@ def _choose(unit: Unit, decision: Decision | None, anns: list[str]) -> tuple[str
     return None, decision.value, "value"
 
 
-def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions: Decisions, file_label: str) -> Outcome:
-    """The document with its gold set replaced by the adjudicated one (pure; see the module docstring)."""
-    key, mine = decisions.for_doc(comp.doc_id)
-    out = Outcome(comp.doc_id, comp, key)
+def _decision_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
+    """Decisions of the file that name no disagreement of the document, or an annotator not compared."""
     anns = comp.annotators
-    where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
     units = {u.id: u for u in comp.units}
+    problems = []
     for uid, d in mine.items():
         if uid not in units:
-            out.problems.append(
-                f"{where_doc}{pointer(uid)}: expected the id of a disagreement of {comp.doc_id}, found {uid!r} (no such unit)"
-            )
+            problems.append(f"{where_doc}{pointer(uid)}: expected the id of a disagreement of {comp.doc_id}, found {uid!r} (no such unit)")
         elif units[uid].agreed:
-            out.problems.append(
-                f"{where_doc}{pointer(uid)}: expected the id of a disagreement, found {uid!r} on which {', '.join(anns)} agree"
-            )
+            problems.append(f"{where_doc}{pointer(uid)}: expected the id of a disagreement, found {uid!r} on which {', '.join(anns)} agree")
         elif d.take is not None and d.take not in anns:
-            out.problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
-    previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
-    mine = {
-        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
-        **mine,
-    }  # the file's decisions win over the earlier round's
-    out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
+            problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
+    return problems
+
+
+def _value_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
+    """Explicit values lacking a field their layer requires."""
+    units = {u.id: u for u in comp.units}
+    problems = []
     for uid, d in mine.items():
         if uid in units and d.take is None and d.value is not None:
-            missing = [k for k in _REQUIRED[units[uid].layer] if k not in d.value]
+            layer = units[uid].layer
+            missing = [k for k in _REQUIRED[layer] if k not in d.value]
             if missing:
-                out.problems.append(
-                    f"{where_doc}{pointer(uid, 'value')}: expected a {units[uid].layer[:-1]} with {', '.join(_REQUIRED[units[uid].layer])}, "
+                problems.append(
+                    f"{where_doc}{pointer(uid, 'value')}: expected a {layer[:-1]} with {', '.join(_REQUIRED[layer])}, "
                     f"found none for {', '.join(missing)}"
                 )
-    if out.problems or out.undecided:
-        return out
-    b = _Builder(comp, al, doc["schema_version"])
-    chosen = {u.id: _choose(u, mine.get(u.id), anns) for u in comp.units}
+    return problems
+
+
+_Chosen = dict[str, tuple[str | None, Mapping[str, Any] | None, str]]
+
+
+def _gold_items(
+    b: _Builder, comp: Comparison, chosen: _Chosen, where_doc: str, previous: Mapping[str, Any] | None
+) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+    """(gold item id by unit id, the gold set's items by layer): entities first, since holders and
+    claimants point at the gold mentions; items sorted by position, ids kept from the earlier round."""
     made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {"entities": [], "stances": [], "claims": []}
     for u in (u for u in comp.units if u.layer == "entities"):
         ann, item, _ = chosen[u.id]
@@ -315,15 +318,17 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         for item_id, (_, uid, item) in zip(item_ids(made[layer], prefix, previous), made[layer], strict=True):
             result[uid] = item_id
             lists[layer].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
-    out.problems += b.problems
-    if out.problems:
-        return out
+    return result, lists
+
+
+def _record_units(comp: Comparison, chosen: _Chosen, mine: Mapping[str, Decision], result: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The adjudication record: every unit, agreed or decided, with each side's item id and the gold item."""
     record_units = []
     for u in comp.units:
         ann, _, kind = chosen[u.id]
         d = mine.get(u.id)
         sides = []
-        for a in anns:
+        for a in comp.annotators:
             side: dict[str, Any] = {"annotator": a, "item": (u.items[a] or {}).get("id")}
             if kind != "agreed":
                 side["value"] = describe(u.layer, u.values[a])
@@ -340,10 +345,17 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
                 "result": result.get(u.id),
             }
         )
+    return record_units
+
+
+def _gold_set(
+    comp: Comparison, decisions: Decisions, lists: dict[str, list[dict[str, Any]]], record_units: list[dict[str, Any]]
+) -> dict[str, Any]:
+    anns = comp.annotators
     sources = [comp.sets[a] for a in anns]
     date = decisions.date or max(s["updated"] for s in sources)
     n_agreed = sum(1 for u in comp.units if u.agreed)
-    gold = {
+    return {
         "annotator": decisions.annotator,
         "guideline_version": max((s["guideline_version"] for s in sources), key=_version_key),
         "created": date,
@@ -356,22 +368,51 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         **lists,
         "adjudication": {"adjudicator": decisions.adjudicator, "annotators": list(anns), "units": record_units},
     }
-    if previous is not None:
-        gold["created"] = previous["created"]
-        if same_decisions(gold, previous):  # nothing new for this document: leave it as it was
-            out.document = copy.deepcopy(dict(doc))
-            return out
+
+
+def _with_gold(doc: Mapping[str, Any], gold: dict[str, Any], out: Outcome) -> dict[str, Any]:
+    """The document with `gold` in place of its earlier adjudicated set; other gold sets become drafts."""
     new = copy.deepcopy(dict(doc))
     kept = []
     for s in new["annotations"]:
-        if s["annotator"] == decisions.annotator:
+        if s["annotator"] == gold["annotator"]:
             continue
         if s["status"] == "gold":
             s["status"] = "draft"
             out.demoted.append(s["annotator"])
         kept.append(s)
     new["annotations"] = [*kept, gold]
-    out.document = new
+    return new
+
+
+def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions: Decisions, file_label: str) -> Outcome:
+    """The document with its gold set replaced by the adjudicated one (pure; see the module docstring)."""
+    key, mine = decisions.for_doc(comp.doc_id)
+    out = Outcome(comp.doc_id, comp, key)
+    where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
+    out.problems += _decision_problems(comp, mine, where_doc)
+    previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
+    mine = {
+        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
+        **mine,
+    }  # the file's decisions win over the earlier round's
+    out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
+    out.problems += _value_problems(comp, mine, where_doc)
+    if out.problems or out.undecided:
+        return out
+    b = _Builder(comp, al, doc["schema_version"])
+    chosen = {u.id: _choose(u, mine.get(u.id), comp.annotators) for u in comp.units}
+    result, lists = _gold_items(b, comp, chosen, where_doc, previous)
+    out.problems += b.problems
+    if out.problems:
+        return out
+    gold = _gold_set(comp, decisions, lists, _record_units(comp, chosen, mine, result))
+    if previous is not None:
+        gold["created"] = previous["created"]
+        if same_decisions(gold, previous):  # nothing new for this document: leave it as it was
+            out.document = copy.deepcopy(dict(doc))
+            return out
+    out.document = _with_gold(doc, gold, out)
     return out
 
 
