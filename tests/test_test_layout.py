@@ -54,6 +54,7 @@ TESTED_IN: dict[str, tuple[str, str]] = {
     "inspection/agreement_report": ("test_reliability.py", "cartel_fto_corpus.inspection.agreement_report"),
     "inspection/agreement_tables": ("test_agreement.py", '"agreement"'),
     "inspection/alignment": ("test_agreement.py", "cartel_fto_corpus.inspection.alignment"),
+    "inspection/decisions": ("test_adjudicate.py", "test_malformed_decisions_file_is_one_line_and_exit_2"),
     "inspection/deliveries": ("test_reliability.py", "deliveries"),
     "inspection/explorer_html": ("test_explorer.py", "cartel_fto_corpus.inspection.explorer_html"),
     "inspection/gold": ("test_adjudicate.py", "cartel_fto_corpus.inspection.gold"),

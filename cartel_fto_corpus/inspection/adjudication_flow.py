@@ -21,7 +21,8 @@ from typing import Any
 from cartel_fto_corpus.checks.problems import Report
 from cartel_fto_corpus.checks.validate import load_checked
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus, describe
-from cartel_fto_corpus.inspection.gold import Decisions, DecisionsError, Outcome, build_gold, document_problems, load_decisions
+from cartel_fto_corpus.inspection.decisions import Decisions, DecisionsError, load_decisions
+from cartel_fto_corpus.inspection.gold import Outcome, build_gold, document_problems
 from cartel_fto_corpus.inspection.importset import import_sets
 from cartel_fto_corpus.truth.atomic import write_all_atomic
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
