@@ -51,34 +51,7 @@ def adjudication_problems(doc: Mapping[str, Any], index: int) -> list[tuple[str,
                 out.append(
                     (ptr + "/result", "adjudication-unknown-result", f"expected the id of an item of this set's {layer}, found {res!r}")
                 )
-        if unit["decision"] == "agreed":
-            if unit["took"] is not None or unit["reason"] is not None:
-                out.append((ptr, "adjudication-agreed-with-decision", "expected took and reason null for an agreed unit, found a decision"))
-        else:
-            if not unit["reason"]:
-                out.append((ptr + "/reason", "adjudication-no-reason", f"expected the reason of a {unit['decision']} decision, found none"))
-            if unit["decision"] == "side" and unit["took"] not in rec["annotators"]:
-                out.append(
-                    (ptr + "/took", "adjudication-unknown-side", f"expected one of {', '.join(rec['annotators'])}, found {unit['took']!r}")
-                )
-        for k, side in enumerate(unit["sides"]):
-            src = others.get(side["annotator"])
-            if src is None or side["annotator"] not in rec["annotators"]:
-                out.append(
-                    (
-                        f"{ptr}/sides/{k}/annotator",
-                        "adjudication-unknown-annotator",
-                        f"expected a compared annotator, found {side['annotator']!r}",
-                    )
-                )
-            elif side["item"] is not None and side["item"] not in {x["id"] for x in src[layer]}:
-                out.append(
-                    (
-                        f"{ptr}/sides/{k}/item",
-                        "adjudication-unknown-source",
-                        f"expected the id of an item of {side['annotator']}'s {layer}, found {side['item']!r}",
-                    )
-                )
+        out += _unit_problems(ptr, unit, rec, others)
     for layer in LAYERS:
         for i, item in enumerate(aset[layer]):
             n = results[layer][item["id"]]
@@ -91,4 +64,39 @@ def adjudication_problems(doc: Mapping[str, Any], index: int) -> list[tuple[str,
                         f"expected exactly one unit of the adjudication record with result {item['id']!r}, found {found}",
                     )
                 )
+    return out
+
+
+def _unit_problems(ptr: str, unit: Mapping[str, Any], rec: Mapping[str, Any], others: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The problems of one unit of a record: its decision, and its sides against the compared sets."""
+    out: list[tuple[str, str, str]] = []
+    layer = unit["layer"]
+    if unit["decision"] == "agreed":
+        if unit["took"] is not None or unit["reason"] is not None:
+            out.append((ptr, "adjudication-agreed-with-decision", "expected took and reason null for an agreed unit, found a decision"))
+    else:
+        if not unit["reason"]:
+            out.append((ptr + "/reason", "adjudication-no-reason", f"expected the reason of a {unit['decision']} decision, found none"))
+        if unit["decision"] == "side" and unit["took"] not in rec["annotators"]:
+            out.append(
+                (ptr + "/took", "adjudication-unknown-side", f"expected one of {', '.join(rec['annotators'])}, found {unit['took']!r}")
+            )
+    for k, side in enumerate(unit["sides"]):
+        src = others.get(side["annotator"])
+        if src is None or side["annotator"] not in rec["annotators"]:
+            out.append(
+                (
+                    f"{ptr}/sides/{k}/annotator",
+                    "adjudication-unknown-annotator",
+                    f"expected a compared annotator, found {side['annotator']!r}",
+                )
+            )
+        elif side["item"] is not None and side["item"] not in {x["id"] for x in src[layer]}:
+            out.append(
+                (
+                    f"{ptr}/sides/{k}/item",
+                    "adjudication-unknown-source",
+                    f"expected the id of an item of {side['annotator']}'s {layer}, found {side['item']!r}",
+                )
+            )
     return out

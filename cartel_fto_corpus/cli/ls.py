@@ -5,7 +5,7 @@ Every failure ends in one line per reason on stderr and a non-zero exit (1: refu
 
 Long because it is one click group of seven thin subcommands (serve, stop, config, push, pull,
 check-submissions, and the review variants) sharing the connection options and error handling;
-the logic they call lives in `labelstudio/`.
+the logic they call lives in `labelstudio/` (`labelstudio.serving` runs serve and stop).
 """
 
 from __future__ import annotations
@@ -299,67 +299,32 @@ def pull_command(
 @handle_errors
 def serve_command(root, data_dir, venv, port, annotator, host, username, api_key, title, no_push, detach) -> None:
     """Start a local Label Studio on 127.0.0.1 with the corpus pushed as pre-annotations."""
-    from cartel_fto_corpus.labelstudio import server as srv
-    from cartel_fto_corpus.labelstudio.client import Client, Settings
-    from cartel_fto_corpus.labelstudio.push import push
+    from cartel_fto_corpus.labelstudio.serving import push_and_check, shut_down, start_local
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     paths = CorpusPaths(corpus_root(root, writes=not no_push))
-    if annotator is not None:
-        from cartel_fto_corpus.labelstudio.convert import ConvertError, annotator_name
-
-        try:
-            ok = annotator_name(annotator, None) == annotator
-        except ConvertError:
-            ok = False
-        if not ok:
-            raise srv.ServerError(f"--annotator: expected an annotator id (lower-case letters, digits, _ . -), found {annotator!r}")
-        if data_dir == Path(".labelstudio/server"):
-            data_dir = srv.annotator_data_dir(paths.root, annotator)
-        username = username or f"{annotator}@localhost.localdomain"
-    data_dir = data_dir.resolve()
-    venv = srv.venv_path(venv)
-    running = srv.running_pid(data_dir)
-    if running:
-        raise srv.ServerError(
-            f"a server from {data_dir} is already running (pid {running[0]}, http://127.0.0.1:{running[1]}); `cartel-fto ls stop` first"
-        )
-    srv.ensure_venv(venv, echo=lambda s: click.echo(s, err=True))
-    username = username or os.environ.get("LABEL_STUDIO_USERNAME") or srv.DEFAULT_USER
-    fresh = not (data_dir / srv.DB_FILE).exists()
-    password = os.environ.get("LABEL_STUDIO_PASSWORD") or (srv.new_token()[:16] if fresh else "")
-    key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
-    if fresh:
-        key = key or srv.new_token()
-        click.echo(f"initialising {data_dir} (once; about 30 s)", err=True)
-        srv.init_data_dir(venv, data_dir, username, password, key)
-    elif not key:
-        key = srv.existing_token(data_dir, username)
-        if not key:
-            raise srv.ServerError(f"cannot read the API token of {username} in {data_dir}; set LABEL_STUDIO_API_KEY")
-    if port is None:
-        port = 8080 if srv.port_is_free(8080) else srv.free_port()
-    server = srv.LocalServer(venv, data_dir, port, username, password, key, host=host).start()
-    paths = CorpusPaths(root)
-    srv.record_server(paths.root, server, annotator)
+    progress = functools.partial(click.echo, err=True)
+    started = start_local(
+        paths, data_dir=data_dir, venv=venv, port=port, annotator=annotator, host=host, username=username, api_key=api_key, echo=progress
+    )
+    server, username = started.server, started.username
     try:
         if not no_push:
-            client = Client(Settings(server.url, key))
-            r = push(paths, client, title=title, as_="predictions", echo=lambda s: click.echo(s, err=True))
+            r = push_and_check(paths, started, title, echo=progress)
             click.echo(f"project {r.project_id}: {r.created_tasks} tasks created, {r.updated} predictions updated", err=True)
-            srv.start_checker(paths.root, server, r.project_id)
             click.echo("submissions are checked on Submit/Update: problems show at the top of the task when it is opened again", err=True)
         click.echo(f"Label Studio is running at {server.url} (pid {server.pid})" + (f", {annotator}'s own server" if annotator else ""))
         if host == "127.0.0.1":
             click.echo(
-                f"annotators on other machines: `ssh -N -L {port}:127.0.0.1:{port} you@this-machine`, then open http://127.0.0.1:{port}"
+                f"annotators on other machines: `ssh -N -L {server.port}:127.0.0.1:{server.port} you@this-machine`, "
+                f"then open http://127.0.0.1:{server.port}"
             )
-        if fresh and not os.environ.get("LABEL_STUDIO_PASSWORD"):
+        if started.fresh and not os.environ.get("LABEL_STUDIO_PASSWORD"):
             click.echo(
-                f"log in as {username} with password {password} (generated for this local server; change it under Account & Settings)"
+                f"log in as {username} with password {started.password} (generated for this local server; change it under Account & Settings)"
             )
         else:
-            click.echo(f"log in as {username} with the password set when {data_dir} was created")
+            click.echo(f"log in as {username} with the password set when {server.data_dir} was created")
         who = f" --annotator {annotator}" if annotator else ""
         click.echo(f"then `cartel-fto ls pull{who}` / `ls push{who}` from this corpus find this server (no exports needed)")
         if detach:
@@ -370,10 +335,7 @@ def serve_command(root, data_dir, venv, port, annotator, host, username, api_key
     except KeyboardInterrupt:
         pass
     finally:
-        if server.process is not None:
-            srv.stop_checker(server.data_dir)
-            server.stop()
-            srv.server_file(paths.root, annotator).unlink(missing_ok=True)
+        shut_down(paths, server, annotator)
 
 
 @ls_group.command("check-submissions")
@@ -413,14 +375,6 @@ def check_submissions_command(root: Path | None, url: str, project_id: int, port
 @handle_errors
 def stop_command(data_dir: Path, annotator: str | None) -> None:
     """Stop the server started by `ls serve --detach` from this data dir (by its PID)."""
-    from cartel_fto_corpus.labelstudio import server as srv
+    from cartel_fto_corpus.labelstudio.serving import stop_local
 
-    if annotator and data_dir == Path(".labelstudio/server"):
-        data_dir = srv.annotator_data_dir(Path.cwd(), annotator)
-    running = srv.running_pid(data_dir)
-    if not running:
-        raise srv.ServerError(f"no running server recorded in {data_dir / srv.PID_FILE}")
-    srv.stop_checker(data_dir)
-    srv.stop_pid(running[0])
-    (data_dir / srv.PID_FILE).unlink(missing_ok=True)
-    click.echo(f"stopped pid {running[0]}", err=True)
+    click.echo(f"stopped pid {stop_local(data_dir, annotator)}", err=True)

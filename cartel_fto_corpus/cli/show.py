@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
-from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, manifest_documents, print_view
-from cartel_fto_corpus.inspection.explorer_html import render_html
+from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, print_view
+from cartel_fto_corpus.inspection.explorer_html import render_html, write_pages
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.visible import visible
 
@@ -38,11 +38,7 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
         if all_docs:
             if html_out is None or doc_id is not None:
                 raise ShowError("--all: expected --out DIR and no DOC_ID")
-            ids = [d["id"] for d in manifest_documents(paths)]
-            pages = {html_out / f"{i}.html": render_html(load_view(i, paths, annotator)) for i in ids}
-            for path, page in pages.items():
-                write_atomic(path, page)
-            click.echo(f"{html_out}: {len(pages)} pages written", err=True)
+            click.echo(f"{html_out}: {write_pages(paths, html_out, annotator)} pages written", err=True)
             return
         if doc_id is None:
             raise ShowError("expected a DOC_ID (or --all --out DIR)")

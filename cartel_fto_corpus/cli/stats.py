@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 from pathlib import Path
@@ -84,7 +85,7 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, f
 
 
 def _stats(paths: CorpusPaths, fmt: str, write_ds: bool, check_ds: bool, datasheet: Path | None, full: bool) -> None:
-    from cartel_fto_corpus.inspection.datasheet import CARD_BLOCKS, DatasheetError, check_datasheet, write_datasheet
+    from cartel_fto_corpus.inspection.datasheet import DatasheetError, datasheet_targets, sync_datasheets
 
     require_readable(paths, "statistics")
     try:
@@ -92,29 +93,16 @@ def _stats(paths: CorpusPaths, fmt: str, write_ds: bool, check_ds: bool, datashe
     except (OSError, ValueError, KeyError) as exc:
         click.echo(f"{paths.root}: cannot compute statistics: {exc}", err=True)
         sys.exit(2)
-    target = datasheet or paths.root / "DATASHEET.md"
-    # the card carries the benchmark's blocks too (only next to the datasheet of the corpus root)
-    targets = [
-        (target, None),
-        *([(paths.root / "README.md", CARD_BLOCKS)] if datasheet is None and (paths.root / "README.md").exists() else []),
-    ]
     if write_ds or check_ds:
         try:
-            if check_ds:
-                stale = [line for t, names in targets for line in check_datasheet(t, stats, names)]
-                for line in stale:
-                    click.echo(line, err=True)
-                if stale:
-                    sys.exit(1)
-                for t, _names in targets:
-                    click.echo(f"{t}: up to date", err=True)
-            else:
-                for t, names in targets:
-                    changed = write_datasheet(t, stats, names)
-                    click.echo(f"{t}: {'written' if changed else 'up to date'}", err=True)
+            code = sync_datasheets(
+                datasheet_targets(paths.root, datasheet), stats, check=check_ds, echo=functools.partial(click.echo, err=True)
+            )
         except DatasheetError as exc:
             click.echo(str(exc), err=True)
             sys.exit(2)
+        if code:
+            sys.exit(code)
         if fmt == "text":
             return
     if fmt == "json":

@@ -15,6 +15,7 @@ differs from a fresh rendering, so CI fails when an annotation changed and nobod
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,28 @@ def write_datasheet(path: Path, stats: dict[str, Any], names: tuple[str, ...] | 
         return False
     write_atomic(path, fresh)
     return True
+
+
+def datasheet_targets(root: Path, datasheet: Path | None) -> list[tuple[Path, tuple[str, ...] | None]]:
+    """(file, blocks it holds; None: every table) that `stats --write/--check-datasheet` keeps: the
+    datasheet, and next to the corpus root's own datasheet the card (README.md) with the benchmark's blocks."""
+    targets: list[tuple[Path, tuple[str, ...] | None]] = [(datasheet or root / "DATASHEET.md", None)]
+    if datasheet is None and (root / "README.md").exists():
+        targets.append((root / "README.md", CARD_BLOCKS))
+    return targets
+
+
+def sync_datasheets(
+    targets: list[tuple[Path, tuple[str, ...] | None]], stats: dict[str, Any], *, check: bool, echo: Callable[[str], Any]
+) -> int:
+    """Check (`check`) or write the generated blocks of every target, a line for each to `echo` (a
+    file's line as soon as it is written); the exit code: 1 when a check finds a stale block. A
+    `DatasheetError` (unreadable file, broken markers) is the caller's (exit 2)."""
+    if check:
+        stale = [line for t, names in targets for line in check_datasheet(t, stats, names)]
+        for line in stale or [f"{t}: up to date" for t, _names in targets]:
+            echo(line)
+        return 1 if stale else 0
+    for t, names in targets:
+        echo(f"{t}: {'written' if write_datasheet(t, stats, names) else 'up to date'}")
+    return 0

@@ -17,6 +17,7 @@ which is what lets a browser test check every mark against its offsets. All text
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -224,13 +225,11 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
     """
     from rich.console import Console
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     from cartel_fto_corpus.inspection.terminal import print_fitted
 
     console = console or Console(width=width)
-    ents = view.entities
     colours = label_colours()
     aset = view.aset or {"entities": [], "stances": [], "claims": [], "annotator": "-", "status": "-"}
     body = article_text(view)
@@ -242,6 +241,17 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
         legend.append(" ")
     legend.append("  underlined: claims")
     console.print(legend)
+    for table in (_entity_table(view, aset, colours), _claim_table(view, aset), _stance_table(view, aset)):
+        print_fitted(console, table)
+    for cid in dict.fromkeys(cid for cl in aset["claims"] for cid in cl["clusters"]):
+        others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
+        console.print(_t(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}"), highlight=False)
+
+
+def _entity_table(view: View, aset: Mapping[str, Any], colours: Mapping[str, str]) -> Any:
+    from rich.table import Table
+
+    ents = view.entities
     t = Table(title="Entity mentions", title_justify="left")
     for col in ("id", "span", "text", "label", "entity", "QID"):
         t.add_column(col)
@@ -255,7 +265,13 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
             _t(m["entity"]),
             _t(reg.get("qid") or "-"),
         )
-    print_fitted(console, t)
+    return t
+
+
+def _claim_table(view: View, aset: Mapping[str, Any]) -> Any:
+    from rich.table import Table
+
+    ents = view.entities
     t = Table(title="Claims", title_justify="left")
     for col in ("id", "span", "claimant", "type", "check-worthiness", "hedged", "cluster", "text"):
         t.add_column(col)
@@ -270,7 +286,13 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
             _t(", ".join(cl["clusters"])),
             _t(cl["text"]),
         )
-    print_fitted(console, t)
+    return t
+
+
+def _stance_table(view: View, aset: Mapping[str, Any]) -> Any:
+    from rich.table import Table
+
+    ents = view.entities
     targets = {x["id"]: x for x in view.registry.get("targets", [])}
     sc = stance_colours()
     t = Table(title="Stances per target", title_justify="left")
@@ -284,7 +306,4 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
             _t(st["attribution"]),
             _t(" | ".join(x["text"] for x in st["evidence"])),
         )
-    print_fitted(console, t)
-    for cid in dict.fromkeys(cid for cl in aset["claims"] for cid in cl["clusters"]):
-        others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
-        console.print(_t(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}"), highlight=False)
+    return t

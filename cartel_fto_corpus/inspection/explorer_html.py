@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.inspection.explorer import View, actor_name, label_colours, pieces, stance_colours
+from cartel_fto_corpus.inspection.explorer import View, actor_name, label_colours, load_view, manifest_documents, pieces, stance_colours
+from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import label_set
 
 
@@ -218,3 +220,15 @@ def render_html(view: View) -> str:
 
 
 # --- terminal -------------------------------------------------------------------------------
+
+
+def write_pages(paths: CorpusPaths, out: Path, annotator: str | None) -> int:
+    """Every document's page as `out/<doc_id>.html`, so cluster links between them resolve; how many.
+    Every page is rendered before the first is written: a document that cannot be shown writes none."""
+    from cartel_fto_corpus.truth.atomic import write_atomic
+
+    ids = [d["id"] for d in manifest_documents(paths)]
+    pages = {out / f"{i}.html": render_html(load_view(i, paths, annotator)) for i in ids}
+    for path, page in pages.items():
+        write_atomic(path, page)
+    return len(pages)

@@ -1,17 +1,7 @@
 """From a comparison and the adjudicator's decisions to a gold set with its adjudication record.
 
-The decisions file (JSON, or YAML by its extension) says who decided and, per document and per
-disagreement id (`adjudicate.Unit.id`), either which annotator's item to take (`take`; taking an
-annotator who has no item in the unit drops it) or the item itself (`value`, in the gold set's
-form without an id; null drops it), and always why (`reason`):
-
-    adjudicator: "who or what decided, in words"
-    annotator: adjudicated            # id of the gold set (default)
-    date: "2026-11-23T20:00:00Z"      # created/updated of the gold sets (default: latest compared set)
-    decisions:
-      000_e0ea4dd0c3e368ed:           # document id (or its unique three-digit number)
-        entity/120-134: {take: llm-annotator-2, reason: "..."}
-        claim/96-105: {value: null, reason: "..."}
+The decisions (`inspection.decisions`) say, per disagreement id (`adjudicate.Unit.id`), which
+annotator's item to take or which value to give, and why.
 
 Agreed units are accepted from the first annotator's item. Ids are translated into the first
 annotator's space, mention references of holders and claimants re-pointed to the gold mentions
@@ -30,10 +20,8 @@ the same sets and decisions give the same bytes.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.checks.adjudication import adjudication_problems
@@ -41,108 +29,9 @@ from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import pointer
 from cartel_fto_corpus.checks.schema_check import schema_problems
 from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
+from cartel_fto_corpus.inspection.decisions import Decision, Decisions
 from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
 from cartel_fto_corpus.truth.paths import CorpusPaths
-
-DEFAULT_ANNOTATOR = "adjudicated"
-
-
-class DecisionsError(ValueError):
-    """The decisions file cannot be used; carries one-line messages."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
-
-
-@dataclass(frozen=True)
-class Decision:
-    take: str | None
-    value: Any
-    reason: str
-
-
-@dataclass
-class Decisions:
-    adjudicator: str
-    annotator: str = DEFAULT_ANNOTATOR
-    date: str | None = None
-    by_doc: dict[str, dict[str, Decision]] = field(default_factory=dict)
-
-    def for_doc(self, doc_id: str) -> tuple[str | None, dict[str, Decision]]:
-        """(key used in the file, decisions) of a document: keyed by its id or its three-digit number."""
-        for key in (doc_id, doc_id.split("_", 1)[0]):
-            if key in self.by_doc:
-                return key, self.by_doc[key]
-        return None, {}
-
-
-def load_decisions(path: Path) -> Decisions:
-    """Parse and shape-check a decisions file; raises DecisionsError with `file:/pointer: expected ..., found ...` lines."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DecisionsError([f"{path}: cannot read the decisions file: {getattr(exc, 'strerror', None) or exc}"]) from None
-    try:
-        if path.suffix.lower() in {".yaml", ".yml"}:
-            import yaml
-
-            data = yaml.safe_load(raw)
-        else:
-            data = json.loads(raw)
-    except Exception as exc:  # yaml.YAMLError and json.JSONDecodeError: the parser's one-line reason
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DecisionsError([f"{path}: expected a JSON or YAML decisions file, found malformed input ({first})"]) from None
-    errs: list[str] = []
-
-    def err(ptr: str, expected: str, found: Any) -> None:
-        errs.append(f"{path}:{ptr}: expected {expected}, found {json.dumps(found, ensure_ascii=False, default=str)[:80]}")
-
-    if not isinstance(data, dict):
-        raise DecisionsError([f"{path}: expected a mapping with adjudicator and decisions, found {type(data).__name__}"])
-    for key in sorted(set(data) - {"adjudicator", "annotator", "date", "decisions"}):
-        err(pointer(key), "only adjudicator, annotator, date, decisions", key)
-    if not isinstance(data.get("adjudicator"), str) or not data["adjudicator"].strip():
-        err("/adjudicator", "who or what decided, in words", data.get("adjudicator"))
-    annotator = data.get("annotator", DEFAULT_ANNOTATOR)
-    if not isinstance(annotator, str) or not annotator or not annotator[0].isalpha() or annotator != annotator.lower():
-        err("/annotator", "an annotator id (lower case, e.g. adjudicated)", annotator)
-    date = data.get("date")
-    if date is not None and not isinstance(date, str):
-        err("/date", 'an RFC 3339 time in quotes, e.g. "2026-11-23T20:00:00Z"', str(date))
-    by_doc: dict[str, dict[str, Decision]] = {}
-    docs = data.get("decisions", {}) or {}
-    if not isinstance(docs, dict):
-        err("/decisions", "a mapping of document id to decisions", docs)
-        docs = {}
-    for doc_key, units in docs.items():
-        if not isinstance(units, dict):
-            err(pointer("decisions", doc_key), "a mapping of disagreement id to decision", units)
-            continue
-        out = by_doc.setdefault(str(doc_key), {})
-        for uid, d in units.items():
-            ptr = pointer("decisions", doc_key, uid)
-            if not isinstance(d, dict) or ("take" in d) == ("value" in d):
-                err(ptr, "a mapping with exactly one of take or value, and reason", d)
-                continue
-            for extra in sorted(set(d) - {"take", "value", "reason"}):
-                err(ptr + pointer(extra), "only take or value, and reason", extra)
-            reason = d.get("reason")
-            if not isinstance(reason, str) or not reason.strip():
-                err(ptr + "/reason", "why the decision was taken, in words", reason)
-                continue
-            take = d.get("take")
-            if "take" in d and not isinstance(take, str):
-                err(ptr + "/take", "an annotator id", take)
-                continue
-            value = d.get("value")
-            if "value" in d and value is not None and not isinstance(value, dict):
-                err(ptr + "/value", "the item as a mapping (without id), or null to drop it", value)
-                continue
-            out[str(uid)] = Decision(take, value, " ".join(reason.split()))
-    if errs:
-        raise DecisionsError(errs)
-    return Decisions(data["adjudicator"].strip(), annotator, date, by_doc)
 
 
 @dataclass
@@ -251,42 +140,45 @@ def _choose(unit: Unit, decision: Decision | None, anns: list[str]) -> tuple[str
     return None, decision.value, "value"
 
 
-def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions: Decisions, file_label: str) -> Outcome:
-    """The document with its gold set replaced by the adjudicated one (pure; see the module docstring)."""
-    key, mine = decisions.for_doc(comp.doc_id)
-    out = Outcome(comp.doc_id, comp, key)
+def _decision_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
+    """Decisions of the file that name no disagreement of the document, or an annotator not compared."""
     anns = comp.annotators
-    where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
     units = {u.id: u for u in comp.units}
+    problems = []
     for uid, d in mine.items():
         if uid not in units:
-            out.problems.append(
-                f"{where_doc}{pointer(uid)}: expected the id of a disagreement of {comp.doc_id}, found {uid!r} (no such unit)"
-            )
+            problems.append(f"{where_doc}{pointer(uid)}: expected the id of a disagreement of {comp.doc_id}, found {uid!r} (no such unit)")
         elif units[uid].agreed:
-            out.problems.append(
-                f"{where_doc}{pointer(uid)}: expected the id of a disagreement, found {uid!r} on which {', '.join(anns)} agree"
-            )
+            problems.append(f"{where_doc}{pointer(uid)}: expected the id of a disagreement, found {uid!r} on which {', '.join(anns)} agree")
         elif d.take is not None and d.take not in anns:
-            out.problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
-    previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
-    mine = {
-        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
-        **mine,
-    }  # the file's decisions win over the earlier round's
-    out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
+            problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
+    return problems
+
+
+def _value_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
+    """Explicit values lacking a field their layer requires."""
+    units = {u.id: u for u in comp.units}
+    problems = []
     for uid, d in mine.items():
         if uid in units and d.take is None and d.value is not None:
-            missing = [k for k in _REQUIRED[units[uid].layer] if k not in d.value]
+            layer = units[uid].layer
+            missing = [k for k in _REQUIRED[layer] if k not in d.value]
             if missing:
-                out.problems.append(
-                    f"{where_doc}{pointer(uid, 'value')}: expected a {units[uid].layer[:-1]} with {', '.join(_REQUIRED[units[uid].layer])}, "
+                problems.append(
+                    f"{where_doc}{pointer(uid, 'value')}: expected a {layer[:-1]} with {', '.join(_REQUIRED[layer])}, "
                     f"found none for {', '.join(missing)}"
                 )
-    if out.problems or out.undecided:
-        return out
-    b = _Builder(comp, al, doc["schema_version"])
-    chosen = {u.id: _choose(u, mine.get(u.id), anns) for u in comp.units}
+    return problems
+
+
+_Chosen = dict[str, tuple[str | None, Mapping[str, Any] | None, str]]
+
+
+def _gold_items(
+    b: _Builder, comp: Comparison, chosen: _Chosen, where_doc: str, previous: Mapping[str, Any] | None
+) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+    """(gold item id by unit id, the gold set's items by layer): entities first, since holders and
+    claimants point at the gold mentions; items sorted by position, ids kept from the earlier round."""
     made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {"entities": [], "stances": [], "claims": []}
     for u in (u for u in comp.units if u.layer == "entities"):
         ann, item, _ = chosen[u.id]
@@ -315,15 +207,17 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         for item_id, (_, uid, item) in zip(item_ids(made[layer], prefix, previous), made[layer], strict=True):
             result[uid] = item_id
             lists[layer].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
-    out.problems += b.problems
-    if out.problems:
-        return out
+    return result, lists
+
+
+def _record_units(comp: Comparison, chosen: _Chosen, mine: Mapping[str, Decision], result: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The adjudication record: every unit, agreed or decided, with each side's item id and the gold item."""
     record_units = []
     for u in comp.units:
         ann, _, kind = chosen[u.id]
         d = mine.get(u.id)
         sides = []
-        for a in anns:
+        for a in comp.annotators:
             side: dict[str, Any] = {"annotator": a, "item": (u.items[a] or {}).get("id")}
             if kind != "agreed":
                 side["value"] = describe(u.layer, u.values[a])
@@ -340,10 +234,17 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
                 "result": result.get(u.id),
             }
         )
+    return record_units
+
+
+def _gold_set(
+    comp: Comparison, decisions: Decisions, lists: dict[str, list[dict[str, Any]]], record_units: list[dict[str, Any]]
+) -> dict[str, Any]:
+    anns = comp.annotators
     sources = [comp.sets[a] for a in anns]
     date = decisions.date or max(s["updated"] for s in sources)
     n_agreed = sum(1 for u in comp.units if u.agreed)
-    gold = {
+    return {
         "annotator": decisions.annotator,
         "guideline_version": max((s["guideline_version"] for s in sources), key=_version_key),
         "created": date,
@@ -356,22 +257,51 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
         **lists,
         "adjudication": {"adjudicator": decisions.adjudicator, "annotators": list(anns), "units": record_units},
     }
-    if previous is not None:
-        gold["created"] = previous["created"]
-        if same_decisions(gold, previous):  # nothing new for this document: leave it as it was
-            out.document = copy.deepcopy(dict(doc))
-            return out
+
+
+def _with_gold(doc: Mapping[str, Any], gold: dict[str, Any], out: Outcome) -> dict[str, Any]:
+    """The document with `gold` in place of its earlier adjudicated set; other gold sets become drafts."""
     new = copy.deepcopy(dict(doc))
     kept = []
     for s in new["annotations"]:
-        if s["annotator"] == decisions.annotator:
+        if s["annotator"] == gold["annotator"]:
             continue
         if s["status"] == "gold":
             s["status"] = "draft"
             out.demoted.append(s["annotator"])
         kept.append(s)
     new["annotations"] = [*kept, gold]
-    out.document = new
+    return new
+
+
+def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions: Decisions, file_label: str) -> Outcome:
+    """The document with its gold set replaced by the adjudicated one (pure; see the module docstring)."""
+    key, mine = decisions.for_doc(comp.doc_id)
+    out = Outcome(comp.doc_id, comp, key)
+    where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
+    out.problems += _decision_problems(comp, mine, where_doc)
+    previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
+    mine = {
+        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
+        **mine,
+    }  # the file's decisions win over the earlier round's
+    out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
+    out.problems += _value_problems(comp, mine, where_doc)
+    if out.problems or out.undecided:
+        return out
+    b = _Builder(comp, al, doc["schema_version"])
+    chosen = {u.id: _choose(u, mine.get(u.id), comp.annotators) for u in comp.units}
+    result, lists = _gold_items(b, comp, chosen, where_doc, previous)
+    out.problems += b.problems
+    if out.problems:
+        return out
+    gold = _gold_set(comp, decisions, lists, _record_units(comp, chosen, mine, result))
+    if previous is not None:
+        gold["created"] = previous["created"]
+        if same_decisions(gold, previous):  # nothing new for this document: leave it as it was
+            out.document = copy.deepcopy(dict(doc))
+            return out
+    out.document = _with_gold(doc, gold, out)
     return out
 
 

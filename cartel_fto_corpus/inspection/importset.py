@@ -56,13 +56,7 @@ def import_sets(
     doc id (one set of `annotator` each). An existing set of `annotator` in a corpus file is
     replaced, so importing twice gives the same files.
     """
-    sets: dict[str, dict[str, dict[str, Any]]] = {}
-    for doc_id, d in delivered.items():
-        theirs = next(s for s in d["annotations"] if s["annotator"] == annotator)
-        ours = next((s for s in docs[doc_id]["annotations"] if s["annotator"] == pivot), None)
-        if ours is None:
-            raise ValueError(f"{doc_id}: expected a set of {pivot!r} to align with, found none")
-        sets[doc_id] = {pivot: ours, annotator: theirs}
+    sets = _paired_sets(docs, delivered, annotator, pivot)
     al = Aligner(sets, [pivot, annotator], registry, {annotator: delivered_registry})
     used_entities: Counter[str] = Counter()
     used_clusters: Counter[str] = Counter()
@@ -72,61 +66,96 @@ def import_sets(
         used_entities.update(a["entity"] for a in _actors(s) if a["kind"] == "entity")
         used_clusters.update(c for cl in s["claims"] for c in claim_clusters(cl))
     pivot_entities = {m["entity"] for per in sets.values() for m in per[pivot]["entities"]}
-    # a translation only where the pivot has the same entity (gold_id falls back to the annotator's own id)
-    entity_pairs = {e: t for e in used_entities if (t := al.entity(annotator, e)) in pivot_entities}
+    # a translation only where the pivot has the same entity (gold_id falls back to the annotator's own id);
     # several ids of one real-world entity (a registry slip of the annotator) become one: agreement
     # does not depend on entity ids; clusters are groupings, so theirs must stay one-to-one
-    entity_map = dict(entity_pairs)
+    entity_map = {e: t for e in used_entities if (t := al.entity(annotator, e)) in pivot_entities}
     cluster_map = _one_to_one(al.clusters.get(annotator, {}), used_clusters)
     new_registry = copy.deepcopy(registry)
-    own_entities = {e["id"]: e for e in delivered_registry.get("entities", [])}
-    own_clusters = {c["id"]: c for c in delivered_registry.get("clusters", [])}
-    for used, table, own, section in (
-        (used_entities, entity_map, own_entities, "entities"),
-        (used_clusters, cluster_map, own_clusters, "clusters"),
-    ):
-        existing = {x["id"]: x for x in new_registry[section]}
-        taken = set(existing)
-        for old in sorted(used):
-            if old in table:
-                continue
-            prefixed = _free_name(old, {old}, annotator)
-            for name in (old, prefixed):  # added by an earlier import of the same delivery: reuse it
-                if name in existing and _same_entry(existing[name], own[old]) and name not in table.values():
-                    table[old] = name
-                    break
-            if old in table:
-                continue
-            name = _free_name(old, taken | set(table.values()), annotator)
-            table[old] = name
-            entry = copy.deepcopy(own[old])
-            entry["id"] = name
-            if section == "entities":  # clusters have no note; the imported set's note lists them
-                entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
-            new_registry[section].append(entry)
-            taken.add(name)
+    for used, table, section in ((used_entities, entity_map, "entities"), (used_clusters, cluster_map, "clusters")):
+        own = {x["id"]: x for x in delivered_registry.get(section, [])}
+        _add_unmatched(new_registry, section, used, table, own, annotator, pivot)
         ids = [x["id"] for x in registry[section]]
         if ids == sorted(ids):  # keep the registry's own order convention
             new_registry[section].sort(key=lambda x: x["id"])
-    new_docs: dict[str, dict[str, Any]] = {}
-    for doc_id, per in sets.items():
-        s = _translate(per[annotator], entity_map, cluster_map)
-        changed = sorted(f"{a} -> {b}" for a, b in entity_map.items() if a != b and a in _ids_of(per[annotator]))
-        changed_c = sorted(f"{a} -> {b}" for a, b in cluster_map.items() if a != b and a in _clusters_of(per[annotator]))
-        s["note"] = (
-            (s.get("note", "") + " ").lstrip()
-            + f"Imported from annotations/independent/{annotator}/ with its own registry ids translated into the corpus "
-            f"registry's ({pivot}'s where the same entity or cluster; cartel-fto import-set): "
-            f"entities {', '.join(changed) or 'none changed'}; clusters {', '.join(changed_c) or 'none changed'}."
-        )
-        doc = copy.deepcopy(docs[doc_id])
-        at = next((i for i, x in enumerate(doc["annotations"]) if x["annotator"] == annotator), None)
-        if at is None:
-            doc["annotations"].append(s)
-        else:  # re-importing replaces the set where it is, so the file does not change
-            doc["annotations"][at] = s
-        new_docs[doc_id] = doc
+    new_docs = {
+        doc_id: _imported_document(docs[doc_id], per[annotator], entity_map, cluster_map, annotator, pivot) for doc_id, per in sets.items()
+    }
     return new_docs, new_registry, {"entities": entity_map, "clusters": cluster_map}
+
+
+def _paired_sets(
+    docs: Mapping[str, dict[str, Any]], delivered: Mapping[str, dict[str, Any]], annotator: str, pivot: str
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per delivered document, the pivot's set and the annotator's delivered one."""
+    sets: dict[str, dict[str, dict[str, Any]]] = {}
+    for doc_id, d in delivered.items():
+        theirs = next(s for s in d["annotations"] if s["annotator"] == annotator)
+        ours = next((s for s in docs[doc_id]["annotations"] if s["annotator"] == pivot), None)
+        if ours is None:
+            raise ValueError(f"{doc_id}: expected a set of {pivot!r} to align with, found none")
+        sets[doc_id] = {pivot: ours, annotator: theirs}
+    return sets
+
+
+def _add_unmatched(
+    new_registry: dict[str, Any],
+    section: str,
+    used: Counter[str],
+    table: dict[str, str],
+    own: Mapping[str, Any],
+    annotator: str,
+    pivot: str,
+) -> None:
+    """Give every used id without a counterpart a name in `table` (in place) and its entry in the
+    registry: the entry an earlier import of the same delivery added, else a new one under a free name."""
+    existing = {x["id"]: x for x in new_registry[section]}
+    taken = set(existing)
+    for old in sorted(used):
+        if old in table:
+            continue
+        prefixed = _free_name(old, {old}, annotator)
+        for name in (old, prefixed):  # added by an earlier import of the same delivery: reuse it
+            if name in existing and _same_entry(existing[name], own[old]) and name not in table.values():
+                table[old] = name
+                break
+        if old in table:
+            continue
+        name = _free_name(old, taken | set(table.values()), annotator)
+        table[old] = name
+        entry = copy.deepcopy(own[old])
+        entry["id"] = name
+        if section == "entities":  # clusters have no note; the imported set's note lists them
+            entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
+        new_registry[section].append(entry)
+        taken.add(name)
+
+
+def _imported_document(
+    doc: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    entity_map: Mapping[str, str],
+    cluster_map: Mapping[str, str],
+    annotator: str,
+    pivot: str,
+) -> dict[str, Any]:
+    """The corpus document with the annotator's set translated, its note listing the translations."""
+    s = _translate(theirs, entity_map, cluster_map)
+    changed = sorted(f"{a} -> {b}" for a, b in entity_map.items() if a != b and a in _ids_of(theirs))
+    changed_c = sorted(f"{a} -> {b}" for a, b in cluster_map.items() if a != b and a in _clusters_of(theirs))
+    s["note"] = (
+        (s.get("note", "") + " ").lstrip()
+        + f"Imported from annotations/independent/{annotator}/ with its own registry ids translated into the corpus "
+        f"registry's ({pivot}'s where the same entity or cluster; cartel-fto import-set): "
+        f"entities {', '.join(changed) or 'none changed'}; clusters {', '.join(changed_c) or 'none changed'}."
+    )
+    new = copy.deepcopy(dict(doc))
+    at = next((i for i, x in enumerate(new["annotations"]) if x["annotator"] == annotator), None)
+    if at is None:
+        new["annotations"].append(s)
+    else:  # re-importing replaces the set where it is, so the file does not change
+        new["annotations"][at] = s
+    return new
 
 
 def _same_entry(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:

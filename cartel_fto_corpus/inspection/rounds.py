@@ -15,7 +15,7 @@ from typing import Any
 
 from cartel_fto_corpus.inspection.adjudicate import Comparison, describe
 
-#: An earlier decision as (take, value, reason): gold.Decision's fields (gold imports this module).
+#: An earlier decision as (take, value, reason): decisions.Decision's fields (gold imports this module).
 Earlier = tuple[str | None, Any, str]
 
 

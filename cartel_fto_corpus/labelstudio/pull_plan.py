@@ -348,35 +348,7 @@ def _plan_sets(
     proposed: list[dict[str, Any]],
     pushed_sets: dict[str, Any],
 ) -> DocOutcome:
-    final = []
-    for name in [*repo_sets, *(n for n in ls if n not in repo_sets)]:
-        if name in out.rejected_names:  # reported already; the repo's version (if any) stays
-            if name in repo_sets:
-                final.append(repo_sets[name])
-            continue
-        theirs, ann = ls.get(name, (None, None))
-        base = Baseline(record.sets[name]) if record is not None and name in record.sets else None
-        pushed = _dict(pushed_sets.get(name)).get("content_sha256")
-        guarded, kept = _gold_guard(name, repo_sets.get(name), theirs, base, pushed, out, file)
-        if not guarded:  # a gold set is settled by the guard whoever edited it: only adjudication changes gold
-            editor = last_editor(ann) if ann is not None else None
-            if editor is not None and theirs is not None and sync_hash(theirs) not in _agreed(base, repo_sets.get(name)):
-                out.rejected.append(  # someone else's edit of this annotator's work: reported, never credited to them
-                    ownership.problem_line(
-                        file,
-                        name,
-                        f"Label Studio annotation {ann.get('id')} was last changed by {user_name(editor, users)}, not by {name}; "
-                        f"not credited to {name} ({'their repository set stays' if name in repo_sets else 'not taken'}); "
-                        f"{name} should check it and press Update, or the change be undone",
-                    )
-                )
-                out.rejected_names.add(name)
-                if name in repo_sets:
-                    final.append(repo_sets[name])
-                continue
-            kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
-        if kept is not None:
-            final.append(kept)
+    final = _final_sets(repo_sets, ls, users, record, prefer, out, file, pushed_sets)
     if out.errors or not final:
         out.baselines = {} if out.errors else out.baselines
         return out
@@ -410,6 +382,50 @@ def _plan_sets(
     if repo.raw.get(doc_id) != payload:
         out.payload = payload
     return out
+
+
+def _final_sets(
+    repo_sets: dict[str, Any],
+    ls: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+    users: dict[int, Any],
+    record: DocState | None,
+    prefer: str | None,
+    out: DocOutcome,
+    file: str,
+    pushed_sets: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Per annotator, the set the document keeps: gold guarded, someone else's edit refused (the
+    repository's set stays), else the two sides settled against the last sync; problems go to `out`."""
+    final = []
+    for name in [*repo_sets, *(n for n in ls if n not in repo_sets)]:
+        if name in out.rejected_names:  # reported already; the repo's version (if any) stays
+            if name in repo_sets:
+                final.append(repo_sets[name])
+            continue
+        theirs, ann = ls.get(name, (None, None))
+        base = Baseline(record.sets[name]) if record is not None and name in record.sets else None
+        pushed = _dict(pushed_sets.get(name)).get("content_sha256")
+        guarded, kept = _gold_guard(name, repo_sets.get(name), theirs, base, pushed, out, file)
+        if not guarded:  # a gold set is settled by the guard whoever edited it: only adjudication changes gold
+            editor = last_editor(ann) if ann is not None else None
+            if editor is not None and theirs is not None and sync_hash(theirs) not in _agreed(base, repo_sets.get(name)):
+                out.rejected.append(  # someone else's edit of this annotator's work: reported, never credited to them
+                    ownership.problem_line(
+                        file,
+                        name,
+                        f"Label Studio annotation {ann.get('id')} was last changed by {user_name(editor, users)}, not by {name}; "
+                        f"not credited to {name} ({'their repository set stays' if name in repo_sets else 'not taken'}); "
+                        f"{name} should check it and press Update, or the change be undone",
+                    )
+                )
+                out.rejected_names.add(name)
+                if name in repo_sets:
+                    final.append(repo_sets[name])
+                continue
+            kept = _settle(name, repo_sets.get(name), theirs, base, prefer, out, file)
+        if kept is not None:
+            final.append(kept)
+    return final
 
 
 def _agreed(base: Baseline | None, mine: dict[str, Any] | None) -> set[str]:
