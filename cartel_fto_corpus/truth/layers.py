@@ -41,6 +41,7 @@ class Layer:
 
     name: str  #: the list's key in the annotation set ("entities")
     prefix: str  #: the letter of its item ids ("e" in e12)
+    noun: str  #: what one item is called in messages ("entity mention")
     item: str  #: the `$defs` name of its item definition in annotation.schema.json
     spans: tuple[str, ...]  #: pointers to the {start, end, text} spans inside an item
     references: tuple[Reference, ...]
@@ -52,6 +53,11 @@ class Layer:
     def id_pattern(self) -> str:
         """The pattern every item id of this layer matches."""
         return f"^{self.prefix}[0-9]+$"
+
+    @property
+    def short_noun(self) -> str:
+        """The noun's last word, as problem codes and short messages use it ("mention")."""
+        return self.noun.split()[-1]
 
     def item_schema(self) -> dict[str, Any]:
         """The item definition (`$defs/<item>`) of annotation.schema.json."""
@@ -78,6 +84,7 @@ def layers() -> tuple[Layer, ...]:
             Layer(
                 name=name,
                 prefix=decl["prefix"],
+                noun=decl.get("noun", name),
                 item=prop["items"]["$ref"].rsplit("/", 1)[-1],
                 spans=tuple(decl.get("spans", ())),
                 references=tuple(_parse_reference(p, t) for p, t in decl.get("references", {}).items()),
