@@ -30,6 +30,7 @@ from cartel_fto_corpus.checks.problems import Problem, Report
 from cartel_fto_corpus.checks.report import render
 from cartel_fto_corpus.checks.seals import delivery_problems
 from cartel_fto_corpus.checks.validate import validate
+from cartel_fto_corpus.truth.layers import layers
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests import test_seals, test_validate
 from tests.conftest import FIXTURE_CORPUS, INVALID, REPO
@@ -55,9 +56,11 @@ def _literal_codes(path: Path) -> set[str]:
 
 
 def emitted_codes() -> set[str]:
-    """Every literal code of truth/ and checks/ (the `schema-<keyword>` family is built from the
-    JSON Schema keyword and witnessed by the schema fixtures below)."""
-    return set().union(*(_literal_codes(p) for sub in ("truth", "checks") for p in sorted((PACKAGE / sub).glob("*.py"))))
+    """Every literal code of truth/ and checks/, and the dangling-reference codes the layer declaration
+    builds (the `schema-<keyword>` family is built from the JSON Schema keyword and witnessed by the
+    schema fixtures below)."""
+    literal = set().union(*(_literal_codes(p) for sub in ("truth", "checks") for p in sorted((PACKAGE / sub).glob("*.py"))))
+    return literal | {ref.code for found in layers() for ref in found.references}  # unknown-<noun>, from the x-layer declaration
 
 
 #: invalid fixture -> the codes of its problems, in the order `tests/test_validate.py` lists them.

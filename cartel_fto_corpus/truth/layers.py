@@ -34,6 +34,30 @@ class Reference:
     kind: str  #: "registry" (annotations/registry.json) or "layer" (an item of the same annotation set)
     to: str  #: the registry section ("entities", "targets", "clusters") or the layer name
 
+    @property
+    def noun(self) -> str:
+        """What the reference names: the registry section in the singular ("entity"), or the layer's noun."""
+        if self.kind == "layer":
+            return layer(self.to).noun
+        return self.to[:-3] + "y" if self.to.endswith("ies") else self.to.removesuffix("s")
+
+    @property
+    def code(self) -> str:
+        """The problem code of a dangling reference: unknown-entity, unknown-target, unknown-mention, ..."""
+        return f"unknown-{self.noun.split()[-1]}"
+
+    @property
+    def expected(self) -> str:
+        """What a dangling reference's message expects ("an entity id of the registry")."""
+        if self.kind == "layer":
+            return f"the id of {with_article(self.noun)} of this set"
+        return f"{with_article(self.noun)} id of the registry"
+
+
+def with_article(noun: str) -> str:
+    """The noun with its indefinite article: "an entity mention", "a target"."""
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
 
 @dataclass(frozen=True)
 class Layer:
