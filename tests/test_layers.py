@@ -3,9 +3,14 @@ the declaration agrees with the item definitions it describes, so code driven by
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +28,7 @@ from cartel_fto_corpus.truth.layers import (
 )
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, load_schemas
+from tests.conftest import FIXTURE_CORPUS, REPO
 
 ANNOTATION = load_schemas()["annotation"]
 IDS = [found.name for found in layers()]
@@ -168,3 +174,95 @@ def test_item_spans_and_references_of_the_shipped_corpus() -> None:
                     assert isinstance(value, str) and (ref.kind == "registry" or layer_of_id(value) == layer(ref.to))
                     n_refs += 1
     assert n_spans and n_refs
+
+
+def _events_corpus(root: Path, events: list[dict[str, Any]]) -> Path:
+    """A copy of the fixture corpus whose schema (only) declares a toy layer `events` (prefix v, the
+    item a span, an entity reference), its gold set holding `events`."""
+    shutil.copytree(FIXTURE_CORPUS, root)
+    shutil.copytree(REPO / "schema", root / "schema")
+    schema_file = root / "schema" / "annotation.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    event = copy.deepcopy(schema["$defs"]["entity_mention"])
+    event["properties"]["id"] = {"description": "Event id.", "type": "string", "pattern": "^v[0-9]+$"}
+    del event["properties"]["label"]
+    event["required"].remove("label")
+    schema["$defs"]["event"] = event
+    schema["$defs"]["annotation_set"]["properties"]["events"] = {
+        "description": "Events (a toy layer of this test).",
+        "type": "array",
+        "items": {"$ref": "#/$defs/event"},
+        "x-layer": {"prefix": "v", "noun": "event", "spans": [""], "references": {"/entity": "registry:entities"}},
+    }
+    schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    doc_file = next((root / "annotations").glob("9*.json"))
+    doc = json.loads(doc_file.read_text(encoding="utf-8"))
+    doc["annotations"][0]["events"] = events
+    doc_file.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    return root
+
+
+def _validate(root: Path) -> list[tuple[str, str]]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cartel_fto_corpus", "validate", "--root", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    return [(p["pointer"], p["code"]) for p in json.loads(proc.stdout)["problems"]]
+
+
+#: "Donald Trump" in the fixture text, as a sound event.
+EVENT = {"id": "v1", "start": 54, "end": 66, "text": "Donald Trump", "entity": "donald_trump"}
+
+
+def test_a_layer_declared_only_in_the_schema_is_checked_by_validate(tmp_path: Path) -> None:
+    """The declaration drives the checks: a new layer, declared in the schema and nowhere in the code,
+    has its ids, offsets, span texts, span boundaries and references checked."""
+    assert _validate(_events_corpus(tmp_path / "sound", [EVENT])) == []
+    events = [
+        EVENT,
+        {**EVENT, "id": "v2", "text": "Donald Trum"},  # stored text is not text[start:end]
+        {**EVENT, "id": "v3", "end": 10_000},  # beyond the text
+        {**EVENT, "id": "v4", "entity": "nobody"},  # dangling reference, and a second event on the span
+        {**EVENT, "id": "v5", "start": 55, "text": "onald Trump"},  # starts inside a word (truth.spans rules)
+        {**EVENT, "id": "v1", "start": 61, "text": "Trump"},  # the id of the first event again
+    ]
+    assert _validate(_events_corpus(tmp_path / "broken", events)) == [
+        ("/annotations/0/events/5/id", "duplicate-id"),
+        ("/annotations/0/events/1/text", "span-text-mismatch"),
+        ("/annotations/0/events/2/end", "offset-out-of-range"),
+        ("/annotations/0/events/3/entity", "unknown-entity"),
+        ("/annotations/0/events/3", "duplicate-span"),
+        ("/annotations/0/events/4", "span-starts-inside-word"),
+    ]
+
+
+def test_a_declared_layers_id_prefix_is_the_schemas(tmp_path: Path) -> None:
+    """The toy layer's item ids take its prefix: another letter is a schema problem at the id."""
+    found = _validate(_events_corpus(tmp_path / "prefix", [{**EVENT, "id": "x1"}]))
+    assert found == [("/annotations/0/events/0/id", "schema-pattern")]
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_a_wrong_span_anywhere_the_declaration_points_is_caught(name: str) -> None:
+    """Every span the declaration names in the fixture's gold set, its text changed, is one
+    span-text-mismatch at that span: the checker finds spans through the declaration."""
+    from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
+
+    doc_file = next((FIXTURE_CORPUS / "annotations").glob("9*.json"))
+    doc = json.loads(doc_file.read_text(encoding="utf-8"))
+    paths = CorpusPaths(FIXTURE_CORPUS)
+    registry = json.loads(paths.registry.read_text(encoding="utf-8"))
+    found = layer(name)
+    pointers = [ptr for j, item in enumerate(doc["annotations"][0][name]) for ptr, _span in item_spans(found, item, f"/{j}")]
+    assert pointers
+    for ptr in pointers:
+        broken = copy.deepcopy(doc)
+        j = ptr[1:].partition("/")[0]
+        item = broken["annotations"][0][name][int(j)]
+        (span,) = (s for p, s in item_spans(found, item, f"/{j}") if p == ptr)
+        span["text"] = span["text"][:-1] + "#"
+        checker = AnnotationChecker("f.json", broken, Context(paths, registry), Usage())
+        assert [(p.pointer, p.code) for p in checker.run()] == [(f"/annotations/0/{name}{ptr}/text", "span-text-mismatch")]
