@@ -23,8 +23,10 @@ from cartel_fto_corpus.truth.layers import (
     layer_names,
     layer_of_id,
     layers,
+    replace_at,
     resolve,
     set_items,
+    set_references,
 )
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, load_schemas
@@ -266,3 +268,17 @@ def test_a_wrong_span_anywhere_the_declaration_points_is_caught(name: str) -> No
         span["text"] = span["text"][:-1] + "#"
         checker = AnnotationChecker("f.json", broken, Context(paths, registry), Usage())
         assert [(p.pointer, p.code) for p in checker.run()] == [(f"/annotations/0/{name}{ptr}/text", "span-text-mismatch")]
+
+
+def test_set_references_and_replace_at_cover_mentions_holders_and_claimants() -> None:
+    doc = json.loads(next((FIXTURE_CORPUS / "annotations").glob("9*.json")).read_text(encoding="utf-8"))
+    aset = copy.deepcopy(doc["annotations"][0])
+    actors = [st["holder"] for st in aset["stances"]] + [cl["claimant"] for cl in aset["claims"]]
+    expected = [m["entity"] for m in aset["entities"]] + [a["entity"] for a in actors if a["kind"] == "entity"]
+    found = list(set_references(aset, "entities"))
+    assert sorted(value for _ptr, value in found) == sorted(expected)
+    assert [v for _p, v in set_references(aset, "clusters")] == [c for cl in aset["claims"] for c in cl["clusters"]]
+    for ptr, value in found:
+        replace_at(aset, ptr, value.upper())
+    assert sorted(value for _ptr, value in set_references(aset, "entities")) == sorted(e.upper() for e in expected)
+    assert aset["entities"][0]["entity"] == doc["annotations"][0]["entities"][0]["entity"].upper()

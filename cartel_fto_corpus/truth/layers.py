@@ -187,6 +187,23 @@ def set_items(aset: Mapping[str, Any]) -> Iterator[tuple[Layer, int, Mapping[str
             yield found, j, item
 
 
+def set_references(aset: Mapping[str, Any], section: str) -> Iterator[tuple[str, Any]]:
+    """(pointer inside the set, id) for every reference of an annotation set to the registry `section`
+    (mentions', holders' and claimants' entities; claims' clusters), layer by layer."""
+    for found, j, item in set_items(aset):
+        for ptr, ref, value in item_references(found, item, f"/{found.name}/{j}"):
+            if ref.kind == "registry" and ref.to == section:
+                yield ptr, value
+
+
+def replace_at(doc: Any, ptr: str, value: Any) -> None:
+    """Set the value at a concrete JSON pointer (no `*`, no escapes: the pointers this module makes)."""
+    *path, last = ptr[1:].split("/")
+    for step in path:
+        doc = doc[int(step) if isinstance(doc, list) else step]
+    doc[int(last) if isinstance(doc, list) else last] = value
+
+
 def count_items(aset: Mapping[str, Any]) -> int:
     """How many items an annotation set holds over all its layers."""
     return sum(len(aset.get(found.name, ())) for found in layers())
