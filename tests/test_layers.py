@@ -282,3 +282,24 @@ def test_set_references_and_replace_at_cover_mentions_holders_and_claimants() ->
         replace_at(aset, ptr, value.upper())
     assert sorted(value for _ptr, value in set_references(aset, "entities")) == sorted(e.upper() for e in expected)
     assert aset["entities"][0]["entity"] == doc["annotations"][0]["entities"][0]["entity"].upper()
+
+
+def test_usage_recorded_without_checking_is_what_the_checker_records() -> None:
+    """`Usage.record` (labelstudio's repo, which skips re-checking) and the checker note the same
+    registry ids: both go through the declared references."""
+    from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
+
+    paths = CorpusPaths()
+    registry = json.loads(paths.registry.read_text(encoding="utf-8"))
+    checked, recorded = Usage(), Usage()
+    for file in paths.annotation_files():
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        assert AnnotationChecker(file.name, doc, Context(paths, registry), checked).run() == []
+        recorded.record(doc)
+    assert (checked.entities, checked.targets, checked.clusters, checked.cluster_docs) == (
+        recorded.entities,
+        recorded.targets,
+        recorded.clusters,
+        recorded.cluster_docs,
+    )
+    assert checked.entities and checked.targets and checked.clusters

@@ -110,6 +110,22 @@ class Usage:
             for v in doc:
                 self.note_failed(v)
 
+    def note(self, section: str, value: str, doc_id: str) -> None:
+        """Record an id of registry `section` used by document `doc_id`."""
+        used = getattr(self, section, None)
+        if isinstance(used, set):
+            used.add(value)
+        if section == "clusters":
+            self.cluster_docs.setdefault(value, set()).add(rules_1_1.article_number(doc_id))
+
+    def record(self, doc: dict[str, Any]) -> None:
+        """Record the registry ids a valid document uses (its declared references), without checking it."""
+        for aset in doc["annotations"]:
+            for found, _j, item in set_items(aset):
+                for _ptr, ref, value in item_references(found, item):
+                    if ref.kind == "registry":
+                        self.note(ref.to, value, doc["doc_id"])
+
     def merge(self, other: Usage) -> None:
         """Add the uses recorded by another checker (a parallel chunk)."""
         self.entities |= other.entities
@@ -230,9 +246,7 @@ class AnnotationChecker:
         """One declared reference of an item (`x-layer` references): an id of a registry section, or
         of an item of another layer of the same set. Registry ids are recorded in `Usage`."""
         if ref.kind == "registry":
-            used = getattr(self.usage, ref.to, None)
-            if isinstance(used, set):
-                used.add(value)
+            self.usage.note(ref.to, value, self.doc["doc_id"])
             if value not in self.ctx.section(ref.to):
                 self.err(ptr, ref.code, f"expected {ref.expected}, found {value!r}")
         elif value not in self.items.get(ref.to, {}):
@@ -390,13 +404,11 @@ class AnnotationChecker:
         self.check_layer(base, layer("stances"), stances, text, stance_rules)
 
     def check_claims(self, base: str, claims: list[dict[str, Any]], text: str) -> None:
-        """Claims: the declared checks, cluster kinds (and the articles of each cluster), the opinion
+        """Claims: the declared checks, cluster kinds, the opinion
         rule, the claimant's mention and attribution."""
-        article = rules_1_1.article_number(self.doc["doc_id"])
 
         def claim_rules(ptr: str, cl: dict[str, Any]) -> None:
             for k, cid in enumerate(cl["clusters"]):
-                self.usage.cluster_docs.setdefault(cid, set()).add(article)
                 cluster = self.ctx.section("clusters").get(cid)
                 if cluster is not None and (problem := rules_1_1.cluster_kind_problem(cl, cluster)) is not None:
                     self.err(f"{ptr}/clusters/{k}", "cluster-kind-mismatch", problem)
