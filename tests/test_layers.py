@@ -303,3 +303,33 @@ def test_usage_recorded_without_checking_is_what_the_checker_records() -> None:
         recorded.cluster_docs,
     )
     assert checked.entities and checked.targets and checked.clusters
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_every_declared_label_is_a_classlabel_of_the_layers_configs(name: str) -> None:
+    """The declaration's labels and configs agree with the published Features: each labelled field of
+    a layer is, in at least one of its configs, a ClassLabel over exactly that label set."""
+    from datasets import ClassLabel
+
+    from cartel_fto_corpus.publish.features import base_features
+    from cartel_fto_corpus.truth.schema import label_set
+
+    found = layer(name)
+    for pointer, label_set_name in found.labels:
+        column = pointer.lstrip("/")
+        hits = []
+        for config in found.configs:
+            feats = base_features(config)
+            candidates = [feats.get(column)] + [
+                getattr(f, "feature", {}).get(column) for f in feats.values() if isinstance(getattr(f, "feature", None), dict)
+            ]
+            hits += [c for c in candidates if isinstance(c, ClassLabel)]
+        assert hits, (name, pointer)
+        assert all(tuple(c.names) == label_set(label_set_name) for c in hits), (name, pointer)
+
+
+def test_label_studio_objects_are_the_declared_ones() -> None:
+    """Until labelstudio/config.py reads the declaration (branch i23editor), its object names are checked against it."""
+    from cartel_fto_corpus.labelstudio import config
+
+    assert set(config.LAYERS) == {found.labelstudio for found in layers()}
