@@ -173,13 +173,6 @@ def item_references(layer: Layer, item: Mapping[str, Any], at: str = "") -> Iter
                 yield ptr, ref, value
 
 
-def item_labels(layer: Layer, item: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
-    """(pointer, label set name, value) for every labelled field of an item."""
-    for pointer, label_set in layer.labels:
-        for ptr, value in resolve(item, pointer):
-            yield ptr, label_set, value
-
-
 def set_items(aset: Mapping[str, Any]) -> Iterator[tuple[Layer, int, Mapping[str, Any]]]:
     """(layer, index, item) for every item of an annotation set, layer by layer."""
     for found in layers():
