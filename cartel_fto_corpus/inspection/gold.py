@@ -31,6 +31,7 @@ from cartel_fto_corpus.checks.schema_check import schema_problems
 from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
 from cartel_fto_corpus.inspection.decisions import Decision, Decisions
 from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
+from cartel_fto_corpus.truth.layers import layer, layer_names, layers, with_article
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -161,12 +162,12 @@ def _value_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: s
     problems = []
     for uid, d in mine.items():
         if uid in units and d.take is None and d.value is not None:
-            layer = units[uid].layer
-            missing = [k for k in _REQUIRED[layer] if k not in d.value]
+            name = units[uid].layer
+            missing = [k for k in _REQUIRED[name] if k not in d.value]
             if missing:
                 problems.append(
-                    f"{where_doc}{pointer(uid, 'value')}: expected a {layer[:-1]} with {', '.join(_REQUIRED[layer])}, "
-                    f"found none for {', '.join(missing)}"
+                    f"{where_doc}{pointer(uid, 'value')}: expected {with_article(layer(name).noun)} with "
+                    f"{', '.join(_REQUIRED[name])}, found none for {', '.join(missing)}"
                 )
     return problems
 
@@ -179,13 +180,13 @@ def _gold_items(
 ) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
     """(gold item id by unit id, the gold set's items by layer): entities first, since holders and
     claimants point at the gold mentions; items sorted by position, ids kept from the earlier round."""
-    made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {"entities": [], "stances": [], "claims": []}
+    made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {name: [] for name in layer_names()}
     for u in (u for u in comp.units if u.layer == "entities"):
         ann, item, _ = chosen[u.id]
         if item is not None:
             made["entities"].append(((item.get("start"), item.get("end")), u.id, b.entity(ann, item)))
     made["entities"].sort(key=lambda t: (t[0], t[1]))
-    for item_id, (_, _, m) in zip(item_ids(made["entities"], "e", previous), made["entities"], strict=True):
+    for item_id, (_, _, m) in zip(item_ids(made["entities"], layer("entities").prefix, previous), made["entities"], strict=True):
         m["id"] = item_id
         b.mention_at[(m["start"], m["end"])] = (m["id"], m["entity"])
     for u in comp.units:
@@ -201,12 +202,12 @@ def _gold_items(
             made["claims"].append(((c["start"], c["end"], u.id), u.id, c))
     result: dict[str, str] = {}
     lists: dict[str, list[dict[str, Any]]] = {}
-    for layer, prefix in (("entities", "e"), ("stances", "s"), ("claims", "c")):
-        made[layer].sort(key=lambda t: (t[0], t[1]))
-        lists[layer] = []
-        for item_id, (_, uid, item) in zip(item_ids(made[layer], prefix, previous), made[layer], strict=True):
+    for found in layers():
+        made[found.name].sort(key=lambda t: (t[0], t[1]))
+        lists[found.name] = []
+        for item_id, (_, uid, item) in zip(item_ids(made[found.name], found.prefix, previous), made[found.name], strict=True):
             result[uid] = item_id
-            lists[layer].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
+            lists[found.name].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
     return result, lists
 
 
