@@ -25,7 +25,7 @@ from cartel_fto_corpus.evaluation.metrics import METRICS, bcubed_items, checkwor
 from cartel_fto_corpus.evaluation.predictions import _spans_of_tags
 from cartel_fto_corpus.evaluation.score import score
 from cartel_fto_corpus.evaluation.units import gold_units
-from cartel_fto_corpus.publish.features import SEMEVAL_OF
+from cartel_fto_corpus.publish.features import SEMEVAL_OF, bio_names
 from cartel_fto_corpus.publish.tasks import TASKS
 from tests.conftest import REPO
 
@@ -64,10 +64,7 @@ MALFORMED = {
     ),
     "ner_unknown_tag.jsonl": (
         "ner",
-        [
-            f"{F}/ner_unknown_tag.jsonl:/0/predicted_tags/0: expected a tag of O, B-PERSON, I-PERSON, B-NORP, I-NORP, B-FAC, I-FAC, B-ORG, I-ORG, "
-            'B-GPE, I-GPE, B-LOC, I-LOC, B-EVENT, I-EVENT, B-LAW, I-LAW, B-DATE, I-DATE, B-MONEY, I-MONEY, found "B-CARTEL"'
-        ],
+        [f'{F}/ner_unknown_tag.jsonl:/0/predicted_tags/0: expected a tag of {", ".join(bio_names())}, found "B-CARTEL"'],
     ),
     "stance_duplicate_row.jsonl": (
         "stance",
