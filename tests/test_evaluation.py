@@ -27,6 +27,7 @@ from cartel_fto_corpus.evaluation.score import score
 from cartel_fto_corpus.evaluation.units import gold_units
 from cartel_fto_corpus.publish.features import SEMEVAL_OF, bio_names
 from cartel_fto_corpus.publish.tasks import TASKS
+from cartel_fto_corpus.truth.schema import label_set
 from tests.conftest import REPO
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "predictions"
@@ -265,7 +266,7 @@ def test_strict_f1_equals_seqeval(pairs: list, data: st.DataObject) -> None:
         assert got["strict_recall"] == pytest.approx(seqeval.metrics.recall_score(y_true, y_pred))
 
 
-LABELS = ("favor", "against", "neutral", "none")
+LABELS = label_set("stance_label")
 
 
 @settings(max_examples=200, deadline=None)

@@ -36,7 +36,7 @@ CASES: dict[str, tuple[int, list[tuple[str, str]]]] = {
     ),
     "bad_claim_type.json": (
         1,
-        [("/annotations/0/claims/0/type", "schema: 'rumour' is not one of ['factual', 'quote', 'prediction', 'opinion']")],
+        [("/annotations/0/claims/0/type", f"schema: 'rumour' is not one of {list(label_set('claim_type'))}")],
     ),
     "crosses_paragraph.json": (
         1,
