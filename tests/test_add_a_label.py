@@ -32,7 +32,8 @@ from cartel_fto_corpus.truth.schema import label_set
 from tests.conftest import FIXTURE_CORPUS, REPO
 from tests.test_guidelines_labels import label_problems
 
-NEW = "PRODUCT"
+#: an OntoNotes type the schema does not have yet (the issue tried PRODUCT)
+NEW = next(x for x in ("PRODUCT", "WORK_OF_ART", "LANGUAGE", "QUANTITY") if x not in label_set("entity_label"))
 #: what a checkout holds besides the code and the tests: the data and every generated file
 CORPUS_FILES = (
     "texts",
