@@ -125,3 +125,22 @@ def test_a_corpus_without_guidelines_needs_the_version(corpus_copy: Path, tmp_pa
     result = run(str(offer(tmp_path)), "--root", str(corpus_copy), "--annotator", "a")
     assert result.exit_code == 1
     assert "GUIDELINES.md: expected 'Version X.Y'" in result.stderr and "--guideline-version" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"not a checksum line\n", "texts/SHA256SUMS: line 1: expected '<64 hex digits>  <file name>'", id="bad-line"),
+        pytest.param(b"\xff\xfe\n", "texts/SHA256SUMS: cannot read:", id="not-utf8"),
+    ],
+)
+def test_a_checksum_file_it_cannot_extend_is_one_line_and_nothing_written(
+    corpus_copy: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    (corpus_copy / "texts" / "SHA256SUMS").write_bytes(content)
+    before = tree(corpus_copy)
+    result = run(str(offer(tmp_path)), "--root", str(corpus_copy), "--annotator", "a", "--guideline-version", "2.0")
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and message in lines[0], lines
+    assert tree(corpus_copy) == before

@@ -78,6 +78,23 @@ def empty_annotation_file(doc_id: str, data: bytes, annotator: str, guideline_ve
     }
 
 
+def _checksums(paths: CorpusPaths) -> tuple[dict[str, str], str | None]:
+    """texts/SHA256SUMS as {file name: digest} (none yet: empty), or why it cannot be extended (one line):
+    a line that is not a checksum would be lost by rewriting the file, so it is refused instead."""
+    if not paths.checksums.exists():
+        return {}, None
+    try:
+        sums, bad = parse_sha256sums(read_file_bytes(paths.checksums).decode("utf-8"))
+    except (Unreadable, UnicodeDecodeError) as exc:
+        return {}, f"{display(paths.checksums)}: cannot read: {exc}"
+    if bad:
+        return (
+            {},
+            f"{display(paths.checksums)}: line {bad[0][0]}: expected '<64 hex digits>  <file name>'; fix it first (`cartel-fto validate`)",
+        )
+    return sums, None
+
+
 def _refusals(paths: CorpusPaths, source: Path, doc_id: str, annotator: str) -> list[str]:
     """What forbids adding `source` (one line each), before its bytes are read."""
     shown = display(source)
@@ -91,7 +108,10 @@ def _refusals(paths: CorpusPaths, source: Path, doc_id: str, annotator: str) -> 
         out.append(f"{display(paths.annotation_file(doc_id))}: already there: {doc_id} is in the corpus")
     if target.exists() and source.resolve() != target.resolve():
         out.append(f"{display(target)}: already there: {doc_id} is in the corpus (edit nothing in texts/; pick a new doc id)")
-    if paths.checksums.exists() and f"{doc_id}.txt" in parse_sha256sums(paths.checksums.read_text(encoding="utf-8"))[0]:
+    sums, bad = _checksums(paths)
+    if bad:
+        return [bad]
+    if f"{doc_id}.txt" in sums:
         out.append(f"{display(paths.checksums)}: already lists {doc_id}.txt: {doc_id} is in the corpus")
     prefix = doc_id.split("_", 1)[0]
     taken = [p.stem for p in paths.text_files() if p.stem.split("_", 1)[0] == prefix and p.stem != doc_id]
@@ -153,7 +173,7 @@ def scaffold(
     if errors:  # the schema moved on without this module: say so rather than write a file validate refuses
         result.problems.append(f"{display(paths.annotation_file(new.doc_id))}: the empty annotation file is not valid: {errors[0]}")
         return result
-    sums = parse_sha256sums(paths.checksums.read_text(encoding="utf-8"))[0] if paths.checksums.exists() else {}
+    sums = _checksums(paths)[0]
     sums[new.source_file] = sha256_hex(data)
     files: dict[Path, bytes | str] = {}
     if not paths.text_file(new.doc_id).exists():
