@@ -21,6 +21,7 @@ from cartel_fto_corpus.cli import (
     main,
     migrate,
     protocol,
+    scaffold,
     show,
     stats,
 )
@@ -50,6 +51,7 @@ USED_DYNAMICALLY = (
     migrate.migrate_command,
     protocol.seal_command,
     protocol.freeze_guidelines_command,
+    scaffold.scaffold_command,
     show.show_command,
     stats.stats_command,
     # `cartel-fto ls` sub-commands: registered on ls_group by `@ls_group.command`.

@@ -25,8 +25,9 @@ from cartel_fto_corpus.evaluation.metrics import METRICS, bcubed_items, checkwor
 from cartel_fto_corpus.evaluation.predictions import _spans_of_tags
 from cartel_fto_corpus.evaluation.score import score
 from cartel_fto_corpus.evaluation.units import gold_units
-from cartel_fto_corpus.publish.features import SEMEVAL_OF
+from cartel_fto_corpus.publish.features import SEMEVAL_OF, bio_names
 from cartel_fto_corpus.publish.tasks import TASKS
+from cartel_fto_corpus.truth.schema import label_set
 from tests.conftest import REPO
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "predictions"
@@ -64,10 +65,7 @@ MALFORMED = {
     ),
     "ner_unknown_tag.jsonl": (
         "ner",
-        [
-            f"{F}/ner_unknown_tag.jsonl:/0/predicted_tags/0: expected a tag of O, B-PERSON, I-PERSON, B-NORP, I-NORP, B-FAC, I-FAC, B-ORG, I-ORG, "
-            'B-GPE, I-GPE, B-LOC, I-LOC, B-EVENT, I-EVENT, B-LAW, I-LAW, B-DATE, I-DATE, B-MONEY, I-MONEY, found "B-CARTEL"'
-        ],
+        [f'{F}/ner_unknown_tag.jsonl:/0/predicted_tags/0: expected a tag of {", ".join(bio_names())}, found "B-CARTEL"'],
     ),
     "stance_duplicate_row.jsonl": (
         "stance",
@@ -268,7 +266,7 @@ def test_strict_f1_equals_seqeval(pairs: list, data: st.DataObject) -> None:
         assert got["strict_recall"] == pytest.approx(seqeval.metrics.recall_score(y_true, y_pred))
 
 
-LABELS = ("favor", "against", "neutral", "none")
+LABELS = label_set("stance_label")
 
 
 @settings(max_examples=200, deadline=None)

@@ -19,9 +19,10 @@ import pytest
 import cartel_fto_corpus
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.build import build
-from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS, features
+from cartel_fto_corpus.publish.features import CONFIGS, FOLD_CONFIGS, bio_names, features
 from cartel_fto_corpus.publish.loader import load_dataset
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.schema import label_set
 from tests.conftest import FIXTURE_CORPUS, REPO, resign_release
 
 
@@ -359,7 +360,8 @@ def test_out_of_range_class_label_is_one_clear_error_even_with_a_matching_manife
     with pytest.raises(CorruptData) as info:  # and the range check when the manifest was forged too
         load_dataset("stance", split="test", root=fresh)
     msg = str(info.value)
-    assert msg == f"data/stance/test-00000-of-00001.parquet: column label: expected ClassLabel values 0..3, found {value}"
+    top = len(label_set("stance_label")) - 1
+    assert msg == f"data/stance/test-00000-of-00001.parquet: column label: expected ClassLabel values 0..{top}, found {value}"
     assert "\n" not in msg
 
 
@@ -369,9 +371,10 @@ def test_out_of_range_label_in_a_list_of_structs_and_in_a_tag_list(fresh: Path) 
     _rewrite(fresh / "data" / "entities" / "test-00000-of-00001.parquet", lambda rows: rows[0]["entities"][1].update(label=99))
     _rewrite(fresh / "data" / "ner" / "test-00000-of-00001.parquet", lambda rows: rows[0]["ner_tags"].__setitem__(0, -7))
     resign_release(fresh)
-    with pytest.raises(CorruptData, match=r"column entities\.label: expected ClassLabel values 0\.\.9, found 99$"):
+    top = len(label_set("entity_label")) - 1  # the class ranges come from the schema
+    with pytest.raises(CorruptData, match=rf"column entities\.label: expected ClassLabel values 0\.\.{top}, found 99$"):
         load_dataset("entities", root=fresh)
-    with pytest.raises(CorruptData, match=r"column ner_tags: expected ClassLabel values 0\.\.20, found -7$"):
+    with pytest.raises(CorruptData, match=rf"column ner_tags: expected ClassLabel values 0\.\.{len(bio_names()) - 1}, found -7$"):
         load_dataset("ner", split="test", root=fresh)
 
 

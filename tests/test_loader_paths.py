@@ -22,6 +22,7 @@ from cartel_fto_corpus.publish.build import build
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.publish.loader import CorruptData, as_dataset, load_dataset, parse_parquet, split_files
 from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.schema import label_set
 from tests.conftest import FIXTURE_CORPUS, resign_release
 
 
@@ -131,7 +132,9 @@ def test_out_of_range_labels_written_after_a_first_load_are_still_caught(fresh: 
     labels[-1] = 42
     pq.write_table(table.set_column(table.schema.get_field_index("label"), "label", pa.array(labels, pa.int64())), shard)
     resign_release(fresh)
-    with pytest.raises(CorruptData, match=r"column label: expected ClassLabel values 0\.\.3, found 42$"):
+    with pytest.raises(
+        CorruptData, match=rf"column label: expected ClassLabel values 0\.\.{len(label_set('stance_label')) - 1}, found 42$"
+    ):
         load_dataset("stance", root=fresh)
 
 

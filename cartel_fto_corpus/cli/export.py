@@ -1,4 +1,8 @@
-"""`cartel-fto export`: thin command over `publish.exports` (validate, then write one format)."""
+"""`cartel-fto export`: thin command over `publish.exports` (validate, then write one format).
+
+The choices of `--to` and their help are read from `publish.exports.FORMATS` when this module is
+imported, so a registered format is a choice, listed, without an edit here.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
-from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_all
+from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_all, format_list, split_formats
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.visible import visible
 
@@ -22,7 +26,7 @@ from cartel_fto_corpus.truth.visible import visible
     "fmt",
     type=click.Choice(list(FORMATS)),
     required=True,
-    help="File format to write: conll, spacy (DocBin), brat, bigbio (kb, JSON lines) or jsonl. "
+    help=f"File format to write: {format_list(markdown=False)}; {', '.join(split_formats())} also per fold split (fold<k>/). "
     "(`--format` is the older spelling; elsewhere --format means the output style, text or json.)",
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into (created if missing).")

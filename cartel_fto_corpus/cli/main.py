@@ -38,6 +38,7 @@ LAZY_COMMANDS = {
     "diff": "cartel_fto_corpus.cli.diff:diff_command",
     "consistency": "cartel_fto_corpus.cli.consistency:consistency_command",
     "review": "cartel_fto_corpus.cli.review:review_command",
+    "scaffold": "cartel_fto_corpus.cli.scaffold:scaffold_command",
 }
 
 

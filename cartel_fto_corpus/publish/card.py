@@ -26,6 +26,7 @@ import yaml
 
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.citation import citation
+from cartel_fto_corpus.publish.exports import FORMATS, format_list, split_formats
 from cartel_fto_corpus.publish.features import BASE_CONFIGS, CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF, fold_config
 from cartel_fto_corpus.publish.layout import CROISSANT, FOLDS, RELEASE_MANIFEST, content_digest
 from cartel_fto_corpus.publish.tasks import METRIC_NAMES, TASKS
@@ -427,10 +428,14 @@ def reference(result: BuildResult) -> str:
         "passage whose first occurrence is the same annotated claim has `copy_of` = that claim's row id, and",
         "`clusters.distinct_claim_ids` leaves copies out, so cluster sizes are not inflated.",
         "",
-        "**Exports.** `cartel-fto export --to conll|spacy|brat|bigbio|jsonl --out DIR` writes the gold",
-        "mentions as CoNLL (token, tag), a spaCy `DocBin`, brat standoff, BigBIO `kb` JSON lines, or JSON lines",
-        "(spaCy needs the `spacy` extra: from a clone, `pip install -e '.[spacy]'`). CoNLL and DocBin are also written",
-        "per fold split (`fold<k>/train.conll`, `fold<k>/test.spacy`, ...); documents start with `-DOCSTART- -X- O O`,",
+        f"**Exports.** `cartel-fto export --to {'|'.join(FORMATS)} --out DIR` writes the gold",
+        f"mentions as {format_list()}",
+        "(spaCy needs the `spacy` extra: from a clone, `pip install -e '.[spacy]'`). "
+        + " and ".join(f"`{name}`" for name in split_formats())
+        + " are also written",
+        "per fold split ("
+        + ", ".join(f"`fold<k>/train.{ext}`" for ext in split_formats().values())
+        + ", ...); CoNLL documents start with `-DOCSTART- -X- O O`,",
         "the line spaCy's converter splits on (`python -m spacy convert fold0/train.conll OUT -c ner`).",
         "",
         "**Texts and annotations apart.** `cartel-fto build --annotations-only --out DIR` writes the same configs",
