@@ -21,6 +21,7 @@ from typing import Any
 
 from cartel_fto_corpus.inspection.stats import StatTable, stats_tables
 from cartel_fto_corpus.truth.atomic import write_atomic
+from cartel_fto_corpus.truth.schema import label_set
 
 BEGIN = "<!-- stats:begin {name} -->"
 END = "<!-- stats:end {name} -->"
@@ -29,6 +30,12 @@ _MARKER = re.compile(r"<!-- stats:(begin|end) ([a-z_]+) -->")
 REGENERATE = "run `cartel-fto stats --write-datasheet`"
 #: The blocks the dataset card (README.md) carries too: the benchmark's tasks and results.
 CARD_BLOCKS = ("benchmark_tasks", "benchmark_results")
+#: OntoNotes 5's 18 named-entity types (Weischedel et al. 2013), in its guidelines' order: the
+#: standard the schema's `entity_label` takes a subset of, so the datasheet can say what is left out.
+ONTONOTES_5 = (
+    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
+    "LAW", "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
+)  # fmt: skip
 
 
 class DatasheetError(ValueError):
@@ -54,6 +61,21 @@ def blocks(stats: dict[str, Any]) -> dict[str, str]:
     """Generated markdown of every table, by marker name."""
     out = {t.name: table_markdown(t) for t in stats_tables(stats)}
     out["token_rule"] = f"Tokens are counted with: {stats['token_rule']}.\n"
+    out["entity_labels"] = entity_labels_prose(label_set("entity_label"))
+    return out
+
+
+def entity_labels_prose(labels: tuple[str, ...]) -> str:
+    """The label set in words, generated so that a new label needs no hand edit of the datasheet."""
+    known = [x for x in labels if x in ONTONOTES_5]
+    own = [x for x in labels if x not in ONTONOTES_5]
+    left_out = [x for x in ONTONOTES_5 if x not in labels]
+    out = (
+        f"Entity types: {len(labels)}, the enum `entity_label` of `schema/common.schema.json`: {', '.join(labels)}. "
+        f"{len(known)} of OntoNotes 5's {len(ONTONOTES_5)} types"
+    )
+    out += f", plus {', '.join(own)} (not OntoNotes 5)" if own else ""
+    out += f"; not in the label set: {', '.join(left_out)}.\n" if left_out else "; none left out.\n"
     return out
 
 
