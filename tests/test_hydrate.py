@@ -122,3 +122,20 @@ def test_hydrate_then_build_gives_the_full_build(tmp_path: Path) -> None:
     again = build(CorpusPaths(corpus), tmp_path / "rebuilt")
     shipped = {s.path: s.sha256 for s in build(CorpusPaths(REPO), tmp_path / "shipped").shards}
     assert {s.path: s.sha256 for s in again.shards} == shipped
+
+
+def test_hydrate_waits_its_turn_behind_another_writer(tmp_path: Path) -> None:
+    """texts/ is part of the corpus: hydrate takes the corpus lock like every writing command."""
+    import subprocess
+    import sys
+
+    from cartel_fto_corpus.truth.lock import corpus_lock
+
+    corpus, mine = _textless_corpus(tmp_path)
+    command = [sys.executable, "-m", "cartel_fto_corpus", "--wait", "0", "hydrate", str(mine), "--root", str(corpus)]
+    with corpus_lock(corpus):  # another writer (this process) holds it; the lock is re-entrant in-process only
+        held = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120)
+        checked = subprocess.run([*command, "--check"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert held.returncode == 1 and "locked by pid" in held.stderr, held.stderr
+    assert list((corpus / "texts").glob("*.txt")) == []
+    assert checked.returncode == 0, checked.stderr  # --check writes nothing and needs no lock

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option, writing
 from cartel_fto_corpus.truth.hydrate import hydrate
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -25,7 +26,8 @@ def hydrate_command(folder: Path, root: Path | None, check: bool) -> None:
     """
     paths = CorpusPaths(corpus_root(root, writes=not check, action="hydrate"))
     try:
-        result = hydrate(paths, folder, write=not check)
+        with contextlib.nullcontext() if check else writing(paths.root):  # texts/ is the corpus: one writer at a time
+            result = hydrate(paths, folder, write=not check)
     except OSError as exc:
         cannot_write(paths.texts, exc)
     except (ValueError, KeyError) as exc:
