@@ -571,3 +571,40 @@ def test_a_second_round_changes_only_documents_with_new_disagreements(root: Path
     assert g2["created"] == g1["created"] and g2["updated"] == "2025-02-01T00:00:00Z"
     assert validate(None, root).problems == []
     assert run(root, "--decisions", str(round2), "--write")[1].count("already up to date") == 1
+
+
+def test_import_set_refuses_a_registry_entry_its_new_sets_leave_unused(tmp_path: Path) -> None:
+    """Re-importing ann_b without the claim that used the free cluster name the first import made
+    would leave that cluster unused: the documents are fine, the registry is not; nothing written."""
+    root = tmp_path / "corpus"
+    shutil.copytree(AGREEMENT, root)
+    folder = tmp_path / "delivered"
+    folder.mkdir()
+    for path in sorted((root / "annotations").glob("9*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        theirs = [s for s in doc["annotations"] if s["annotator"] == "ann_b"]
+        if theirs:
+            (folder / path.name).write_text(json.dumps({**doc, "annotations": theirs}, indent=2), encoding="utf-8")
+            doc["annotations"] = [s for s in doc["annotations"] if s["annotator"] != "ann_b"]
+            path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    shutil.copy(AGREEMENT / "annotations" / "registry.json", folder / "registry.json")
+    registry = json.loads((root / "annotations" / "registry.json").read_text(encoding="utf-8"))
+    registry["clusters"] = [c for c in registry["clusters"] if c["id"] not in {"b_eight", "b_threat"}]
+    registry["entities"] = [e for e in registry["entities"] if e["id"] not in {"rubio", "state_dept", "sheinbaum", "us_government"}]
+    (root / "annotations" / "registry.json").write_text(json.dumps(registry, indent=2), encoding="utf-8")
+    first = CliRunner().invoke(cli, ["import-set", str(folder), "--root", str(root), "--pivot", "ann_a", "--write"])
+    assert first.exit_code == 0 and "cartels_threaten_us -> ann_b_cartels_threaten_us" in first.output, first.output
+    redelivered = folder / "910_00000000000000b1.json"
+    doc = json.loads(redelivered.read_text(encoding="utf-8"))
+    for claim in doc["annotations"][0]["claims"]:
+        claim["clusters"] = []
+    redelivered.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    before = snapshot(root)
+    again = CliRunner().invoke(cli, ["import-set", str(folder), "--root", str(root), "--pivot", "ann_a", "--write"])
+    assert again.exit_code == 1, again.output
+    registry_file = root / "annotations" / "registry.json"
+    assert (
+        f"{registry_file}:/clusters/0: expected registry entry 'ann_b_cartels_threaten_us' to be used by some claim, found no use"
+        in again.output.splitlines()
+    )
+    assert snapshot(root) == before and validate(None, root).problems == []

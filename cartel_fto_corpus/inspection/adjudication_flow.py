@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
+from cartel_fto_corpus.checks.corpus_checks import registry_problems
 from cartel_fto_corpus.checks.problems import Report
 from cartel_fto_corpus.checks.validate import load_checked
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus, describe
@@ -341,9 +343,23 @@ def plan_import(paths: CorpusPaths, folder: Path, pivot: str) -> ImportPlan:
     problems = []
     for doc_id, doc in new_docs.items():
         problems += document_problems(doc, display(paths.annotation_file(doc_id)), paths, new_registry)
+    if not problems:
+        problems += registry_after_import(paths, new_docs, new_registry)
     files = {paths.annotation_file(doc_id): dumps(doc) for doc_id, doc in new_docs.items()}
     files[paths.registry] = dumps(new_registry)
     return ImportPlan(report, problems, files, len(new_docs))
+
+
+def registry_after_import(paths: CorpusPaths, new_docs: dict[str, dict[str, Any]], new_registry: dict[str, Any]) -> list[str]:
+    """The registry as it would be written, checked as `validate` checks it against every document
+    of the corpus (the imported ones as they would be): a set that replaces an earlier one can leave
+    an entry nobody uses any more, which the documents' own checks cannot see."""
+    ctx, usage = Context(paths, new_registry), Usage()
+    for path in paths.annotation_files():
+        doc = new_docs.get(path.stem) or load_checked("annotation", path, Report())
+        if doc is not None and AnnotationChecker(display(path), doc, ctx, usage).run():
+            usage.note_failed(doc)
+    return [str(p) for p in registry_problems(display(paths.registry), new_registry, usage)]
 
 
 def write_import(paths: CorpusPaths, plan: ImportPlan) -> str:
