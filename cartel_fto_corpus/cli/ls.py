@@ -67,7 +67,7 @@ def _read_api_key(_ctx: click.Context, _param: click.Parameter, value: str | Non
         return None
     try:
         if value == "-":
-            raw = click.get_binary_stream("stdin").read(MAX_KEY_BYTES + 1)
+            raw = sys.stdin.buffer.read(MAX_KEY_BYTES + 1)
         else:
             with open(value, "rb") as fh:  # a pipe or /dev/fd/N is fine here: read at most MAX_KEY_BYTES
                 raw = fh.read(MAX_KEY_BYTES + 1)
