@@ -16,12 +16,13 @@ release or one build for another's. The features come from the files' own `huggi
 metadata, which the build writes from `cartel_fto_corpus.publish.features`, so they equal what
 `datasets.load_dataset` gives.
 
-Speed (issue 11: within 1.2x of `pq.read_table` on the same files, `benchmarks/bench_loader.py`): each
-file is read into memory once, hashed, and parsed from those same bytes by `pq.read_table`, so what is
-parsed is what was hashed; the `Dataset` is `datasets`' own constructor. No verification result is
-cached: every load hashes every byte and checks every label again, so a file changed between two loads
-in one process is caught. (Issue 26 removed a hashing thread and a pickled per-config `Dataset`
-template, which saved 1-2 ms a split; the benchmark's figures are in the closing notes of that issue.)
+Speed (`benchmarks/bench_loader.py`: within 1.2x of `pq.read_table` + sha256 + `datasets`' own
+`Dataset` constructor on the same files): each file is read into memory once, hashed, and parsed from
+those same bytes, so what is parsed is what was hashed. No verification result is cached: every load
+hashes every byte and checks every label again, so a file changed between two loads in one process is
+caught; only the features comparison is kept per metadata bytes (the same bytes decode to the same
+features). Issue 26 removed a hashing thread and a pickled per-config `Dataset` template, which had
+held issue 11's 1.2x of `pq.read_table` alone by saving 1-2 ms a split.
 """
 
 from __future__ import annotations
