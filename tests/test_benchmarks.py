@@ -32,7 +32,7 @@ def test_the_real_mix_is_valid_and_as_dense_as_the_shipped_corpus(tmp_path) -> N
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     mix = real_mix()
-    repo = load_repo(CorpusPaths(make_corpus(tmp_path / "c", 40, text_bytes=3000, mix=mix)), require_valid=True, jobs=1)
+    repo = load_repo(CorpusPaths(make_corpus(tmp_path / "c", 40, text_bytes=3000, mix=mix)), require_valid=True)
     kchars = sum(len(t.text) for t in repo.texts.values()) / 1000
     sets = [doc["annotations"][0] for doc in repo.files.values()]
     for what, key in (("entities", "entities"), ("claims", "claims"), ("stances", "stances")):

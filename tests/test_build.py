@@ -217,13 +217,13 @@ def test_small_shards_split_by_size_keep_row_order_and_stale_shards_go(tmp_path:
     assert tree(sharded / "data") == tree(whole / "data")
 
 
-def test_manifest_is_read_entry_by_entry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import cartel_fto_corpus.publish.reader as b
-
+def test_manifest_entries_are_the_documents_array(tmp_path: Path) -> None:
     root = bench_module().make_corpus(tmp_path / "corpus", 12)
     manifest = root / "texts" / "manifest.json"
-    monkeypatch.setattr(b, "_MANIFEST_CHUNK", 7)  # chunks cut through keys, strings and numbers
     assert list(iter_manifest(manifest)) == json.loads(manifest.read_text(encoding="utf-8"))["documents"]
+    manifest.write_text('{"schema_version": "1", "docs": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match="no 'documents' array"):
+        list(iter_manifest(manifest))
 
 
 def test_row_builders_are_pure_functions_of_one_document() -> None:

@@ -361,7 +361,7 @@ def test_fuzz_checker_can_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     import cartel_fto_corpus.checks.validate as v
     from cartel_fto_corpus.checks.problems import Report
 
-    def lenient(targets: Any = None, root: Any = None, jobs: int = 1) -> Report:
+    def lenient(targets: Any = None, root: Any = None) -> Report:
         return Report(files=[str(t) for t in targets or []])
 
     monkeypatch.setattr(v, "validate", lenient)

@@ -406,24 +406,6 @@ def test_fast_and_detailed_validators_agree_on_valid_files() -> None:
         assert fast_validator(kind).is_valid(doc) and detailed_validator(kind).is_valid(doc), path
 
 
-def test_parallel_run_reports_the_same_as_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-
-    import cartel_fto_corpus.checks.validate as v
-
-    root = tmp_path / "c"
-    shutil.copytree(FIXTURE_CORPUS, root)
-    for case in ("label_mismatch.json", "span_text_mismatch.json", "malformed_json.json"):
-        shutil.copy(INVALID / case, root / "annotations" / f"x_{case}")
-    monkeypatch.setattr(v, "PARALLEL_MIN_FILES", 2)
-    serial = v.validate([root / "annotations"], root=root, jobs=1)
-    parallel = v.validate([root / "annotations"], root=root, jobs=2)
-    assert sorted(p.code for p in serial.problems) == sorted(
-        ["label-mismatch", "span-text-mismatch", "unreadable", "file-name-mismatch", "file-name-mismatch"]
-    )
-    assert parallel.problems == serial.problems and parallel.files == serial.files
-
-
 @pytest.mark.parametrize(
     ("created", "problem"),
     [

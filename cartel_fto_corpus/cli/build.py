@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,7 +57,7 @@ def build_command(root: Path | None, out: Path | None, check: bool, annotations_
 def _build_or_check(paths: CorpusPaths, out: Path, check: bool, annotations_only: bool) -> None:
     from cartel_fto_corpus.checks.validate import validate
 
-    report = validate(None, paths.root, jobs=os.cpu_count() or 1)
+    report = validate(None, paths.root)
     if report.problems:
         n = len(report.problems)
         lines = [escape_surrogates(str(p)) for p in report.problems]

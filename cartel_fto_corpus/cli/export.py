@@ -6,7 +6,6 @@ imported, so a registered format is a choice, listed, without an edit here.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -38,7 +37,7 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
     from cartel_fto_corpus.checks.validate import validate
 
     paths = CorpusPaths(corpus_root(root))
-    report = validate(None, paths.root, jobs=os.cpu_count() or 1)
+    report = validate(None, paths.root)
     if report.problems:
         for p in report.problems:
             click.echo(visible(str(p)), err=True)

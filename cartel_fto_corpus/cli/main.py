@@ -235,8 +235,7 @@ def cli(wait: float | None) -> None:
 @root_option
 @format_option("github")
 @click.option("--summary/--no-summary", default=False, help="After a clean run, print a table of documents and counts.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for large corpora (default: all cores).")
-def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool, jobs: int | None) -> None:
+def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool) -> None:
     """Validate annotation files (default: the whole corpus): schema, then semantic checks.
 
     Exit 0 when clean, 1 when invalid, 2 for unreadable input.
@@ -245,7 +244,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
     from cartel_fto_corpus.checks.validate import validate as run
 
     root = corpus_root(root if root is not None or not paths else _checkout_of(paths))
-    report = run(list(paths) or None, root, jobs=jobs or os.cpu_count() or 1)
+    report = run(list(paths) or None, root)
     out = render(report, fmt)
     if out:
         click.echo(out, nl=False, file=sys.stdout if fmt != "text" else sys.stderr)

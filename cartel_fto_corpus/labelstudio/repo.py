@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -101,12 +99,12 @@ def usage_of(docs: Any) -> Usage:
     return usage
 
 
-def load_repo(paths: CorpusPaths, require_valid: bool = False, jobs: int | None = None) -> Repo:
+def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
     """Read texts, registry and annotation files; with `require_valid`, refuse an invalid corpus.
 
-    Checking is most of a push's own time (0.6 ms a file), done while the server has nothing to do
-    yet: from PARALLEL_MIN_FILES files on it is spread over `jobs` forked processes (default: every
-    core) that check the very bytes read here, while this process parses them with orjson for use.
+    Checking is most of a push's own time (0.6 ms a file), in this process: forked checkers from 400
+    files on saved 10% of it at 1,000 documents (0.7 s of a 33 s push floor), well inside the push's
+    target, so issue 26 removed them.
     """
     texts = {t.doc_id: t for t in read_texts(paths)}
     if not texts:
@@ -123,14 +121,8 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False, jobs: int | None 
         except OSError as exc:
             problems.append(f"{display(f)}: {exc.strerror}")
     repo = Repo(paths, texts, registry, {}, raw, {})
-    jobs = (os.cpu_count() or 1) if jobs is None else jobs
     with _collector_paused():
-        if not require_valid:
-            problems += _parse_all(repo)
-        elif jobs > 1 and len(raw) >= PARALLEL_MIN_FILES:
-            problems += _checked_in_parallel(repo, jobs)
-        else:
-            problems += _checked(repo, list(raw), keep=True)
+        problems += _checked(repo, list(raw)) if require_valid else _parse_all(repo)
     if problems:
         raise SyncError([*problems[:20], *([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])])
     return repo
@@ -180,27 +172,22 @@ def corpus_spared() -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
-def _parse_all(repo: Repo, *, flags: bool = True) -> list[str]:
-    """Every file parsed for use (orjson, see `_parse`); a file that is not JSON becomes a problem line.
-
-    Without `flags` the whole-float scan is left to whoever checks the files (it costs more than orjson's parse)."""
+def _parse_all(repo: Repo) -> list[str]:
+    """Every file parsed for use (orjson, see `_parse`); a file that is not JSON becomes a problem line."""
     problems = []
     for doc_id, data in repo.raw.items():
         path = repo.paths.annotation_file(doc_id)
         try:
-            repo.files[doc_id], flag = _parse(data, scan=flags)
+            repo.files[doc_id], repo.whole_floats[doc_id] = _parse(data)
         except Unreadable as exc:
             problems.append(f"{display(path)}: {exc}")
-            continue
-        if flags:
-            repo.whole_floats[doc_id] = flag
     return problems
 
 
-def _checked(repo: Repo, doc_ids: list[str], *, keep: bool) -> list[str]:
+def _checked(repo: Repo, doc_ids: list[str]) -> list[str]:
     """Problem lines of these files: strict parse (what is pushed must be what every JSON reader reads,
-    so duplicate keys are refused), schema and semantic checks. `keep` leaves the documents in `repo`
-    (their whole-float flags always)."""
+    so duplicate keys are refused), schema and semantic checks; the documents and their whole-float
+    flags stay in `repo`."""
     problems: list[str] = []
     for doc_id in doc_ids:
         path = repo.paths.annotation_file(doc_id)
@@ -212,52 +199,7 @@ def _checked(repo: Repo, doc_ids: list[str], *, keep: bool) -> list[str]:
         problems.extend(f"{display(path)}:{flaw.pointer}: {flaw.message}" for flaw in parsed.flaws)
         repo.files[doc_id], repo.whole_floats[doc_id] = parsed.doc, None if parsed.flaws else parsed.whole_floats
         problems.extend(str(p) for p in repo.check(parsed.doc))
-        if not keep:  # (the flag stays: a forked checker sends it back)
-            del repo.files[doc_id]
     return problems
-
-
-#: Below this many annotation files, forking checkers costs more than it saves.
-PARALLEL_MIN_FILES = 400
-
-_FORKED: Repo | None = None  # the repository a forked checker inherits (set just before the fork)
-
-
-def _check_slice(doc_ids: list[str]) -> tuple[list[str], dict[str, bool | None]]:
-    """Problem lines of these files, and each one's whole-float flag (the strict parser notes it for free)."""
-    assert _FORKED is not None
-    with _collector_paused():
-        problems = _checked(_FORKED, doc_ids, keep=False)
-    return problems, {d: _FORKED.whole_floats.get(d) for d in doc_ids}
-
-
-def _checked_in_parallel(repo: Repo, jobs: int) -> list[str]:
-    """`_checked` over forked processes (they inherit the bytes; problem lines and flags come back), while
-    this process parses the same bytes with orjson. The checkers' verdict is what counts: a file they
-    pass parses to the same document either way. A dead checker means checking here instead."""
-    global _FORKED
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    doc_ids = list(repo.raw)
-    size = -(-len(doc_ids) // (jobs * 4))
-    _FORKED = repo
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = [pool.submit(_check_slice, doc_ids[i : i + size]) for i in range(0, len(doc_ids), size)]
-            unparsed = _parse_all(repo, flags=False)
-            problems = []
-            for part in parts:
-                lines, flags = part.result()
-                problems += lines
-                repo.whole_floats.update(flags)
-    except (BrokenProcessPool, OSError):
-        repo.files.clear()
-        repo.whole_floats.clear()
-        return _checked(repo, doc_ids, keep=True)
-    finally:
-        _FORKED = None
-    return problems or unparsed  # (a file only orjson and the fallback refuse is one the checkers refuse too)
 
 
 #: A number with a fraction or exponent, as JSON writes it after `:`, `,` or `[` (a match inside a string only
@@ -265,9 +207,8 @@ def _checked_in_parallel(repo: Repo, jobs: int) -> list[str]:
 _FLOAT_TOKEN = re.compile(rb"[:,\[]\s*-?[0-9]+[.eE]")
 
 
-def _parse(data: bytes, scan: bool = True) -> tuple[Any, bool | None]:
-    """A file's document and whether it writes a whole number with a fraction (the schema check needs to know;
-    without `scan`, None unless the standard parser noted it anyway).
+def _parse(data: bytes) -> tuple[Any, bool | None]:
+    """A file's document and whether it writes a whole number with a fraction (the schema check needs to know).
 
     orjson first (10x the standard parser; push reads every file of the corpus); anything it declines
     (a lone surrogate escape, a huge integer, malformed JSON) goes the validator's way, which says why.
@@ -277,7 +218,7 @@ def _parse(data: bytes, scan: bool = True) -> tuple[Any, bool | None]:
     except orjson.JSONDecodeError:
         parsed = parse_json(decode_utf8(data))  # the bytes read, not the file again (it may have changed)
         return parsed.doc, None if parsed.flaws else parsed.whole_floats  # None: the schema check scans for them
-    return doc, (bool(_FLOAT_TOKEN.search(data)) and has_whole_floats(doc)) if scan else None
+    return doc, bool(_FLOAT_TOKEN.search(data)) and has_whole_floats(doc)
 
 
 def built_flags(doc: Any) -> bool | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import filecmp
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -156,7 +155,7 @@ def _build(paths: CorpusPaths, out: Path, validate_first: bool, max_shard_bytes:
     if validate_first:
         from cartel_fto_corpus.checks.validate import validate
 
-        report = validate(None, paths.root, jobs=os.cpu_count() or 1)
+        report = validate(None, paths.root)
         if report.problems:
             raise InvalidCorpus(report)
     data_dir = out / DATA

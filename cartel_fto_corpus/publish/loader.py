@@ -16,24 +16,19 @@ release or one build for another's. The features come from the files' own `huggi
 metadata, which the build writes from `cartel_fto_corpus.publish.features`, so they equal what
 `datasets.load_dataset` gives.
 
-Speed (issue 11: within 1.2x of `pq.read_table` on the same files, `benchmarks/bench_loader.py`): each
-file is read once, hashed in a second thread while it is parsed from the same bytes (the hash of a
-2.4 MB config costs 3.7 ms, 28% of its parse, when done before the parse), and nothing parsed is
-used before its digest matched; a small file
-skips `read_table`'s dataset-scan setup (`parse_parquet`); the `datasets.Dataset` is stamped from a
-per-config template instead of re-deriving its Features from JSON on every load (`as_dataset`). No
-verification result is cached: every load hashes every byte and checks every label again, so a file
-changed between two loads in one process is caught (a cache keyed by size and mtime could not promise
-that for a same-size rewrite within the filesystem's timestamp granularity). What is kept between
-loads depends on the schema alone (templates, ClassLabel column paths) and is re-checked against each
-table's schema.
+Speed (`benchmarks/bench_loader.py`: within 1.2x of `pq.read_table` + sha256 + `datasets`' own
+`Dataset` constructor on the same files): each file is read into memory once, hashed, and parsed from
+those same bytes, so what is parsed is what was hashed. No verification result is cached: every load
+hashes every byte and checks every label again, so a file changed between two loads in one process is
+caught; only the features comparison is kept per metadata bytes (the same bytes decode to the same
+features). Issue 26 removed a hashing thread and a pickled per-config `Dataset` template, which had
+held issue 11's 1.2x of `pq.read_table` alone by saving 1-2 ms a split.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,44 +83,6 @@ def split_files(config: str, root: Path | str | None = None) -> dict[str, list[P
     return out
 
 
-def parse_parquet(blob: bytes) -> pa.Table:
-    """The table in the Parquet bytes `blob`, equal to what `pq.read_table` gives for the file (chunks
-    and metadata included; a test checks it), through one of pyarrow's two readers with the same
-    default options. A file of one row group is read by `ParquetFile.read` (columns decoded in
-    parallel), which skips `read_table`'s `pyarrow.dataset` scan setup: ~0.3-0.5 ms, a third of the
-    whole read of a small config. A file of several row groups goes through that scan as
-    `read_table` does, because it decodes row groups in parallel: `ParquetFile.read` was measured
-    ~1.5x slower than `read_table` on `articles` at 1k documents (6 row groups, a million nested
-    structs) when a core was free."""
-    import pyarrow as pa
-    import pyarrow.dataset as pds
-    import pyarrow.parquet as pq
-
-    with pq.ParquetFile(pa.BufferReader(blob)) as reader:
-        if reader.metadata.num_row_groups <= 1:
-            return reader.read()
-    return pds.ParquetFileFormat().make_fragment(pa.BufferReader(blob)).to_table()
-
-
-_HASHER: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _hasher() -> ThreadPoolExecutor:
-    """One thread per process that computes digests while the calling thread parses (created on first use).
-
-    Per process: a forked child (a DataLoader worker, `datasets.map(num_proc=…)`) inherits the
-    executor but not its thread, and a task submitted there would wait forever.
-    """
-    global _HASHER
-    if _HASHER is None or _HASHER[0] != os.getpid():
-        _HASHER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="cartel-fto-sha256"))
-    return _HASHER[1]
-
-
-def _sha256(blob: bytes) -> str:
-    return hashlib.sha256(blob).hexdigest()
-
-
 def release_digests(root: Path | str | None = None) -> dict[str, str]:
     """The release manifest of the dataset root; CorruptData (one line) if missing or malformed."""
     try:
@@ -143,14 +100,13 @@ def verified_tables(
     `expected`: the release manifest if the caller already read it (once per `load_dataset`, not
     once per split), else read here.
 
-    Each file is read into memory once: the sha256 is computed from those bytes in a second thread
-    while the Parquet is parsed from the same buffer (never re-read from disk, so what is parsed is
-    what was hashed). Nothing parsed is checked or returned, and no parse error is reported, before
-    the digest matched: a changed file is always reported as changed. Parsing bytes not yet verified
-    is what `pq.read_table` does with every file; pyarrow >= 14.0.1 (we require 15) no longer
-    deserialises Python objects from Parquet metadata (CVE-2023-47248).
+    Each file is read into memory once; its sha256 is computed from those bytes and checked before they
+    are parsed (never re-read from disk, so what is parsed is what was hashed), and a changed file is
+    always reported as changed. pyarrow >= 14.0.1 (we require 15) no longer deserialises Python objects
+    from Parquet metadata (CVE-2023-47248).
     """
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     base = dataset_root(root)
     data = data_dir(root)
@@ -165,19 +121,16 @@ def verified_tables(
             blob = read_file_bytes(f, MAX_SHARD_FILE_BYTES)
         except Unreadable as exc:
             raise CorruptData(f"{rel}: {exc}") from None
-        hashing = _hasher().submit(_sha256, blob)  # hashlib releases the GIL: the digest costs no wall time
-        try:
-            table, error = parse_parquet(blob), None
-        except (OSError, pa.ArrowException) as exc:
-            table, error = None, exc
-        digest = hashing.result()
-        if digest != expected[rel]:  # checked before anything parsed is looked at or returned
+        digest = hashlib.sha256(blob).hexdigest()
+        if digest != expected[rel]:
             raise CorruptData(
                 f"{rel}: expected sha256 {expected[rel][:16]}… (release manifest), found {digest[:16]}…: "
                 "the file changed after the build; reinstall or run `cartel-fto build`"
             )
-        if table is None:
-            raise CorruptData(f"{rel}: expected Parquet, found unreadable data ({str(error).splitlines()[0][:120]})") from None
+        try:
+            table = pq.read_table(pa.BufferReader(blob))
+        except (OSError, pa.ArrowException) as exc:
+            raise CorruptData(f"{rel}: expected Parquet, found unreadable data ({str(exc).splitlines()[0][:120]})") from None
         if features is not None:
             check_features(table, rel, features)
         check_label_ranges(table, rel, features)
@@ -186,20 +139,11 @@ def verified_tables(
     return tables, content_digest(pairs)
 
 
-#: id(Features) -> (that Features object, kept alive so the id stays its own; its ClassLabel paths).
-_LABEL_PATHS: dict[int, tuple[Any, tuple[tuple[str, str, str | None, int], ...]]] = {}
-
-
-def _class_label_paths(features: Any) -> tuple[tuple[str, str, str | None, int], ...]:
+def _class_label_paths(features: Any) -> list[tuple[str, str, str | None, int]]:
     """(column, kind, struct field, number of classes) of every ClassLabel column of `features`:
-    kind "top" (a ClassLabel column), "list" (a list of them) or "struct" (a field of structs in a
-    list). Walked once per Features object (the package's are cached; Features, a dict, is not
-    hashable), not on every load."""
+    kind "top" (a ClassLabel column), "list" (a list of them) or "struct" (a field of structs in a list)."""
     from datasets import ClassLabel, List
 
-    known = _LABEL_PATHS.get(id(features))
-    if known is not None and known[0] is features:
-        return known[1]
     out: list[tuple[str, str, str | None, int]] = []
     for name, feature in features.items():
         if isinstance(feature, ClassLabel):
@@ -210,8 +154,7 @@ def _class_label_paths(features: Any) -> tuple[tuple[str, str, str | None, int],
             for sub, subfeature in feature.feature.items():
                 if isinstance(subfeature, ClassLabel):
                     out.append((name, "struct", sub, subfeature.num_classes))
-    _LABEL_PATHS[id(features)] = (features, tuple(out))
-    return tuple(out)
+    return out
 
 
 def _class_label_arrays(table: pa.Table, features: Any) -> list[tuple[str, Any, int]]:
@@ -241,8 +184,8 @@ def check_features(table: pa.Table, rel: str, features: Any) -> None:
     `datasets` serves as the dataset's features) equal the package's own for the config.
 
     ClassLabel names used to be taken from the file: a file with two names swapped loaded with
-    every label meaning the other class. The comparison is kept per metadata bytes (the same
-    bytes always decode to the same features), so a repeated load compares bytes only.
+    every label meaning the other class. The comparison is kept per metadata bytes (the same bytes
+    always decode to the same features): parsing them again cost a fifth of a small config's load.
     """
     from datasets import Features
 
@@ -289,45 +232,10 @@ def fingerprint(config: str, split: str, digest: str) -> str:
     return f"cartel_fto_corpus-{__version__}-{digest}-{config}-{split}"
 
 
-#: Per config: the schema and the pickled state (everything but the table and the fingerprint) of an
-#: official `Dataset` with no rows, to stamp out the Datasets of later loads. Pickled here, in this
-#: process, from an object built here: nothing is ever unpickled from disk.
-_TEMPLATES: dict[str, tuple[pa.Schema, bytes]] = {}
-
-
-def as_dataset(config: str, table: pa.Table, fingerprint: str) -> Dataset:
-    """`Dataset(InMemoryTable(table), fingerprint=fingerprint)`, built in ~0.1 ms instead of 1-2 ms.
-
-    `Dataset.__init__` spends its time in pure Python on the features: parsing the `huggingface`
-    metadata into Features, serialising them twice to compare and rewrite the schema metadata (1-2 ms
-    a split: more than parsing a small config). All of that depends on the Arrow schema alone, so it
-    is done once per config and schema: the official constructor builds a row-less template from
-    `table.slice(0, 0)`, and each load unpickles the template's state with its own table and
-    fingerprint, which is how `pickle.loads` rebuilds any Dataset (`__new__` then `__setstate__`).
-    Unpickling gives every load its own info, features and format state (a deep copy takes ~5x
-    longer). The shortcut is taken only when the official constructor kept the schema as it was,
-    metadata included (no cast, no metadata rewrite), and the template's schema equals this table's;
-    otherwise the official constructor builds the Dataset. A test checks both routes agree.
-    """
-    import pickle
-
-    from datasets import Dataset
-    from datasets.table import InMemoryTable
-
-    entry = _TEMPLATES.get(config)
-    if entry is None or not entry[0].equals(table.schema, check_metadata=True):
-        template = Dataset(InMemoryTable(table.slice(0, 0)), fingerprint=fingerprint)
-        if not template.data.schema.equals(table.schema, check_metadata=True):
-            return Dataset(InMemoryTable(table), fingerprint=fingerprint)
-        state = {k: v for k, v in vars(template).items() if k not in ("_data", "_fingerprint")}
-        entry = _TEMPLATES[config] = (table.schema, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-    ds = Dataset.__new__(Dataset)
-    ds.__setstate__({**pickle.loads(entry[1]), "_data": InMemoryTable(table), "_fingerprint": fingerprint})
-    return ds
-
-
 def _load_split(config: str, split: str, files: list[Path], root: Path | str | None, expected: dict[str, str]) -> Dataset:
     import pyarrow as pa
+    from datasets import Dataset
+    from datasets.table import InMemoryTable
 
     from cartel_fto_corpus.publish.features import features
 
@@ -335,7 +243,7 @@ def _load_split(config: str, split: str, files: list[Path], root: Path | str | N
     table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
     # Features come from the `huggingface` schema metadata the build wrote into every file, checked
     # equal to the package's own (`check_features`) before it is served.
-    return as_dataset(config, table, fingerprint(config, split, digest))
+    return Dataset(InMemoryTable(table), fingerprint=fingerprint(config, split, digest))
 
 
 def _listed_files(config: str, expected: dict[str, str]) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -74,10 +73,6 @@ def test_push_refuses_a_duplicate_key_that_orjson_would_let_through(tmp_path: Pa
     assert any(f"{f.name}:/annotations/0/entities/0/label" in line and "more than once" in line for line in err.value.lines), err.value
 
 
-def _die(doc_ids: list[str]) -> list[str]:
-    os._exit(3)  # a checker killed mid-way (out of memory, SIGKILL)
-
-
 def _broken_corpus(root: Path) -> list[Path]:
     """Three files, three different ways to be wrong: a duplicate key, bytes that are not UTF-8, a span off its text."""
     files = sorted((root / "annotations").glob("[0-9]*.json"))
@@ -91,45 +86,20 @@ def _broken_corpus(root: Path) -> list[Path]:
     return files[:3]
 
 
-def test_forked_checkers_see_what_one_process_sees(tmp_path: Path, monkeypatch) -> None:
-    """The same documents, flags and problem lines (in file order) whether checked here or in forked processes."""
+def test_a_checked_load_reports_every_broken_file_and_keeps_the_parse_of_a_sound_one(tmp_path: Path) -> None:
+    """Checked (push) and unchecked (pull) reads give the same documents and flags; every broken file is a line."""
     import pytest
 
-    from cartel_fto_corpus.labelstudio import repo as repo_mod
-    from cartel_fto_corpus.labelstudio.repo import SyncError
-
-    root = copy_corpus(REPO, tmp_path / "c")  # five documents: three checkers' slices at least
-    serial = load_repo(CorpusPaths(root), require_valid=True, jobs=1)
-    monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
-    forked = load_repo(CorpusPaths(root), require_valid=True, jobs=2)
-    assert forked.files == serial.files and forked.whole_floats == serial.whole_floats and forked.raw == serial.raw
-    assert len(forked.files) >= 3
-
-    bad = _broken_corpus(root)
-    lines = {}
-    for jobs in (1, 2):
-        with pytest.raises(SyncError) as err:
-            load_repo(CorpusPaths(root), require_valid=True, jobs=jobs)
-        lines[jobs] = err.value.lines
-    assert lines[1] == lines[2]
-    for f, what in zip(bad, ("more than once", "not UTF-8", "expected"), strict=True):
-        assert any(f.name in line and what in line for line in lines[2]), (f.name, what, lines[2])
-
-
-def test_a_dead_checker_means_checking_here(tmp_path: Path, monkeypatch) -> None:
-    import pytest
-
-    from cartel_fto_corpus.labelstudio import repo as repo_mod
     from cartel_fto_corpus.labelstudio.repo import SyncError
 
     root = copy_corpus(REPO, tmp_path / "c")
-    monkeypatch.setattr(repo_mod, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(repo_mod, "_check_slice", _die)
-    assert load_repo(CorpusPaths(root), require_valid=True, jobs=2).files == load_repo(CorpusPaths(root), require_valid=True, jobs=1).files
+    checked, plain = load_repo(CorpusPaths(root), require_valid=True), load_repo(CorpusPaths(root))
+    assert checked.files == plain.files and checked.whole_floats == plain.whole_floats and len(checked.files) >= 3
     bad = _broken_corpus(root)
     with pytest.raises(SyncError) as err:
-        load_repo(CorpusPaths(root), require_valid=True, jobs=2)
-    assert all(any(f.name in line for line in err.value.lines) for f in bad)
+        load_repo(CorpusPaths(root), require_valid=True)
+    for f, what in zip(bad, ("more than once", "not UTF-8", "expected"), strict=True):
+        assert any(f.name in line and what in line for line in err.value.lines), (f.name, what, err.value.lines)
 
 
 def test_corpus_spared_restores_the_collector_whatever_happens() -> None:
