@@ -331,8 +331,7 @@ def serve_command(root, data_dir, venv, port, annotator, host, username, api_key
     key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
     if fresh:
         key = key or srv.new_token()
-        click.echo(f"initialising {data_dir} (once; about 30 s)", err=True)
-        srv.init_data_dir(venv, data_dir, username, password, key)
+        srv.init_data_dir(venv, data_dir, username, password, key, echo=lambda s: click.echo(s, err=True))
     elif not key:
         key = srv.existing_token(data_dir, username)
         if not key:
