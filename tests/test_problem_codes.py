@@ -152,6 +152,7 @@ OWN_TESTS = {
 
 #: code -> (test module, test function) elsewhere that asserts it (its module names the code).
 ELSEWHERE = {
+    "caused-problems": ("test_validate_cascade.py", "test_unrelated_problems_are_never_folded"),
     "adjudication-no-reason": ("test_adjudicate.py", "test_record_tampering_is_caught"),
     "adjudication-unknown-source": ("test_adjudicate.py", "test_record_tampering_is_caught"),
     "adjudication-untraced": ("test_adjudicate.py", "test_record_tampering_is_caught"),

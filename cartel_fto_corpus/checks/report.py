@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import cache
 from json.decoder import scanstring
 
+from cartel_fto_corpus.checks.cascade import collapse
 from cartel_fto_corpus.checks.problems import Problem, Report
 from cartel_fto_corpus.truth.jsonio import Unreadable, read_file_bytes
 from cartel_fto_corpus.truth.visible import visible, visible_json
@@ -119,11 +120,17 @@ def render(report: Report, fmt: str) -> str:
     return visible_json(out) if fmt == "json" else out
 
 
+def shown(report: Report) -> list[Problem]:
+    """The problems people read: one line per cause, what follows from it summed up under it
+    (checks/cascade.py). The report itself, its exit code and `--format json` keep every problem."""
+    return collapse(report.problems, report.files)
+
+
 def _render(report: Report, fmt: str) -> str:
     if fmt == "text":
-        return "".join(f"{visible(str(p))}\n" for p in report.problems) + "".join(f"warning: {visible(str(w))}\n" for w in report.warnings)
-    problems = with_lines(report.problems)
+        return "".join(f"{visible(str(p))}\n" for p in shown(report)) + "".join(f"warning: {visible(str(w))}\n" for w in report.warnings)
     if fmt == "json":
+        problems = with_lines(report.problems)
         body = {
             "valid": not report.problems,
             "exit_code": report.exit_code,
@@ -134,7 +141,7 @@ def _render(report: Report, fmt: str) -> str:
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
     if fmt == "github":
         out = []
-        for p in problems:
+        for p in with_lines(shown(report)):
             props = f"file={visible(_gh_escape(p.file, True))}"
             if p.line is not None:
                 props += f",line={p.line}"

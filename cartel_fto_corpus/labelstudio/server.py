@@ -17,7 +17,10 @@ HumanSignal/label-studio#5172 asks for a "hide other annotators' work" setting i
 So each annotator gets a server of their own, `ls serve --annotator NAME`: own data dir
 (`.labelstudio/annotators/NAME`), own port, own database, one account (NAME's), the corpus pushed as
 pre-annotations. Nobody else's work is on that server, so no screen can show or change it; pull
-credits only that account's annotations to NAME (`pull_plan.Owner`).
+credits only that account's annotations to NAME (`pull_plan.Owner`). Nothing joins two servers: the
+database is the data dir's SQLite file and the SECRET_KEY (which signs sessions and personal access
+tokens) the data dir's own, whatever the environment says (`SHARED_STATE_VARS`); tests/labelstudio/
+test_screens.py visits every screen and API call one annotator can reach and finds nothing of another's.
 """
 
 from __future__ import annotations
@@ -45,6 +48,17 @@ PID_FILE = "server.pid"
 SERVER_FILE = "server.json"  # in <root>/.labelstudio/: where `ls serve` runs (no secret)
 DB_FILE = "label_studio.sqlite3"
 UMASK = 0o077
+#: What a first start costs beyond the install, measured (docs/labelstudio-workflow.md): `label-studio init`
+#: migrates a new database in ~25 s on an idle 2-core machine and took 2 min 50 s with `ls serve`'s
+#: start and push at load 4 on the same cores; the message says so instead of "about 30 s".
+INIT_TAKES = "a new database is migrated: about 30 s on an idle machine, up to a few minutes on a busy one"
+#: Seconds `start` waits for /health: the first start after `init` took ~40 s at load 4.
+START_TIMEOUT = 300.0
+#: Variables that would make two servers share state (one database, one key signing sessions and
+#: personal access tokens): never passed on, so each server's come from its own data dir.
+SHARED_STATE_VARS = tuple(
+    prefix + name for name in ("SECRET_KEY", "DJANGO_DB", "DATABASE_NAME") for prefix in ("LABEL_STUDIO_", "HEARTEX_", "")
+)
 
 
 class ServerError(RuntimeError):
@@ -68,9 +82,7 @@ def ensure_venv(venv: Path, echo=print) -> Path:
     exe = executable(venv)
     if exe.exists():
         return exe
-    echo(
-        f"creating {venv} with label-studio=={LABEL_STUDIO_VERSION} (once; about 1 GB, 2 to 10 minutes; the first start then migrates its database, about 30 s)"
-    )
+    echo(f"creating {venv} with label-studio=={LABEL_STUDIO_VERSION} (once; about 1 GB, 2 to 10 minutes; then {INIT_TAKES})")
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip = venv / ("Scripts/pip.exe" if os.name == "nt" else "bin/pip")
@@ -98,10 +110,14 @@ def port_is_free(port: int) -> bool:
 def server_env(data_dir: Path, username: str, password: str, token: str) -> dict[str, str]:
     """Environment for a quiet, loopback-only server that keeps everything inside `data_dir`."""
     env = dict(os.environ)
-    for k in ("LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL"):
-        env.pop(k, None)  # the client's variables mean nothing to the server
+    for k in ("LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL", *SHARED_STATE_VARS):
+        env.pop(k, None)  # the client's variables mean nothing to the server; shared state would join two servers
     env.update(
         LABEL_STUDIO_BASE_DATA_DIR=str(data_dir),
+        # its own SQLite file in its own data dir (a DJANGO_DB/DATABASE_NAME set for something else would
+        # put two annotators' servers in one database); its SECRET_KEY is generated into data_dir/.env
+        LABEL_STUDIO_DJANGO_DB="sqlite",
+        LABEL_STUDIO_DATABASE_NAME=str(data_dir / DB_FILE),
         LABEL_STUDIO_USERNAME=username,
         LABEL_STUDIO_PASSWORD=password,
         LABEL_STUDIO_USER_TOKEN=token,
@@ -124,8 +140,14 @@ def new_token() -> str:
     return secrets.token_hex(20)
 
 
-def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, token: str, log: Path | None = None) -> None:
-    """Create and migrate a data dir with one user whose legacy API token is `token` (~25 s)."""
+def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, token: str, log: Path | None = None, echo=None) -> float:
+    """Create and migrate a data dir with one user whose legacy API token is `token`; the seconds it took.
+
+    `echo` (if given) is told what is happening and, after, how long it took: the first `ls serve` spends
+    most of its time here, and said "about a minute" while it took several (issue 23)."""
+    started = time.monotonic()
+    if echo:
+        echo(f"initialising {data_dir} (once; {INIT_TAKES})")
     data_dir.mkdir(parents=True, exist_ok=True)
     log = log or data_dir / "init.log"
     data_dir.chmod(0o700)
@@ -143,6 +165,10 @@ def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, toke
     if proc.returncode != 0:
         raise ServerError(f"label-studio init failed (exit {proc.returncode}); see {log}")
     restrict(data_dir)
+    took = time.monotonic() - started
+    if echo:
+        echo(f"initialised {data_dir} in {took:.0f} s; starting Label Studio")
+    return took
 
 
 def restrict(data_dir: Path) -> None:
@@ -180,7 +206,7 @@ class LocalServer:
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
 
-    def start(self, timeout: float = 120.0) -> LocalServer:
+    def start(self, timeout: float = START_TIMEOUT) -> LocalServer:
         if not port_is_free(self.port):
             raise ServerError(f"port {self.port} on 127.0.0.1 is busy; pass another --port")
         restrict(self.data_dir)

@@ -57,8 +57,7 @@ def _credentials(venv: Path, data_dir: Path, username: str, api_key: str | None,
     key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
     if fresh:
         key = key or srv.new_token()
-        echo(f"initialising {data_dir} (once; about 30 s)")
-        srv.init_data_dir(venv, data_dir, username, password, key)
+        srv.init_data_dir(venv, data_dir, username, password, key, echo=echo)
     elif not key:
         key = srv.existing_token(data_dir, username)
         if not key:
