@@ -85,9 +85,9 @@ def _new_entity(result: list[dict], rid: str, name: str | None) -> list[dict]:
     out = []
     for i in result:
         if i.get("id") == rid and i.get("from_name") == C.ENTITY_ID:
-            i = {**i, "value": {**i["value"], "choices": [C.NEW_ENTITY]}}
+            i = {**i, "value": {"taxonomy": [[C.NEW_ENTITY]]}}
             if name is not None:
-                out.append({**i, "from_name": C.ENTITY_NAME, "type": "textarea", "value": {**i["value"], "text": [name]}})
+                out.append({**i, "from_name": C.ENTITY_NAME, "type": "textarea", "value": {"text": [name]}})
         out.append(i)
     return out
 

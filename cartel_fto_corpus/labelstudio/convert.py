@@ -119,12 +119,13 @@ def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta:
     return item
 
 
+#: The key of a widget result's values, by result type (a Taxonomy stores paths of aliases: one each here).
+_VALUE_KEY = {"choices": "choices", "textarea": "text", "taxonomy": "taxonomy"}
+
+
 def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: list[str]) -> dict[str, Any]:
-    value: dict[str, Any] = {}  # the region's offsets are on its labels item, which comes first (see module doc)
-    if kind == "choices":
-        value["choices"] = values
-    else:
-        value["text"] = values
+    # the region's offsets are on its labels item, which comes first (see module doc)
+    value: dict[str, Any] = {_VALUE_KEY[kind]: [[v] for v in values] if kind == "taxonomy" else values}
     return {"id": rid, "from_name": control, "to_name": C.object_of(control), "type": kind, "value": value}
 
 
@@ -143,7 +144,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     order = {k: not _natural(aset[k], k[0]) for k in ("entities", "claims", "stances")}  # explicit `n` only when needed
     for j, m in enumerate(aset["entities"]):
         out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j} if order["entities"] else {}))
-        out.append(_widget(m["id"], C.ENTITY_ID, m, "choices", [m["entity"]]))
+        out.append(_widget(m["id"], C.ENTITY_ID, m, "taxonomy", [m["entity"]]))
 
     sources: dict[str, str] = {}
 
@@ -178,7 +179,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
         if c["hedged"]:
             out.append(_widget(c["id"], C.HEDGED, c, "choices", [C.HEDGED_CHOICE]))
         if c["clusters"]:
-            out.append(_widget(c["id"], C.CLUSTER, c, "textarea", [", ".join(c["clusters"])]))
+            out.append(_widget(c["id"], C.CLUSTERS, c, "taxonomy", list(c["clusters"])))
 
     for n, st in enumerate(aset["stances"]):
         for k, ev in enumerate(st["evidence"]):
@@ -250,9 +251,24 @@ class _Region:
         return values[0]
 
 
-def _cluster_ids(values: list[Any]) -> list[str]:
-    """Cluster ids typed in the per-claim text area: comma- or blank-separated, first use kept."""
-    ids = [part for v in values if isinstance(v, str) for part in v.replace(",", " ").split()]
+def widget_values(item: dict[str, Any]) -> list[Any]:
+    """The values of a widget result: a Choices' choices, a TextArea's texts, a Taxonomy's picked option each
+    (the last alias of its path). Entity ids came as choices before the Taxonomy (projects made then), as
+    taxonomy paths since; both read the same."""
+    value = item.get("value") if isinstance(item.get("value"), dict) else {}
+    vals = value.get(_VALUE_KEY.get(str(item.get("type")), "choices"))
+    if not isinstance(vals, list):
+        return []
+    if item.get("type") == "taxonomy":
+        return [path[-1] if isinstance(path, list) and path else path for path in vals]
+    return vals
+
+
+def _cluster_ids(picked: list[Any], typed: list[Any]) -> list[str]:
+    """A claim's clusters: picked in the clusters Taxonomy, then any typed in the free-text box of configs
+    before it (comma- or blank-separated); first use kept."""
+    ids = [v.strip() for v in picked if isinstance(v, str) and v.strip()]
+    ids += [part for v in typed if isinstance(v, str) for part in v.replace(",", " ").split()]
     return list(dict.fromkeys(ids))
 
 
@@ -302,13 +318,13 @@ def _collect(
                 )
             meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
             regions[rid] = _Region(rid, item["from_name"], start, end, labels[0], _derived(item["from_name"], rid, meta))
-        elif kind in ("choices", "textarea"):
+        elif kind in _VALUE_KEY:
             widgets.append(item)
     for item in widgets:  # per-region (its id is a region's; pushed without offsets) or document-level
         rid = str(item.get("id"))
         region = regions.get(rid)
         value = item.get("value") or {}
-        vals = value.get("choices") if item["type"] == "choices" else value.get("text")
+        vals = widget_values(item)
         if region is None and "start" not in value and item.get("from_name"):
             if vals:
                 doc[item["from_name"]] = vals[0]
@@ -493,7 +509,7 @@ def regions_to_set(
         c["type"] = r.label
         c["checkworthiness"] = r.one(C.CHECKWORTHINESS, "checkworthiness")
         c["hedged"] = C.HEDGED_CHOICE in r.widgets.get(C.HEDGED, [])
-        c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTER, []))
+        c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTERS, []), r.widgets.get(C.CLUSTER, []))
         out_claims.append(_ordered(c, "claim"))
 
     stances = _stances(by_control.get(C.EVIDENCE, []), relations, regions, text, doc)
