@@ -12,6 +12,7 @@ from typing import Any
 
 from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage, _parse_time
 from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE
+from cartel_fto_corpus.truth.layers import layer
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.conftest import FIXTURE_CORPUS
 
@@ -138,7 +139,7 @@ def test_text_cache_is_bounded_and_unreadable_texts_are_none(tmp_path) -> None:
 
 def test_a_registry_without_a_section_has_no_ids_of_it() -> None:
     ctx = Context(CorpusPaths(FIXTURE_CORPUS), {"entities": [{"id": "r", "type": "PERSON"}]})
-    assert ctx.targets == {} and ctx.clusters == {}
+    assert ctx.section("targets") == {} and ctx.section("clusters") == {}
     assert ctx.entity_types == {"r": "PERSON"}
     assert Context(CorpusPaths(FIXTURE_CORPUS)).entities == {}
 
@@ -152,18 +153,32 @@ def test_bad_updated_time_is_reported_at_updated() -> None:
 
 
 def test_actors_unknown_entity_and_unnamed_span() -> None:
+    """A holder's entity, mention and span are declared (x-layer) and checked through the declaration."""
+
+    def stance(holder: dict[str, Any]) -> dict[str, Any]:
+        return {"id": "s0", "holder": holder, "target": "t", "attribution": "reported", "evidence": []}
+
+    def holder_problems(c: AnnotationChecker) -> list[tuple[str, str, str]]:
+        return [(p.pointer, p.code, p.message) for p in c.problems if "/holder" in p.pointer]
+
+    stances = layer("stances")
     c = _checker()
-    c.check_actor("/p/holder", {"kind": "entity", "entity": "nobody"}, {}, TEXT)
-    assert [(p.pointer, p.code, p.message) for p in c.problems] == [
-        ("/p/holder/entity", "unknown-entity", "expected an entity id of the registry, found 'nobody'")
-    ]
+    c.check_layer("/p", stances, [stance({"kind": "entity", "entity": "nobody"})], TEXT)
+    assert holder_problems(c) == [("/p/stances/0/holder/entity", "unknown-entity", "expected an entity id of the registry, found 'nobody'")]
     assert c.usage.entities == {"nobody"}  # noted as used: one wrong id is one problem, not two
     c = _checker()
-    c.check_actor("/p/holder", {"kind": "entity", "entity": "r", "mention": "e1"}, {"e1": _mention(1, 0, 5)}, TEXT)
-    c.check_actor("/p/holder", {"kind": "author"}, {}, TEXT)
-    assert c.problems == [] and c.usage.entities == {"r"}
-    c.check_actor("/p/claimant", {"kind": "unnamed", "span": {"start": 0, "end": 5, "text": "Rubi0"}}, {}, TEXT)
-    assert [(p.pointer, p.code) for p in c.problems] == [("/p/claimant/span/text", "span-text-mismatch")]
+    c.items = {"entities": {"e1": _mention(1, 0, 5)}}
+    c.check_layer("/p", stances, [stance({"kind": "entity", "entity": "r", "mention": "e1"}), stance({"kind": "author"})], TEXT)
+    c.check_actor("/p/holder", {"kind": "entity", "entity": "r", "mention": "e1"})
+    assert holder_problems(c) == [] and c.usage.entities == {"r"}
+    c.check_layer("/p", stances, [stance({"kind": "entity", "entity": "r", "mention": "e2"})], TEXT)
+    c.check_actor("/q/holder", {"kind": "entity", "entity": "t", "mention": "e1"})
+    c.check_layer("/p", stances, [stance({"kind": "unnamed", "description": "x", "span": {"start": 0, "end": 5, "text": "Rubi0"}})], TEXT)
+    assert [(p.pointer, p.code) for p in c.problems if "/holder" in p.pointer] == [
+        ("/p/stances/0/holder/mention", "unknown-mention"),
+        ("/q/holder/mention", "mention-entity-mismatch"),
+        ("/p/stances/0/holder/span/text", "span-text-mismatch"),
+    ]
 
 
 def test_attribution_must_match_the_actor_kind() -> None:
@@ -216,7 +231,7 @@ def test_unnamed_holders_are_told_apart_by_description() -> None:
         return {"id": f"s{j}", "holder": holder, "target": "t", "attribution": "reported", "evidence": []}
 
     c = _checker()
-    c.check_stances("/a", [stance(0, "officials"), stance(1, "diplomats"), stance(2, "officials")], {}, TEXT)
+    c.check_stances("/a", [stance(0, "officials"), stance(1, "diplomats"), stance(2, "officials")], TEXT)
     assert [(p.pointer, p.message) for p in c.problems if p.code == "duplicate-stance"] == [
         ("/a/stances/2", "expected one stance per holder and target, found another at /a/stances/0")
     ]
@@ -233,10 +248,10 @@ def test_a_claimants_problems_point_into_the_claimant() -> None:
         "checkworthiness": "check_worthy",
         "clusters": [],
     }
-    c.check_claims("/a", [claim], {}, TEXT)
+    c.check_claims("/a", [claim], TEXT)
     assert [(p.pointer, p.code) for p in c.problems] == [("/a/claims/0/claimant/entity", "unknown-entity")]
     c = _checker()
-    c.check_claims("/a", [{**claim, "claimant": {"kind": "entity", "entity": "r"}, "attribution": "authorial"}], {}, TEXT)
+    c.check_claims("/a", [{**claim, "claimant": {"kind": "entity", "entity": "r"}, "attribution": "authorial"}], TEXT)
     assert [(p.pointer, p.code) for p in c.problems] == [("/a/claims/0/attribution", "attribution-mismatch")]
 
 

@@ -145,3 +145,13 @@ def test_release_metadata_date_citation_and_rai_fields() -> None:
     assert str(metadata.date_published).startswith(str(cff["date-released"]))
     assert "No human annotators" in " ".join(metadata.annotator_demographics)
     assert metadata.data_annotation_protocol and metadata.data_collection and metadata.data_limitations
+
+
+def test_rai_counts_the_documents_from_the_data() -> None:
+    """The number of documents in the RAI prose is the build's, not a literal (issue 26)."""
+    from cartel_fto_corpus.publish.croissant import rai
+
+    three = rai(3)
+    assert three["rai:dataCollection"].startswith("The three texts")
+    assert three["rai:dataLimitations"][0].startswith("Three documents")
+    assert rai(12)["rai:dataLimitations"][0].startswith("12 documents")

@@ -30,6 +30,7 @@ from cartel_fto_corpus.checks.problems import Problem, Report
 from cartel_fto_corpus.checks.report import render
 from cartel_fto_corpus.checks.seals import delivery_problems
 from cartel_fto_corpus.checks.validate import validate
+from cartel_fto_corpus.truth.layers import layers
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests import test_seals, test_validate
 from tests.conftest import FIXTURE_CORPUS, INVALID, REPO
@@ -37,8 +38,9 @@ from tests.conftest import FIXTURE_CORPUS, INVALID, REPO
 PACKAGE = REPO / "cartel_fto_corpus"
 #: A code: lower-case words joined by hyphens (`span-text-mismatch`).
 CODE_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
-#: Hyphenated literals of the two packages that are not codes.
-NOT_CODES = {"utf-8", "cartel-fto-corpus", "cartel-fto"}  # the distribution and the command (truth/lock.py names the holder)
+#: Hyphenated literals of the two packages that are not codes: the encoding, the distribution, the
+#: command (truth/lock.py names the holder), the layer declaration's schema keyword (truth/layers.py).
+NOT_CODES = {"utf-8", "cartel-fto-corpus", "cartel-fto", "x-layer"}
 
 
 def _literal_codes(path: Path) -> set[str]:
@@ -54,9 +56,11 @@ def _literal_codes(path: Path) -> set[str]:
 
 
 def emitted_codes() -> set[str]:
-    """Every literal code of truth/ and checks/ (the `schema-<keyword>` family is built from the
-    JSON Schema keyword and witnessed by the schema fixtures below)."""
-    return set().union(*(_literal_codes(p) for sub in ("truth", "checks") for p in sorted((PACKAGE / sub).glob("*.py"))))
+    """Every literal code of truth/ and checks/, and the dangling-reference codes the layer declaration
+    builds (the `schema-<keyword>` family is built from the JSON Schema keyword and witnessed by the
+    schema fixtures below)."""
+    literal = set().union(*(_literal_codes(p) for sub in ("truth", "checks") for p in sorted((PACKAGE / sub).glob("*.py"))))
+    return literal | {ref.code for found in layers() for ref in found.references}  # unknown-<noun>, from the x-layer declaration
 
 
 #: invalid fixture -> the codes of its problems, in the order `tests/test_validate.py` lists them.

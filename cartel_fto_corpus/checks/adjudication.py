@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cartel_fto_corpus.checks.problems import pointer
-
-LAYERS = ("entities", "stances", "claims")
+from cartel_fto_corpus.truth.layers import layer_names
 
 
 def adjudication_problems(doc: Mapping[str, Any], index: int) -> list[tuple[str, str, str]]:
@@ -39,8 +38,8 @@ def adjudication_problems(doc: Mapping[str, Any], index: int) -> list[tuple[str,
                     f"expected an annotator with a set in this file, found {name!r}",
                 )
             )
-    ids = {layer: {x["id"] for x in aset[layer]} for layer in LAYERS}
-    results: dict[str, Counter[str]] = {layer: Counter() for layer in LAYERS}
+    ids = {layer: {x["id"] for x in aset.get(layer, [])} for layer in layer_names()}
+    results: dict[str, Counter[str]] = {layer: Counter() for layer in layer_names()}
     for u, unit in enumerate(rec["units"]):
         ptr = f"{base}/units/{u}"
         layer = unit["layer"]
@@ -79,8 +78,8 @@ def adjudication_problems(doc: Mapping[str, Any], index: int) -> list[tuple[str,
                         f"expected the id of an item of {side['annotator']}'s {layer}, found {side['item']!r}",
                     )
                 )
-    for layer in LAYERS:
-        for i, item in enumerate(aset[layer]):
+    for layer in layer_names():
+        for i, item in enumerate(aset.get(layer, [])):
             n = results[layer][item["id"]]
             if n != 1:
                 found = "none" if n == 0 else f"{n} units"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from cartel_fto_corpus.checks import rules_1_1, severity
 from cartel_fto_corpus.checks.execution_stances import execution_stance_problems, load_acknowledged
@@ -21,6 +22,7 @@ from cartel_fto_corpus.checks.problems import MAX_PROBLEMS_PER_FILE, Problem, _s
 from cartel_fto_corpus.checks.reported_speech import reported_speech_problems
 from cartel_fto_corpus.checks.unnamed_actors import unnamed_actor_problems
 from cartel_fto_corpus.truth.jsonio import Unreadable, read_file_bytes
+from cartel_fto_corpus.truth.layers import Layer, Reference, item_references, item_spans, layer, layers, set_items
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.spans import span_problem
 from cartel_fto_corpus.truth.texts import sha256_hex
@@ -61,26 +63,21 @@ class Context:
                 self._cache[doc_id] = None
         return self._cache[doc_id]
 
-    def _index(self, section: str) -> dict[str, dict[str, Any]]:
-        if self.registry is None:
-            return {}
-        return {e["id"]: e for e in self.registry.get(section, [])}
+    _sections: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
-    @cached_property
+    def section(self, name: str) -> dict[str, dict[str, Any]]:
+        """A registry section (entities, targets, clusters) by id, indexed on first use."""
+        if name not in self._sections:
+            self._sections[name] = {} if self.registry is None else {e["id"]: e for e in self.registry.get(name, [])}
+        return self._sections[name]
+
+    @property
     def entities(self) -> dict[str, dict[str, Any]]:
-        return self._index("entities")
+        return self.section("entities")
 
     @cached_property
     def entity_types(self) -> dict[str, str]:
         return {k: e["type"] for k, e in self.entities.items()}
-
-    @cached_property
-    def targets(self) -> dict[str, dict[str, Any]]:
-        return self._index("targets")
-
-    @cached_property
-    def clusters(self) -> dict[str, dict[str, Any]]:
-        return self._index("clusters")
 
     @cached_property
     def acknowledged(self) -> tuple[dict[str, dict[str, str]], str | None]:
@@ -113,6 +110,22 @@ class Usage:
             for v in doc:
                 self.note_failed(v)
 
+    def note(self, section: str, value: str, doc_id: str) -> None:
+        """Record an id of registry `section` used by document `doc_id`."""
+        used = getattr(self, section, None)
+        if isinstance(used, set):
+            used.add(value)
+        if section == "clusters":
+            self.cluster_docs.setdefault(value, set()).add(rules_1_1.article_number(doc_id))
+
+    def record(self, doc: dict[str, Any]) -> None:
+        """Record the registry ids a valid document uses (its declared references), without checking it."""
+        for aset in doc["annotations"]:
+            for found, _j, item in set_items(aset):
+                for _ptr, ref, value in item_references(found, item):
+                    if ref.kind == "registry":
+                        self.note(ref.to, value, doc["doc_id"])
+
     def merge(self, other: Usage) -> None:
         """Add the uses recorded by another checker (a parallel chunk)."""
         self.entities |= other.entities
@@ -132,6 +145,11 @@ class AnnotationChecker:
         #: findings that do not make the file invalid (rules of later guidelines on earlier sets, heuristics)
         self.warnings: list[Problem] = []
         self.unlisted = 0
+        #: the items of the set being checked, by layer and id, for references between layers
+        self.items: dict[str, dict[str, dict[str, Any]]] = {}
+
+    #: Layers with rules of their own beyond the declaration; every other layer gets `check_layer` alone.
+    OWN_RULES: ClassVar[dict[str, str]] = {"entities": "check_entities", "stances": "check_stances", "claims": "check_claims"}
 
     def err(self, ptr: str, code: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS_PER_FILE:
@@ -224,26 +242,25 @@ class AnnotationChecker:
         )
         return False
 
-    def check_actor(self, ptr: str, actor: dict[str, Any], mentions: dict[str, dict[str, Any]], text: str) -> None:
-        kind = actor["kind"]
-        if kind == "entity":
-            ent = actor["entity"]
-            self.usage.entities.add(ent)
-            if ent not in self.ctx.entities:
-                self.err(ptr + "/entity", "unknown-entity", f"expected an entity id of the registry, found {ent!r}")
-            mention = actor.get("mention")
-            if mention is not None:
-                m = mentions.get(mention)
-                if m is None:
-                    self.err(ptr + "/mention", "unknown-mention", f"expected the id of an entity mention of this set, found {mention!r}")
-                elif m["entity"] != ent:
-                    self.err(
-                        ptr + "/mention",
-                        "mention-entity-mismatch",
-                        f"expected a mention of {ent!r}, found {mention!r} which links {m['entity']!r}",
-                    )
-        elif kind == "unnamed":
-            self.check_span(ptr + "/span", actor["span"], text)
+    def check_reference(self, ptr: str, ref: Reference, value: str) -> None:
+        """One declared reference of an item (`x-layer` references): an id of a registry section, or
+        of an item of another layer of the same set. Registry ids are recorded in `Usage`."""
+        if ref.kind == "registry":
+            self.usage.note(ref.to, value, self.doc["doc_id"])
+            if value not in self.ctx.section(ref.to):
+                self.err(ptr, ref.code, f"expected {ref.expected}, found {value!r}")
+        elif value not in self.items.get(ref.to, {}):
+            self.err(ptr, ref.code, f"expected {ref.expected}, found {value!r}")
+
+    def check_actor(self, ptr: str, actor: dict[str, Any]) -> None:
+        """What the declared references cannot say: the mention that names an entity actor links that entity."""
+        mention = self.items.get("entities", {}).get(actor.get("mention", ""))
+        if mention is not None and mention["entity"] != actor["entity"]:
+            self.err(
+                ptr + "/mention",
+                "mention-entity-mismatch",
+                f"expected a mention of {actor['entity']!r}, found {actor['mention']!r} which links {mention['entity']!r}",
+            )
 
     def check_attribution(self, ptr: str, actor: dict[str, Any], attribution: str) -> None:
         is_author = actor["kind"] == "author"
@@ -270,15 +287,16 @@ class AnnotationChecker:
 
     def check_set(self, index: int, aset: dict[str, Any], text: str) -> None:
         base = pointer("annotations", index)
-        ids = [item["id"] for section in ("entities", "stances", "claims") for item in aset[section]]
+        ids = [item["id"] for _layer, _j, item in set_items(aset)]
         if len(set(ids)) != len(ids):
             self.check_ids(base, aset)
-        mentions = {m["id"]: m for m in aset["entities"]}
-        self.usage.entities.update(m["entity"] for m in aset["entities"])
-        if not self.entities_sound(aset["entities"], text):
-            self.check_entities(base, aset["entities"], text)
-        self.check_stances(base, aset["stances"], mentions, text)
-        self.check_claims(base, aset["claims"], mentions, text)
+        self.items = {found.name: {x["id"]: x for x in aset.get(found.name, [])} for found in layers()}
+        for found in layers():
+            own = self.OWN_RULES.get(found.name)
+            if own is not None:
+                getattr(self, own)(base, aset[found.name], text)
+            else:
+                self.check_layer(base, found, aset.get(found.name, []), text)
         for ptr, code, message in rules_1_1.author_evidence_problems(base, aset):
             self.err(ptr, code, message)
         self.check_release_0_3_rules(base, aset)
@@ -309,41 +327,58 @@ class AnnotationChecker:
 
     def check_ids(self, base: str, aset: dict[str, Any]) -> None:
         seen_ids: dict[str, str] = {}
-        for section in ("entities", "stances", "claims"):
-            for j, item in enumerate(aset[section]):
-                ptr = f"{base}/{section}/{j}"
-                if item["id"] in seen_ids:
+        for found, j, item in set_items(aset):
+            ptr = f"{base}/{found.name}/{j}"
+            if item["id"] in seen_ids:
+                self.err(ptr + "/id", "duplicate-id", f"expected a unique id, found {item['id']!r} again (first at {seen_ids[item['id']]})")
+            else:
+                seen_ids[item["id"]] = ptr
+
+    def check_layer(
+        self, base: str, found: Layer, items: list[dict[str, Any]], text: str, rules: Callable[[str, dict[str, Any]], None] | None = None
+    ) -> list[tuple[int, int, int, str]]:
+        """The checks the declaration (`x-layer`) drives, for every item of a layer: its references,
+        then the layer's own `rules(pointer, item)`, then its spans; where the item itself is a span,
+        one item per span. Returns the sound item spans as (start, end, index, pointer), first of each."""
+        seen: dict[tuple[int, int], str] = {}
+        sound: list[tuple[int, int, int, str]] = []
+        for j, item in enumerate(items):
+            ptr = f"{base}/{found.name}/{j}"
+            for ref_ptr, ref, value in item_references(found, item, ptr):
+                self.check_reference(ref_ptr, ref, value)
+            if rules is not None:
+                rules(ptr, item)
+            for span_ptr, span in item_spans(found, item, ptr):
+                if not self.check_span(span_ptr, span, text) or span_ptr != ptr:
+                    continue
+                key = (span["start"], span["end"])
+                if key in seen:
                     self.err(
-                        ptr + "/id", "duplicate-id", f"expected a unique id, found {item['id']!r} again (first at {seen_ids[item['id']]})"
+                        ptr,
+                        "duplicate-span",
+                        f"expected one {found.short_noun} per span, found {key[0]}:{key[1]} again (first at {seen[key]})",
                     )
-                else:
-                    seen_ids[item["id"]] = ptr
+                    continue
+                seen[key] = ptr
+                sound.append((*key, j, ptr))
+        return sound
 
     def check_entities(self, base: str, entities: list[dict[str, Any]], text: str) -> None:
-        spans: dict[tuple[int, int], str] = {}
-        sound: list[tuple[int, int, int, str]] = []
-        for j, m in enumerate(entities):
-            ptr = f"{base}/entities/{j}"
+        """Entity mentions: the declared checks, each label the type of its registry entity, and flat."""
+        if self.entities_sound(entities, text):
+            self.usage.entities.update(m["entity"] for m in entities)
+            return
+
+        def label_rule(ptr: str, m: dict[str, Any]) -> None:
             reg = self.ctx.entities.get(m["entity"])
-            if reg is None:
-                self.err(ptr + "/entity", "unknown-entity", f"expected an entity id of the registry, found {m['entity']!r}")
-            elif reg["type"] != m["label"]:
+            if reg is not None and reg["type"] != m["label"]:
                 self.err(
                     ptr + "/label",
                     "label-mismatch",
                     f"expected {reg['type']} (the type of {m['entity']!r} in the registry), found {m['label']}",
                 )
-            if not self.check_span(ptr, m, text):
-                continue
-            key = (m["start"], m["end"])
-            if key in spans:
-                self.err(
-                    ptr, "duplicate-span", f"expected one mention per span, found {m['start']}:{m['end']} again (first at {spans[key]})"
-                )
-                continue
-            spans[key] = ptr
-            sound.append((m["start"], m["end"], j, ptr))
-        sound.sort()
+
+        sound = sorted(self.check_layer(base, layer("entities"), entities, text, label_rule))
         for a, b in itertools.pairwise(sound):
             if b[0] < a[1]:
                 first, later = (a, b) if a[2] < b[2] else (b, a)  # report the one listed later
@@ -353,45 +388,33 @@ class AnnotationChecker:
                     f"expected flat, non-overlapping mentions, found {later[0]}:{later[1]} overlapping {first[3]} ({first[0]}:{first[1]})",
                 )
 
-    def check_stances(self, base: str, stances: list[dict[str, Any]], mentions: dict[str, dict[str, Any]], text: str) -> None:
+    def check_stances(self, base: str, stances: list[dict[str, Any]], text: str) -> None:
+        """Stances: the declared checks, the holder's mention and attribution, one stance per holder and target."""
         seen_stance: dict[tuple[str, str, str], str] = {}
-        for j, st in enumerate(stances):
-            ptr = f"{base}/stances/{j}"
-            self.usage.targets.add(st["target"])
-            if st["target"] not in self.ctx.targets:
-                self.err(ptr + "/target", "unknown-target", f"expected a target id of the registry, found {st['target']!r}")
-            self.check_actor(ptr + "/holder", st["holder"], mentions, text)
-            self.check_attribution(ptr, st["holder"], st["attribution"])
+
+        def stance_rules(ptr: str, st: dict[str, Any]) -> None:
             holder = st["holder"]
+            self.check_actor(ptr + "/holder", holder)
+            self.check_attribution(ptr, holder, st["attribution"])
             key = (holder["kind"], holder.get("entity") or holder.get("description", ""), st["target"])
             if key in seen_stance:
                 self.err(ptr, "duplicate-stance", f"expected one stance per holder and target, found another at {seen_stance[key]}")
             seen_stance.setdefault(key, ptr)
-            for k, ev in enumerate(st["evidence"]):
-                self.check_span(f"{ptr}/evidence/{k}", ev, text)
 
-    def check_claims(self, base: str, claims: list[dict[str, Any]], mentions: dict[str, dict[str, Any]], text: str) -> None:
-        claim_spans: dict[tuple[int, int], str] = {}
-        for j, cl in enumerate(claims):
-            ptr = f"{base}/claims/{j}"
+        self.check_layer(base, layer("stances"), stances, text, stance_rules)
+
+    def check_claims(self, base: str, claims: list[dict[str, Any]], text: str) -> None:
+        """Claims: the declared checks, cluster kinds, the opinion
+        rule, the claimant's mention and attribution."""
+
+        def claim_rules(ptr: str, cl: dict[str, Any]) -> None:
             for k, cid in enumerate(cl["clusters"]):
-                self.usage.clusters.add(cid)
-                self.usage.cluster_docs.setdefault(cid, set()).add(rules_1_1.article_number(self.doc["doc_id"]))
-                cluster = self.ctx.clusters.get(cid)
-                if cluster is None:
-                    self.err(f"{ptr}/clusters/{k}", "unknown-cluster", f"expected a cluster id of the registry, found {cid!r}")
-                elif (problem := rules_1_1.cluster_kind_problem(cl, cluster)) is not None:
+                cluster = self.ctx.section("clusters").get(cid)
+                if cluster is not None and (problem := rules_1_1.cluster_kind_problem(cl, cluster)) is not None:
                     self.err(f"{ptr}/clusters/{k}", "cluster-kind-mismatch", problem)
             if (problem := rules_1_1.opinion_problem(cl)) is not None:
                 self.err(ptr + "/checkworthiness", "opinion-checkworthiness", problem)
-            self.check_actor(ptr + "/claimant", cl["claimant"], mentions, text)
+            self.check_actor(ptr + "/claimant", cl["claimant"])
             self.check_attribution(ptr, cl["claimant"], cl["attribution"])
-            if self.check_span(ptr, cl, text):
-                key = (cl["start"], cl["end"])
-                if key in claim_spans:
-                    self.err(
-                        ptr,
-                        "duplicate-span",
-                        f"expected one claim per span, found {cl['start']}:{cl['end']} again (first at {claim_spans[key]})",
-                    )
-                claim_spans.setdefault(key, ptr)
+
+        self.check_layer(base, layer("claims"), claims, text, claim_rules)

@@ -52,7 +52,7 @@ class GoldCorpus:
 
     def train_registry(self, fold: int) -> dict[str, dict[str, Any]]:
         """The registry entities a fold's system may know: those mentioned in its training documents.
-        The full registry is built from all five articles, so a gazetteer from it would leak test entities."""
+        The full registry is built from every article, so a gazetteer from it would leak test entities."""
         seen = {m["entity"] for d in self.train_docs(fold) for m in self.documents[d].gold["entities"]}
         return {e: v for e, v in self.registry.entities.items() if e in seen}
 

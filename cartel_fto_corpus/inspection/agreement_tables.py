@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cartel_fto_corpus.truth.layers import count_items
+
 Rows = tuple[tuple[str, ...], ...]
 
 
@@ -41,7 +43,7 @@ def adjudication_summary(docs: Iterable[Mapping[str, Any]]) -> list[dict[str, An
                     "agreed": sum(1 for u in units if u["decision"] == "agreed"),
                     "took": {a: took[a] for a in rec["annotators"]},
                     "value": sum(1 for u in units if u["decision"] == "value"),
-                    "items": sum(len(s[layer]) for layer in ("entities", "stances", "claims")),
+                    "items": count_items(s),
                 }
             )
     return sorted(out, key=lambda e: (e["doc_id"], e["annotator"]))

@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from cartel_fto_corpus.truth.layers import set_references
 from cartel_fto_corpus.truth.sets import claim_clusters as claim_clusters  # re-exported: the one reader of a claim's clusters
 from cartel_fto_corpus.truth.unionfind import UnionFind
 
@@ -134,9 +135,8 @@ class EntityIndex:
                     mention_texts[node][norm(m["text"])] += 1
                     labels[node][m["label"]] += 1
                     self.uses[node] += 1
-                for actor in _actors(s):
-                    if actor["kind"] == "entity":
-                        self.uf.find((ann, actor["entity"]))
+                for _ptr, entity in set_references(s, "entities"):  # holders' and claimants' too
+                    self.uf.find((ann, entity))
         nodes = sorted(self.uf.parent)
         by_key: dict[tuple[str | None, ...], list[tuple[str, str]]] = defaultdict(list)
         for node in nodes:
@@ -181,13 +181,6 @@ class EntityIndex:
 def _top(counts: Counter[str]) -> str | None:
     """The most frequent value (ties: the smaller), or None."""
     return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
-
-
-def _actors(s: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
-    for st in s["stances"]:
-        yield st["holder"]
-    for cl in s["claims"]:
-        yield cl["claimant"]
 
 
 def actor_key(actor: Mapping[str, Any], annotator: str, entities: EntityIndex | None) -> str:

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.checks.adjudication import LAYERS
 from cartel_fto_corpus.inspection.alignment import align_spans, claim_clusters, norm
+from cartel_fto_corpus.truth.layers import layer_names
 from cartel_fto_corpus.truth.paths import ANNOTATIONS, PROTOCOL_FILE, REGISTRY_FILE
 
 
@@ -193,17 +193,17 @@ def diff_sets(
 def diff_sides(old: Side, new: Side, annotator: str | None = None) -> dict[str, Any]:
     """The diff of every document of either side (documents only on one side: all added or removed)."""
     docs: dict[str, Any] = {}
-    totals = {layer: {"added": 0, "removed": 0, "changed": 0} for layer in LAYERS}
+    totals = {layer: {"added": 0, "removed": 0, "changed": 0} for layer in layer_names()}
     for doc_id in sorted(set(old.docs) | set(new.docs)):
         so = _set_of(old.docs[doc_id], annotator) if doc_id in old.docs else None
         sn = _set_of(new.docs[doc_id], annotator) if doc_id in new.docs else None
         d = diff_sets(so, sn, old.registry, new.registry)
         if so is None or sn is None:
             d["document"] = "added" if so is None else "removed"
-        for layer in LAYERS:
+        for layer in layer_names():
             for kind in ("added", "removed", "changed"):
                 totals[layer][kind] += len(d[layer][kind])
-        if any(d[layer][k] for layer in LAYERS for k in ("added", "removed", "changed")) or "document" in d:
+        if any(d[layer][k] for layer in layer_names() for k in ("added", "removed", "changed")) or "document" in d:
             docs[doc_id] = d
     return {
         "from": old.label,
@@ -235,7 +235,7 @@ def render_text(report: Mapping[str, Any]) -> str:
         lines.append(f"  {layer}: +{t['added']} -{t['removed']} ~{t['changed']}")
     for doc_id, d in report["documents"].items():
         lines.append(f"{doc_id}" + (f" (document {d['document']})" if "document" in d else "") + ":")
-        for layer in LAYERS:
+        for layer in layer_names():
             for v in d[layer]["added"]:
                 lines.append(f"  + {layer[:-1] if layer != 'entities' else 'entity'} {_brief(layer, v)}")
             for v in d[layer]["removed"]:

@@ -42,6 +42,7 @@ from cartel_fto_corpus.checks.problems import pointer
 from cartel_fto_corpus.checks.schema_check import schema_problems
 from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
 from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
+from cartel_fto_corpus.truth.layers import layer, layer_names, layers, with_article
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 DEFAULT_ANNOTATOR = "adjudicated"
@@ -280,20 +281,20 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
             missing = [k for k in _REQUIRED[units[uid].layer] if k not in d.value]
             if missing:
                 out.problems.append(
-                    f"{where_doc}{pointer(uid, 'value')}: expected a {units[uid].layer[:-1]} with {', '.join(_REQUIRED[units[uid].layer])}, "
+                    f"{where_doc}{pointer(uid, 'value')}: expected {with_article(layer(units[uid].layer).noun)} with {', '.join(_REQUIRED[units[uid].layer])}, "
                     f"found none for {', '.join(missing)}"
                 )
     if out.problems or out.undecided:
         return out
     b = _Builder(comp, al, doc["schema_version"])
     chosen = {u.id: _choose(u, mine.get(u.id), anns) for u in comp.units}
-    made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {"entities": [], "stances": [], "claims": []}
+    made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {name: [] for name in layer_names()}
     for u in (u for u in comp.units if u.layer == "entities"):
         ann, item, _ = chosen[u.id]
         if item is not None:
             made["entities"].append(((item.get("start"), item.get("end")), u.id, b.entity(ann, item)))
     made["entities"].sort(key=lambda t: (t[0], t[1]))
-    for item_id, (_, _, m) in zip(item_ids(made["entities"], "e", previous), made["entities"], strict=True):
+    for item_id, (_, _, m) in zip(item_ids(made["entities"], layer("entities").prefix, previous), made["entities"], strict=True):
         m["id"] = item_id
         b.mention_at[(m["start"], m["end"])] = (m["id"], m["entity"])
     for u in comp.units:
@@ -309,12 +310,12 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
             made["claims"].append(((c["start"], c["end"], u.id), u.id, c))
     result: dict[str, str] = {}
     lists: dict[str, list[dict[str, Any]]] = {}
-    for layer, prefix in (("entities", "e"), ("stances", "s"), ("claims", "c")):
-        made[layer].sort(key=lambda t: (t[0], t[1]))
-        lists[layer] = []
-        for item_id, (_, uid, item) in zip(item_ids(made[layer], prefix, previous), made[layer], strict=True):
+    for found in layers():
+        made[found.name].sort(key=lambda t: (t[0], t[1]))
+        lists[found.name] = []
+        for item_id, (_, uid, item) in zip(item_ids(made[found.name], found.prefix, previous), made[found.name], strict=True):
             result[uid] = item_id
-            lists[layer].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
+            lists[found.name].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
     out.problems += b.problems
     if out.problems:
         return out

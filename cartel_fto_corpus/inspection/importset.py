@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cartel_fto_corpus.inspection.adjudicate import Aligner
-from cartel_fto_corpus.inspection.alignment import claim_clusters
+from cartel_fto_corpus.truth.layers import replace_at, set_references
 
 
 def _one_to_one(pairs: Mapping[str, str], weight: Mapping[str, int]) -> dict[str, str]:
@@ -68,9 +68,8 @@ def import_sets(
     used_clusters: Counter[str] = Counter()
     for per in sets.values():
         s = per[annotator]
-        used_entities.update(m["entity"] for m in s["entities"])
-        used_entities.update(a["entity"] for a in _actors(s) if a["kind"] == "entity")
-        used_clusters.update(c for cl in s["claims"] for c in claim_clusters(cl))
+        used_entities.update(value for _ptr, value in set_references(s, "entities"))
+        used_clusters.update(value for _ptr, value in set_references(s, "clusters"))
     pivot_entities = {m["entity"] for per in sets.values() for m in per[pivot]["entities"]}
     # a translation only where the pivot has the same entity (gold_id falls back to the annotator's own id)
     entity_pairs = {e: t for e in used_entities if (t := al.entity(annotator, e)) in pivot_entities}
@@ -135,25 +134,18 @@ def _same_entry(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
     return {k: v for k, v in mine.items() if k not in skip} == {k: v for k, v in theirs.items() if k not in skip}
 
 
-def _actors(s: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [st["holder"] for st in s["stances"]] + [cl["claimant"] for cl in s["claims"]]
-
-
 def _ids_of(s: Mapping[str, Any]) -> set[str]:
-    return {m["entity"] for m in s["entities"]} | {a["entity"] for a in _actors(s) if a["kind"] == "entity"}
+    return {value for _ptr, value in set_references(s, "entities")}
 
 
 def _clusters_of(s: Mapping[str, Any]) -> set[str]:
-    return {c for cl in s["claims"] for c in claim_clusters(cl)}
+    return {value for _ptr, value in set_references(s, "clusters")}
 
 
 def _translate(s: Mapping[str, Any], entities: Mapping[str, str], clusters: Mapping[str, str]) -> dict[str, Any]:
+    """The set with every registry reference the layer declaration names translated."""
     out = copy.deepcopy(dict(s))
-    for m in out["entities"]:
-        m["entity"] = entities[m["entity"]]
-    for a in _actors(out):
-        if a["kind"] == "entity":
-            a["entity"] = entities[a["entity"]]  # type: ignore[index]
-    for cl in out["claims"]:
-        cl["clusters"] = [clusters[c] for c in cl["clusters"]]
+    for table, section in ((entities, "entities"), (clusters, "clusters")):
+        for ptr, value in list(set_references(out, section)):
+            replace_at(out, ptr, table[value])
     return out

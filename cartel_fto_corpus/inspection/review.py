@@ -32,10 +32,11 @@ from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
 from cartel_fto_corpus.evaluation.oof import ANNOTATOR as MODEL_ANNOTATOR
 from cartel_fto_corpus.evaluation.oof import FIELDS, OofDocument, predict
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus
+from cartel_fto_corpus.truth.layers import layer_names
 from cartel_fto_corpus.truth.schema import label_set
 
 LABEL_LAYERS = tuple(f"{layer}.{fld}" for layer, fld in FIELDS)
-PRESENCE_LAYERS = ("entities.presence", "stances.presence", "claims.presence")
+PRESENCE_LAYERS = tuple(f"{name}.presence" for name in layer_names())
 LAYERS = LABEL_LAYERS + PRESENCE_LAYERS
 SOURCES = ("all", "model")
 GOLD_COLUMN = "gold"
@@ -219,8 +220,8 @@ def review(
                 )
             )
         out.layers[key] = sorted(items, key=lambda s: (-s.score, s.id))
-    for layer in ("entities", "stances", "claims"):
-        key = f"{layer}.presence"
+    for key in PRESENCE_LAYERS:
+        layer = key.removesuffix(".presence")
         items = []
         if sources == "all":
             for comp in comps:

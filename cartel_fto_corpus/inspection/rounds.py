@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cartel_fto_corpus.inspection.adjudicate import Comparison, describe
+from cartel_fto_corpus.truth.layers import set_items
 
 #: An earlier decision as (take, value, reason): gold.Decision's fields (gold imports this module).
 Earlier = tuple[str | None, Any, str]
@@ -55,7 +56,7 @@ def earlier_decisions(previous: Mapping[str, Any] | None, comp: Comparison) -> d
     if previous is None:
         return {}
     units = {u.id: u for u in comp.disagreements}
-    gold_items = {x["id"]: x for layer in ("entities", "stances", "claims") for x in previous.get(layer, [])}
+    gold_items = {x["id"]: x for _layer, _j, x in set_items(previous)}
     spans = {m["id"]: [m["start"], m["end"]] for m in previous.get("entities", [])}
     out: dict[str, Earlier] = {}
     for ru in previous["adjudication"]["units"]:

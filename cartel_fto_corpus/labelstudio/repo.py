@@ -95,22 +95,9 @@ class Repo:
 
 def usage_of(docs: Any) -> Usage:
     """The registry ids valid documents use (what the checker records in `Usage`), without checking them again."""
-    from cartel_fto_corpus.checks.rules_1_1 import article_number
-
     usage = Usage()
     for doc in docs:
-        for aset in doc["annotations"]:
-            usage.entities.update(m["entity"] for m in aset["entities"])
-            for st in aset["stances"]:
-                usage.targets.add(st["target"])
-                if st["holder"]["kind"] == "entity":
-                    usage.entities.add(st["holder"]["entity"])
-            for c in aset["claims"]:
-                if c["claimant"]["kind"] == "entity":
-                    usage.entities.add(c["claimant"]["entity"])
-                for cid in c.get("clusters") or []:
-                    usage.clusters.add(cid)
-                    usage.cluster_docs.setdefault(cid, set()).add(article_number(doc["doc_id"]))
+        usage.record(doc)
     return usage
 
 

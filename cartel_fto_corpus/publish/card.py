@@ -157,7 +157,7 @@ def _total(result: BuildResult, config: str) -> int:
 _WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
 
-def _number(n: int) -> str:
+def number_word(n: int) -> str:
     """A count as a reader writes it at the start of a sentence: a word up to ten."""
     return _WORDS[n] if n < len(_WORDS) else str(n)
 
@@ -180,7 +180,7 @@ def summary(result: BuildResult) -> list[str]:
     """Two sentences: what the corpus is, with its sizes, and who annotated it."""
     n = _total(result, "articles")
     return [
-        f"{_number(n)} English news-style articles on the US designation of Latin American cartels as Foreign Terrorist Organizations",
+        f"{number_word(n)} English news-style articles on the US designation of Latin American cartels as Foreign Terrorist Organizations",
         f"(FTOs), byte-exact, annotated with {_total(result, 'mentions')} entity mentions (OntoNotes types, linked to canonical",
         f"entities and Wikidata), {_total(result, 'stance')} stances of the articles and of quoted actors toward registered targets,",
         f"and {_total(result, 'claims')} claims with claimant, type, check-worthiness and {_total(result, 'clusters')} cross-article clusters.",
@@ -268,7 +268,7 @@ def splits_and_sizes(result: BuildResult) -> list[str]:
         "",
         f"Each config is one `test` split and {len(folds)} document-grouped cross-validation folds, the configs `<config>_fold0` …",
         f"`<config>_fold{folds[-1]}` (`ner_fold0` … `ner_fold{folds[-1]}` for `ner`) with `train`, `validation` and `test` splits",
-        f"(overlapping articles together): {_number(_total(result, 'articles')).lower()} articles make an evaluation-first corpus, and",
+        f"(overlapping articles together): {number_word(_total(result, 'articles')).lower()} articles make an evaluation-first corpus, and",
         "articles that share text would leak across a random cut (Dataset reference, Splits).",
     ]
     return lines
@@ -382,7 +382,7 @@ def reference(result: BuildResult) -> str:
         f"duckdb.sql(\"SELECT label_name, count(*) FROM '{DATA}/mentions/*.parquet' GROUP BY 1\")",
         "```",
         "",
-        "**Splits.** The plain configs have one split, `test`: with five articles this is an evaluation-first",
+        f"**Splits.** The plain configs have one split, `test`: with {number_word(_total(result, 'articles')).lower()} articles this is an evaluation-first",
         "corpus, and two of them (001 and 004) share wire copy, so a random train/test cut would leak.",
         f"For training, every config `<config>` has `<config>_fold0` … `<config>_fold{FOLDS - 1}`: the same document-grouped",
         "cross-validation folds (`clusters_fold<k>` lists, per split, only the claims of that split's documents)",

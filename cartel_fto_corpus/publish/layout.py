@@ -25,7 +25,7 @@ SPLIT = "test"
 
 
 def split_of(doc_id: str) -> str:
-    """The split of a document. With five articles, two of which (001, 004) share wire copy, the
+    """The split of a document. With a handful of articles, two of which (001, 004) share wire copy, the
     corpus is evaluation-only: every document is in `test`, so no document and no near-duplicate
     pair can ever straddle two splits."""
     return SPLIT

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from cartel_fto_corpus.truth.layers import item_spans, set_items
 
 #: Tokens of the `ner` config: a run of two or more `*` (Markdown emphasis, dropped from the
 #: tokens), abbreviations of single letters with periods ("U.S."), runs of letters and digits, and
@@ -179,17 +181,9 @@ def token_rules(text: str, start: int, end: int, multi_paragraph: bool = False) 
     return None
 
 
-def set_spans(aset: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(pointer inside the set, span) of every span of an annotation set: mentions, unnamed holders and
-    claimants, stance evidence, claims; in the order the validator reports them."""
-    for j, m in enumerate(aset["entities"]):
-        yield f"/entities/{j}", m
-    for j, st in enumerate(aset["stances"]):
-        if st["holder"]["kind"] == "unnamed":
-            yield f"/stances/{j}/holder/span", st["holder"]["span"]
-        for k, ev in enumerate(st["evidence"]):
-            yield f"/stances/{j}/evidence/{k}", ev
-    for j, cl in enumerate(aset["claims"]):
-        if cl["claimant"]["kind"] == "unnamed":
-            yield f"/claims/{j}/claimant/span", cl["claimant"]["span"]
-        yield f"/claims/{j}", cl
+def set_spans(aset: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(pointer inside the set, span) of every span of an annotation set that the layer declaration
+    names (`truth.layers`: mentions, unnamed holders and claimants, stance evidence, claims), layer by
+    layer, in the order the validator reports them."""
+    for found, j, item in set_items(aset):
+        yield from item_spans(found, item, f"/{found.name}/{j}")
