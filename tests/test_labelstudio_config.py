@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cartel_fto_corpus.labelstudio import config as C
+from cartel_fto_corpus.labelstudio.hotkeys import EDITOR_KEYS
 from cartel_fto_corpus.truth.schema import label_set
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "corpus"
@@ -164,7 +165,7 @@ def test_hotkeys_do_not_clash(registry: dict) -> None:
     assert len(keys) == len(set(keys)), keys
     n_labels = sum(1 for el in root.iter("Label"))
     assert sum(1 for el in root.iter("Label") if el.get("hotkey")) == n_labels  # every label button has its key
-    assert not set(keys) & C.EDITOR_KEYS  # the editor's own keys
+    assert not set(keys) & EDITOR_KEYS  # the editor's own keys
 
 
 @pytest.mark.parametrize("n_entity_types", [10, 11, 25])
@@ -180,7 +181,7 @@ def test_hotkeys_are_derived_so_every_label_gets_one(n_entity_types: int) -> Non
     assert [len(keys[c]) for c in labels] == [len(v) for v in labels.values()]
     flat = [k for ks in keys.values() for k in ks]
     assert len(flat) == len(set(flat))
-    assert not set(flat) & (C.EDITOR_KEYS | set(C.LAYER_HOTKEYS))
+    assert not set(flat) & (EDITOR_KEYS | set(C.LAYER_HOTKEYS))
     assert keys[C.ENTITY][:10] == list("1234567890")  # each control starts on its own row
     assert keys[C.EVIDENCE][0] == "a" and keys[C.SOURCE] == ["g"]
 
@@ -240,3 +241,15 @@ def test_every_per_region_widget_is_on_the_text_object_of_every_label_it_serves(
         for v in labels:
             served.setdefault(kind_of_label[v], set()).add(name)
     assert {k: set(v) for k, v in C.REGION_WIDGETS.items()} == served
+
+
+def test_layers_and_objects_come_from_the_layer_declaration() -> None:
+    """The layer choice offers every declared layer (`truth.layers`), each control's object is the declared one."""
+    from cartel_fto_corpus.truth.layers import layer_names, layers
+
+    assert sorted(C.LAYER_ORDER) == sorted(layer_names())
+    declared = {name: found.labelstudio for found in layers() for _pointer, name in found.labels}
+    assert {control: C.object_of(control) for control in C.REGION_LABEL_SETS} == {
+        control: declared[name] for control, name in C.REGION_LABEL_SETS.items()
+    }
+    assert C.object_of(C.SOURCE) == C.object_of(C.ENTITY) == C.LAYERS[0]  # the actors, which relations point at

@@ -38,6 +38,9 @@ from functools import cache
 from typing import Any
 from xml.sax.saxutils import quoteattr as _quoteattr
 
+from cartel_fto_corpus.labelstudio.hotkeys import assign
+from cartel_fto_corpus.truth.layers import layer as declared_layer
+from cartel_fto_corpus.truth.layers import layers as declared_layers
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
 TEXT = "text"  # the task data key holding the document text (every layer's Text object shows it)
@@ -60,7 +63,10 @@ SOURCE_LABEL = "unnamed_source"
 HEDGED_CHOICE = "hedged"
 NEW_ENTITY = "new_entity"
 REL_CLAIMANT, REL_HOLDER = "claimant", "holder"
-LAYERS = ("entities", "claims", "stance")
+#: The order the layer choice offers the annotation layers the schema declares (`truth.layers`): actors first.
+LAYER_ORDER = ("entities", "claims", "stances")
+#: Their Label Studio names, as declared (`x-layer` … `labelstudio`): each is a choice of `layer` and a Text object.
+LAYERS = tuple(declared_layer(name).labelstudio for name in LAYER_ORDER)
 STRUCTURAL_VALUES = {
     SOURCE: (SOURCE_LABEL,),
     HEDGED: (HEDGED_CHOICE,),
@@ -75,58 +81,20 @@ REGION_LABEL_SETS = {ENTITY: "entity_label", CLAIM: "claim_type", EVIDENCE: "sta
 CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution", EVIDENCE_ATTRIBUTION: "attribution"}
 #: Label sets of an annotation file that deliberately have no widget: status is decided by adjudication.
 NOT_IN_EDITOR = ("status",)
-#: Single keys Label Studio 1.23 binds itself (its keymap, `core/settings/keymap.json`: `u` unselects the region;
-#: the image tools' letters h o e m k w p r v b and `[` `]`): a label never gets one of them.
-EDITOR_KEYS = frozenset("uhoemkwprvb[]")
 LAYER_HOTKEYS = ("z", "x", "c")
-#: Keys in the order they are handed out: digits, then the keyboard's letter rows; once these are used up,
-#: shift+ each (Label Studio's own shift+1, shift+2 and shift+r left out), so any number of labels gets a key.
-_SINGLE_KEYS = "1234567890qwertyuiopasdfghjklzxcvbnm"
 #: Each Labels control's own keyboard row (a layer's labels sit together); a label beyond its row takes a free key.
 KEY_ROWS = {ENTITY: "1234567890", SOURCE: "g", CLAIM: "qwertyuiop", EVIDENCE: "asdfghjkl"}
 
 
-def key_pool() -> list[str]:
-    """Every key a label may get, in the order spare ones are handed out (see `hotkeys`)."""
-    single = [k for k in _SINGLE_KEYS if k not in EDITOR_KEYS and k not in LAYER_HOTKEYS]
-    return [*single, *(f"shift+{k}" for k in single if f"shift+{k}" not in ("shift+1", "shift+2", "shift+r"))]
-
-
 def hotkeys(labels: dict[str, Iterable[str]]) -> dict[str, list[str]]:
-    """Each Labels control's label keys, derived: distinct, none of Label Studio's own, as many as there are labels.
-
-    First every control takes the free keys of its own row (`KEY_ROWS`), in label order; then labels still
-    without a key take the next free key of the pool, so an eleventh entity type gets one instead of none
-    (issue 26). Only label sets larger than the whole pool (about fifty keys) leave labels without a key.
-    """
-    pool = key_pool()
-    wanted = {control: list(values) for control, values in labels.items()}
-    used: set[str] = set()
-    out: dict[str, list[str]] = {control: [] for control in wanted}
-    for control, values in wanted.items():
-        for key in (k for k in KEY_ROWS.get(control, "") if k in pool):
-            if len(out[control]) == len(values):
-                break
-            if key not in used:
-                used.add(key)
-                out[control].append(key)
-    spare = iter(k for k in pool if k not in used)
-    for control, values in wanted.items():
-        while len(out[control]) < len(values) and (key := next(spare, None)) is not None:
-            out[control].append(key)
-    return out
+    """Each Labels control's label keys, derived (`hotkeys.assign`): distinct, none of Label Studio's own or the layers'."""
+    return assign(labels, KEY_ROWS, reserved=set(LAYER_HOTKEYS))
 
 
 #: One Text object per layer, named after it: a region is drawn only on its layer's copy of the text.
 #: (Every result item names its object, so the name is short: `text_entities` cost 0.09x the annotation
 #: JSON in the payload, issue 13.)
 LAYER_OBJECTS = {layer: layer for layer in LAYERS}
-#: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
-CONTROL_LAYERS = {
-    ENTITY: "entities", ENTITY_ID: "entities", ENTITY_NAME: "entities", SOURCE: "entities", DESCRIPTION: "entities", LAYER: "entities",
-    CLAIM: "claims", CHECKWORTHINESS: "claims", HEDGED: "claims", CLUSTERS: "claims", CLUSTER: "claims", ATTRIBUTION: "claims",
-    EVIDENCE: "stance", TARGET: "stance", EVIDENCE_ATTRIBUTION: "stance",
-}  # fmt: skip
 #: The per-region widgets of each region kind, in the order they show: every one must be usable on a region
 #: drawn from scratch, so each is on its region's Text object (`tests/test_labelstudio_config.py` checks it).
 REGION_WIDGETS = {
@@ -135,6 +103,28 @@ REGION_WIDGETS = {
     EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
     SOURCE: (DESCRIPTION,),
 }
+
+
+def _control_layers() -> dict[str, str]:
+    """The layer (Label Studio name) whose Text object holds each control's regions, from the declaration.
+
+    A Labels control is on the layer that declares its label set; the unnamed sources on the layer the others
+    point at by relation (the actors: `layer:` references); a per-region widget on its region's layer; the layer
+    choice on the first. Read once at import: the labelling config is the package's, whatever corpus is open.
+    """
+    by_set = {name: found.labelstudio for found in declared_layers() for _pointer, name in found.labels}
+    out = {control: by_set[name] for control, name in REGION_LABEL_SETS.items()}
+    actors = {ref.to for found in declared_layers() for ref in found.references if ref.kind == "layer"}
+    (out[SOURCE],) = {declared_layer(name).labelstudio for name in actors}
+    for region, widgets in REGION_WIDGETS.items():
+        out.update(dict.fromkeys(widgets, out[region]))
+    out[CLUSTER] = out[CLAIM]
+    out[LAYER] = LAYERS[0]
+    return out
+
+
+#: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
+CONTROL_LAYERS = _control_layers()
 #: The per-region widgets a region cannot do without (the others are optional: hedged, clusters, a name only for new_entity).
 REQUIRED_WIDGETS = {
     ENTITY: (ENTITY_ID,),
@@ -161,7 +151,7 @@ def object_of(control: str) -> str:
     A per-region widget's result takes its region's object instead (attribution serves claims and stance):
     see `convert.set_to_regions`.
     """
-    return LAYER_OBJECTS["stance" if control.startswith(DOC_STANCE_PREFIX) else CONTROL_LAYERS[control]]
+    return LAYER_OBJECTS[CONTROL_LAYERS[EVIDENCE if control.startswith(DOC_STANCE_PREFIX) else control]]
 
 
 def _refs(node: Any) -> Iterable[str]:
@@ -328,7 +318,7 @@ def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:
     so the choices sit in one of those.
     """
     stances = list(stances)
-    others = ",".join(layer for layer in LAYERS if layer != "stance")
+    others = ",".join(layer for layer in LAYERS if layer != CONTROL_LAYERS[EVIDENCE])
     parts = [
         f'<View visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}">',
         '<Header value="Article stance (the author\'s own, per target; it must agree with the authorial evidence)" size="5"/>',
@@ -359,17 +349,23 @@ def label_config(
         "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
         f'<Choices name="{LAYER}" toName="{object_of(LAYER)}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
-        _layer("entities", "Entities: select the words, press a type, pick the registry entity", _labels(ENTITY, ents, keys[ENTITY])),
         _layer(
-            "entities", "Unnamed source (a claimant or holder the article does not name)", _labels(SOURCE, [SOURCE_LABEL], keys[SOURCE])
+            CONTROL_LAYERS[ENTITY],
+            "Entities: select the words, press a type, pick the registry entity",
+            _labels(ENTITY, ents, keys[ENTITY]),
         ),
         _layer(
-            "claims",
+            CONTROL_LAYERS[SOURCE],
+            "Unnamed source (a claimant or holder the article does not name)",
+            _labels(SOURCE, [SOURCE_LABEL], keys[SOURCE]),
+        ),
+        _layer(
+            CONTROL_LAYERS[CLAIM],
             "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
             _labels(CLAIM, claims, keys[CLAIM]),
         ),
         _layer(
-            "stance",
+            CONTROL_LAYERS[EVIDENCE],
             "Stance: select the evidence, press the stance; holder: press Create Relation (alt+r), click the holder in the Regions list",
             _labels(EVIDENCE, stances, keys[EVIDENCE]),
         ),

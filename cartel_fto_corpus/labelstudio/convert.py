@@ -40,9 +40,10 @@ import orjson
 
 from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio import ownership
+from cartel_fto_corpus.truth.layers import layer, layer_names
 from cartel_fto_corpus.truth.schema import load_schemas
 
-_LOCAL_ID = re.compile(r"^([esc])([0-9]+)$")
+_LOCAL_ID = re.compile(r"^([a-z])([0-9]+)$")  # an item id: its layer's declared prefix and a number (`truth.layers`)
 _EVIDENCE_ID = re.compile(r"^(s[0-9]+)_([0-9]+)$")
 _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
 DOC_STANCE_ID = "doc_stance__"
@@ -141,7 +142,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     """The Label Studio result of one annotation set (provenance goes to the task meta, see `provenance`)."""
     out: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
-    order = {k: not _natural(aset[k], k[0]) for k in ("entities", "claims", "stances")}  # explicit `n` only when needed
+    order = {k: not _natural(aset[k], layer(k).prefix) for k in layer_names()}  # explicit `n` only when needed
     for j, m in enumerate(aset["entities"]):
         out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j} if order["entities"] else {}))
         out.append(_widget(m["id"], C.ENTITY_ID, m, "taxonomy", [m["entity"]]))
@@ -359,7 +360,7 @@ def _derived(control: str, rid: str, meta: dict[str, Any]) -> dict[str, Any]:
             meta["n"] = int(m.group(2))
     elif control in (C.ENTITY, C.CLAIM) and "n" not in meta:
         m = _LOCAL_ID.match(rid)
-        if m and m.group(1) == ("e" if control == C.ENTITY else "c"):
+        if m and m.group(1) == layer("entities" if control == C.ENTITY else "claims").prefix:
             meta["n"] = int(m.group(2))
     return meta
 
@@ -479,9 +480,9 @@ def regions_to_set(
     for r in regions.values():
         by_control.setdefault(r.control, []).append(r)
     ents = _order(by_control.get(C.ENTITY, []))
-    _assign_ids(ents, "e")
+    _assign_ids(ents, layer("entities").prefix)
     claims = _order(by_control.get(C.CLAIM, []))
-    _assign_ids(claims, "c")
+    _assign_ids(claims, layer("claims").prefix)
 
     proposals: dict[str, dict[str, Any]] = {}
     for r in ents:
@@ -591,7 +592,7 @@ def _stances(
             sid = key.split(":", 1)[1]
         else:
             top += 1
-            sid = f"s{top}"
+            sid = f"{layer('stances').prefix}{top}"
         holder = holders[key]
         if holder["kind"] == "author":
             authorial_targets.add(target)
@@ -632,7 +633,7 @@ def set_diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
     if old is None or new is None:
         return "only on one side"
     parts = []
-    for section in ("entities", "stances", "claims"):
+    for section in layer_names():
         a = {x["id"]: x for x in old[section]}
         b = {x["id"]: x for x in new[section]}
         added = len(b.keys() - a.keys())
