@@ -51,6 +51,8 @@ ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
 ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTERS = "entity_id", "checkworthiness", "attribution", "hedged", "clusters"
 #: The free-text cluster ids of configs before the clusters Taxonomy: no widget any more, still read by `convert`.
 CLUSTER = "cluster"
+#: A claim cluster the registry lacks: its one-sentence summary, typed; pull proposes it (`ownership.proposed_cluster`).
+CLUSTER_NEW = "cluster_new"
 TARGET, DESCRIPTION, STATUS = "target", "description", "status"
 ENTITY_NAME, LAYER, TITLE = "entity_name", "layer", "title"
 #: The attribution of stance evidence: its own control on the stance layer's Text object. A per-region
@@ -99,7 +101,7 @@ LAYER_OBJECTS = {layer: layer for layer in LAYERS}
 #: drawn from scratch, so each is on its region's Text object (`tests/test_labelstudio_config.py` checks it).
 REGION_WIDGETS = {
     ENTITY: (ENTITY_ID, ENTITY_NAME),
-    CLAIM: (CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTERS),
+    CLAIM: (CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTERS, CLUSTER_NEW),
     EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
     SOURCE: (DESCRIPTION,),
 }
@@ -387,6 +389,7 @@ def label_config(
             "Claim clusters (registry; none if the claim is linked to no other claim)",
             claims,
             _taxonomy(CLUSTERS, cluster_choices(clusters or []), claims, "type part of the summary or id, then pick"),
+            _textarea(CLUSTER_NEW, claims, "a cluster the registry lacks: its summary in one neutral sentence (pull proposes it)"),
         ),
         _region_box("Stance target", stances, _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances)),
         _region_box(

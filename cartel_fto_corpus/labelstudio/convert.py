@@ -61,7 +61,7 @@ class Conversion:
 
     annotation_set: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
-    proposals: list[dict[str, Any]] = field(default_factory=list)  # registry entries of entities proposed in the editor
+    proposals: list[dict[str, Any]] = field(default_factory=list)  # registry entries (entities, claim clusters) proposed in the editor
 
 
 @cache
@@ -511,6 +511,9 @@ def regions_to_set(
         c["checkworthiness"] = r.one(C.CHECKWORTHINESS, "checkworthiness")
         c["hedged"] = C.HEDGED_CHOICE in r.widgets.get(C.HEDGED, [])
         c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTERS, []), r.widgets.get(C.CLUSTER, []))
+        if (summary := r.one(C.CLUSTER_NEW, "new cluster summary", required=False, strip=False)) is not None:
+            prop = _propose(r, text, proposals, ownership.proposed_cluster(summary, _cluster_kind(c["checkworthiness"])))
+            c["clusters"] = list(dict.fromkeys([*c["clusters"], prop["id"]]))
         out_claims.append(_ordered(c, "claim"))
 
     stances = _stances(by_control.get(C.EVIDENCE, []), relations, regions, text, doc)
@@ -542,12 +545,23 @@ def _entity_of(region: _Region, text: str, proposals: dict[str, dict[str, Any]])
     name = region.one(C.ENTITY_NAME, "name", required=False, strip=False)
     if name is None or not name.strip():
         raise ConvertError(f"{region.name(text)}: new_entity chosen but no name typed; type the entity's name under the choice")
-    prop = ownership.proposed_entity(name, region.label)
+    return _propose(region, text, proposals, ownership.proposed_entity(name, region.label))["id"]
+
+
+def _cluster_kind(checkworthiness: str | None) -> str:
+    """The kind of cluster a claim may join (GUIDELINES 4.6): non_factual for non_factual claims, else factual."""
+    return "non_factual" if checkworthiness == "non_factual" else "factual"
+
+
+def _propose(region: _Region, text: str, proposals: dict[str, dict[str, Any]], prop: dict[str, Any]) -> dict[str, Any]:
+    """Record a registry entry proposed in the editor (an entity or a claim cluster); one id, one meaning per set."""
     have = proposals.get(prop["id"])
-    if have is not None and have["type"] != prop["type"]:
-        raise ConvertError(f"{region.name(text)}: proposed entity {name!r} is {prop['type']} here but {have['type']} elsewhere")
+    key = "type" if "type" in prop else "kind"
+    if have is not None and have.get(key) != prop[key]:
+        what = f"entity {prop['name']!r}" if key == "type" else f"cluster {prop['summary']!r}"
+        raise ConvertError(f"{region.name(text)}: proposed {what} is {prop[key]} here but {have.get(key)} elsewhere")
     proposals.setdefault(prop["id"], prop)
-    return prop["id"]
+    return prop
 
 
 def _canonical(obj: Any) -> str:
