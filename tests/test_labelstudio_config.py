@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cartel_fto_corpus.labelstudio import config as C
+from cartel_fto_corpus.labelstudio.hotkeys import EDITOR_KEYS
 from cartel_fto_corpus.truth.schema import label_set
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "corpus"
@@ -30,7 +31,7 @@ def controls(xml: str) -> dict[str, tuple[str, list[str], dict[str, str]]]:
     root = ET.fromstring(xml)
     out = {}
     for el in root.iter():
-        if el.tag in ("Labels", "Choices", "TextArea"):
+        if el.tag in ("Labels", "Choices", "TextArea", "Taxonomy"):
             values = [c.get("alias") or c.get("value") for c in el if c.tag in ("Label", "Choice")]  # what results carry
             out[el.get("name")] = (el.tag, values, dict(el.attrib))
     return out
@@ -43,11 +44,11 @@ def test_annotation_label_sets_come_from_the_annotation_schema() -> None:
 
 
 def test_every_schema_label_is_in_the_config_and_nothing_else(targets: list[dict], registry: dict) -> None:
-    xml = C.label_config(targets, registry["entities"])
+    xml = C.label_config(targets, registry["entities"], registry["clusters"])
     ctl = controls(xml)
     schema_values = {v for name in C.annotation_label_sets() if name not in C.NOT_IN_EDITOR for v in label_set(name)}
     structural = {v for values in C.STRUCTURAL_VALUES.values() for v in values}
-    target_ids = {t["id"] for t in targets} | {e["id"] for e in registry["entities"]}
+    target_ids = {t["id"] for t in targets} | {e["id"] for e in registry["entities"]} | {c["id"] for c in registry["clusters"]}
     found = {v for _tag, values, _a in ctl.values() for v in values}
     relations = {el.get("value") for el in ET.fromstring(xml).iter("Relation")}
     assert schema_values <= found
@@ -63,7 +64,7 @@ def test_every_schema_label_is_in_the_config_and_nothing_else(targets: list[dict
 def test_per_region_widgets_and_relations(targets: list[dict]) -> None:
     xml = C.label_config(targets)
     ctl = controls(xml)
-    for name in (C.ENTITY_ID, C.CHECKWORTHINESS, C.ATTRIBUTION, C.EVIDENCE_ATTRIBUTION, C.HEDGED, C.CLUSTER, C.TARGET, C.DESCRIPTION):
+    for name in (C.ENTITY_ID, C.CHECKWORTHINESS, C.ATTRIBUTION, C.EVIDENCE_ATTRIBUTION, C.HEDGED, C.CLUSTERS, C.TARGET, C.DESCRIPTION):
         assert ctl[name][2].get("perRegion") == "true", name
     assert C.STATUS not in ctl  # gold is decided by adjudication, not in the editor
     for name in (C.LAYER, *(C.DOC_STANCE_PREFIX + t["id"] for t in targets)):
@@ -86,7 +87,7 @@ def test_one_text_object_per_layer_and_every_control_points_at_its_layer(registr
     to = {el.get("name"): el.get("toName") for el in root.iter() if el.get("toName")}
     assert set(to.values()) == set(texts)
     assert {to[C.ENTITY], to[C.SOURCE], to[C.ENTITY_ID], to[C.DESCRIPTION]} == {C.LAYER_OBJECTS["entities"]}
-    assert {to[C.CLAIM], to[C.CHECKWORTHINESS], to[C.HEDGED], to[C.CLUSTER]} == {C.LAYER_OBJECTS["claims"]}
+    assert {to[C.CLAIM], to[C.CHECKWORTHINESS], to[C.HEDGED], to[C.CLUSTERS]} == {C.LAYER_OBJECTS["claims"]}
     assert {to[C.EVIDENCE], to[C.TARGET], to[C.EVIDENCE_ATTRIBUTION]} | {to[n] for n in to if n.startswith(C.DOC_STANCE_PREFIX)} == {
         C.LAYER_OBJECTS["stance"]
     }
@@ -100,9 +101,11 @@ def test_target_names_are_escaped() -> None:
 
 
 def test_entities_are_picked_from_the_registry(registry: dict) -> None:
+    """A Taxonomy (Label Studio 1.23's select has no search box; the Taxonomy's drop-down has): one entity per
+    mention (maxUsages 1), searched by what it shows, name and type (issue 23 point 7)."""
     ctl = controls(C.label_config(registry["targets"], registry["entities"]))
     tag, values, attrs = ctl[C.ENTITY_ID]
-    assert tag == "Choices" and attrs.get("layout") == "select"
+    assert tag == "Taxonomy" and attrs.get("maxUsages") == "1" and attrs.get("perRegion") == "true"
     by_name = sorted(registry["entities"], key=lambda e: (e["name"].casefold(), e["id"]))
     assert values == [*(e["id"] for e in by_name), C.NEW_ENTITY]  # results carry the ids, as before
     shown = [
@@ -132,13 +135,55 @@ def test_every_per_region_widget_has_a_heading_and_layers_hide_label_groups(regi
     assert root[0].tag == "Header" and root[0].get("value") == "$" + C.TITLE
 
 
+def test_claim_clusters_are_picked_from_the_registry(registry: dict) -> None:
+    """Clusters were free text (issue 23 point 7): now the registry's clusters, several per claim, searchable."""
+    ctl = controls(C.label_config(registry["targets"], registry["entities"], registry["clusters"]))
+    tag, values, attrs = ctl[C.CLUSTERS]
+    assert tag == "Taxonomy" and "maxUsages" not in attrs and attrs["whenLabelValue"].split(",") == list(label_set("claim_type"))
+    assert values == sorted(c["id"] for c in registry["clusters"])
+    assert C.CLUSTER not in ctl  # the free-text box is gone (convert still reads its results)
+
+
+def test_the_article_stance_is_submitted_whichever_layer_is_open(registry: dict) -> None:
+    """Label Studio drops a document-level result under a hidden `choice-selected` View at Submit: the article
+    stance sat in the stance layer's View and was lost when an annotator submitted from another layer."""
+    root = ET.fromstring(C.label_config(registry["targets"], registry["entities"]))
+    parent = {child: v for v in root.iter("View") for child in v}
+    for t in registry["targets"]:
+        (el,) = [c for c in root.iter("Choices") if c.get("name") == C.DOC_STANCE_PREFIX + t["id"]]
+        ancestors = []
+        while el in parent:
+            el = parent[el]
+            ancestors.append(el)
+        assert all(v.get("visibleWhen") != "choice-selected" for v in ancestors)
+        assert ancestors[0].get("visibleWhen") == "choice-unselected" and ancestors[0].get("whenChoiceValue") == "entities,claims"
+
+
 def test_hotkeys_do_not_clash(registry: dict) -> None:
     root = ET.fromstring(C.label_config(registry["targets"], registry["entities"]))
     keys = [el.get("hotkey") for el in root.iter() if el.get("hotkey")]
     assert len(keys) == len(set(keys)), keys
     n_labels = sum(1 for el in root.iter("Label"))
     assert sum(1 for el in root.iter("Label") if el.get("hotkey")) == n_labels  # every label button has its key
-    assert not set(keys) & {"u", "h", "l", "r"}  # the editor's own keys
+    assert not set(keys) & EDITOR_KEYS  # the editor's own keys
+
+
+@pytest.mark.parametrize("n_entity_types", [10, 11, 25])
+def test_hotkeys_are_derived_so_every_label_gets_one(n_entity_types: int) -> None:
+    """The keys were a hand list: the 11th entity type got none (issue 26). Derived, any count gets distinct keys."""
+    labels = {
+        C.ENTITY: [f"TYPE{i}" for i in range(n_entity_types)],
+        C.SOURCE: [C.SOURCE_LABEL],
+        C.CLAIM: list(label_set("claim_type")),
+        C.EVIDENCE: list(label_set("stance_label")),
+    }
+    keys = C.hotkeys(labels)
+    assert [len(keys[c]) for c in labels] == [len(v) for v in labels.values()]
+    flat = [k for ks in keys.values() for k in ks]
+    assert len(flat) == len(set(flat))
+    assert not set(flat) & (EDITOR_KEYS | set(C.LAYER_HOTKEYS))
+    assert keys[C.ENTITY][:10] == list("1234567890")  # each control starts on its own row
+    assert keys[C.EVIDENCE][0] == "a" and keys[C.SOURCE] == ["g"]
 
 
 def test_results_go_to_their_layers_text_object() -> None:
@@ -176,7 +221,7 @@ def test_control_characters_in_registry_names_keep_the_config_well_formed() -> N
     entities = [{"id": "e", "name": "Marco\x00 Rubio", "type": "PERSON"}]
     root = ET.fromstring(C.label_config(targets, entities))
     headers = [h.get("value") for h in root.iter("Header")]
-    assert "Article stance toward: bell\ufffd and \ufffd[2J" in headers
+    assert "bell\ufffd and \ufffd[2J" in headers
     shown = [(c.get("value"), c.get("hint")) for c in root.iter("Choice") if c.get("alias") == "e"]
     assert shown == [("Marco\ufffd Rubio (PERSON) · e", "Marco\ufffd Rubio")]
 
@@ -196,3 +241,15 @@ def test_every_per_region_widget_is_on_the_text_object_of_every_label_it_serves(
         for v in labels:
             served.setdefault(kind_of_label[v], set()).add(name)
     assert {k: set(v) for k, v in C.REGION_WIDGETS.items()} == served
+
+
+def test_layers_and_objects_come_from_the_layer_declaration() -> None:
+    """The layer choice offers every declared layer (`truth.layers`), each control's object is the declared one."""
+    from cartel_fto_corpus.truth.layers import layer_names, layers
+
+    assert sorted(C.LAYER_ORDER) == sorted(layer_names())
+    declared = {name: found.labelstudio for found in layers() for _pointer, name in found.labels}
+    assert {control: C.object_of(control) for control in C.REGION_LABEL_SETS} == {
+        control: declared[name] for control, name in C.REGION_LABEL_SETS.items()
+    }
+    assert C.object_of(C.SOURCE) == C.object_of(C.ENTITY) == C.LAYERS[0]  # the actors, which relations point at

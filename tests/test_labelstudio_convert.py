@@ -372,6 +372,24 @@ def test_payload_of_an_old_push_still_reads() -> None:
     assert back(old, text, aset).annotation_set == aset
 
 
+def test_entities_and_clusters_of_projects_before_the_taxonomy_still_read() -> None:
+    """Push writes a mention's entity and a claim's clusters as Taxonomy results (`{"taxonomy": [["id"]]}`, the
+    searchable drop-downs); annotations made before hold them as choices and as comma-separated text."""
+    text, aset = fixture_case()
+    assert any(c["clusters"] for c in aset["claims"])
+    result = set_to_regions(aset)
+    assert {i["type"] for i in result if i.get("from_name") in (C.ENTITY_ID, C.CLUSTERS)} == {"taxonomy"}
+    old = []
+    for item in json.loads(json.dumps(result)):
+        if item.get("from_name") == C.ENTITY_ID:
+            item.update(type="choices", value={"choices": [path[-1] for path in item["value"]["taxonomy"]]})
+        elif item.get("from_name") == C.CLUSTERS:
+            ids = [path[-1] for path in item["value"]["taxonomy"]]
+            item.update(from_name=C.CLUSTER, type="textarea", value={"text": [", ".join(ids)]})
+        old.append(item)
+    assert back(old, text, aset).annotation_set == aset
+
+
 @pytest.mark.parametrize(
     ("server", "written"),
     [

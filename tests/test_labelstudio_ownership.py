@@ -85,9 +85,9 @@ def _new_entity(result: list[dict], rid: str, name: str | None) -> list[dict]:
     out = []
     for i in result:
         if i.get("id") == rid and i.get("from_name") == C.ENTITY_ID:
-            i = {**i, "value": {**i["value"], "choices": [C.NEW_ENTITY]}}
+            i = {**i, "value": {"taxonomy": [[C.NEW_ENTITY]]}}
             if name is not None:
-                out.append({**i, "from_name": C.ENTITY_NAME, "type": "textarea", "value": {**i["value"], "text": [name]}})
+                out.append({**i, "from_name": C.ENTITY_NAME, "type": "textarea", "value": {"text": [name]}})
         out.append(i)
     return out
 
@@ -114,6 +114,27 @@ def test_proposals_join_the_registry_once_and_clashes_are_reported() -> None:
     assert O.add_proposals(new, [clash])[1] and "clashes" in O.add_proposals(new, [clash])[1][0]
     schema = load_schemas()["registry"]["$defs"]["entity"]
     assert set(p) <= set(schema["properties"])  # the schema knows every key of a proposal
+
+
+def test_a_new_claim_cluster_typed_in_the_editor_comes_back_as_a_proposal() -> None:
+    """Clusters are picked from the registry; one it lacks is typed as its summary and proposed, of the claim's kind."""
+    text, aset = fixture_case()
+    claim = aset["claims"][0]
+    result = set_to_regions(aset)
+    summary = "The cartels move their money through front companies."
+    result.append({"id": claim["id"], "from_name": C.CLUSTER_NEW, "to_name": "claims", "type": "textarea", "value": {"text": [summary]}})
+    conv = read_back(result, text)
+    got = next(c for c in conv.annotation_set["claims"] if c["id"] == claim["id"])
+    kind = "non_factual" if claim["checkworthiness"] == "non_factual" else "factual"
+    assert conv.proposals == [O.proposed_cluster(summary, kind)]
+    assert got["clusters"] == [*claim["clusters"], "the_cartels_move_their_money_through_front_companies"]
+    registry = json.loads((ROOT / "annotations" / "registry.json").read_text(encoding="utf-8"))
+    new, lines = O.add_proposals(registry, conv.proposals)
+    assert new["clusters"][-1] == conv.proposals[0] and new["entities"] == registry["entities"] and lines == []
+    schema = load_schemas()["registry"]["$defs"]["cluster"]
+    assert set(conv.proposals[0]) == set(schema["required"])  # a valid registry cluster, no extra key
+    clash = {**conv.proposals[0], "kind": "non_factual" if kind == "factual" else "factual"}
+    assert "clashes" in O.add_proposals(new, [clash])[1][0]
 
 
 @given(st.text(min_size=1, max_size=40))

@@ -160,7 +160,7 @@ def config_command(root: Path | None) -> None:
     from cartel_fto_corpus.truth.paths import CorpusPaths
 
     registry = load_repo(CorpusPaths(corpus_root(root))).registry
-    click.echo(label_config(registry["targets"], registry["entities"]), nl=False)
+    click.echo(label_config(registry["targets"], registry["entities"], registry.get("clusters")), nl=False)
 
 
 @ls_group.command("push")

@@ -13,16 +13,19 @@ points at its actor by a relation across Text objects, drawn by picking the acto
 (Label Studio 1.23 keeps relations between regions of different objects). `object_of` says which Text
 object a control's results belong to; `convert` asks it, so the mapping is written once.
 Every region kind is its own Labels control, so one span can carry several kinds:
-- `entity` (entity_label): entity mentions; per region `entity_id`, a drop-down of the registry's
-  entities plus `new_entity` (then `entity_name` names the proposed entity).
-- `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `cluster`
-  (the claim's cluster ids, comma-separated).
+- `entity` (entity_label): entity mentions; per region `entity_id`, the registry's entities plus
+  `new_entity` in a Taxonomy (its drop-down has a search box: type part of a name, pick the entity;
+  `entity_name` names a proposed new entity).
+- `claim` (claim_type): claims; per region `checkworthiness`, `attribution`, `hedged`, `clusters` (the
+  registry's claim clusters of the claim's kind, picked in a Taxonomy with search; `cluster`, the free-text
+  ids of configs before, is still read by `convert`).
 - `evidence` (stance_label): stance evidence; per region `target`, `stance_attribution` (its own control
   on the stance text: a per-region widget works only on regions of the object it names).
 - `source` (one structural label, on the entities layer with the other actors): the words naming an
   unnamed source; per region `description`.
 - relations `claimant` (claim -> actor region) and `holder` (evidence -> actor region).
-- per document: one `stance__<target>` choice per registry target for the article's own stance.
+- per document: one `stance__<target>` choice per registry target for the article's own stance, shown on
+  the stance layer and submitted whichever layer is open (see `_doc_stances`).
 `status` has no widget: a set made in the editor is its annotator's draft; gold is decided by
 adjudication in the repository (see `ownership`).
 """
@@ -35,6 +38,9 @@ from functools import cache
 from typing import Any
 from xml.sax.saxutils import quoteattr as _quoteattr
 
+from cartel_fto_corpus.labelstudio.hotkeys import assign
+from cartel_fto_corpus.truth.layers import layer as declared_layer
+from cartel_fto_corpus.truth.layers import layers as declared_layers
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
 
 TEXT = "text"  # the task data key holding the document text (every layer's Text object shows it)
@@ -42,7 +48,11 @@ TEXT = "text"  # the task data key holding the document text (every layer's Text
 #: problems of the last submission into; a Header at the top of the task shows it.
 PROBLEMS = "problems"
 ENTITY, CLAIM, EVIDENCE, SOURCE = "entity", "claim", "evidence", "source"
-ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER = "entity_id", "checkworthiness", "attribution", "hedged", "cluster"
+ENTITY_ID, CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTERS = "entity_id", "checkworthiness", "attribution", "hedged", "clusters"
+#: The free-text cluster ids of configs before the clusters Taxonomy: no widget any more, still read by `convert`.
+CLUSTER = "cluster"
+#: A claim cluster the registry lacks: its one-sentence summary, typed; pull proposes it (`ownership.proposed_cluster`).
+CLUSTER_NEW = "cluster_new"
 TARGET, DESCRIPTION, STATUS = "target", "description", "status"
 ENTITY_NAME, LAYER, TITLE = "entity_name", "layer", "title"
 #: The attribution of stance evidence: its own control on the stance layer's Text object. A per-region
@@ -55,7 +65,10 @@ SOURCE_LABEL = "unnamed_source"
 HEDGED_CHOICE = "hedged"
 NEW_ENTITY = "new_entity"
 REL_CLAIMANT, REL_HOLDER = "claimant", "holder"
-LAYERS = ("entities", "claims", "stance")
+#: The order the layer choice offers the annotation layers the schema declares (`truth.layers`): actors first.
+LAYER_ORDER = ("entities", "claims", "stances")
+#: Their Label Studio names, as declared (`x-layer` … `labelstudio`): each is a choice of `layer` and a Text object.
+LAYERS = tuple(declared_layer(name).labelstudio for name in LAYER_ORDER)
 STRUCTURAL_VALUES = {
     SOURCE: (SOURCE_LABEL,),
     HEDGED: (HEDGED_CHOICE,),
@@ -70,28 +83,51 @@ REGION_LABEL_SETS = {ENTITY: "entity_label", CLAIM: "claim_type", EVIDENCE: "sta
 CHOICE_LABEL_SETS = {CHECKWORTHINESS: "checkworthiness", ATTRIBUTION: "attribution", EVIDENCE_ATTRIBUTION: "attribution"}
 #: Label sets of an annotation file that deliberately have no widget: status is decided by adjudication.
 NOT_IN_EDITOR = ("status",)
-#: Hotkeys per region Labels control, in label order; the editor's own keys (u, h, l, r, ctrl/alt combos) are avoided.
-HOTKEYS = {ENTITY: "1234567890", CLAIM: "qwet", EVIDENCE: "asdf", SOURCE: "g"}
 LAYER_HOTKEYS = ("z", "x", "c")
+#: Each Labels control's own keyboard row (a layer's labels sit together); a label beyond its row takes a free key.
+KEY_ROWS = {ENTITY: "1234567890", SOURCE: "g", CLAIM: "qwertyuiop", EVIDENCE: "asdfghjkl"}
+
+
+def hotkeys(labels: dict[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Each Labels control's label keys, derived (`hotkeys.assign`): distinct, none of Label Studio's own or the layers'."""
+    return assign(labels, KEY_ROWS, reserved=set(LAYER_HOTKEYS))
+
+
 #: One Text object per layer, named after it: a region is drawn only on its layer's copy of the text.
 #: (Every result item names its object, so the name is short: `text_entities` cost 0.09x the annotation
 #: JSON in the payload, issue 13.)
 LAYER_OBJECTS = {layer: layer for layer in LAYERS}
-#: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
-CONTROL_LAYERS = {
-    ENTITY: "entities", ENTITY_ID: "entities", ENTITY_NAME: "entities", SOURCE: "entities", DESCRIPTION: "entities", LAYER: "entities",
-    CLAIM: "claims", CHECKWORTHINESS: "claims", HEDGED: "claims", CLUSTER: "claims", ATTRIBUTION: "claims",
-    EVIDENCE: "stance", TARGET: "stance", EVIDENCE_ATTRIBUTION: "stance",
-}  # fmt: skip
 #: The per-region widgets of each region kind, in the order they show: every one must be usable on a region
 #: drawn from scratch, so each is on its region's Text object (`tests/test_labelstudio_config.py` checks it).
 REGION_WIDGETS = {
     ENTITY: (ENTITY_ID, ENTITY_NAME),
-    CLAIM: (CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTER),
+    CLAIM: (CHECKWORTHINESS, ATTRIBUTION, HEDGED, CLUSTERS, CLUSTER_NEW),
     EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
     SOURCE: (DESCRIPTION,),
 }
-#: The per-region widgets a region cannot do without (the others are optional: hedged, cluster, a name only for new_entity).
+
+
+def _control_layers() -> dict[str, str]:
+    """The layer (Label Studio name) whose Text object holds each control's regions, from the declaration.
+
+    A Labels control is on the layer that declares its label set; the unnamed sources on the layer the others
+    point at by relation (the actors: `layer:` references); a per-region widget on its region's layer; the layer
+    choice on the first. Read once at import: the labelling config is the package's, whatever corpus is open.
+    """
+    by_set = {name: found.labelstudio for found in declared_layers() for _pointer, name in found.labels}
+    out = {control: by_set[name] for control, name in REGION_LABEL_SETS.items()}
+    actors = {ref.to for found in declared_layers() for ref in found.references if ref.kind == "layer"}
+    (out[SOURCE],) = {declared_layer(name).labelstudio for name in actors}
+    for region, widgets in REGION_WIDGETS.items():
+        out.update(dict.fromkeys(widgets, out[region]))
+    out[CLUSTER] = out[CLAIM]
+    out[LAYER] = LAYERS[0]
+    return out
+
+
+#: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
+CONTROL_LAYERS = _control_layers()
+#: The per-region widgets a region cannot do without (the others are optional: hedged, clusters, a name only for new_entity).
 REQUIRED_WIDGETS = {
     ENTITY: (ENTITY_ID,),
     CLAIM: (CHECKWORTHINESS, ATTRIBUTION),
@@ -117,7 +153,7 @@ def object_of(control: str) -> str:
     A per-region widget's result takes its region's object instead (attribution serves claims and stance):
     see `convert.set_to_regions`.
     """
-    return LAYER_OBJECTS["stance" if control.startswith(DOC_STANCE_PREFIX) else CONTROL_LAYERS[control]]
+    return LAYER_OBJECTS[CONTROL_LAYERS[EVIDENCE if control.startswith(DOC_STANCE_PREFIX) else control]]
 
 
 def _refs(node: Any) -> Iterable[str]:
@@ -151,8 +187,7 @@ def annotation_label_sets() -> tuple[str, ...]:
     return tuple(n for n in LABEL_SET_NAMES if n in seen)
 
 
-def _labels(name: str, values: Iterable[str]) -> str:
-    keys = HOTKEYS.get(name, "")
+def _labels(name: str, values: Iterable[str], keys: list[str]) -> str:
     inner = "".join(f"<Label value={quoteattr(v)}" + (f' hotkey="{keys[i]}"' if i < len(keys) else "") + "/>" for i, v in enumerate(values))
     return f'<Labels name="{name}" toName="{object_of(name)}">{inner}</Labels>'
 
@@ -177,6 +212,26 @@ def _choices(
     region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
     look = f' layout="{layout}"' if layout else ' showInline="true"'
     return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
+
+
+def _taxonomy(
+    name: str, options: Iterable[tuple[str, str, str]], when: Iterable[str], placeholder: str, max_usages: int | None = None
+) -> str:
+    """A per-region Taxonomy: a drop-down with a search box (type part of what an option shows, then pick it).
+
+    Each option is (shown, hint, alias): the Taxonomy stores an option's path of aliases, so a result
+    carries `{"taxonomy": [["<id>"]]}`. Label Studio 1.23's `Choices layout="select"` has no search; the
+    Taxonomy has, and `perRegion`; `maxUsages="1"` makes it a single choice (untick to change it).
+    """
+    opts = "".join(
+        f"<Choice value={quoteattr(shown)} alias={quoteattr(alias)}" + (f" hint={quoteattr(hint)}" if hint else "") + "/>"
+        for shown, hint, alias in options
+    )
+    usages = f' maxUsages="{max_usages}"' if max_usages else ""
+    return (
+        f'<Taxonomy name="{name}" toName="{object_of(name)}" perRegion="true" visibleWhen="region-selected" '
+        f'whenLabelValue={quoteattr(",".join(when))} placeholder={quoteattr(placeholder)} minWidth="420px"{usages}>{opts}</Taxonomy>'
+    )
 
 
 def _textarea(name: str, when: Iterable[str], placeholder: str) -> str:
@@ -236,19 +291,55 @@ def entity_shown(entity: dict[str, Any]) -> str:
 def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     """(shown, hint, id) of every registry entity, sorted by name, then `new_entity`.
 
-    Label Studio 1.23's select shows a Choice's value and stores its alias: the annotator reads names and
-    types (57 bare ids were unreadable, issue 23 point 7), the results keep the registry ids as before."""
+    The Taxonomy shows a Choice's value, searches it as typed, and stores its alias: the annotator types part
+    of a name and reads names and types (57 bare ids were unreadable, and typing "new" picked `cia`, issue 23
+    point 7); the results carry the registry ids."""
     out = [(entity_shown(e), e.get("note") or e["name"], e["id"]) for e in sorted(entities, key=lambda e: (e["name"].casefold(), e["id"]))]
     out.append((NEW_ENTITY_SHOWN, "not in the registry: type its name below; it comes back as a proposed entity", NEW_ENTITY))
     return out
 
 
-def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None) -> str:
-    """The labelling config XML for a registry's stance targets and canonical entities."""
+def cluster_shown(cluster: dict[str, Any]) -> str:
+    """How the clusters drop-down shows a registry claim cluster: its summary, kind and id."""
+    return f"{cluster['summary']} ({cluster['kind']}) · {cluster['id']}"
+
+
+def cluster_choices(clusters: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(shown, hint, id) of every registry claim cluster, sorted by id (a claim may be in several; clusters were
+    free text, issue 23 point 7)."""
+    return [(cluster_shown(c), "", c["id"]) for c in sorted(clusters, key=lambda c: c["id"])]
+
+
+def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:
+    """The article's own stance per target, on the stance layer, submitted whichever layer is open.
+
+    Label Studio 1.23 drops, at Submit, the result of a document-level control inside a View shown by
+    `visibleWhen="choice-selected"` while that View is hidden (`Result.canBeSubmitted`): inside the stance
+    layer's View, an article stance chosen (or pre-annotated) was lost whenever the annotation was submitted
+    from another layer. A View shown by `choice-unselected` (neither entities nor claims) is not checked,
+    so the choices sit in one of those.
+    """
+    stances = list(stances)
+    others = ",".join(layer for layer in LAYERS if layer != CONTROL_LAYERS[EVIDENCE])
+    parts = [
+        f'<View visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}">',
+        '<Header value="Article stance (the author\'s own, per target; it must agree with the authorial evidence)" size="5"/>',
+    ]
+    for t in targets:
+        parts.append(f'<Header value={quoteattr(t["name"])} size="6"/>' + _choices(DOC_STANCE_PREFIX + t["id"], stances, None))
+    parts.append("</View>")
+    return "".join(parts)
+
+
+def label_config(
+    targets: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None, clusters: list[dict[str, Any]] | None = None
+) -> str:
+    """The labelling config XML for a registry's stance targets, canonical entities and claim clusters."""
     ents, claims, stances = label_set("entity_label"), label_set("claim_type"), label_set("stance_label")
     all_values = [*ents, *claims, *stances, SOURCE_LABEL]
     if len(set(all_values)) != len(all_values):
         raise ValueError("region labels must be distinct across entity, claim, evidence and source labels")
+    keys = hotkeys({ENTITY: ents, SOURCE: [SOURCE_LABEL], CLAIM: claims, EVIDENCE: stances})
     layer_choice = "".join(
         f'<Choice value="{v}" hotkey="{k}"' + (' selected="true"' if i == 0 else "") + "/>"
         for i, (v, k) in enumerate(zip(LAYERS, LAYER_HOTKEYS, strict=True))
@@ -260,17 +351,25 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
         "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
         f'<Choices name="{LAYER}" toName="{object_of(LAYER)}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
-        _layer("entities", "Entities: select the words, press a type, pick the registry entity", _labels(ENTITY, ents)),
-        _layer("entities", "Unnamed source (a claimant or holder the article does not name)", _labels(SOURCE, [SOURCE_LABEL])),
         _layer(
-            "claims",
-            "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
-            _labels(CLAIM, claims),
+            CONTROL_LAYERS[ENTITY],
+            "Entities: select the words, press a type, pick the registry entity",
+            _labels(ENTITY, ents, keys[ENTITY]),
         ),
         _layer(
-            "stance",
+            CONTROL_LAYERS[SOURCE],
+            "Unnamed source (a claimant or holder the article does not name)",
+            _labels(SOURCE, [SOURCE_LABEL], keys[SOURCE]),
+        ),
+        _layer(
+            CONTROL_LAYERS[CLAIM],
+            "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
+            _labels(CLAIM, claims, keys[CLAIM]),
+        ),
+        _layer(
+            CONTROL_LAYERS[EVIDENCE],
             "Stance: select the evidence, press the stance; holder: press Create Relation (alt+r), click the holder in the Regions list",
-            _labels(EVIDENCE, stances),
+            _labels(EVIDENCE, stances, keys[EVIDENCE]),
         ),
         "</View>",
         _texts(),
@@ -278,7 +377,7 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
         _region_box(
             "Canonical entity (registry)",
             ents,
-            _choices(ENTITY_ID, entity_choices(entities or []), ents, layout="select"),
+            _taxonomy(ENTITY_ID, entity_choices(entities or []), ents, "type part of the name, then pick", max_usages=1),
             _textarea(ENTITY_NAME, ents, "only for new_entity: the entity's name"),
         ),
         _region_box("Check-worthiness of the claim", claims, _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims)),
@@ -287,9 +386,10 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
         ),
         _region_box("Hedged?", claims, _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple")),
         _region_box(
-            "Claim clusters (registry ids, comma-separated; empty: none)",
+            "Claim clusters (registry; none if the claim is linked to no other claim)",
             claims,
-            _textarea(CLUSTER, claims, "claim cluster ids, comma-separated (empty: none)"),
+            _taxonomy(CLUSTERS, cluster_choices(clusters or []), claims, "type part of the summary or id, then pick"),
+            _textarea(CLUSTER_NEW, claims, "a cluster the registry lacks: its summary in one neutral sentence (pull proposes it)"),
         ),
         _region_box("Stance target", stances, _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances)),
         _region_box(
@@ -301,12 +401,6 @@ def label_config(targets: list[dict[str, Any]], entities: list[dict[str, Any]] |
             "Who is the unnamed source?", [SOURCE_LABEL], _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source")
         ),
     ]
-    for t in targets:
-        parts.append(
-            f"<View {_when_layer('stance')}>"
-            f'<Header value={quoteattr("Article stance toward: " + t["name"])} size="6"/>'
-            + _choices(DOC_STANCE_PREFIX + t["id"], stances, None)
-            + "</View>"
-        )
+    parts.append(_doc_stances(targets, stances))
     parts.append("</View>")
     return "\n".join(parts)  # no trailing newline: Label Studio strips it, and push compares configs

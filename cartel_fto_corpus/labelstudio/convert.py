@@ -40,9 +40,10 @@ import orjson
 
 from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio import ownership
+from cartel_fto_corpus.truth.layers import layer, layer_names
 from cartel_fto_corpus.truth.schema import load_schemas
 
-_LOCAL_ID = re.compile(r"^([esc])([0-9]+)$")
+_LOCAL_ID = re.compile(r"^([a-z])([0-9]+)$")  # an item id: its layer's declared prefix and a number (`truth.layers`)
 _EVIDENCE_ID = re.compile(r"^(s[0-9]+)_([0-9]+)$")
 _ANNOTATOR = re.compile(r"^[a-z][a-z0-9_.-]*$")
 DOC_STANCE_ID = "doc_stance__"
@@ -60,7 +61,7 @@ class Conversion:
 
     annotation_set: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
-    proposals: list[dict[str, Any]] = field(default_factory=list)  # registry entries of entities proposed in the editor
+    proposals: list[dict[str, Any]] = field(default_factory=list)  # registry entries (entities, claim clusters) proposed in the editor
 
 
 @cache
@@ -119,12 +120,13 @@ def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta:
     return item
 
 
+#: The key of a widget result's values, by result type (a Taxonomy stores paths of aliases: one each here).
+_VALUE_KEY = {"choices": "choices", "textarea": "text", "taxonomy": "taxonomy"}
+
+
 def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: list[str]) -> dict[str, Any]:
-    value: dict[str, Any] = {}  # the region's offsets are on its labels item, which comes first (see module doc)
-    if kind == "choices":
-        value["choices"] = values
-    else:
-        value["text"] = values
+    # the region's offsets are on its labels item, which comes first (see module doc)
+    value: dict[str, Any] = {_VALUE_KEY[kind]: [[v] for v in values] if kind == "taxonomy" else values}
     return {"id": rid, "from_name": control, "to_name": C.object_of(control), "type": kind, "value": value}
 
 
@@ -140,10 +142,10 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     """The Label Studio result of one annotation set (provenance goes to the task meta, see `provenance`)."""
     out: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
-    order = {k: not _natural(aset[k], k[0]) for k in ("entities", "claims", "stances")}  # explicit `n` only when needed
+    order = {k: not _natural(aset[k], layer(k).prefix) for k in layer_names()}  # explicit `n` only when needed
     for j, m in enumerate(aset["entities"]):
         out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j} if order["entities"] else {}))
-        out.append(_widget(m["id"], C.ENTITY_ID, m, "choices", [m["entity"]]))
+        out.append(_widget(m["id"], C.ENTITY_ID, m, "taxonomy", [m["entity"]]))
 
     sources: dict[str, str] = {}
 
@@ -178,7 +180,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
         if c["hedged"]:
             out.append(_widget(c["id"], C.HEDGED, c, "choices", [C.HEDGED_CHOICE]))
         if c["clusters"]:
-            out.append(_widget(c["id"], C.CLUSTER, c, "textarea", [", ".join(c["clusters"])]))
+            out.append(_widget(c["id"], C.CLUSTERS, c, "taxonomy", list(c["clusters"])))
 
     for n, st in enumerate(aset["stances"]):
         for k, ev in enumerate(st["evidence"]):
@@ -250,9 +252,24 @@ class _Region:
         return values[0]
 
 
-def _cluster_ids(values: list[Any]) -> list[str]:
-    """Cluster ids typed in the per-claim text area: comma- or blank-separated, first use kept."""
-    ids = [part for v in values if isinstance(v, str) for part in v.replace(",", " ").split()]
+def widget_values(item: dict[str, Any]) -> list[Any]:
+    """The values of a widget result: a Choices' choices, a TextArea's texts, a Taxonomy's picked option each
+    (the last alias of its path). Entity ids came as choices before the Taxonomy (projects made then), as
+    taxonomy paths since; both read the same."""
+    value = item.get("value") if isinstance(item.get("value"), dict) else {}
+    vals = value.get(_VALUE_KEY.get(str(item.get("type")), "choices"))
+    if not isinstance(vals, list):
+        return []
+    if item.get("type") == "taxonomy":
+        return [path[-1] if isinstance(path, list) and path else path for path in vals]
+    return vals
+
+
+def _cluster_ids(picked: list[Any], typed: list[Any]) -> list[str]:
+    """A claim's clusters: picked in the clusters Taxonomy, then any typed in the free-text box of configs
+    before it (comma- or blank-separated); first use kept."""
+    ids = [v.strip() for v in picked if isinstance(v, str) and v.strip()]
+    ids += [part for v in typed if isinstance(v, str) for part in v.replace(",", " ").split()]
     return list(dict.fromkeys(ids))
 
 
@@ -302,13 +319,13 @@ def _collect(
                 )
             meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
             regions[rid] = _Region(rid, item["from_name"], start, end, labels[0], _derived(item["from_name"], rid, meta))
-        elif kind in ("choices", "textarea"):
+        elif kind in _VALUE_KEY:
             widgets.append(item)
     for item in widgets:  # per-region (its id is a region's; pushed without offsets) or document-level
         rid = str(item.get("id"))
         region = regions.get(rid)
         value = item.get("value") or {}
-        vals = value.get("choices") if item["type"] == "choices" else value.get("text")
+        vals = widget_values(item)
         if region is None and "start" not in value and item.get("from_name"):
             if vals:
                 doc[item["from_name"]] = vals[0]
@@ -343,7 +360,7 @@ def _derived(control: str, rid: str, meta: dict[str, Any]) -> dict[str, Any]:
             meta["n"] = int(m.group(2))
     elif control in (C.ENTITY, C.CLAIM) and "n" not in meta:
         m = _LOCAL_ID.match(rid)
-        if m and m.group(1) == ("e" if control == C.ENTITY else "c"):
+        if m and m.group(1) == layer("entities" if control == C.ENTITY else "claims").prefix:
             meta["n"] = int(m.group(2))
     return meta
 
@@ -463,9 +480,9 @@ def regions_to_set(
     for r in regions.values():
         by_control.setdefault(r.control, []).append(r)
     ents = _order(by_control.get(C.ENTITY, []))
-    _assign_ids(ents, "e")
+    _assign_ids(ents, layer("entities").prefix)
     claims = _order(by_control.get(C.CLAIM, []))
-    _assign_ids(claims, "c")
+    _assign_ids(claims, layer("claims").prefix)
 
     proposals: dict[str, dict[str, Any]] = {}
     for r in ents:
@@ -493,7 +510,10 @@ def regions_to_set(
         c["type"] = r.label
         c["checkworthiness"] = r.one(C.CHECKWORTHINESS, "checkworthiness")
         c["hedged"] = C.HEDGED_CHOICE in r.widgets.get(C.HEDGED, [])
-        c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTER, []))
+        c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTERS, []), r.widgets.get(C.CLUSTER, []))
+        if (summary := r.one(C.CLUSTER_NEW, "new cluster summary", required=False, strip=False)) is not None:
+            prop = _propose(r, text, proposals, ownership.proposed_cluster(summary, _cluster_kind(c["checkworthiness"])))
+            c["clusters"] = list(dict.fromkeys([*c["clusters"], prop["id"]]))
         out_claims.append(_ordered(c, "claim"))
 
     stances = _stances(by_control.get(C.EVIDENCE, []), relations, regions, text, doc)
@@ -525,12 +545,23 @@ def _entity_of(region: _Region, text: str, proposals: dict[str, dict[str, Any]])
     name = region.one(C.ENTITY_NAME, "name", required=False, strip=False)
     if name is None or not name.strip():
         raise ConvertError(f"{region.name(text)}: new_entity chosen but no name typed; type the entity's name under the choice")
-    prop = ownership.proposed_entity(name, region.label)
+    return _propose(region, text, proposals, ownership.proposed_entity(name, region.label))["id"]
+
+
+def _cluster_kind(checkworthiness: str | None) -> str:
+    """The kind of cluster a claim may join (GUIDELINES 4.6): non_factual for non_factual claims, else factual."""
+    return "non_factual" if checkworthiness == "non_factual" else "factual"
+
+
+def _propose(region: _Region, text: str, proposals: dict[str, dict[str, Any]], prop: dict[str, Any]) -> dict[str, Any]:
+    """Record a registry entry proposed in the editor (an entity or a claim cluster); one id, one meaning per set."""
     have = proposals.get(prop["id"])
-    if have is not None and have["type"] != prop["type"]:
-        raise ConvertError(f"{region.name(text)}: proposed entity {name!r} is {prop['type']} here but {have['type']} elsewhere")
+    key = "type" if "type" in prop else "kind"
+    if have is not None and have.get(key) != prop[key]:
+        what = f"entity {prop['name']!r}" if key == "type" else f"cluster {prop['summary']!r}"
+        raise ConvertError(f"{region.name(text)}: proposed {what} is {prop[key]} here but {have.get(key)} elsewhere")
     proposals.setdefault(prop["id"], prop)
-    return prop["id"]
+    return prop
 
 
 def _canonical(obj: Any) -> str:
@@ -575,7 +606,7 @@ def _stances(
             sid = key.split(":", 1)[1]
         else:
             top += 1
-            sid = f"s{top}"
+            sid = f"{layer('stances').prefix}{top}"
         holder = holders[key]
         if holder["kind"] == "author":
             authorial_targets.add(target)
@@ -616,7 +647,7 @@ def set_diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
     if old is None or new is None:
         return "only on one side"
     parts = []
-    for section in ("entities", "stances", "claims"):
+    for section in layer_names():
         a = {x["id"]: x for x in old[section]}
         b = {x["id"]: x for x in new[section]}
         added = len(b.keys() - a.keys())

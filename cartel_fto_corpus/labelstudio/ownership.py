@@ -100,13 +100,13 @@ def region_text(pointer: str, doc: dict[str, Any]) -> str | None:
     return found
 
 
-def slug(name: str) -> str:
-    """A registry id for a proposed entity's name: lower-case snake_case ASCII."""
+def slug(name: str, kind: str = "entity") -> str:
+    """A registry id for a proposed entity's name (or cluster's summary): lower-case snake_case ASCII."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     out = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
     if not out or not out[0].isalpha():
-        out = "entity_" + out
-    return out[:80]
+        out = f"{kind}_" + out
+    return out[:80].rstrip("_")
 
 
 def proposed_entity(name: str, label: str) -> dict[str, Any]:
@@ -123,28 +123,38 @@ def proposed_entity(name: str, label: str) -> dict[str, Any]:
     }
 
 
-def add_proposals(registry: dict[str, Any], proposals: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
-    """The registry with proposed entities added (once each), and one line per proposal that clashes.
+def proposed_cluster(summary: str, kind: str) -> dict[str, Any]:
+    """The registry entry of a claim cluster proposed in the editor (its summary typed there), of the claim's kind.
 
-    A proposal whose id exists with the same name and type is the existing entity (nothing to add);
-    the same id with another name or type is a clash the maintainer must settle.
+    The registry schema has no `proposed` flag for clusters: the maintainer reviews it in the registry's diff.
     """
-    entities = {e["id"]: e for e in registry.get("entities", [])}
-    added: list[dict[str, Any]] = []
+    return {"id": slug(summary, "cluster"), "kind": kind, "summary": summary.strip(), "discrepancies": None}
+
+
+def add_proposals(registry: dict[str, Any], proposals: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """The registry with proposed entities and claim clusters added (once each), and one line per clash.
+
+    A proposal whose id exists with the same name and type (summary and kind) is the existing entry (nothing
+    to add); the same id with another name or type is a clash the maintainer must settle.
+    """
+    out = dict(registry)
     lines: list[str] = []
     for p in proposals:
-        have = entities.get(p["id"])
+        section = "clusters" if "summary" in p else "entities"  # a proposed claim cluster, else an entity
+        have = next((e for e in out.get(section, []) if e["id"] == p["id"]), None)
         if have is None:
-            entities[p["id"]] = p
-            added.append(p)
-        elif (have["name"].casefold(), have["type"]) != (p["name"].casefold(), p["type"]):
+            out[section] = [*out.get(section, []), p]
+        elif section == "entities" and (have["name"].casefold(), have["type"]) != (p["name"].casefold(), p["type"]):
             lines.append(
                 f"proposed entity {p['id']!r} ({p['name']}, {p['type']}) clashes with the registry's "
                 f"{have['name']!r} ({have['type']}); rename the proposal in Label Studio"
             )
-    if not added:
-        return registry, lines
-    return {**registry, "entities": [*registry.get("entities", []), *added]}, lines
+        elif section == "clusters" and (have["summary"].casefold(), have["kind"]) != (p["summary"].casefold(), p["kind"]):
+            lines.append(
+                f"proposed cluster {p['id']!r} ({p['kind']}) clashes with the registry's {have['summary']!r} "
+                f"({have['kind']}); pick that cluster or word the proposal differently in Label Studio"
+            )
+    return (out if out != registry else registry), lines
 
 
 def resolve_gold(sets: list[dict[str, Any]], from_label_studio: set[str]) -> tuple[list[dict[str, Any]], list[str]]:

@@ -203,7 +203,7 @@ def _push(
     missing = sorted(set(repo.files) - set(repo.texts))
     if missing:
         raise SyncError([f"{display(paths.annotation_file(d))}: no text for {d} in {display(paths.texts)}" for d in missing])
-    config = label_config(repo.registry["targets"], repo.registry["entities"])
+    config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
     url, name = client.settings.safe_url, str(project) if project is not None else title
     saved = SyncState.read(paths)
     proj, listed = None, None
@@ -401,7 +401,7 @@ def push_review(
         repo = load_repo(paths, require_valid=True)
         read()
     chosen = review_queue.select(layers, top)
-    config = label_config(repo.registry["targets"], repo.registry["entities"])
+    config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
     proj = ensure_project(client, project, review_queue.review_title(title), config, create=not dry_run)
     listing = {} if proj is None or getattr(proj, "created_now", False) else by_doc_id(client.list_tasks(proj.id), proj.id)
     report = ReviewPushReport(proj.id if proj is not None else None)

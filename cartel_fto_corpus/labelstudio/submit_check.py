@@ -38,11 +38,11 @@ def missing_widgets(result: list[dict[str, Any]], text: str) -> list[str]:
     for item in result:
         if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
             continue
-        value, rid = item["value"], str(item.get("id"))
+        rid = str(item.get("id"))
         if item.get("type") == "labels" and item.get("from_name") in _KIND:
             regions[rid] = item
-        elif item.get("type") in ("choices", "textarea"):
-            vals = value.get("choices") if item["type"] == "choices" else value.get("text")
+        elif item.get("type") in ("choices", "textarea", "taxonomy"):
+            vals = convert.widget_values(item)
             if any(isinstance(v, str) and v.strip() for v in vals or []):
                 control = item.get("from_name")
                 filled.setdefault(rid, set()).add(C.EVIDENCE_ATTRIBUTION if control == C.ATTRIBUTION else control)

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
@@ -117,12 +118,33 @@ class Annotator:
         )
         return {m.group(1) for c in classes for m in [re.search(r"htx-highlight-(\S+?)-", c)] if m}
 
-    def pick_entity(self, value: str) -> None:
-        """Pick a registry entity by its id in the drop-down, which shows "name (TYPE) · id" (the result carries the id)."""
-        self.page.locator("div:has(> h4:text('Canonical entity (registry)')) button[data-testid^=select-trigger]").click()
-        shown = "+ new entity" if value == "new_entity" else f"· {value}"
-        pattern = re.compile(("^" if value == "new_entity" else "") + re.escape(shown) + ("" if value == "new_entity" else "$"))
-        self.page.locator("[data-testid^=select-option-]", has_text=pattern).first.click()
+    def pick(self, heading: str, typed: str, alias: str, single: bool = False) -> None:
+        """Open the Taxonomy drop-down under `heading`, type `typed` in its search box, pick the option of `alias`.
+
+        Options show "name (TYPE) · id" (entities) or "summary (kind) · id" (clusters), the results carry the id;
+        `single` (the entity, maxUsages 1): what is picked is unticked first, as an annotator changing it does."""
+        box = self.page.locator(f"div:has(> h4:text('{heading}')) .htx-taxonomy")
+        if single:
+            for remove in box.locator(".ant-select-selection-item-remove").all():
+                remove.click()
+        box.locator(".ant-select-selector").click()
+        search = self.page.locator(".htx-taxonomy-dropdown:visible [data-testid=taxonomy-search]")
+        search.fill(typed)
+        titles = self.page.locator(".htx-taxonomy-dropdown:visible .ant-select-tree-title")
+        shown = re.compile(r"^\+ new entity" if alias == C.NEW_ENTITY else re.escape(f"· {alias}") + "$")
+        option = titles.filter(has_text=shown)
+        option.wait_for()
+        assert titles.count() < 10, titles.all_inner_texts()  # the search filtered the options
+        option.click()
+        # close the drop-down by a click on its selector: Escape would also unselect the region (Label Studio's own key),
+        # and while the drop-down's input has the focus the editor's hotkeys (a label's key, alt+r) do not reach the editor
+        box.locator(".ant-select-selector").click()
+        self.page.locator(".htx-taxonomy-dropdown:visible").wait_for(state="hidden")
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+    def pick_entity(self, value: str, typed: str) -> None:
+        """Pick a mention's registry entity by typing part of its name (or "new" for a new entity) in the search box."""
+        self.pick("Canonical entity (registry)", typed, value, single=True)
 
     def select_words(self, words: str, context: str) -> None:
         """Drag the mouse over `words`, found at the start of `context` in the rendered text."""
@@ -204,7 +226,7 @@ def test_two_annotators_in_the_editor_then_pull(
     a.layer("entities")
     a.region(white["id"])
     a.page.keyboard.press("3")  # FAC: the building, not the administration (metonymy rule: propose the entity)
-    a.pick_entity("new_entity")
+    a.pick_entity("new_entity", "new")
     name_box = a.page.locator("input[name=entity_name]:visible")
     name_box.fill("White House building")
     name_box.press("Enter")
@@ -218,7 +240,7 @@ def test_two_annotators_in_the_editor_then_pull(
     a.page.keyboard.press("5")  # GPE: GUIDELINES 1.1 §2.2, a government acting is its country
     a.select_words("administration", "administration's resolve")
     a.page.locator("span.htx-highlight", has_text=re.compile(r"^administration$")).last.click()
-    a.pick_entity("united_states")
+    a.pick_entity("united_states", "united st")
     a.save("Update")
 
     ms = model[model_name]

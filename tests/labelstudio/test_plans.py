@@ -213,7 +213,7 @@ def _relabelled(task: dict, name_of_new: str | None = None) -> dict:
     rid = next(r["id"] for r in result if r.get("from_name") == C.ENTITY)
     for r in result:
         if r.get("id") == rid and r.get("from_name") == C.ENTITY_ID:
-            r["value"]["choices"] = [C.NEW_ENTITY] if name_of_new else r["value"]["choices"]
+            r["value"]["taxonomy"] = [[C.NEW_ENTITY]] if name_of_new else r["value"]["taxonomy"]
     if name_of_new:
         result.append({"id": rid, "from_name": C.ENTITY_NAME, "to_name": "entities", "type": "textarea", "value": {"text": [name_of_new]}})
     return edited

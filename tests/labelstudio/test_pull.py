@@ -205,7 +205,7 @@ def test_one_broken_set_is_reported_and_the_rest_comes_in(any_corpus: Path, ls_c
     ann = the_task(ls_client, project_title, broken)["annotations"][0]
     for item in ann["result"]:
         if item.get("from_name") == "entity_id":
-            item["value"]["choices"] = ["no_such_entity"]
+            item["value"]["taxonomy"] = [["no_such_entity"]]
             break
     as_author(ls_client, ann).sdk.annotations.update(id=ann["id"], result=ann["result"])
     fresh = copy_corpus(any_corpus, any_corpus.parent / "fresh")

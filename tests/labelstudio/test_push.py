@@ -45,7 +45,7 @@ def test_push_twice_creates_nothing_new(any_corpus: Path, ls_client: Client, pro
     assert counts(ls_client, project_title) == (n_docs, n_sets(any_corpus), 0)
     proj = ls_client.find_project(None, project_title)
     reg = json.loads(paths.registry.read_text(encoding="utf-8"))
-    assert proj.label_config == label_config(reg["targets"], reg["entities"])
+    assert proj.label_config == label_config(reg["targets"], reg["entities"], reg["clusters"])
     # The annotator of every set is a Label Studio user of that name.
     users = {u.id: u.username for u in ls_client.sdk.users.list()}
     for t in ls_client.export_tasks(proj.id):
