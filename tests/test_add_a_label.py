@@ -163,11 +163,6 @@ def test_the_datasheet_table_lists_the_new_label(grown: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="labelstudio/config.py (branch i23editor) gives hotkeys from the hand list HOTKEYS[ENTITY] = '1234567890': "
-    "the 11th entity label gets none; they must be derived (e.g. from a key sequence long enough for any label set)",
-)
 def test_the_label_studio_config_gives_the_new_label_a_hotkey(grown_facts: dict) -> None:
     hotkeys = grown_facts["hotkeys"]
     assert set(hotkeys) == {*label_set("entity_label"), NEW}

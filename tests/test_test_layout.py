@@ -29,6 +29,7 @@ TESTS = ROOT / "tests"
 #: module (path under the package, no .py) -> (test file under tests/, witness string found in it).
 TESTED_IN: dict[str, tuple[str, str]] = {
     "checks/adjudication": ("test_adjudicate.py", "cartel_fto_corpus.checks.adjudication"),
+    "labelstudio/hotkeys": ("test_labelstudio_config.py", "cartel_fto_corpus.labelstudio.hotkeys"),
     "checks/cascade": ("test_validate_cascade.py", "cartel_fto_corpus.checks.cascade"),
     "checks/corpus_checks": ("test_problem_codes.py", "cartel_fto_corpus.checks.corpus_checks"),
     "checks/execution_stances": ("test_release_rules.py", "cartel_fto_corpus.checks.execution_stances"),
