@@ -1,0 +1,1 @@
+"""checks/corpus_checks.py below the fixtures: tests that kill survivors of the mutation run (issue 26)."""

@@ -1,0 +1,1 @@
+"""truth/lock.py below the fixtures: tests that kill survivors of the mutation run (issue 26)."""

@@ -1,0 +1,1 @@
+"""checks/reported_speech.py below the fixtures: tests that kill survivors of the mutation run (issue 26)."""
