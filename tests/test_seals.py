@@ -314,3 +314,21 @@ def test_import_set_reads_a_sealed_delivery_without_its_seal(tmp_path: Path) -> 
     shutil.copytree(FIXTURES / "deliveries", root)
     result = CliRunner().invoke(cli, ["import-set", str(root / "annotations/independent/ann_c"), "--root", str(root), "--pivot", "ann_a"])
     assert result.exit_code == 0, result.output
+
+
+def test_protocol_helpers_without_a_protocol() -> None:
+    """Below the fixture (mutation run, issue 26): the small readers on their own."""
+    from cartel_fto_corpus.checks.seals import frozen_versions, guidelines_version, legacy_sets, parse_time
+
+    assert legacy_sets(None) == {} and frozen_versions(None) == {}
+    assert legacy_sets({"legacy_deliveries": [{"set_id": "a", "reason": "r"}]}) == {"a": "r"}
+    assert legacy_sets({"guidelines": []}) == {} and frozen_versions({"legacy_deliveries": []}) == {}
+    assert frozen_versions({"guidelines": [{"version": "1.0", "x": 1}]}) == {"1.0": {"version": "1.0", "x": 1}}
+    assert guidelines_version(b"# Title\n\n**Version 2.10**\n") == "2.10"
+    assert guidelines_version(b"Version 2\n") is None
+    assert guidelines_version(b"\n" * 40 + b"**Version 3.0**\n") is None
+    assert guidelines_version(b"\n" * 39 + b"**Version 3.0**\n") == "3.0"
+    assert guidelines_version(b"\xff Version 1.1") == "1.1"
+    assert parse_time("2025-01-01T00:00:00Z") is not None and parse_time("2025-01-01T00:00:00z") is not None
+    assert parse_time("2025-01-01T00:00:00") is None and parse_time("soon") is None
+    assert parse_time(5) is None  # type: ignore[arg-type]
