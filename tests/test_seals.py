@@ -332,3 +332,34 @@ def test_protocol_helpers_without_a_protocol() -> None:
     assert parse_time("2025-01-01T00:00:00Z") is not None and parse_time("2025-01-01T00:00:00z") is not None
     assert parse_time("2025-01-01T00:00:00") is None and parse_time("soon") is None
     assert parse_time(5) is None  # type: ignore[arg-type]
+
+
+def test_protocol_entries_each_version_once_with_a_time(tmp_path: Path) -> None:
+    """Below the fixture (mutation run, issue 26): the protocol's own problems, pointer by pointer."""
+    from cartel_fto_corpus.checks.seals import protocol_problems
+
+    (tmp_path / "annotations").mkdir()
+    protocol = {
+        "guidelines": [
+            {"version": "1.0", "sha256": "a" * 64, "frozen": "2025-01-01T00:00:00Z"},
+            {"version": "1.0", "sha256": "b" * 64, "frozen": "2025-01-01T00:00:00"},
+            {"version": "1.0", "sha256": "c" * 64, "frozen": "2025-01-02T00:00:00+01:00"},
+        ],
+        "legacy_deliveries": [],
+    }
+    got = [(Path(p.file).name, p.pointer, p.code, p.message) for p in protocol_problems(CorpusPaths(tmp_path), protocol)]
+    assert got == [
+        (
+            "protocol.json",
+            "/guidelines/1/version",
+            "duplicate-version",
+            "expected one entry per version, found 1.0 again (first at /guidelines/0)",
+        ),
+        ("protocol.json", "/guidelines/1/frozen", "bad-time", "expected an RFC 3339 date-time with time zone, found '2025-01-01T00:00:00'"),
+        (
+            "protocol.json",
+            "/guidelines/2/version",
+            "duplicate-version",
+            "expected one entry per version, found 1.0 again (first at /guidelines/0)",
+        ),
+    ]
