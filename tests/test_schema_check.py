@@ -174,3 +174,43 @@ def test_an_uncheckable_document_accepted_by_the_compiled_validator(monkeypatch:
     assert schema_problems("registry", registry(), "r.json", strict_numbers=False) == []
     [p] = schema_problems("registry", {"schema_version": 5}, "r.json", strict_numbers=False)
     assert p.code == "schema-compiled"
+
+
+class _Silent:
+    def iter_errors(self, _doc: Any) -> Any:
+        return iter(())
+
+
+def test_a_rejection_only_the_compiled_validator_explains(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schema_check, "detailed_validator", lambda _kind: _Silent())
+    reg = registry()
+    reg["targets"][1]["id"] = 5
+    [p] = schema_problems("registry", reg, "r.json", strict_numbers=False)
+    assert (p.file, p.pointer, p.code) == ("r.json", "/targets/1/id", "schema-compiled")
+    assert p.message.startswith("schema: 5 is not of type")
+
+
+def test_a_compiled_validator_that_raises_or_names_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Raising:
+        def is_valid(self, _doc: Any) -> bool:
+            return False
+
+        def validate(self, _doc: Any) -> None:
+            raise OverflowError("too big")
+
+    class Nameless(Raising):
+        def validate(self, _doc: Any) -> None:
+            return None
+
+    monkeypatch.setattr(schema_check, "detailed_validator", lambda _kind: _Silent())
+    monkeypatch.setattr(schema_check, "fast_validator", lambda _kind: Raising())
+    [p] = schema_problems("registry", registry(), "r.json", strict_numbers=False)
+    assert (p.file, p.pointer, p.message, p.code) == (
+        "r.json",
+        "",
+        "schema: rejected by the compiled validator (OverflowError: too big)",
+        "schema-compiled",
+    )
+    monkeypatch.setattr(schema_check, "fast_validator", lambda _kind: Nameless())
+    [p] = schema_problems("registry", registry(), "r.json", strict_numbers=False)
+    assert (p.file, p.pointer, p.message) == ("r.json", "", "schema: rejected by the compiled validator, which names no error")
