@@ -174,3 +174,4 @@ def test_hydrate_in_process_writes_nothing_when_one_text_differs(tmp_path: Path)
     want, found = hashlib.sha256(b"A").hexdigest(), hashlib.sha256(b"A!").hexdigest()
     assert res.problems == [f"{src / 'a.txt'}: expected sha256 {want} (manifest, a), found {found}"]
     assert res.restorable == [] and res.written == [] and not (paths.texts / "a.txt").exists()
+    assert res.missing == ["b.txt"]  # the texts after a refused one are still looked at
