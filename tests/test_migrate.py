@@ -245,3 +245,8 @@ def test_migrate_root_without_a_registry_lists_current_and_written(tmp_path: Pat
     assert locked == [tmp_path] and roots == [tmp_path]
     assert (ann / "a.json").read_text() == compact
     assert json.loads((ann / "b.json").read_text()) == {"schema_version": "1.1", "annotations": []}
+
+
+def test_a_claim_with_clusters_is_left_alone_even_with_a_cluster_too() -> None:
+    claim = {"clusters": ["a"], "cluster": "b"}
+    assert migrate_claim(claim) is claim and claim == {"clusters": ["a"], "cluster": "b"}

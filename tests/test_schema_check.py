@@ -213,4 +213,9 @@ def test_a_compiled_validator_that_raises_or_names_nothing(monkeypatch: pytest.M
     )
     monkeypatch.setattr(schema_check, "fast_validator", lambda _kind: Nameless())
     [p] = schema_problems("registry", registry(), "r.json", strict_numbers=False)
-    assert (p.file, p.pointer, p.message) == ("r.json", "", "schema: rejected by the compiled validator, which names no error")
+    assert (p.file, p.pointer, p.message, p.code) == (
+        "r.json",
+        "",
+        "schema: rejected by the compiled validator, which names no error",
+        "schema-compiled",
+    )
