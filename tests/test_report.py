@@ -172,3 +172,19 @@ def test_line_of_in_compact_and_truncated_arrays(tmp_path: Path) -> None:
     g = tmp_path / "e.json"
     g.write_text("[1,\n2", encoding="utf-8")
     assert line_of(Problem(str(g), "/1", "m", "c")) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "ptr", "line"),
+    [
+        ('{"a":1,\n"b":2}', "/b", 2),
+        ("[1,2,\n3]", "/2", 2),
+        ('\n{"a":\n1}', "/a", 3),
+        ("  \n", "/a", None),
+        ("", "", None),
+    ],
+)
+def test_line_of_compact_json_and_leading_breaks(tmp_path: Path, text: str, ptr: str, line: int | None) -> None:
+    f = tmp_path / "f.json"
+    f.write_text(text, encoding="utf-8")
+    assert line_of(Problem(str(f), ptr, "m", "c")) == line

@@ -363,3 +363,52 @@ def test_protocol_entries_each_version_once_with_a_time(tmp_path: Path) -> None:
             "expected one entry per version, found 1.0 again (first at /guidelines/0)",
         ),
     ]
+
+
+def _seal_folder(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    folder = tmp_path / "set-1"
+    folder.mkdir()
+    for rel, data in files.items():
+        (folder / rel).write_bytes(data)
+    return folder
+
+
+def _seal(files: dict[str, str], **times: str) -> dict:
+    return {
+        "set_id": "set-1",
+        "schema_version": "1.1",
+        "files": files,
+        "guidelines": {"version": "9.0", "sha256": "a" * 64},
+        "started": times.get("started", "2025-01-02T00:00:00Z"),
+        "ended": times.get("ended", "2025-01-02T00:00:00Z"),
+        "sealed": times.get("sealed", "2025-01-02T00:00:00Z"),
+    }
+
+
+FROZEN = {"guidelines": [{"version": "9.0", "sha256": "a" * 64, "frozen": "2025-01-02T00:00:00Z"}], "legacy_deliveries": []}
+
+
+def test_a_seal_at_the_same_instants_and_every_missing_file(tmp_path: Path) -> None:
+    """Below the fixture (mutation run, issue 26): seal_problems on its own."""
+    from cartel_fto_corpus.checks.seals import seal_problems
+
+    folder = _seal_folder(tmp_path, {})
+    assert list(seal_problems(folder, _seal({}), FROZEN)) == []  # equal times are in order, a start at the freeze is after it
+    got = [(p.pointer, p.code) for p in seal_problems(folder, _seal({"a.txt": "0" * 64, "b.txt": "0" * 64}), FROZEN)]
+    assert got == [("/files/a.txt", "sealed-file-missing"), ("/files/b.txt", "sealed-file-missing")]
+
+
+def test_a_seal_with_bad_times_and_no_protocol(tmp_path: Path) -> None:
+    from cartel_fto_corpus.checks.seals import seal_problems
+
+    folder = _seal_folder(tmp_path, {})
+    got = [(p.pointer, p.code, p.message) for p in seal_problems(folder, _seal({}, ended="soon"), None)]
+    assert got == [
+        (
+            "/guidelines/version",
+            "guidelines-not-frozen",
+            "expected a guidelines version frozen in annotations/protocol.json (missing), found 9.0 not frozen; "
+            "run `cartel-fto freeze-guidelines` before annotating",
+        ),
+        ("/ended", "bad-time", "expected an RFC 3339 date-time with time zone, found 'soon'"),
+    ]
