@@ -64,6 +64,8 @@ def test_holder_names_the_recorded_process(tmp_path: Path, content: str | bytes 
 def test_command_line_hides_the_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "argv", ["prog", "ls", "push", "--api-key", "SECRET", "--api-key=SECRET2", "a\nb"])
     assert command_line() == "cartel-fto ls push --api-key *** --api-key=*** a b"
+    monkeypatch.setattr(sys, "argv", ["prog", "push", "--api-key", "SECRET"])  # the key as the last word
+    assert command_line() == "cartel-fto push --api-key ***"
     monkeypatch.setattr(sys, "argv", ["prog", "--api-key"])
     assert command_line() == "cartel-fto --api-key"
     monkeypatch.setattr(sys, "argv", ["prog", "x" * 300])
