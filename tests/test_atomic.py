@@ -125,3 +125,19 @@ def test_write_all_atomic_stages_in_the_common_folder(tmp_path: Path, monkeypatc
     atomic.write_all_atomic({tmp_path / "z.json": "3"}, root=tmp_path)
     assert roots[-1] == tmp_path and (tmp_path / "z.json").read_text() == "3"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "z.json"]
+
+
+@pytest.mark.parametrize("error", [OSError(5, "Input/output error"), KeyboardInterrupt()])
+def test_a_temporary_already_gone_does_not_hide_the_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """`recover` (another writer taking the lock) removes `.*.tmp` files; the failure reported is still the write's."""
+
+    def gone_then_fail(src: str, _dst: object) -> None:
+        os.unlink(src)
+        raise error
+
+    monkeypatch.setattr(os, "replace", gone_then_fail)
+    with pytest.raises(type(error)) as err:
+        write_atomic(tmp_path / "x.json", "x")
+    if isinstance(error, OSError):
+        assert err.value.errno == 5 and err.value.filename == str(tmp_path / "x.json")  # type: ignore[attr-defined]
+    assert list(tmp_path.iterdir()) == []
