@@ -281,3 +281,18 @@ def test_fault_point_without_a_count_fires_at_the_first_call(monkeypatch: pytest
     fault_point("c.step")  # an unknown action does nothing
     monkeypatch.setenv("CARTEL_FTO_FAULT", "")
     fault_point("b.step")
+
+
+def test_syncing_a_folder_that_cannot_be_opened_is_skipped(tmp_path: Path) -> None:
+    journal._fsync_dir(tmp_path / "missing")  # best effort: no error
+
+
+def test_a_failure_before_the_journal_commits_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.json").write_text("old")
+    monkeypatch.setenv("CARTEL_FTO_FAULT", "enospc:txn.journal")
+    with pytest.raises(OSError) as err, Transaction(tmp_path) as txn:
+        txn.put(tmp_path / "a.json", "new")
+        txn.commit()
+    assert err.value.errno == errno.ENOSPC and err.value.filename == str(tmp_path / TXN_DIR / JOURNAL)
+    assert err.value.nothing_written is True  # type: ignore[attr-defined]
+    assert files(tmp_path) == {"a.json": "old"} and pending(tmp_path) is None
