@@ -296,3 +296,13 @@ def test_a_failure_before_the_journal_commits_nothing(tmp_path: Path, monkeypatc
     assert err.value.errno == errno.ENOSPC and err.value.filename == str(tmp_path / TXN_DIR / JOURNAL)
     assert err.value.nothing_written is True  # type: ignore[attr-defined]
     assert files(tmp_path) == {"a.json": "old"} and pending(tmp_path) is None
+
+
+def test_a_failure_just_after_the_commit_point_leaves_the_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARTEL_FTO_FAULT", "eacces:txn.committed")
+    with pytest.raises(OSError) as err, Transaction(tmp_path) as txn:
+        txn.put(tmp_path / "a.json", "new")
+        txn.commit()
+    assert err.value.errno == errno.EACCES and pending(tmp_path) == "committed"
+    monkeypatch.delenv("CARTEL_FTO_FAULT")
+    assert len(recover(tmp_path)) == 1 and files(tmp_path) == {"a.json": "new"}

@@ -412,3 +412,37 @@ def test_a_seal_with_bad_times_and_no_protocol(tmp_path: Path) -> None:
         ),
         ("/ended", "bad-time", "expected an RFC 3339 date-time with time zone, found 'soon'"),
     ]
+
+
+def test_delivered_files_state_the_seal_versions(tmp_path: Path) -> None:
+    """Below the fixture (mutation run, issue 26): _version_problems on its own."""
+    from cartel_fto_corpus.checks.seals import _version_problems, guidelines_version
+
+    assert guidelines_version(b"# Guidelines\nVersion 1.2\n") == "1.2"
+    folder = _seal_folder(
+        tmp_path,
+        {
+            "a.json": json.dumps(
+                {"schema_version": "1.0", "annotations": [{"guideline_version": "9.0"}, {"guideline_version": "8.0"}, 5]}
+            ).encode(),
+            "b.json": b"[1]",
+            "c.json": b"\xff",
+            "d.json": json.dumps({"schema_version": "1.1", "annotations": None}).encode(),
+            "e.json": json.dumps({"annotations": []}).encode(),
+            "notes.txt": b"{}",
+            "registry.json": b'{"schema_version": "0"}',
+        },
+    )
+    files = {"a.json", "b.json", "c.json", "d.json", "e.json", "notes.txt", "registry.json"}
+    got = [(Path(p.file).name, p.pointer, p.code, p.message) for p in _version_problems(folder, _seal({}), files)]
+    assert got == [
+        ("a.json", "/schema_version", "seal-version-mismatch", "expected 1.1 (the seal's), found '1.0'"),
+        (
+            "a.json",
+            "/annotations/1/guideline_version",
+            "seal-version-mismatch",
+            "expected 9.0 (the guidelines the seal names), found '8.0'",
+        ),
+        ("a.json", "/annotations/2/guideline_version", "seal-version-mismatch", "expected 9.0 (the guidelines the seal names), found None"),
+        ("e.json", "/schema_version", "seal-version-mismatch", "expected 1.1 (the seal's), found None"),
+    ]
