@@ -139,3 +139,8 @@ def test_acknowledged_stances_of_another_shape(tmp_path: Path, text: str) -> Non
 def test_acknowledged_stances_unreadable(tmp_path: Path, text: str | bytes) -> None:
     data, message = _ack(tmp_path, text)
     assert data == {} and message is not None and message.startswith("cannot read annotations/adjudication/acknowledged.yaml: ")
+
+
+def test_stances_after_skipped_ones_are_still_checked() -> None:
+    aset = {"stances": [_stance("neutral"), _stance(entity="rubio"), _stance(texts=("They must act",)), _stance()]}
+    assert [p[0] for p in execution_stance_problems("/a", aset, {"dept": "ORG", "rubio": "PER"})] == ["/a/stances/3"]

@@ -129,3 +129,9 @@ def test_problems_of_author_evidence_only_with_codes_and_messages() -> None:
     assert len(sixty) == 60
     [(_p, _c, message)] = reported_speech_problems("/a", _aset(_stance("author", sixty)))
     assert repr(sixty) in message
+
+
+def test_evidence_of_61_characters_is_cut() -> None:
+    text = "Critics questioned the move " + "y" * 33
+    [(_p, _c, message)] = reported_speech_problems("/a", _aset(_stance("author", text)))
+    assert repr(text[:59] + "\u2026") in message

@@ -90,3 +90,7 @@ def test_the_same_description_must_have_the_same_span() -> None:
         )
     ]
     assert _problems(_set([_actor(10, 20, "a"), _actor(30, 40, "b")])) == []
+
+
+def test_a_later_span_that_ends_where_the_first_starts_is_disjoint() -> None:
+    assert _problems(_set([_actor(5, 9, "one"), _actor(0, 5, "two")])) == []
