@@ -50,3 +50,94 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
         write_atomic(f, "new")
     assert f.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["data.json"]
+
+
+def test_the_temporary_file_is_hidden_beside_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: seen.append(str(src)) or real(src, dst))
+    f = tmp_path / "a" / "b" / "c.json"  # two missing folders
+    write_atomic(f, "é")
+    assert f.read_bytes() == "é".encode()
+    [tmp] = seen
+    assert Path(tmp).parent == f.parent and Path(tmp).name.startswith(".c.json.") and tmp.endswith(".tmp")
+
+
+def test_a_refused_write_is_named_after_the_file_meant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from cartel_fto_corpus.truth import journal
+
+    monkeypatch.setattr(journal, "_fault_counts", {})
+    monkeypatch.setenv("CARTEL_FTO_FAULT", "erofs:atomic.write")
+    f = tmp_path / "x.json"
+    with pytest.raises(OSError) as err:
+        write_atomic(f, "x")
+    assert (err.value.errno, err.value.strerror, err.value.filename) == (errno.EROFS, os.strerror(errno.EROFS), str(f))
+    assert err.value.nothing_written is True  # type: ignore[attr-defined]
+    assert not f.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_is_named_after_the_file_and_keeps_the_errno(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    def full(*_a: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    f = tmp_path / "x.json"
+    with pytest.raises(OSError) as err:
+        write_atomic(f, "x")
+    assert (err.value.errno, err.value.strerror, err.value.filename) == (errno.ENOSPC, "No space left on device", str(f))
+    assert err.value.nothing_written is True  # type: ignore[attr-defined]
+    assert list(tmp_path.iterdir()) == []
+
+    def bare(*_a: object) -> None:
+        raise OSError("no errno")
+
+    monkeypatch.setattr(os, "fsync", bare)
+    with pytest.raises(OSError) as err:
+        write_atomic(f, "x")
+    assert err.value.errno is None and err.value.strerror == "no errno" and err.value.filename == str(f)
+
+
+def test_an_interrupt_removes_the_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*_a: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "x.json", "x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_all_atomic_stages_in_the_common_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cartel_fto_corpus.truth import atomic
+
+    roots: list[Path] = []
+    real = atomic.Transaction
+    monkeypatch.setattr(atomic, "Transaction", lambda root: roots.append(Path(root)) or real(root))
+    atomic.write_all_atomic({})
+    assert roots == []
+    atomic.write_all_atomic({tmp_path / "a" / "x.json": "1", tmp_path / "a" / "b" / "y.json": b"2"})
+    assert roots == [tmp_path / "a"]
+    assert (tmp_path / "a" / "x.json").read_text() == "1" and (tmp_path / "a" / "b" / "y.json").read_bytes() == b"2"
+    atomic.write_all_atomic({tmp_path / "z.json": "3"}, root=tmp_path)
+    assert roots[-1] == tmp_path and (tmp_path / "z.json").read_text() == "3"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "z.json"]
+
+
+@pytest.mark.parametrize("error", [OSError(5, "Input/output error"), KeyboardInterrupt()])
+def test_a_temporary_already_gone_does_not_hide_the_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """`recover` (another writer taking the lock) removes `.*.tmp` files; the failure reported is still the write's."""
+
+    def gone_then_fail(src: str, _dst: object) -> None:
+        os.unlink(src)
+        raise error
+
+    monkeypatch.setattr(os, "replace", gone_then_fail)
+    with pytest.raises(type(error)) as err:
+        write_atomic(tmp_path / "x.json", "x")
+    if isinstance(error, OSError):
+        assert err.value.errno == 5 and err.value.filename == str(tmp_path / "x.json")  # type: ignore[attr-defined]
+    assert list(tmp_path.iterdir()) == []

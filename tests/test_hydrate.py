@@ -139,3 +139,56 @@ def test_hydrate_waits_its_turn_behind_another_writer(tmp_path: Path) -> None:
     assert held.returncode == 1 and "locked by pid" in held.stderr, held.stderr
     assert list((corpus / "texts").glob("*.txt")) == []
     assert checked.returncode == 0, checked.stderr  # --check writes nothing and needs no lock
+
+
+def _manifest_only_corpus(tmp_path: Path, texts: dict[str, bytes]) -> CorpusPaths:
+    """A corpus of a manifest only (the texts' names and sha256), as `hydrate` reads it."""
+    import hashlib
+
+    from cartel_fto_corpus.truth.texts import dumps
+
+    root = tmp_path / "corpus"
+    (root / "texts").mkdir(parents=True)
+    docs = [{"id": n[:-4], "source_file": n, "sha256": hashlib.sha256(b).hexdigest()} for n, b in sorted(texts.items())]
+    (root / "texts" / "manifest.json").write_text(dumps({"documents": docs}))
+    return CorpusPaths(root)
+
+
+def test_hydrate_in_process_present_missing_restorable_and_refused(tmp_path: Path) -> None:
+    from cartel_fto_corpus.truth.hydrate import hydrate
+
+    paths = _manifest_only_corpus(tmp_path, {"a.txt": b"A", "b.txt": b"B", "c.txt": b"C", "d.txt": b"D"})
+    (paths.texts / "a.txt").write_bytes(b"A")  # already in place
+    (paths.texts / "d.txt").write_bytes(b"stale")  # in place but wrong: taken from the folder
+    src = tmp_path / "offered"
+    src.mkdir()
+    (src / "b.txt").write_bytes(b"B")
+    (src / "d.txt").write_bytes(b"D")
+    dry = hydrate(paths, src, write=False)
+    assert (dry.present, dry.missing, dry.restorable, dry.written, dry.problems) == (["a.txt"], ["c.txt"], ["b.txt", "d.txt"], [], [])
+    assert not (paths.texts / "b.txt").exists()
+    done = hydrate(paths, src)
+    assert done.written == [paths.texts / "b.txt", paths.texts / "d.txt"]
+    assert (paths.texts / "b.txt").read_bytes() == b"B" and (paths.texts / "d.txt").read_bytes() == b"D"
+    again = hydrate(paths, src)
+    assert again.present == ["a.txt", "b.txt", "d.txt"] and again.written == [] and again.restorable == []
+
+
+def test_hydrate_in_process_writes_nothing_when_one_text_differs(tmp_path: Path) -> None:
+    import hashlib
+
+    from cartel_fto_corpus.truth.hydrate import hydrate
+
+    paths = _manifest_only_corpus(tmp_path, {"a.txt": b"A", "b.txt": b"B"})
+    src = tmp_path / "offered"
+    (src / "b.txt").mkdir(parents=True)  # a folder so named is not a text
+    (src / "a.txt").write_bytes(b"A")
+    res = hydrate(paths, src)
+    assert res.missing == ["b.txt"] and res.written == [paths.texts / "a.txt"]
+    (paths.texts / "a.txt").unlink()
+    (src / "a.txt").write_bytes(b"A!")
+    res = hydrate(paths, src)
+    want, found = hashlib.sha256(b"A").hexdigest(), hashlib.sha256(b"A!").hexdigest()
+    assert res.problems == [f"{src / 'a.txt'}: expected sha256 {want} (manifest, a), found {found}"]
+    assert res.restorable == [] and res.written == [] and not (paths.texts / "a.txt").exists()
+    assert res.missing == ["b.txt"]  # the texts after a refused one are still looked at

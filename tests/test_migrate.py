@@ -169,3 +169,84 @@ def test_migrate_claim_keeps_everything_but_the_cluster_field(keys: list[str], p
     assert out["clusters"] == ([] if cluster is None else [cluster])
     assert {k: v for k, v in out.items() if k != "clusters"} == {k: v for k, v in claim.items() if k != "cluster"}
     assert migrate_claim(out) == out
+
+
+# --- below the fixtures: survivors of the mutation run (issue 26) ------------------------------
+
+
+def test_files_already_at_1_1_are_returned_as_they_are() -> None:
+    doc = {"schema_version": "1.1", "annotations": [{"claims": [{"clusters": []}]}]}
+    assert migrate_annotation(doc) is doc
+    reg = {"schema_version": "1.1", "entities": [], "clusters": []}
+    assert migrate_registry(reg, {}) is reg
+
+
+def test_missing_lists_migrate_to_nothing() -> None:
+    assert migrate_annotation({"schema_version": "1.0"}) == {"schema_version": "1.1", "annotations": []}
+    assert migrate_annotation({"schema_version": "1.0", "annotations": [{"id": "s"}]})["annotations"] == [{"id": "s", "claims": []}]
+    assert migrate_registry({"schema_version": "1.0"}, {}) == {"schema_version": "1.1", "entities": [], "clusters": []}
+    assert cluster_kinds([{}, {"annotations": [{}]}, {"annotations": [{"claims": [{"checkworthiness": "non_factual"}]}]}]) == {}
+
+
+def test_fields_already_there_keep_their_value_and_place() -> None:
+    confirmed = {"status": "confirmed", "source": "s", "evidence": "e"}
+    entity = {"qid_source": confirmed, "id": "a", "qid": "Q1"}
+    cluster = {"kind": "non_factual", "id": "c"}
+    reg = migrate_registry({"schema_version": "1.0", "entities": [entity], "clusters": [cluster]}, {"c": "factual"})
+    assert reg["entities"] == [entity] and list(reg["entities"][0]) == ["qid_source", "id", "qid"]
+    assert reg["clusters"] == [cluster] and list(reg["clusters"][0]) == ["kind", "id"]
+
+
+def test_a_key_inserted_after_an_absent_key_goes_last() -> None:
+    reg = migrate_registry({"schema_version": "1.0", "entities": [{"id": "a"}], "clusters": [{"summary": "x"}]}, {})
+    assert reg["entities"] == [{"id": "a", "qid_source": None}]
+    assert reg["clusters"] == [{"summary": "x", "kind": "factual"}] and list(reg["clusters"][0]) == ["summary", "kind"]
+
+
+def _root(tmp_path: Path, files: dict[str, str]) -> CorpusPaths:
+    (tmp_path / "annotations").mkdir(parents=True)
+    for name, text in files.items():
+        (tmp_path / "annotations" / name).write_text(text, encoding="utf-8")
+    return CorpusPaths(tmp_path)
+
+
+def test_migrate_root_reports_each_file_it_cannot_migrate(tmp_path: Path) -> None:
+    paths = _root(
+        tmp_path,
+        {"a.json": "[1]", "b.json": "{not json", "c.json": '{"schema_version": "0.9"}', "d.json": '{"schema_version": "2.0"}'},
+    )
+    result = migrate_root(paths)
+    ann = tmp_path / "annotations"
+    assert result.errors[0] == f"{ann / 'a.json'}: expected a JSON object, found list"
+    assert result.errors[1].startswith(f"{ann / 'b.json'}: unreadable: Expecting property name")
+    assert result.errors[2:] == [
+        f'{ann / "c.json"}:/schema_version: expected schema_version 1.0 or 1.1, found "0.9"',
+        f'{ann / "d.json"}:/schema_version: expected schema_version 1.0 or 1.1, found "2.0"',
+    ]
+    assert result.written == [] and result.current == []
+
+
+def test_migrate_root_without_a_registry_lists_current_and_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cartel_fto_corpus.truth import atomic, lock
+
+    compact = '{"schema_version": "1.1", "annotations": []}'  # current, though not in the layout dumps writes
+    paths = _root(tmp_path, {"a.json": compact, "b.json": '{"schema_version": "1.0", "annotations": []}'})
+    locked: list[Path] = []
+    roots: list[Path | None] = []
+    real_lock, real_write = lock.corpus_lock, atomic.write_all_atomic
+    monkeypatch.setattr(lock, "corpus_lock", lambda root: locked.append(Path(root)) or real_lock(root))
+    monkeypatch.setattr(atomic, "write_all_atomic", lambda files, root=None: roots.append(root) or real_write(files, root=root))
+    dry = migrate_root(paths, write=False)
+    ann = tmp_path / "annotations"
+    assert (dry.errors, dry.current, dry.written) == ([], [ann / "a.json"], [ann / "b.json"])
+    assert locked == [] and roots == [] and "1.0" in (ann / "b.json").read_text()
+    done = migrate_root(paths)
+    assert (done.errors, done.current, done.written) == ([], [ann / "a.json"], [ann / "b.json"])
+    assert locked == [tmp_path] and roots == [tmp_path]
+    assert (ann / "a.json").read_text() == compact
+    assert json.loads((ann / "b.json").read_text()) == {"schema_version": "1.1", "annotations": []}
+
+
+def test_a_claim_with_clusters_is_left_alone_even_with_a_cluster_too() -> None:
+    claim = {"clusters": ["a"], "cluster": "b"}
+    assert migrate_claim(claim) is claim and claim == {"clusters": ["a"], "cluster": "b"}

@@ -79,3 +79,13 @@ def test_no_other_schema_redefines_a_label_set() -> None:
 def test_unknown_label_set_is_refused() -> None:
     with pytest.raises(KeyError):
         label_set("colour")
+
+
+def test_schema_uri_is_the_file_it_was_read_from() -> None:
+    """Below the fixtures (mutation run, issue 26): the URI every validator registry uses."""
+    from cartel_fto_corpus.truth.paths import schema_dir
+    from cartel_fto_corpus.truth.schema import SCHEMA_FILES, schema_uri
+
+    for name, file in SCHEMA_FILES.items():
+        assert schema_uri(name) == (schema_dir() / file).resolve().as_uri()
+        assert schema_uri(name).startswith("file://") and schema_uri(name).endswith("/" + file)

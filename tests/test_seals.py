@@ -314,3 +314,135 @@ def test_import_set_reads_a_sealed_delivery_without_its_seal(tmp_path: Path) -> 
     shutil.copytree(FIXTURES / "deliveries", root)
     result = CliRunner().invoke(cli, ["import-set", str(root / "annotations/independent/ann_c"), "--root", str(root), "--pivot", "ann_a"])
     assert result.exit_code == 0, result.output
+
+
+def test_protocol_helpers_without_a_protocol() -> None:
+    """Below the fixture (mutation run, issue 26): the small readers on their own."""
+    from cartel_fto_corpus.checks.seals import frozen_versions, guidelines_version, legacy_sets, parse_time
+
+    assert legacy_sets(None) == {} and frozen_versions(None) == {}
+    assert legacy_sets({"legacy_deliveries": [{"set_id": "a", "reason": "r"}]}) == {"a": "r"}
+    assert legacy_sets({"guidelines": []}) == {} and frozen_versions({"legacy_deliveries": []}) == {}
+    assert frozen_versions({"guidelines": [{"version": "1.0", "x": 1}]}) == {"1.0": {"version": "1.0", "x": 1}}
+    assert guidelines_version(b"# Title\n\n**Version 2.10**\n") == "2.10"
+    assert guidelines_version(b"Version 2\n") is None
+    assert guidelines_version(b"\n" * 40 + b"**Version 3.0**\n") is None
+    assert guidelines_version(b"\n" * 39 + b"**Version 3.0**\n") == "3.0"
+    assert guidelines_version(b"\xff Version 1.1") == "1.1"
+    assert parse_time("2025-01-01T00:00:00Z") is not None and parse_time("2025-01-01T00:00:00z") is not None
+    assert parse_time("2025-01-01T00:00:00") is None and parse_time("soon") is None
+    assert parse_time(5) is None  # type: ignore[arg-type]
+
+
+def test_protocol_entries_each_version_once_with_a_time(tmp_path: Path) -> None:
+    """Below the fixture (mutation run, issue 26): the protocol's own problems, pointer by pointer."""
+    from cartel_fto_corpus.checks.seals import protocol_problems
+
+    (tmp_path / "annotations").mkdir()
+    protocol = {
+        "guidelines": [
+            {"version": "1.0", "sha256": "a" * 64, "frozen": "2025-01-01T00:00:00Z"},
+            {"version": "1.0", "sha256": "b" * 64, "frozen": "2025-01-01T00:00:00"},
+            {"version": "1.0", "sha256": "c" * 64, "frozen": "2025-01-02T00:00:00+01:00"},
+        ],
+        "legacy_deliveries": [],
+    }
+    got = [(Path(p.file).name, p.pointer, p.code, p.message) for p in protocol_problems(CorpusPaths(tmp_path), protocol)]
+    assert got == [
+        (
+            "protocol.json",
+            "/guidelines/1/version",
+            "duplicate-version",
+            "expected one entry per version, found 1.0 again (first at /guidelines/0)",
+        ),
+        ("protocol.json", "/guidelines/1/frozen", "bad-time", "expected an RFC 3339 date-time with time zone, found '2025-01-01T00:00:00'"),
+        (
+            "protocol.json",
+            "/guidelines/2/version",
+            "duplicate-version",
+            "expected one entry per version, found 1.0 again (first at /guidelines/0)",
+        ),
+    ]
+
+
+def _seal_folder(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    folder = tmp_path / "set-1"
+    folder.mkdir()
+    for rel, data in files.items():
+        (folder / rel).write_bytes(data)
+    return folder
+
+
+def _seal(files: dict[str, str], **times: str) -> dict:
+    return {
+        "set_id": "set-1",
+        "schema_version": "1.1",
+        "files": files,
+        "guidelines": {"version": "9.0", "sha256": "a" * 64},
+        "started": times.get("started", "2025-01-02T00:00:00Z"),
+        "ended": times.get("ended", "2025-01-02T00:00:00Z"),
+        "sealed": times.get("sealed", "2025-01-02T00:00:00Z"),
+    }
+
+
+FROZEN = {"guidelines": [{"version": "9.0", "sha256": "a" * 64, "frozen": "2025-01-02T00:00:00Z"}], "legacy_deliveries": []}
+
+
+def test_a_seal_at_the_same_instants_and_every_missing_file(tmp_path: Path) -> None:
+    """Below the fixture (mutation run, issue 26): seal_problems on its own."""
+    from cartel_fto_corpus.checks.seals import seal_problems
+
+    folder = _seal_folder(tmp_path, {})
+    assert list(seal_problems(folder, _seal({}), FROZEN)) == []  # equal times are in order, a start at the freeze is after it
+    got = [(p.pointer, p.code) for p in seal_problems(folder, _seal({"a.txt": "0" * 64, "b.txt": "0" * 64}), FROZEN)]
+    assert got == [("/files/a.txt", "sealed-file-missing"), ("/files/b.txt", "sealed-file-missing")]
+
+
+def test_a_seal_with_bad_times_and_no_protocol(tmp_path: Path) -> None:
+    from cartel_fto_corpus.checks.seals import seal_problems
+
+    folder = _seal_folder(tmp_path, {})
+    got = [(p.pointer, p.code, p.message) for p in seal_problems(folder, _seal({}, ended="soon"), None)]
+    assert got == [
+        (
+            "/guidelines/version",
+            "guidelines-not-frozen",
+            "expected a guidelines version frozen in annotations/protocol.json (missing), found 9.0 not frozen; "
+            "run `cartel-fto freeze-guidelines` before annotating",
+        ),
+        ("/ended", "bad-time", "expected an RFC 3339 date-time with time zone, found 'soon'"),
+    ]
+
+
+def test_delivered_files_state_the_seal_versions(tmp_path: Path) -> None:
+    """Below the fixture (mutation run, issue 26): _version_problems on its own."""
+    from cartel_fto_corpus.checks.seals import _version_problems, guidelines_version
+
+    assert guidelines_version(b"# Guidelines\nVersion 1.2\n") == "1.2"
+    folder = _seal_folder(
+        tmp_path,
+        {
+            "a.json": json.dumps(
+                {"schema_version": "1.0", "annotations": [{"guideline_version": "9.0"}, {"guideline_version": "8.0"}, 5]}
+            ).encode(),
+            "b.json": b"[1]",
+            "c.json": b"\xff",
+            "d.json": json.dumps({"schema_version": "1.1", "annotations": None}).encode(),
+            "e.json": json.dumps({"annotations": []}).encode(),
+            "notes.txt": b"{}",
+            "registry.json": b'{"schema_version": "0"}',
+        },
+    )
+    files = {"a.json", "b.json", "c.json", "d.json", "e.json", "notes.txt", "registry.json"}
+    got = [(Path(p.file).name, p.pointer, p.code, p.message) for p in _version_problems(folder, _seal({}), files)]
+    assert got == [
+        ("a.json", "/schema_version", "seal-version-mismatch", "expected 1.1 (the seal's), found '1.0'"),
+        (
+            "a.json",
+            "/annotations/1/guideline_version",
+            "seal-version-mismatch",
+            "expected 9.0 (the guidelines the seal names), found '8.0'",
+        ),
+        ("a.json", "/annotations/2/guideline_version", "seal-version-mismatch", "expected 9.0 (the guidelines the seal names), found None"),
+        ("e.json", "/schema_version", "seal-version-mismatch", "expected 1.1 (the seal's), found None"),
+    ]
