@@ -28,16 +28,8 @@ TESTS = ROOT / "tests"
 
 #: module (path under the package, no .py) -> (test file under tests/, witness string found in it).
 TESTED_IN: dict[str, tuple[str, str]] = {
-    "checks/adjudication": ("test_adjudicate.py", "cartel_fto_corpus.checks.adjudication"),
     "labelstudio/hotkeys": ("test_labelstudio_config.py", "cartel_fto_corpus.labelstudio.hotkeys"),
     "checks/cascade": ("test_validate_cascade.py", "cartel_fto_corpus.checks.cascade"),
-    "checks/corpus_checks": ("test_problem_codes.py", "cartel_fto_corpus.checks.corpus_checks"),
-    "checks/execution_stances": ("test_release_rules.py", "cartel_fto_corpus.checks.execution_stances"),
-    "checks/problems": ("test_problem_codes.py", "cartel_fto_corpus.checks.problems"),
-    "checks/reported_speech": ("test_release_rules.py", "cartel_fto_corpus.checks.reported_speech"),
-    "checks/schema_check": ("test_problem_codes.py", "schema_check.schema_problems"),
-    "checks/severity": ("test_release_rules.py", "rules_2_0"),
-    "checks/unnamed_actors": ("test_checker.py", "unnamed"),
     "cli/evaluate": ("test_evaluation.py", '"evaluate"'),
     "cli/export": ("test_exports.py", '"export"'),
     "cli/ls": ("labelstudio/test_cli_push.py", '"ls"'),
@@ -82,12 +74,6 @@ TESTED_IN: dict[str, tuple[str, str]] = {
     "publish/tasks": ("test_evaluation.py", "cartel_fto_corpus.publish.tasks"),
     "publish/textless": ("test_hydrate.py", "cartel_fto_corpus.publish.textless"),
     "publish/writer": ("test_build.py", '"build"'),
-    "truth/journal": ("test_fault_injection.py", "cartel_fto_corpus.truth.journal"),
-    "truth/lock": ("test_fault_injection.py", "cartel_fto_corpus.truth.lock"),
-    "truth/paths": ("test_loader_paths.py", "cartel_fto_corpus.truth.paths"),
-    "truth/sets": ("test_build.py", "cartel_fto_corpus.truth.sets"),
-    "truth/texts": ("test_corpus.py", "cartel_fto_corpus.truth.texts"),
-    "truth/visible": ("test_terminal_output.py", "cartel_fto_corpus.truth.visible"),
 }
 
 #: module -> why it has no test file of its own and no entry in TESTED_IN.
