@@ -7,6 +7,7 @@ or httpx calls) or is public API exercised by the tests; dead code is deleted in
 """
 
 import cartel_fto_corpus
+from cartel_fto_corpus.checks import checker
 from cartel_fto_corpus.cli import (
     adjudicate,
     agreement,
@@ -21,6 +22,7 @@ from cartel_fto_corpus.cli import (
     main,
     migrate,
     protocol,
+    review,
     scaffold,
     show,
     stats,
@@ -29,7 +31,7 @@ from cartel_fto_corpus.evaluation import predictions
 from cartel_fto_corpus.inspection import agreement as agreement_module
 from cartel_fto_corpus.labelstudio import client, config, server, state, webhook, wire
 from cartel_fto_corpus.publish import features, tokenize
-from cartel_fto_corpus.truth import offsets, schema, texts
+from cartel_fto_corpus.truth import layers, offsets, schema, texts
 
 __all__ = ["USED_DYNAMICALLY"]
 
@@ -51,6 +53,7 @@ USED_DYNAMICALLY = (
     migrate.migrate_command,
     protocol.seal_command,
     protocol.freeze_guidelines_command,
+    review.review_command,
     scaffold.scaffold_command,
     show.show_command,
     stats.stats_command,
@@ -63,6 +66,10 @@ USED_DYNAMICALLY = (
     ls.stop_command,
     # click.Group method overridden to list lazy commands in `--help`; click calls it.
     main.LazyGroup.format_commands,
+    # each layer's own rules, dispatched by `getattr(self, own)` from the layer declaration (checker.OWN_RULES).
+    checker.AnnotationChecker.check_entities,
+    checker.AnnotationChecker.check_stances,
+    checker.AnnotationChecker.check_claims,
     # per-task row checkers, dispatched by `getattr(self, self.task)` in predictions._Rows.
     predictions._Rows.linking,
     predictions._Rows.checkworthiness,
@@ -90,5 +97,8 @@ USED_DYNAMICALLY = (
     offsets.utf16_to_cp,
     schema.FILE_KINDS,  # the schema kinds, every one checked to load (tests/test_schema.py)
     schema.label_sets,  # every label set of the schema (tests/test_schema.py)
+    layers.Layer.id_pattern,  # a layer's id pattern from its prefix, checked against the schema's (tests/test_layers.py)
+    layers.Layer.item_schema,  # the item definition a declaration points into (tests/test_layers.py)
+    layers.layer_of_id,  # which layer an id belongs to, by its prefix (tests/test_layers.py)
     texts.read_checksums,  # texts/SHA256SUMS as a dict (tests/test_corpus.py)
 )
