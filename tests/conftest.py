@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import secrets
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,21 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     if MISSING_LABELSTUDIO and (module_path.name.startswith("test_labelstudio_") or module_path.parent.name == "labelstudio"):
         return _SkippedModule.from_parent(parent, path=module_path)
     return None
+
+
+#: workerinput key of the throwaway Label Studio password and token shared by the pytest-xdist workers
+#: (tests/labelstudio/conftest.py's `ls_template`: one migrated template for the whole run).
+LS_SECRETS_KEY = "cartel_fto_ls_secrets"
+_LS_SECRETS: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """pytest-xdist, in the controller: hand every worker the same password and token, in memory (never a file,
+    an argument or the environment), generated once per run."""
+    if not _LS_SECRETS:
+        _LS_SECRETS.extend([secrets.token_hex(20)[:16], secrets.token_hex(20)])
+    node.workerinput[LS_SECRETS_KEY] = tuple(_LS_SECRETS)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
