@@ -46,16 +46,16 @@ setup-test: $(NEEDS_VENV)
 	for j in $$jobs; do wait "$${j%%:*}" || { echo "$${j#*:} failed:" >&2; rc=1; }; cat "$$logs/$$(basename "$${j#*:}").log"; done; \
 	rm -rf "$$logs"; exit $$rc
 
-# pytest-xdist: TEST_WORKERS processes (0: none, all in this one), each taking whole test files
-# (a file's module fixtures and order kept); the Label Studio template is migrated once for all;
-# the 30 slowest tests are listed (where CI's time goes).
+# pytest-xdist: the Label Studio tests in one worker beside all the others in another (the groups
+# are set in tests/conftest.py; TEST_WORKERS=0 runs everything in this one process); the 30 slowest
+# tests are listed (where CI's time goes).
 TEST_WORKERS ?= 2
 
 run: setup
 	$(PYTHON) -m cartel_fto_corpus validate --summary
 
 test: setup-test
-	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=30
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30
 
 lint:
 	$(PYTHON) -m ruff check .

@@ -53,6 +53,27 @@ def pytest_configure_node(node: object) -> None:
     node.workerinput[LS_SECRETS_KEY] = tuple(_LS_SECRETS)  # type: ignore[attr-defined]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadgroup` (`make test`): two groups, the Label Studio tests on one worker and everything else on
+    the other, each in its usual order, side by side.
+
+    Not finer: the suite's commands lock the corpus they read (`truth.lock`, refusing at once by default), and
+    many tests build or check the one shared fixture corpus or the repository itself, so two workers running
+    them at once refuse each other (seen: test_loader.py's and test_loader_paths.py's module fixtures). The
+    Label Studio tests work on copies and lock nothing shared. A scheduler rather than `xdist_group` marks:
+    pytest-xdist 3.8 groups by renaming node ids, which pytest 9 ignores."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TwoGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "labelstudio" if nodeid.startswith("tests/labelstudio/") else "suite"
+
+    return TwoGroups(config, log)
+
+
 @pytest.fixture
 def fixture_root() -> Path:
     """The small valid corpus under tests/fixtures/corpus (read-only: copy before changing it)."""
