@@ -24,7 +24,7 @@ fi
 echo "creating $VENV with label-studio==$VERSION (a few minutes, ~1 GB)"
 "$PY" -m venv "$VENV"
 # uv (from PyPI, into this venv only) resolves and downloads label-studio's ~160 packages in parallel:
-# 2 min on a cold cache where pip's one-at-a-time resolution took over 9 (measured 2026-12-03, shared
+# 2 min on a cold cache where pip's one-at-a-time resolution took 12 (measured 2026-12-03, shared
 # 2-core machine under load). Plain pip when uv can't be had or fails: slower, same packages.
 if "$VENV/bin/python" -m pip install -q "uv==$UV_VERSION" \
   && "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" "label-studio==$VERSION"; then
