@@ -33,15 +33,29 @@ setup: $(NEEDS_VENV)
 
 # The package with the test and Label Studio extras, the Label Studio server in its own venv
 # ($${CARTEL_FTO_LS_VENV:-.venv-labelstudio}), Debian's chromium (root, or passwordless sudo).
+# The scripts/setup_*.sh run beside the pip install (they share nothing with it; the Label Studio
+# venv alone downloads ~1 GB), each into its own log, printed when all have ended; any failure fails.
 setup-test: $(NEEDS_VENV)
-	$(PYTHON) -m pip install -q -c constraints.txt -e '.[dev,labelstudio]'
-	@for s in scripts/setup_*.sh; do [ -f "$$s" ] && PYTHON="$(PYTHON)" bash "$$s" || exit 1; done
+	@logs=$$(mktemp -d); jobs=; \
+	for s in scripts/setup_*.sh; do \
+	  [ -f "$$s" ] || continue; \
+	  PYTHON="$(PYTHON)" bash "$$s" >"$$logs/$${s##*/}.log" 2>&1 & jobs="$$jobs $$!:$$s"; \
+	done; \
+	echo "$(PYTHON) -m pip install -q -c constraints.txt -e '.[dev,labelstudio]' (scripts/setup_*.sh beside it)"; \
+	$(PYTHON) -m pip install -q -c constraints.txt -e '.[dev,labelstudio]'; rc=$$?; \
+	for j in $$jobs; do wait "$${j%%:*}" || { echo "$${j#*:} failed:" >&2; rc=1; }; cat "$$logs/$$(basename "$${j#*:}").log"; done; \
+	rm -rf "$$logs"; exit $$rc
+
+# pytest-xdist: the Label Studio tests in one worker beside all the others in another (the groups
+# are set in tests/conftest.py; TEST_WORKERS=0 runs everything in this one process); the 30 slowest
+# tests are listed (where CI's time goes).
+TEST_WORKERS ?= 2
 
 run: setup
 	$(PYTHON) -m cartel_fto_corpus validate --summary
 
 test: setup-test
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30
 
 lint:
 	$(PYTHON) -m ruff check .

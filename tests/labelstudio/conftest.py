@@ -1,4 +1,4 @@
-"""A real Label Studio for the sync tests: one server per session, a fresh project per test.
+"""A real Label Studio for the sync tests: one server per session (per pytest-xdist worker), a fresh project per test.
 
 The server runs from its own virtualenv (scripts/setup_labelstudio_server.sh, `make setup-test`;
 override with CARTEL_FTO_LS_VENV), on a free port of 127.0.0.1, from a data dir migrated once
@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ with contextlib.suppress(ModuleNotFoundError):
 
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import LS_SECRETS_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"
@@ -96,17 +98,50 @@ class CmdlineWatch:
 
 
 #: What the session's /proc watch saw while `label-studio init` and `start` ran (issue 15 point 3).
-SECRET_WATCH: dict[str, CmdlineWatch] = {}
+SECRET_WATCH: dict[str, CmdlineWatch | SeenWatch] = {}
+
+
+@dataclass
+class SeenWatch:
+    """What another pytest-xdist worker's CmdlineWatch saw while it migrated the shared template: the number of
+    scans and one placeholder per command line that held a secret (the line itself is never written down)."""
+
+    scans: int
+    hits: list[str]
 
 
 @pytest.fixture(scope="session")
-def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """(data dir, password, token): migrated once per session, then only ever copied."""
-    token, password = new_token(), new_token()[:16]
-    template = tmp_path_factory.mktemp("ls-template") / "data"
-    with CmdlineWatch(token, password) as watch:
-        init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
-    SECRET_WATCH["init"] = watch
+def ls_template(ls_venv: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[Path, str, str]:
+    """(data dir, password, token): migrated once per run, then only ever copied.
+
+    Migrating takes ~25 s of CPU. Under pytest-xdist the workers share the run's password and token (handed
+    to each by tests/conftest.py's `pytest_configure_node`, in memory), so the first worker that needs the
+    template migrates it into the run's common temp dir under a file lock and the others copy it; the
+    /proc watch's findings go with it (counts only, in `watch.json`)."""
+    from filelock import FileLock
+
+    shared = getattr(request.config, "workerinput", {}).get(LS_SECRETS_KEY)
+    if shared is None:  # one process (or a worker not handed the secrets): its own template, as before xdist
+        token, password = new_token(), new_token()[:16]
+        template = tmp_path_factory.mktemp("ls-template") / "data"
+        with CmdlineWatch(token, password) as watch:
+            init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
+        SECRET_WATCH["init"] = watch
+        return template, password, token
+    password, token = shared
+    root = tmp_path_factory.getbasetemp().parent / "ls-template"  # the run's dir, above every worker's own
+    template, record = root / "data", root / "watch.json"
+    with FileLock(f"{root}.lock"):
+        if record.exists():
+            seen = json.loads(record.read_text(encoding="utf-8"))
+            SECRET_WATCH["init"] = SeenWatch(seen["scans"], ["(a command line holding a secret, seen by another worker)"] * seen["hits"])
+        else:
+            shutil.rmtree(root, ignore_errors=True)  # half made by a worker that failed: start again
+            root.mkdir(mode=0o700)
+            with CmdlineWatch(token, password) as watch:
+                init_data_dir(ls_venv, template, DEFAULT_USER, password, token)
+            SECRET_WATCH["init"] = watch
+            record.write_text(json.dumps({"scans": watch.scans, "hits": len(watch.hits)}), encoding="utf-8")
     return template, password, token
 
 
