@@ -133,11 +133,24 @@ def open_empty(a: Annotator, project_id: int, task_id: int) -> None:
 
 
 def draw(a: Annotator, key: str, words: str, context: str | None = None) -> None:
-    """Label first, then select (what works in Label Studio 1.23), then click the new region to select it."""
-    a.page.keyboard.press("Escape")
-    a.page.keyboard.press(key)
-    a.select_words(words, context or words)
-    a.page.locator("span.htx-highlight >> visible=true", has_text=words).last.click()
+    """Label first, then select (what works in Label Studio 1.23), then click the new region to select it.
+
+    A label key pressed while the editor is still settling (a loaded machine, right after the task
+    opened) can be lost, and the drag then makes no region: the annotator would press it again, and
+    so does this, up to three times; a region that does appear is never drawn twice.
+    """
+    regions = a.page.locator("span.htx-highlight >> visible=true", has_text=words)
+    before = regions.count()
+    for _attempt in range(3):
+        a.page.keyboard.press("Escape")
+        a.page.keyboard.press(key)
+        a.select_words(words, context or words)
+        deadline = time.monotonic() + 20
+        while regions.count() <= before and time.monotonic() < deadline:
+            a.page.wait_for_timeout(250)
+        if regions.count() > before:
+            break
+    regions.last.click()
 
 
 def choose(a: Annotator, value: str) -> None:
