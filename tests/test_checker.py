@@ -268,3 +268,24 @@ def test_check_span_returns_whether_offsets_and_text_are_sound() -> None:
         ("/s2/text", "span-text-mismatch"),
         ("/s4", "span-ends-inside-word"),
     ]
+
+
+def test_a_layer_without_its_own_rules_gets_the_declared_checks(monkeypatch: Any) -> None:
+    """A new layer (no `OWN_RULES` entry) is checked by `check_layer` from its declaration alone:
+    its references against the registry or the set, its spans against the text."""
+    monkeypatch.setattr(AnnotationChecker, "OWN_RULES", {})
+    c = _checker()
+    bad_entity, bad_text = _mention(0, 0, 5, entity="zz"), {**_mention(1, 10, 15, "t"), "text": "Tramp"}
+    aset = {
+        "annotator": "a",
+        "guideline_version": "1.1",
+        "status": "draft",
+        "entities": [bad_entity, bad_text],
+        "stances": [],
+        "claims": [],
+    }
+    c.check_set(0, aset, TEXT)
+    assert [(p.pointer, p.code, p.message) for p in c.problems] == [
+        ("/annotations/0/entities/0/entity", "unknown-entity", "expected an entity id of the registry, found 'zz'"),
+        ("/annotations/0/entities/1/text", "span-text-mismatch", 'expected the text at 10:15 "Trump", found "Tramp"'),
+    ]

@@ -7,18 +7,23 @@ thing broken; the file name says what. Each case asserts the exact pointer and m
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.checks.validate import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_UNREADABLE,
     file_kind,
+    internal_error,
     read_json,
+    readable_corpus_problems,
     validate,
 )
+from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, label_set
 from tests.conftest import FIXTURE_CORPUS, INVALID
 
@@ -425,3 +430,25 @@ def test_created_is_an_rfc3339_date_time(tmp_path: Path, created: str, problem: 
     f.write_text(json.dumps(doc), encoding="utf-8")
     found = [(p.pointer, p.message) for p in validate([f], root=FIXTURE_CORPUS).problems]
     assert found == ([] if problem is None else [("/annotations/0/created", problem)])
+
+
+def test_an_internal_error_is_one_unreadable_line_with_the_exception_cut_at_200() -> None:
+    found = internal_error("annotations/a.json", ValueError("y" * 250))
+    assert found == Problem(
+        "annotations/a.json",
+        "",
+        f"internal error while checking this file (ValueError: {'y' * 200}); please report it",
+        "internal-error",
+        unreadable=True,
+    )
+
+
+def test_readable_corpus_problems_checks_each_file_against_its_own_schema(tmp_path: Path) -> None:
+    """What `stats` and `show` check first: the fixture corpus is sound; a schema error is reported as such."""
+    assert readable_corpus_problems(CorpusPaths(FIXTURE_CORPUS)) == []
+    root = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    doc = json.loads((root / "annotations" / "900_00000000000000aa.json").read_text(encoding="utf-8"))
+    doc["annotations"][0]["status"] = "finished?"
+    (root / "annotations" / "900_00000000000000aa.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert [(p.pointer, p.code) for p in readable_corpus_problems(CorpusPaths(root))] == [("/annotations/0/status", "schema-enum")]
