@@ -348,3 +348,19 @@ def test_a_reference_declaration_other_than_registry_or_layer_is_refused(target:
     with pytest.raises(ValueError) as caught:
         _parse_reference("/entity", target)
     assert str(caught.value) == f"x-layer reference '/entity': expected 'registry:<section>' or 'layer:<name>', found {target!r}"
+
+
+def test_item_pointers_are_relative_to_the_item_without_a_prefix() -> None:
+    claim = {
+        "id": "c1",
+        "start": 0,
+        "end": 5,
+        "text": "Rubio",
+        "claimant": {"kind": "unnamed", "span": {"start": 6, "end": 9, "text": "met"}},
+    }
+    assert [ptr for ptr, _ in item_spans(layer("claims"), claim)] == ["/claimant/span", ""]
+
+
+def test_a_set_without_some_layer_lists_has_no_items_of_them() -> None:
+    mention = {"id": "e1", "start": 0, "end": 5, "text": "Rubio", "entity": "r", "label": "PERSON"}
+    assert list(set_items({"entities": [mention]})) == [(layer("entities"), 0, mention)]

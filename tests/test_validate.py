@@ -19,6 +19,7 @@ from cartel_fto_corpus.checks.validate import (
     EXIT_UNREADABLE,
     file_kind,
     internal_error,
+    interrupted_write,
     read_json,
     readable_corpus_problems,
     validate,
@@ -452,3 +453,25 @@ def test_readable_corpus_problems_checks_each_file_against_its_own_schema(tmp_pa
     doc["annotations"][0]["status"] = "finished?"
     (root / "annotations" / "900_00000000000000aa.json").write_text(json.dumps(doc), encoding="utf-8")
     assert [(p.pointer, p.code) for p in readable_corpus_problems(CorpusPaths(root))] == [("/annotations/0/status", "schema-enum")]
+
+
+def test_a_committed_journal_is_an_interrupted_write_unless_its_writer_holds_the_lock(tmp_path: Path) -> None:
+    from cartel_fto_corpus.truth.journal import JOURNAL, TXN_DIR
+    from cartel_fto_corpus.truth.lock import corpus_lock
+
+    paths = CorpusPaths(tmp_path)
+    assert interrupted_write(paths) == []
+    (tmp_path / TXN_DIR).mkdir()
+    assert interrupted_write(paths) == []  # staged only: nothing was renamed yet
+    with corpus_lock(tmp_path):  # taking the lock recovers, so the writer writes its journal while holding it
+        (tmp_path / TXN_DIR).mkdir()
+        (tmp_path / TXN_DIR / JOURNAL).write_text("{}", encoding="utf-8")
+        assert interrupted_write(paths) == []  # its writer is still at work
+    [found] = interrupted_write(paths)  # the writer is gone
+    assert (found.pointer, found.code, found.message) == (
+        "",
+        "interrupted-write",
+        "expected no interrupted write, found a committed journal whose renames were not all done (a writer was killed); "
+        "run `cartel-fto recover` to finish it",
+    )
+    assert found.file.endswith(f"{TXN_DIR}/{JOURNAL}")
