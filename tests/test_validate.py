@@ -475,3 +475,20 @@ def test_a_committed_journal_is_an_interrupted_write_unless_its_writer_holds_the
         "run `cartel-fto recover` to finish it",
     )
     assert found.file.endswith(f"{TXN_DIR}/{JOURNAL}")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("protocol.json", "protocol"),
+        ("SEAL.json", "seal"),
+        ("registry.json", "registry"),
+        ("blind.registry.json", "registry"),
+        ("manifest.json", "manifest"),
+        ("old.manifest.json", "manifest"),
+        ("900_00000000000000aa.json", "annotation"),
+        ("xregistry.json", "annotation"),
+    ],
+)
+def test_a_files_kind_is_told_by_its_name(name: str, kind: str) -> None:
+    assert file_kind(Path("annotations") / name) == kind
