@@ -492,3 +492,34 @@ def test_a_committed_journal_is_an_interrupted_write_unless_its_writer_holds_the
 )
 def test_a_files_kind_is_told_by_its_name(name: str, kind: str) -> None:
     assert file_kind(Path("annotations") / name) == kind
+
+
+def test_a_bug_while_loading_a_file_is_its_one_internal_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cartel_fto_corpus.checks.validate as validate_module
+    from cartel_fto_corpus.checks.problems import Report
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validate_module, "sound_document", broken)
+    path = FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json"
+    report = Report()
+    assert validate_module.load_checked("annotation", path, report) is None
+    name = validate_module.display(path)
+    assert report.files == [name]
+    assert report.problems == [
+        Problem(
+            name, "", "internal error while checking this file (RuntimeError: boom); please report it", "internal-error", unreadable=True
+        )
+    ]
+
+
+def test_registry_entries_a_schema_rejected_file_names_are_not_called_unused(tmp_path: Path) -> None:
+    """The file's references cannot be trusted, but neither can "unused" be: its ids count as maybe used."""
+    root = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    path = root / "annotations" / "900_00000000000000aa.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["annotations"][0]["status"] = "finished?"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert [(p.pointer, p.code) for p in validate(root=root).problems] == [("/annotations/0/status", "schema-enum")]
