@@ -523,3 +523,16 @@ def test_registry_entries_a_schema_rejected_file_names_are_not_called_unused(tmp
     doc["annotations"][0]["status"] = "finished?"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert [(p.pointer, p.code) for p in validate(root=root).problems] == [("/annotations/0/status", "schema-enum")]
+
+
+def test_a_bug_in_a_corpus_level_check_is_one_internal_error_line_of_its_file() -> None:
+    from cartel_fto_corpus.checks.validate import _guarded
+
+    def broken(a: int, b: int) -> list[Problem]:
+        raise KeyError(a + b)
+
+    p = Problem("texts", "", "m", "c")
+    assert _guarded("texts", lambda *args: iter([p]), 1) == [p]
+    assert _guarded("texts", broken, 1, 2) == [
+        Problem("texts", "", "internal error while checking this file (KeyError: 3); please report it", "internal-error", unreadable=True)
+    ]
