@@ -536,3 +536,14 @@ def test_a_bug_in_a_corpus_level_check_is_one_internal_error_line_of_its_file() 
     assert _guarded("texts", broken, 1, 2) == [
         Problem("texts", "", "internal error while checking this file (KeyError: 3); please report it", "internal-error", unreadable=True)
     ]
+
+
+def test_files_after_an_unreadable_one_are_still_checked(tmp_path: Path) -> None:
+    bad, broken = tmp_path / "900_00000000000000aa.json", tmp_path / "copy" / "900_00000000000000aa.json"
+    bad.write_text("{", encoding="utf-8")
+    broken.parent.mkdir()
+    doc = json.loads((FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json").read_text(encoding="utf-8"))
+    doc["annotations"][0]["claims"][1]["text"] = "Mexico objects"
+    broken.write_text(json.dumps(doc), encoding="utf-8")
+    found = [(p.code, p.pointer) for p in validate([bad, broken], root=FIXTURE_CORPUS).problems]
+    assert found == [("unreadable", ""), ("span-text-mismatch", "/annotations/0/claims/1/text")]
