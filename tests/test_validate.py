@@ -547,3 +547,24 @@ def test_files_after_an_unreadable_one_are_still_checked(tmp_path: Path) -> None
     broken.write_text(json.dumps(doc), encoding="utf-8")
     found = [(p.code, p.pointer) for p in validate([bad, broken], root=FIXTURE_CORPUS).problems]
     assert found == [("unreadable", ""), ("span-text-mismatch", "/annotations/0/claims/1/text")]
+
+
+def test_a_bug_in_one_files_checker_is_its_line_and_the_next_file_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cartel_fto_corpus.checks.validate import AnnotationChecker
+
+    run = AnnotationChecker.run
+
+    def run_or_fail(self: AnnotationChecker) -> list[Problem]:
+        if self.file.endswith("first.json"):
+            raise ValueError("boom")
+        return run(self)
+
+    monkeypatch.setattr(AnnotationChecker, "run", run_or_fail)
+    doc = json.loads((FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json").read_text(encoding="utf-8"))
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(doc), encoding="utf-8")
+    doc["annotations"][0]["claims"][1]["text"] = "Mexico objects"
+    second.write_text(json.dumps(doc), encoding="utf-8")
+    problems = validate([first, second], root=FIXTURE_CORPUS).problems
+    assert [(p.code, p.pointer) for p in problems] == [("internal-error", ""), ("span-text-mismatch", "/annotations/0/claims/1/text")]
+    assert problems[0] == internal_error(problems[0].file, ValueError("boom")) and problems[0].file.endswith("first.json")
