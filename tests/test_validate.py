@@ -24,7 +24,7 @@ from cartel_fto_corpus.checks.validate import (
     readable_corpus_problems,
     validate,
 )
-from cartel_fto_corpus.truth.paths import CorpusPaths
+from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, label_set
 from tests.conftest import FIXTURE_CORPUS, INVALID
 
@@ -568,3 +568,17 @@ def test_a_bug_in_one_files_checker_is_its_line_and_the_next_file_is_checked(tmp
     problems = validate([first, second], root=FIXTURE_CORPUS).problems
     assert [(p.code, p.pointer) for p in problems] == [("internal-error", ""), ("span-text-mismatch", "/annotations/0/claims/1/text")]
     assert problems[0] == internal_error(problems[0].file, ValueError("boom")) and problems[0].file.endswith("first.json")
+
+
+def test_a_file_named_after_another_document_is_reported_on_that_file(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    renamed = root / "annotations" / "900_00000000000000ab.json"
+    shutil.copy(root / "annotations" / "900_00000000000000aa.json", renamed)
+    [found] = [p for p in validate([renamed], root=root).problems if p.code == "file-name-mismatch"]
+    assert found == Problem(
+        display(renamed),
+        "/doc_id",
+        "expected '900_00000000000000ab' (the file name), found '900_00000000000000aa'",
+        "file-name-mismatch",
+    )
