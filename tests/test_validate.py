@@ -582,3 +582,27 @@ def test_a_file_named_after_another_document_is_reported_on_that_file(tmp_path: 
         "expected '900_00000000000000ab' (the file name), found '900_00000000000000aa'",
         "file-name-mismatch",
     )
+
+
+@pytest.mark.parametrize(("name", "required"), [("protocol.json", "protocol_version"), ("SEAL.json", "seal_version")])
+def test_a_protocol_or_seal_given_by_name_is_schema_checked(tmp_path: Path, name: str, required: str) -> None:
+    path = tmp_path / name
+    path.write_text('{"x": 1}', encoding="utf-8")
+    problems = validate([path], root=FIXTURE_CORPUS).problems
+    assert {p.file for p in problems} == {display(path)}
+    assert (problems[0].code, problems[0].message) == (
+        "schema-additionalProperties",
+        "schema: Additional properties are not allowed ('x' was unexpected)",
+    )
+    assert (problems[1].code, problems[1].message) == ("schema-required", f"schema: {required!r} is a required property")
+
+
+def test_a_bug_in_the_delivery_checks_is_one_line_of_the_annotations_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cartel_fto_corpus.checks.validate as validate_module
+
+    def broken(paths: CorpusPaths) -> list[Problem]:
+        raise OSError("gone")
+
+    monkeypatch.setattr(validate_module, "delivery_problems", broken)
+    folder = display(CorpusPaths(FIXTURE_CORPUS).annotations)
+    assert validate(root=FIXTURE_CORPUS).problems == [internal_error(folder, OSError("gone"))]
