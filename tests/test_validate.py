@@ -606,3 +606,12 @@ def test_a_bug_in_the_delivery_checks_is_one_line_of_the_annotations_folder(monk
     monkeypatch.setattr(validate_module, "delivery_problems", broken)
     folder = display(CorpusPaths(FIXTURE_CORPUS).annotations)
     assert validate(root=FIXTURE_CORPUS).problems == [internal_error(folder, OSError("gone"))]
+
+
+def test_a_whole_run_reads_the_registry_the_manifest_and_every_annotation_file() -> None:
+    paths = CorpusPaths(FIXTURE_CORPUS)
+    assert validate(root=FIXTURE_CORPUS).files == [
+        display(paths.registry),
+        display(paths.manifest),
+        *(display(p) for p in paths.annotation_files()),
+    ]
