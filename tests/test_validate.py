@@ -618,7 +618,7 @@ def test_a_whole_run_reads_the_registry_the_manifest_and_every_annotation_file()
 
 
 def test_one_file_run_counts_the_registry_ids_of_every_other_file_of_the_root(tmp_path: Path) -> None:
-    """Validating 900 alone: the ids only 901 uses are not "unused", whether 901 is sound or schema-rejected."""
+    """Validating 900 alone: the ids only 901 uses are not "unused", whether 901 is sound, unchecked or schema-rejected."""
     root = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, root)
     given = root / "annotations" / "900_00000000000000aa.json"
@@ -629,6 +629,8 @@ def test_one_file_run_counts_the_registry_ids_of_every_other_file_of_the_root(tm
     given.write_text(json.dumps({**doc, "annotations": []}), encoding="utf-8")  # uses no registry id
     expected = [(display(given), "/annotations", "schema-minItems")]
     assert [(p.file, p.pointer, p.code) for p in validate([given], root=root).problems] == expected
+    other.write_text(json.dumps({**doc, "doc_id": "901_00000000000000aa", "text_sha256": "0" * 64}), encoding="utf-8")
+    assert [(p.file, p.pointer, p.code) for p in validate([given], root=root).problems] == expected  # its sets never looked into
     doc["annotations"][0]["status"] = "finished?"
     other.write_text(json.dumps({**doc, "doc_id": "901_00000000000000aa"}), encoding="utf-8")
     assert [(p.file, p.pointer, p.code) for p in validate([given], root=root).problems] == expected
