@@ -222,3 +222,10 @@ def test_manifest_lines_keep_non_ascii_cut_at_120_and_go_on_after_an_unknown_doc
         ),
         Problem("m.json", "/documents", "expected an entry for texts/001.txt, found none; run `cartel-fto manifest`", "stale-manifest"),
     ]
+
+
+def test_a_bad_checksum_line_is_quoted_as_written(tmp_path: Path) -> None:
+    paths = _corpus(tmp_path, {})
+    paths.checksums.write_text("número mal\n", encoding="utf-8")
+    _sums, bad = parse_checksums("S", paths.checksums)
+    assert [p.message for p in bad] == ["line 1: expected '<64 hex digits>  <file name>', found \"número mal\""]
