@@ -268,3 +268,81 @@ def test_check_span_returns_whether_offsets_and_text_are_sound() -> None:
         ("/s2/text", "span-text-mismatch"),
         ("/s4", "span-ends-inside-word"),
     ]
+
+
+def test_a_layer_without_its_own_rules_gets_the_declared_checks(monkeypatch: Any) -> None:
+    """A new layer (no `OWN_RULES` entry) is checked by `check_layer` from its declaration alone:
+    its references against the registry or the set, its spans against the text."""
+    monkeypatch.setattr(AnnotationChecker, "OWN_RULES", {})
+    c = _checker()
+    bad_entity, bad_text = _mention(0, 0, 5, entity="zz"), {**_mention(1, 10, 15, "t"), "text": "Tramp"}
+    aset = {
+        "annotator": "a",
+        "guideline_version": "1.1",
+        "status": "draft",
+        "entities": [bad_entity, bad_text],
+        "stances": [],
+        "claims": [],
+    }
+    c.check_set(0, aset, TEXT)
+    assert [(p.pointer, p.code, p.message) for p in c.problems] == [
+        ("/annotations/0/entities/0/entity", "unknown-entity", "expected an entity id of the registry, found 'zz'"),
+        ("/annotations/0/entities/1/text", "span-text-mismatch", 'expected the text at 10:15 "Trump", found "Tramp"'),
+    ]
+
+
+def _fixture_problems(edit: Any) -> list[tuple[str, str, str]]:
+    """The problems of the fixture corpus's article after `edit(doc)`, checked as `validate` checks it."""
+    from cartel_fto_corpus.truth.jsonio import read_json
+
+    path = FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json"
+    doc = read_json(path)
+    edit(doc)
+    ctx = Context(CorpusPaths(FIXTURE_CORPUS), read_json(FIXTURE_CORPUS / "annotations" / "registry.json"))
+    return [(p.pointer, p.code, p.message) for p in AnnotationChecker(str(path), doc, ctx, Usage()).run()]
+
+
+def test_the_fixture_article_is_sound() -> None:
+    assert _fixture_problems(lambda doc: None) == []
+
+
+def test_a_claimant_mention_of_another_entity_is_reported_under_the_claimant() -> None:
+    def edit(doc: dict[str, Any]) -> None:
+        doc["annotations"][0]["claims"][0]["claimant"]["mention"] = "e2"  # Donald Trump, not Marco Rubio
+
+    assert _fixture_problems(edit) == [
+        (
+            "/annotations/0/claims/0/claimant/mention",
+            "mention-entity-mismatch",
+            "expected a mention of 'marco_rubio', found 'e2' which links 'donald_trump'",
+        )
+    ]
+
+
+def test_a_claim_span_is_checked_after_its_claimants_span() -> None:
+    """c2's claimant has a span of its own (listed first in the declaration): the claim's span is still checked."""
+
+    def edit(doc: dict[str, Any]) -> None:
+        doc["annotations"][0]["claims"][1]["text"] = "Mexico objects"
+
+    assert _fixture_problems(edit) == [
+        ("/annotations/0/claims/1/text", "span-text-mismatch", 'expected the text at 229:244 "Mexico objected", found "Mexico objects"')
+    ]
+
+
+def test_adjudication_record_lines_are_kept_whole(monkeypatch: Any) -> None:
+    import cartel_fto_corpus.checks.adjudication as adjudication
+
+    monkeypatch.setattr(adjudication, "adjudication_problems", lambda doc, i: [("/annotations/0/adjudication", "adjudication-x", "m")])
+    assert _fixture_problems(lambda doc: None) == [("/annotations/0/adjudication", "adjudication-x", "m")]
+
+
+def test_findings_after_an_acknowledged_one_are_still_reported(monkeypatch: Any) -> None:
+    import cartel_fto_corpus.checks.checker as checker
+
+    found = [("/a/stances/0", "execution-only-stance", "m0", "k0"), ("/a/stances/1", "execution-only-stance", "m1", "k1")]
+    monkeypatch.setattr(checker, "execution_stance_problems", lambda base, aset, types: iter(found))
+    monkeypatch.setattr(Context, "acknowledged", property(lambda self: ({"x": {"k0": "read, and right"}}, None)))
+    c = _checker()
+    c.check_release_0_3_rules("/a", {"status": "draft", "guideline_version": "2.0", "entities": [], "stances": [], "claims": []})
+    assert c.problems == [] and [(w.pointer, w.code, w.message) for w in c.warnings] == [("/a/stances/1", "execution-only-stance", "m1")]

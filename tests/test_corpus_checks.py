@@ -203,3 +203,29 @@ def test_checksums_not_utf8_or_not_a_file(tmp_path: Path) -> None:
     paths.checksums.unlink()
     paths.checksums.mkdir()
     assert parse_checksums("S", paths.checksums) == ({}, [_unreadable("S", "expected a regular file, found a directory", "unreadable")])
+
+
+def test_manifest_lines_keep_non_ascii_cut_at_120_and_go_on_after_an_unknown_document(tmp_path: Path) -> None:
+    from cartel_fto_corpus.checks.problems import Problem
+
+    paths = _corpus(tmp_path, {"000.txt": ("**" + "é" * 200 + "**\nbody").encode(), "001.txt": b"other"})
+    fresh = compute_manifest(read_texts(paths))["documents"]
+    stale = {**fresh[0], "title": "ü" * 200}
+    got = manifest_problems("m.json", {"documents": [{**fresh[1], "id": "zzz"}, stale]}, paths)
+    assert got == [
+        Problem("m.json", "/documents/0/id", "expected a document with a text in texts/, found 'zzz' without one", "unknown-document"),
+        Problem(
+            "m.json",
+            "/documents/1/title",
+            f'expected "{"é" * 119} (computed from the text), found "{"ü" * 119}; run `cartel-fto manifest`',
+            "stale-manifest",
+        ),
+        Problem("m.json", "/documents", "expected an entry for texts/001.txt, found none; run `cartel-fto manifest`", "stale-manifest"),
+    ]
+
+
+def test_a_bad_checksum_line_is_quoted_as_written(tmp_path: Path) -> None:
+    paths = _corpus(tmp_path, {})
+    paths.checksums.write_text("número mal\n", encoding="utf-8")
+    _sums, bad = parse_checksums("S", paths.checksums)
+    assert [p.message for p in bad] == ["line 1: expected '<64 hex digits>  <file name>', found \"número mal\""]

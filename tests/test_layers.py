@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from cartel_fto_corpus.truth.layers import (
+    Reference,
+    _parse_reference,
     count_items,
     item_references,
     item_spans,
@@ -333,3 +335,32 @@ def test_label_studio_objects_are_the_declared_ones() -> None:
     from cartel_fto_corpus.labelstudio import config
 
     assert set(config.LAYERS) == {found.labelstudio for found in layers()}
+
+
+def test_a_reference_declaration_is_parsed_into_kind_and_target() -> None:
+    """`layers()` is cached (parsed once per process), so the parser is pinned on its own."""
+    assert _parse_reference("/entity", "registry:entities") == Reference("/entity", "registry", "entities")
+    assert _parse_reference("/actor/mention", "layer:entities") == Reference("/actor/mention", "layer", "entities")
+
+
+@pytest.mark.parametrize("target", ["entities", "registry:", "layer:", "schema:entities", ":entities"])
+def test_a_reference_declaration_other_than_registry_or_layer_is_refused(target: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        _parse_reference("/entity", target)
+    assert str(caught.value) == f"x-layer reference '/entity': expected 'registry:<section>' or 'layer:<name>', found {target!r}"
+
+
+def test_item_pointers_are_relative_to_the_item_without_a_prefix() -> None:
+    claim = {
+        "id": "c1",
+        "start": 0,
+        "end": 5,
+        "text": "Rubio",
+        "claimant": {"kind": "unnamed", "span": {"start": 6, "end": 9, "text": "met"}},
+    }
+    assert [ptr for ptr, _ in item_spans(layer("claims"), claim)] == ["/claimant/span", ""]
+
+
+def test_a_set_without_some_layer_lists_has_no_items_of_them() -> None:
+    mention = {"id": "e1", "start": 0, "end": 5, "text": "Rubio", "entity": "r", "label": "PERSON"}
+    assert list(set_items({"entities": [mention]})) == [(layer("entities"), 0, mention)]

@@ -7,18 +7,24 @@ thing broken; the file name says what. Each case asserts the exact pointer and m
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.checks.validate import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_UNREADABLE,
     file_kind,
+    internal_error,
+    interrupted_write,
     read_json,
+    readable_corpus_problems,
     validate,
 )
+from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.schema import detailed_validator, fast_validator, label_set
 from tests.conftest import FIXTURE_CORPUS, INVALID
 
@@ -425,3 +431,206 @@ def test_created_is_an_rfc3339_date_time(tmp_path: Path, created: str, problem: 
     f.write_text(json.dumps(doc), encoding="utf-8")
     found = [(p.pointer, p.message) for p in validate([f], root=FIXTURE_CORPUS).problems]
     assert found == ([] if problem is None else [("/annotations/0/created", problem)])
+
+
+def test_an_internal_error_is_one_unreadable_line_with_the_exception_cut_at_200() -> None:
+    found = internal_error("annotations/a.json", ValueError("y" * 250))
+    assert found == Problem(
+        "annotations/a.json",
+        "",
+        f"internal error while checking this file (ValueError: {'y' * 200}); please report it",
+        "internal-error",
+        unreadable=True,
+    )
+
+
+def test_readable_corpus_problems_checks_each_file_against_its_own_schema(tmp_path: Path) -> None:
+    """What `stats` and `show` check first: the fixture corpus is sound; a schema error is reported as such."""
+    assert readable_corpus_problems(CorpusPaths(FIXTURE_CORPUS)) == []
+    root = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    doc = json.loads((root / "annotations" / "900_00000000000000aa.json").read_text(encoding="utf-8"))
+    doc["annotations"][0]["status"] = "finished?"
+    (root / "annotations" / "900_00000000000000aa.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert [(p.pointer, p.code) for p in readable_corpus_problems(CorpusPaths(root))] == [("/annotations/0/status", "schema-enum")]
+
+
+def test_a_committed_journal_is_an_interrupted_write_unless_its_writer_holds_the_lock(tmp_path: Path) -> None:
+    from cartel_fto_corpus.truth.journal import JOURNAL, TXN_DIR
+    from cartel_fto_corpus.truth.lock import corpus_lock
+
+    paths = CorpusPaths(tmp_path)
+    assert interrupted_write(paths) == []
+    (tmp_path / TXN_DIR).mkdir()
+    assert interrupted_write(paths) == []  # staged only: nothing was renamed yet
+    with corpus_lock(tmp_path):  # taking the lock recovers, so the writer writes its journal while holding it
+        (tmp_path / TXN_DIR).mkdir()
+        (tmp_path / TXN_DIR / JOURNAL).write_text("{}", encoding="utf-8")
+        assert interrupted_write(paths) == []  # its writer is still at work
+    [found] = interrupted_write(paths)  # the writer is gone
+    assert (found.pointer, found.code, found.message) == (
+        "",
+        "interrupted-write",
+        "expected no interrupted write, found a committed journal whose renames were not all done (a writer was killed); "
+        "run `cartel-fto recover` to finish it",
+    )
+    assert found.file.endswith(f"{TXN_DIR}/{JOURNAL}")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("protocol.json", "protocol"),
+        ("SEAL.json", "seal"),
+        ("registry.json", "registry"),
+        ("blind.registry.json", "registry"),
+        ("manifest.json", "manifest"),
+        ("old.manifest.json", "manifest"),
+        ("900_00000000000000aa.json", "annotation"),
+        ("xregistry.json", "annotation"),
+    ],
+)
+def test_a_files_kind_is_told_by_its_name(name: str, kind: str) -> None:
+    assert file_kind(Path("annotations") / name) == kind
+
+
+def test_a_bug_while_loading_a_file_is_its_one_internal_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cartel_fto_corpus.checks.validate as validate_module
+    from cartel_fto_corpus.checks.problems import Report
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validate_module, "sound_document", broken)
+    path = FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json"
+    report = Report()
+    assert validate_module.load_checked("annotation", path, report) is None
+    name = validate_module.display(path)
+    assert report.files == [name]
+    assert report.problems == [
+        Problem(
+            name, "", "internal error while checking this file (RuntimeError: boom); please report it", "internal-error", unreadable=True
+        )
+    ]
+
+
+def test_registry_entries_a_schema_rejected_file_names_are_not_called_unused(tmp_path: Path) -> None:
+    """The file's references cannot be trusted, but neither can "unused" be: its ids count as maybe used."""
+    root = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    path = root / "annotations" / "900_00000000000000aa.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["annotations"][0]["status"] = "finished?"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert [(p.pointer, p.code) for p in validate(root=root).problems] == [("/annotations/0/status", "schema-enum")]
+
+
+def test_a_bug_in_a_corpus_level_check_is_one_internal_error_line_of_its_file() -> None:
+    from cartel_fto_corpus.checks.validate import _guarded
+
+    def broken(a: int, b: int) -> list[Problem]:
+        raise KeyError(a + b)
+
+    p = Problem("texts", "", "m", "c")
+    assert _guarded("texts", lambda *args: iter([p]), 1) == [p]
+    assert _guarded("texts", broken, 1, 2) == [
+        Problem("texts", "", "internal error while checking this file (KeyError: 3); please report it", "internal-error", unreadable=True)
+    ]
+
+
+def test_files_after_an_unreadable_one_are_still_checked(tmp_path: Path) -> None:
+    bad, broken = tmp_path / "900_00000000000000aa.json", tmp_path / "copy" / "900_00000000000000aa.json"
+    bad.write_text("{", encoding="utf-8")
+    broken.parent.mkdir()
+    doc = json.loads((FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json").read_text(encoding="utf-8"))
+    doc["annotations"][0]["claims"][1]["text"] = "Mexico objects"
+    broken.write_text(json.dumps(doc), encoding="utf-8")
+    found = [(p.code, p.pointer) for p in validate([bad, broken], root=FIXTURE_CORPUS).problems]
+    assert found == [("unreadable", ""), ("span-text-mismatch", "/annotations/0/claims/1/text")]
+
+
+def test_a_bug_in_one_files_checker_is_its_line_and_the_next_file_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cartel_fto_corpus.checks.validate import AnnotationChecker
+
+    run = AnnotationChecker.run
+
+    def run_or_fail(self: AnnotationChecker) -> list[Problem]:
+        if self.file.endswith("first.json"):
+            raise ValueError("boom")
+        return run(self)
+
+    monkeypatch.setattr(AnnotationChecker, "run", run_or_fail)
+    doc = json.loads((FIXTURE_CORPUS / "annotations" / "900_00000000000000aa.json").read_text(encoding="utf-8"))
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(doc), encoding="utf-8")
+    doc["annotations"][0]["claims"][1]["text"] = "Mexico objects"
+    second.write_text(json.dumps(doc), encoding="utf-8")
+    problems = validate([first, second], root=FIXTURE_CORPUS).problems
+    assert [(p.code, p.pointer) for p in problems] == [("internal-error", ""), ("span-text-mismatch", "/annotations/0/claims/1/text")]
+    assert problems[0] == internal_error(problems[0].file, ValueError("boom")) and problems[0].file.endswith("first.json")
+
+
+def test_a_file_named_after_another_document_is_reported_on_that_file(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    renamed = root / "annotations" / "900_00000000000000ab.json"
+    shutil.copy(root / "annotations" / "900_00000000000000aa.json", renamed)
+    [found] = [p for p in validate([renamed], root=root).problems if p.code == "file-name-mismatch"]
+    assert found == Problem(
+        display(renamed),
+        "/doc_id",
+        "expected '900_00000000000000ab' (the file name), found '900_00000000000000aa'",
+        "file-name-mismatch",
+    )
+
+
+@pytest.mark.parametrize(("name", "required"), [("protocol.json", "protocol_version"), ("SEAL.json", "seal_version")])
+def test_a_protocol_or_seal_given_by_name_is_schema_checked(tmp_path: Path, name: str, required: str) -> None:
+    path = tmp_path / name
+    path.write_text('{"x": 1}', encoding="utf-8")
+    problems = validate([path], root=FIXTURE_CORPUS).problems
+    assert {p.file for p in problems} == {display(path)}
+    assert (problems[0].code, problems[0].message) == (
+        "schema-additionalProperties",
+        "schema: Additional properties are not allowed ('x' was unexpected)",
+    )
+    assert (problems[1].code, problems[1].message) == ("schema-required", f"schema: {required!r} is a required property")
+
+
+def test_a_bug_in_the_delivery_checks_is_one_line_of_the_annotations_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cartel_fto_corpus.checks.validate as validate_module
+
+    def broken(paths: CorpusPaths) -> list[Problem]:
+        raise OSError("gone")
+
+    monkeypatch.setattr(validate_module, "delivery_problems", broken)
+    folder = display(CorpusPaths(FIXTURE_CORPUS).annotations)
+    assert validate(root=FIXTURE_CORPUS).problems == [internal_error(folder, OSError("gone"))]
+
+
+def test_a_whole_run_reads_the_registry_the_manifest_and_every_annotation_file() -> None:
+    paths = CorpusPaths(FIXTURE_CORPUS)
+    assert validate(root=FIXTURE_CORPUS).files == [
+        display(paths.registry),
+        display(paths.manifest),
+        *(display(p) for p in paths.annotation_files()),
+    ]
+
+
+def test_one_file_run_counts_the_registry_ids_of_every_other_file_of_the_root(tmp_path: Path) -> None:
+    """Validating 900 alone: the ids only 901 uses are not "unused", whether 901 is sound, unchecked or schema-rejected."""
+    root = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, root)
+    given = root / "annotations" / "900_00000000000000aa.json"
+    doc = json.loads(given.read_text(encoding="utf-8"))
+    shutil.copy(root / "texts" / "900_00000000000000aa.txt", root / "texts" / "901_00000000000000aa.txt")
+    other = root / "annotations" / "901_00000000000000aa.json"
+    other.write_text(json.dumps({**doc, "doc_id": "901_00000000000000aa"}), encoding="utf-8")
+    given.write_text(json.dumps({**doc, "annotations": []}), encoding="utf-8")  # uses no registry id
+    expected = [(display(given), "/annotations", "schema-minItems")]
+    assert [(p.file, p.pointer, p.code) for p in validate([given], root=root).problems] == expected
+    other.write_text(json.dumps({**doc, "doc_id": "901_00000000000000aa", "text_sha256": "0" * 64}), encoding="utf-8")
+    assert [(p.file, p.pointer, p.code) for p in validate([given], root=root).problems] == expected  # its sets never looked into
+    doc["annotations"][0]["status"] = "finished?"
+    other.write_text(json.dumps({**doc, "doc_id": "901_00000000000000aa"}), encoding="utf-8")
+    assert [(p.file, p.pointer, p.code) for p in validate([given], root=root).problems] == expected

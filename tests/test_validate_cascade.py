@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cartel_fto_corpus.checks.cascade import CAUSED, collapse
+from cartel_fto_corpus.checks.cascade import CAUSED, collapse, is_registry
 from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.checks.report import render
 from cartel_fto_corpus.checks.validate import validate
@@ -154,3 +154,126 @@ def test_many_uses_of_a_removed_entity_are_one_cause(tmp_path: Path) -> None:
     assert len(report.problems) == 52
     lines = [line for line in render(report, "text").splitlines() if not line.startswith("warning:")]
     assert len(lines) == 2 and lines[1].endswith("… and 51 more problems caused by this (the same unknown id, in 1 file)")
+
+
+def _more(file: str, n: int, at_least: bool = False) -> Problem:
+    return Problem(
+        file, "", f"{'more than ' if at_least else ''}{n} more problems not listed (at most 100 are listed per file)", "more-problems"
+    )
+
+
+def _unknown(file: str, ptr: str, found: str) -> Problem:
+    return Problem(file, ptr, f"expected an entity id of the registry, found {found!r}", "unknown-entity")
+
+
+def test_a_registry_path_is_recognised_with_backslashes_and_prefixes() -> None:
+    assert is_registry("annotations\\registry.json") and is_registry("C:\\corpus\\annotations\\registry.json")
+    assert is_registry("annotations/blind.registry.json") and is_registry("registry.json")
+    assert not is_registry("annotations/xregistry.json") and not is_registry("annotations\\registry.json\\a.json")
+
+
+def test_unlisted_lines_join_the_cause_after_the_registrys_last_line() -> None:
+    """Every listed line of B and C follows from the unusable registry: their "N more" lines join its summary,
+    which follows the registry's LAST line and counts every line it stands for."""
+    b, c = "annotations/901_b.json", "annotations/902_c.json"
+    ps = [
+        Problem(R, "/entities/0/type", "schema: 'ALIEN' is not one of ['PERSON']", "schema"),
+        Problem(R, "/entities/1/type", "schema: 'ALIEN' is not one of ['PERSON']", "schema"),
+        _unknown(b, "/annotations/0/entities/0/entity", "p"),
+        _unknown(b, "/annotations/0/entities/1/entity", "q"),
+        _more(b, 120),
+        _more(b, 50, at_least=True),
+        Problem(c, "/annotations/0/stances/0/target", "expected a target id of the registry, found 't'", "unknown-target"),
+    ]
+    assert collapse(ps, [R, b, c]) == [
+        ps[0],
+        ps[1],
+        Problem(
+            R,
+            "",
+            "… and 5 more problems caused by this (references to registry ids in 2 annotation files, unknown while the "
+            "registry cannot be read; more than 170 more not listed)",
+            CAUSED,
+        ),
+    ]
+
+
+def test_an_exact_unlisted_count_is_not_an_at_least() -> None:
+    b = "annotations/901_b.json"
+    ps = [_unknown(A, "/annotations/0/entities/0/entity", "p"), _unknown(b, "/e/0", "p"), _unknown(b, "/e/1", "p"), _more(b, 7)]
+    assert collapse(ps, [R, A, b]) == [
+        ps[0],
+        Problem(
+            A,
+            "/annotations/0/entities/0/entity",
+            "… and 3 more problems caused by this (the same unknown id, in 1 file; 7 more not listed)",
+            CAUSED,
+        ),
+    ]
+
+
+def test_unlisted_lines_of_a_file_with_two_causes_stay() -> None:
+    """B's listed lines follow from two different causes: its "N more" line belongs to neither."""
+    b, t = "annotations/901_b.json", "expected a target id of the registry, found 't'"
+    ps = [
+        _unknown(A, "/e/0", "p"),
+        Problem(A, "/s/0", t, "unknown-target"),
+        _unknown(b, "/e/0", "p"),
+        Problem(b, "/s/0", t, "unknown-target"),
+        _unknown("annotations/903_d.json", "/e/0", "p"),
+        _more(b, 7),
+    ]
+    assert collapse(ps, [R, A, b]) == [
+        ps[0],
+        Problem(A, "/e/0", "… and 2 more problems caused by this (the same unknown id, in 2 files)", CAUSED),
+        ps[1],
+        Problem(A, "/s/0", "… and 1 more problem caused by this (the same unknown id, in 1 file)", CAUSED),
+        ps[5],
+    ]
+
+
+def test_an_unreadable_file_gathers_both_kinds_of_registry_lines_under_one_summary() -> None:
+    a = "annotations/900_a.json"
+    ps = [
+        Problem(a, "", "malformed JSON at line 3 column 1: Expecting value", "unreadable", unreadable=True),
+        Problem(
+            R,
+            "/clusters/0/discrepancies",
+            "expected citations only of articles with a member claim (none), found 900",
+            "discrepancy-citation",
+        ),
+        Problem(R, "/entities/3", "expected registry entry 'x' to be used by some mention, found no use", "unused-entry"),
+    ]
+    assert collapse(ps, [R, a]) == [
+        ps[0],
+        Problem(
+            a,
+            "",
+            "… and 2 more problems caused by this (the registry's discrepancy notes citing article 900, which cannot be "
+            f"checked until this is fixed; {UNUSED})",
+            CAUSED,
+        ),
+    ]
+
+
+def test_registry_lines_no_unchecked_file_explains_stay() -> None:
+    """A citation of an article whose file was checked, or of no file at all, and unused entries while no
+    file failed to load, are the registry's own problems."""
+    ps = [
+        Problem("annotations/900_a.json", "/text_sha256", "expected the sha256 of texts/900_a.txt, found 0", "sha256-mismatch"),
+        Problem("annotations/902_b.json", "/annotations/0/entities/0", "expected start < end, found start 3 and end 3", "empty-span"),
+        Problem(
+            R,
+            "/clusters/0/discrepancies",
+            "expected citations only of articles with a member claim (none), found 901",
+            "discrepancy-citation",
+        ),
+        Problem(
+            R,
+            "/clusters/1/discrepancies",
+            "expected citations only of articles with a member claim (none), found 902",
+            "discrepancy-citation",
+        ),
+        Problem(R, "/entities/3", "expected registry entry 'x' to be used by some mention, found no use", "unused-entry"),
+    ]
+    assert collapse(ps, [R, "annotations/900_a.json", "annotations/902_b.json"]) == ps
