@@ -491,15 +491,9 @@ def test_imported_second_set_gives_the_same_agreement_as_the_delivered_one() -> 
             ]
 
 
-def test_import_set_translates_a_blind_annotators_ids_one_to_one(tmp_path: Path) -> None:
-    """ann_b's sets of the fixture delivered on their own, then imported against ann_a.
-
-    Entities: rubio, state_dept, sheinbaum -> ann_a's ids (same spans and labels; rubio and
-    ann_b's marco_rubio both become marco_rubio, one real-world entity). Clusters:
-    b_eight -> number_designated; b_threat (3 claims) and ann_b's own cartels_threaten_us (1
-    claim) both point at ann_a's cartels_threaten_us, so only the heavier, b_threat, is
-    translated; the other keeps its grouping under a free name, ann_b_cartels_threaten_us.
-    """
+def _ann_b_delivered_apart(tmp_path: Path) -> tuple[Path, Path]:
+    """(corpus, delivery): ann_b's sets of the fixture taken out of the corpus into a delivery folder
+    with ann_b's registry; the corpus registry keeps only the ids ann_a uses."""
     root = tmp_path / "corpus"
     shutil.copytree(AGREEMENT, root)
     folder = tmp_path / "delivered"
@@ -516,6 +510,19 @@ def test_import_set_translates_a_blind_annotators_ids_one_to_one(tmp_path: Path)
     registry["clusters"] = [c for c in registry["clusters"] if c["id"] not in {"b_eight", "b_threat"}]
     registry["entities"] = [e for e in registry["entities"] if e["id"] not in {"rubio", "state_dept", "sheinbaum", "us_government"}]
     (root / "annotations" / "registry.json").write_text(json.dumps(registry, indent=2), encoding="utf-8")
+    return root, folder
+
+
+def test_import_set_translates_a_blind_annotators_ids_one_to_one(tmp_path: Path) -> None:
+    """ann_b's sets of the fixture delivered on their own, then imported against ann_a.
+
+    Entities: rubio, state_dept, sheinbaum -> ann_a's ids (same spans and labels; rubio and
+    ann_b's marco_rubio both become marco_rubio, one real-world entity). Clusters:
+    b_eight -> number_designated; b_threat (3 claims) and ann_b's own cartels_threaten_us (1
+    claim) both point at ann_a's cartels_threaten_us, so only the heavier, b_threat, is
+    translated; the other keeps its grouping under a free name, ann_b_cartels_threaten_us.
+    """
+    root, folder = _ann_b_delivered_apart(tmp_path)
     result = CliRunner().invoke(cli, ["import-set", str(folder), "--root", str(root), "--pivot", "ann_a", "--write"])
     assert result.exit_code == 0, result.output
     for line in ("rubio -> marco_rubio", "state_dept -> state_department", "sheinbaum -> claudia_sheinbaum"):
@@ -576,22 +583,7 @@ def test_a_second_round_changes_only_documents_with_new_disagreements(root: Path
 def test_import_set_refuses_a_registry_entry_its_new_sets_leave_unused(tmp_path: Path) -> None:
     """Re-importing ann_b without the claim that used the free cluster name the first import made
     would leave that cluster unused: the documents are fine, the registry is not; nothing written."""
-    root = tmp_path / "corpus"
-    shutil.copytree(AGREEMENT, root)
-    folder = tmp_path / "delivered"
-    folder.mkdir()
-    for path in sorted((root / "annotations").glob("9*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        theirs = [s for s in doc["annotations"] if s["annotator"] == "ann_b"]
-        if theirs:
-            (folder / path.name).write_text(json.dumps({**doc, "annotations": theirs}, indent=2), encoding="utf-8")
-            doc["annotations"] = [s for s in doc["annotations"] if s["annotator"] != "ann_b"]
-            path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    shutil.copy(AGREEMENT / "annotations" / "registry.json", folder / "registry.json")
-    registry = json.loads((root / "annotations" / "registry.json").read_text(encoding="utf-8"))
-    registry["clusters"] = [c for c in registry["clusters"] if c["id"] not in {"b_eight", "b_threat"}]
-    registry["entities"] = [e for e in registry["entities"] if e["id"] not in {"rubio", "state_dept", "sheinbaum", "us_government"}]
-    (root / "annotations" / "registry.json").write_text(json.dumps(registry, indent=2), encoding="utf-8")
+    root, folder = _ann_b_delivered_apart(tmp_path)
     first = CliRunner().invoke(cli, ["import-set", str(folder), "--root", str(root), "--pivot", "ann_a", "--write"])
     assert first.exit_code == 0 and "cartels_threaten_us -> ann_b_cartels_threaten_us" in first.output, first.output
     redelivered = folder / "910_00000000000000b1.json"

@@ -179,6 +179,23 @@ def ls_server(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path_factor
 
 
 @pytest.fixture
+def own_servers(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path: Path) -> Iterator[dict[str, LocalServer]]:
+    """Anna's and Ben's own servers, as `ls serve --annotator NAME` starts them: copies of the migrated
+    template, each with its own data dir, port, database and account."""
+    template, password, token = ls_template
+    servers: dict[str, LocalServer] = {}
+    try:
+        for name in ("anna", "ben"):
+            data = copy_data_dir(template, tmp_path / f"ls-{name}")
+            servers[name] = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
+            DATA_DIRS[servers[name].url] = data
+        yield servers
+    finally:
+        for s in servers.values():
+            s.stop()
+
+
+@pytest.fixture
 def ls_client(ls_server: LocalServer) -> Client:
     return Client(Settings(ls_server.url, ls_server.token, timeout=30, retries=2, backoff=0.1))
 

@@ -11,7 +11,6 @@ annotation is not taken either.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,31 +19,13 @@ from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio.client import Client, Settings
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
-from cartel_fto_corpus.labelstudio.server import DEFAULT_USER, LocalServer, copy_data_dir, existing_token, free_port
-
-from .conftest import DATA_DIRS
+from cartel_fto_corpus.labelstudio.server import DEFAULT_USER, LocalServer, existing_token
 
 pytestmark = pytest.mark.labelstudio
 
 
 def quiet(_: str) -> None:
     pass
-
-
-@pytest.fixture
-def own_servers(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path: Path) -> Iterator[dict[str, LocalServer]]:
-    """Anna's and Ben's own servers (copies of the migrated template: a fresh database each)."""
-    template, password, token = ls_template
-    servers: dict[str, LocalServer] = {}
-    try:
-        for name in ("anna", "ben"):
-            data = copy_data_dir(template, tmp_path / f"ls-{name}")
-            servers[name] = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
-            DATA_DIRS[servers[name].url] = data
-        yield servers
-    finally:
-        for s in servers.values():
-            s.stop()
 
 
 def client_of(server: LocalServer, key: str | None = None) -> Client:

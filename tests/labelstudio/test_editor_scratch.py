@@ -25,7 +25,6 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,11 +35,11 @@ from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.pull import pull
 from cartel_fto_corpus.labelstudio.push import push
-from cartel_fto_corpus.labelstudio.server import DEFAULT_USER, LocalServer, copy_data_dir, free_port
+from cartel_fto_corpus.labelstudio.server import LocalServer
 from cartel_fto_corpus.labelstudio.webhook import Receiver, register
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
-from .conftest import DATA_DIRS, REPO
+from .conftest import REPO
 from .test_blind import client_of
 from .test_editor import DOC_001, Annotator, quiet
 
@@ -164,22 +163,6 @@ def article_stance(a: Annotator, label: str) -> None:
     a.page.keyboard.press("Escape")
     groups = a.page.locator("div.lsf-choices:visible").filter(has=a.page.locator(f"input[name={label}]"))
     groups.first.locator(f"input[name={label}]").click()
-
-
-@pytest.fixture
-def own_servers(ls_venv: Path, ls_template: tuple[Path, str, str], tmp_path: Path) -> Iterator[dict[str, LocalServer]]:
-    """One server per annotator, as `ls serve --annotator NAME` starts them (own data dir, port, database, account)."""
-    template, password, token = ls_template
-    servers: dict[str, LocalServer] = {}
-    try:
-        for name in WORK:
-            data = copy_data_dir(template, tmp_path / f"ls-{name}")
-            servers[name] = LocalServer(ls_venv, data, free_port(), DEFAULT_USER, password, token).start()
-            DATA_DIRS[servers[name].url] = data
-        yield servers
-    finally:
-        for s in servers.values():
-            s.stop()
 
 
 def owner_in_browser(browser: Any, server: LocalServer, shots: Path) -> Annotator:
