@@ -12,6 +12,18 @@ second and ratios for:
 The naive loop is timed on a sample (default 2,000 files) because at 100k files it would take
 tens of minutes; rates are per document, so the ratio is unaffected. Each timing is the median of
 --repeat runs. Usage: python benchmarks/bench_validate.py [--sizes 10000 100000] [--repeat 3]
+
+Targets (issue 26 moved them; the old one is still printed):
+  peer    ours at least PEER_TARGET times faster per document than the naive jsonschema loop, which
+          checks the schema only (ours adds every semantic check against the texts);
+  scale   ours per document at the largest size at most SCALE_TARGET times ours per document at the
+          smallest (validation is linear: no corpus-wide check may grow faster than the corpus).
+The first target, "ours <= 2x the parse-only floor", dates from the first validator, which checked
+span offsets only. No version since has met it: 5.25x at 9c4163e (before issue 26's work) and
+6.6x after it in the same run on the same 1,000 documents (load ~7), 11.9x on an idle machine; the
+checks added since (span boundary rules, release rules, references and ids by the layer
+declaration, sealed deliveries) are pure-Python work per span that a C JSON parser's time cannot
+bound. The floor ratio is still printed, as information: it is what a check costs over parsing.
 """
 
 from __future__ import annotations
@@ -78,8 +90,15 @@ def run(n: int, repeat: int, sample: int, workdir: Path) -> dict[str, float]:
     for name, t in rows.items():
         print(f"{name:<24}{t:>10.2f}{n / t:>12,.0f}{t / t_floor:>10.2f}")
     print(f"ours vs naive: {t_naive / t_ours:.1f}x faster; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"target <= 2x floor: {t_ours / t_floor:.2f}x, {'met' if t_ours <= 2 * t_floor else 'NOT met'}")
+    print(f"floor ratio (information, the old <= 2x target): {t_ours / t_floor:.2f}x")
+    verdict = "met" if t_naive / t_ours >= PEER_TARGET else "NOT met"
+    print(f"target peer: ours {t_naive / t_ours:.1f}x faster than the naive loop (>= {PEER_TARGET}x): {verdict}")
     return rows
+
+
+#: See the module docstring: ours against the naive schema-only loop, and ours per document across sizes.
+PEER_TARGET = 10.0
+SCALE_TARGET = 1.25
 
 
 def main() -> None:
@@ -89,8 +108,12 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=2_000, help="files timed with the naive loop")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
-        for n in args.sizes:
-            run(n, args.repeat, args.sample, Path(tmp))
+        per_doc = {n: run(n, args.repeat, args.sample, Path(tmp))["ours"] / n for n in args.sizes}
+    if len(per_doc) > 1:
+        small, large = min(per_doc), max(per_doc)
+        ratio = per_doc[large] / per_doc[small]
+        verdict = "met" if ratio <= SCALE_TARGET else "NOT met"
+        print(f"\ntarget scale: per document at {large:,} is {ratio:.2f}x that at {small:,} (<= {SCALE_TARGET}x): {verdict}")
 
 
 if __name__ == "__main__":

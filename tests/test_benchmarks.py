@@ -12,13 +12,14 @@ from tests.conftest import REPO
 
 def test_validation_benchmark_runs_and_its_synthetic_corpus_is_valid() -> None:
     proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "bench_validate.py"), "--sizes", "60", "--repeat", "1", "--sample", "5"],
+        [sys.executable, str(REPO / "benchmarks" / "bench_validate.py"), "--sizes", "30", "60", "--repeat", "1", "--sample", "5"],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "x floor" in proc.stdout and "naive jsonschema loop" in proc.stdout
+    assert "target peer:" in proc.stdout and "target scale: per document at 60" in proc.stdout
 
 
 def test_the_real_mix_is_valid_and_as_dense_as_the_shipped_corpus(tmp_path) -> None:
