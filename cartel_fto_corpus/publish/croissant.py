@@ -21,7 +21,7 @@ from datasets import ClassLabel, Features, List, Value
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.card import DESCRIPTIONS, LICENSE_DETAILS, PRETTY_NAME, number_word
 from cartel_fto_corpus.publish.citation import citation
-from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, SEMEVAL_LABELS, actor_kinds, bio_names, features
+from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, SEMEVAL_LABELS, actor_kinds, bio_names, features, label_columns
 from cartel_fto_corpus.truth.paths import DATA
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -198,26 +198,23 @@ def _fields(record_set: str, feats: Features, source: dict[str, Any]) -> list[di
         fid = f"{record_set}/{column}"
         field: dict[str, Any] = {"@type": "cr:Field", "@id": fid, "name": column}
         extract = {**source, "extract": {"column": column}}
-        if isinstance(feature, List) and isinstance(feature.feature, dict):
+        inner = feature.feature if isinstance(feature, List) else None
+        if inner is not None:
             field["isArray"] = True
+        if isinstance(inner, dict):  # a list of structs: one subField per struct field
             field["subField"] = [
                 {
                     "@type": "cr:Field",
                     "@id": f"{fid}/{sub}",
                     "name": sub,
-                    **_typed(subfeature),
+                    **_typed(f),
                     "source": {**extract, "transform": {"jsonPath": sub}},
                 }
-                for sub, subfeature in feature.feature.items()
+                for sub, f in inner.items()
             ]
-            field["source"] = extract
-        elif isinstance(feature, List):
-            field["isArray"] = True
-            field.update(_typed(feature.feature, reference=False))
-            field["source"] = extract
-        else:
-            field.update(_typed(feature))
-            field["source"] = extract
+        else:  # a scalar, or a list of scalars (a list of ClassLabels without `references`)
+            field.update(_typed(feature) if inner is None else _typed(inner, reference=False))
+        field["source"] = extract
         out.append(field)
     return out
 
@@ -264,7 +261,7 @@ def croissant(shards: list[Shard]) -> dict[str, Any]:
                 "field": _fields(config, features(config), source),
             }
         )
-    used = sorted({_enum_name(f) for c in CONFIGS for f in _class_labels(features(c))})
+    used = sorted({_enum_name(cl) for c in CONFIGS for _column, _sub, cl, _in_list in label_columns(features(c))})
     record_sets += [_enum_record_set(name, enumerations()[name]) for name in used]
     return {
         "@context": CONTEXT,
@@ -287,18 +284,6 @@ def croissant(shards: list[Shard]) -> dict[str, Any]:
         "distribution": distribution,
         "recordSet": record_sets,
     }
-
-
-def _class_labels(feats: Features) -> Iterable[ClassLabel]:
-    for feature in feats.values():
-        if isinstance(feature, ClassLabel):
-            yield feature
-        elif isinstance(feature, List):
-            inner = feature.feature
-            if isinstance(inner, ClassLabel):
-                yield inner
-            elif isinstance(inner, dict):
-                yield from (f for f in inner.values() if isinstance(f, ClassLabel))
 
 
 def croissant_json(shards: list[Shard]) -> str:
