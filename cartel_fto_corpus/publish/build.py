@@ -173,12 +173,10 @@ def _build(paths: CorpusPaths, out: Path, validate_first: bool, max_shard_bytes:
                 txn.adopt(target, staging / s.path)
                 result.changed.append(f"{DATA}/{s.path}")
         produced = {s.path for s in result.shards}
-        for config in CONFIGS:
-            folder = data_dir / config
-            for f in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-                if SHARD_NAME.match(f.name) and f"{config}/{f.name}" not in produced:
-                    txn.delete(f)
-                    result.removed.append(f"{DATA}/{config}/{f.name}")
+        for rel in _shard_files(data_dir):
+            if rel not in produced:
+                txn.delete(data_dir / rel)
+                result.removed.append(f"{DATA}/{rel}")
         stale_croissant = data_dir / "croissant.json"  # where earlier builds put it; only Parquet stays in data/
         if stale_croissant.exists():
             txn.delete(stale_croissant)
@@ -207,15 +205,14 @@ def leftovers(out: Path) -> list[str]:
     return lines
 
 
+def _shard_files(data_dir: Path) -> list[str]:
+    """`<config>/<shard>` of every shard file of a known config under `data_dir`: the files a build owns there."""
+    return [f"{c}/{f.name}" for c in CONFIGS for f in sorted((data_dir / c).glob("*.parquet")) if SHARD_NAME.match(f.name)]
+
+
 def generated_files(out: Path) -> list[str]:
     """Paths (relative to `out`) of every file a build owns under `out`."""
-    data_dir = Path(out) / DATA
-    found = ["README.md", CROISSANT, RELEASE_MANIFEST]
-    for config in CONFIGS:
-        folder = data_dir / config
-        if folder.is_dir():
-            found += [f"{DATA}/{config}/{f.name}" for f in sorted(folder.glob("*.parquet")) if SHARD_NAME.match(f.name)]
-    return found
+    return ["README.md", CROISSANT, RELEASE_MANIFEST, *(f"{DATA}/{rel}" for rel in _shard_files(Path(out) / DATA))]
 
 
 def stale_files(paths: CorpusPaths, out: Path) -> list[str]:

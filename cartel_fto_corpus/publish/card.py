@@ -33,7 +33,7 @@ from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.citation import citation
 from cartel_fto_corpus.publish.exports import FORMATS, format_list, split_formats
 from cartel_fto_corpus.publish.features import BASE_CONFIGS, CONFIGS, DEFAULT_CONFIG, SEMEVAL_OF, fold_config
-from cartel_fto_corpus.publish.layout import CROISSANT, FOLDS, RELEASE_MANIFEST, content_digest
+from cartel_fto_corpus.publish.layout import CROISSANT, FOLD_SPLITS, FOLDS, RELEASE_MANIFEST, content_digest, fold_split
 from cartel_fto_corpus.publish.tasks import METRIC_NAMES, TASKS
 from cartel_fto_corpus.truth.paths import DATA
 from cartel_fto_corpus.truth.schema import label_set
@@ -334,16 +334,11 @@ def _template(name: str) -> str:
 
 def _fold_table(result: BuildResult) -> list[str]:
     """Markdown table: what each fold holds (documents and rows per split)."""
-    k = len(result.folds)
     out = ["| fold | train | validation | test |", "|---|---|---|---|"]
-    for fold in range(k):
+    for fold in range(len(result.folds)):
         cells = []
-        for split, bucket in (("train", None), ("validation", (fold + 1) % k), ("test", fold)):
-            docs = (
-                result.folds[bucket]
-                if bucket is not None
-                else sorted(d for i, b in enumerate(result.folds) if i not in (fold, (fold + 1) % k) for d in b)
-            )
+        for split in FOLD_SPLITS:
+            docs = sorted(d for bucket in result.folds for d in bucket if fold_split(result.folds, fold, d) == split)
             n = result.rows[f"ner_fold{fold}"].get(split, 0)
             cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} `ner` rows)")
         out.append(f"| fold {fold} (`*_fold{fold}`) | " + " | ".join(cells) + " |")

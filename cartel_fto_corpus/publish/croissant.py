@@ -26,7 +26,7 @@ from cartel_fto_corpus.publish.card import DESCRIPTIONS, LICENSE_DETAILS, PRETTY
 from cartel_fto_corpus.publish.citation import citation
 from cartel_fto_corpus.publish.features import CONFIGS, DEFAULT_CONFIG, SEMEVAL_LABELS, actor_kinds, bio_names, features, label_columns
 from cartel_fto_corpus.truth.paths import DATA
-from cartel_fto_corpus.truth.schema import label_set
+from cartel_fto_corpus.truth.schema import label_sets
 
 if TYPE_CHECKING:
     from cartel_fto_corpus.publish.layout import Shard
@@ -88,13 +88,7 @@ _DTYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer", "f
 
 def enumerations() -> dict[str, tuple[str, ...]]:
     """Every label set a ClassLabel column uses, by enumeration name."""
-    from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES
-
-    out = {name: label_set(name) for name in LABEL_SET_NAMES}
-    out["actor_kind"] = actor_kinds()
-    out["ner_tag"] = bio_names()
-    out["semeval_stance"] = SEMEVAL_LABELS
-    return out
+    return {**label_sets(), "actor_kind": actor_kinds(), "ner_tag": bio_names(), "semeval_stance": SEMEVAL_LABELS}
 
 
 def _enum_name(cl: ClassLabel) -> str:

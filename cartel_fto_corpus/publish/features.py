@@ -264,16 +264,9 @@ def clusters() -> Features:
     )
 
 
+#: The Features builder of each view, named as the view.
 _BUILDERS = {
-    "articles": articles,
-    "entities": entities,
-    "mentions": mentions,
-    "ner": ner,
-    "stance": stance,
-    "stance_classification": stance_classification,
-    "claims": claims,
-    "sentences": sentences,
-    "clusters": clusters,
+    view.__name__: view for view in (articles, entities, mentions, ner, stance, stance_classification, claims, sentences, clusters)
 }
 
 
@@ -343,15 +336,12 @@ def features(config: str) -> Features:
 
 #: Spans of each config as (list column or None for the row itself, start, end, text) so tests
 #: and the build can check `text[start:end] == span text` without knowing the configs' shapes.
+#: A view not listed has no span (`sentences`' `text` is the sentence itself, not the article's).
 _BASE_SPAN_FIELDS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
-    "articles": (),
     "entities": (("entities", "start", "end", "text"),),
     "mentions": ((None, "start", "end", "text"),),
-    "ner": (),
     "stance": ((None, "holder_start", "holder_end", "holder_text"), ("evidence", "start", "end", "text")),
     "stance_classification": (("evidence", "start", "end", "text"),),
     "claims": ((None, "start", "end", "claim"), (None, "claimant_start", "claimant_end", "claimant_text")),
-    "sentences": (),  # `text` is the sentence itself, not the article's
-    "clusters": (),
 }
-SPAN_FIELDS = {c: _BASE_SPAN_FIELDS[base_config(c)] for c in CONFIGS}
+SPAN_FIELDS = {c: _BASE_SPAN_FIELDS.get(base_config(c), ()) for c in CONFIGS}

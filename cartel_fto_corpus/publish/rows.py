@@ -6,6 +6,7 @@ Parquet. A new config is a new row builder here plus its Features in `features.p
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +101,7 @@ def ner_rows(doc_id: str, text: str, aset: dict[str, Any], file: str = "", set_i
     """One token-classification row per non-empty line (the corpus's paragraph), offsets into the
     document. Raises BuildError if a mention edge falls inside a token."""
     mentions = sorted(aset["entities"], key=lambda m: m["start"])
+    starts = [m["start"] for m in mentions]
     index = {id(m): j for j, m in enumerate(aset["entities"])}
     k = 0
     for number, (start, end, _line) in enumerate(lines_with_offsets(text), start=1):
@@ -108,11 +110,7 @@ def ner_rows(doc_id: str, text: str, aset: dict[str, Any], file: str = "", set_i
             continue
         while k < len(mentions) and mentions[k]["end"] <= start:
             k += 1
-        here = []
-        j = k
-        while j < len(mentions) and mentions[j]["start"] < end:
-            here.append(mentions[j])
-            j += 1
+        here = mentions[k : bisect_left(starts, end, lo=k)]  # the mentions starting before the line ends
         try:
             tags = bio_tags(tokens, here)
         except MisalignedMention as exc:

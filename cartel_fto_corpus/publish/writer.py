@@ -97,9 +97,4 @@ class ConfigWriter:
             self._parts.append(self.folder / f"{self.split}.0.part")
             pq.write_table(self.schema.empty_table(), self._parts[-1], **PARQUET_OPTIONS)
         n = len(self._parts)
-        final = []
-        for i, part in enumerate(self._parts):
-            target = self.folder / shard_name(self.split, i, n)
-            part.rename(target)
-            final.append(target)
-        return final
+        return [part.rename(self.folder / shard_name(self.split, i, n)) for i, part in enumerate(self._parts)]
