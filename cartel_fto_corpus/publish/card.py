@@ -56,30 +56,9 @@ ANNOTATIONS_CREATORS = ["machine-generated"]
 TASK_CATEGORIES = ["token-classification", "text-classification"]
 TASK_IDS = ["named-entity-recognition", "fact-checking"]
 TAGS = ["stance-detection", "claim-detection", "check-worthiness", "entity-linking", "wikidata", "news", "croissant"]
-#: What each config is for, shown in the card.
-DESCRIPTIONS = {
-    "articles": "one row per article: id, title, exact text, sha256, source file, lengths, computed quality flags",
-    "entities": "one row per article: its entity mentions (offsets, span text, OntoNotes label, canonical entity, Wikidata QID)",
-    "mentions": "one row per entity mention: document id, offsets, mention text, label, canonical entity, Wikidata QID",
-    "ner": "one row per paragraph: tokens, BIO `ner_tags` (ClassLabel), token offsets into the article text",
-    "stance": "one row per stance: holder, target, label, attribution, evidence spans, and the article text",
-    "stance_classification": (
-        "one row per (article, holder, target): input text built from the holder and its evidence, target name, label "
-        "and its SemEval-2016 FAVOR/AGAINST/NONE equivalent, ids to trace back"
-    ),
-    "claims": (
-        "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, clusters (a list: a claim can state "
-        "the facts of several clusters), and the claim it copies"
-    ),
-    "sentences": (
-        "one row per sentence: document id, sentence and paragraph number, offsets, text, `check_worthy` (it overlaps a "
-        "check-worthy claim), the claims it overlaps, and `repeated` (inside a repeated copy in 000: drop before ranking)"
-    ),
-    "clusters": (
-        "the claim-cluster registry: kind (factual / non_factual), summary, discrepancies, and the claims (all, and without "
-        "copies) and articles in each cluster"
-    ),
-}
+#: What each view holds and what one of its rows stands for: prose, the package data file `card_configs.yaml`.
+_VIEWS = yaml.safe_load((Path(__file__).parent / "card_configs.yaml").read_text(encoding="utf-8"))
+DESCRIPTIONS = {config: _VIEWS[config]["description"] for config in BASE_CONFIGS}
 DESCRIPTIONS.update(
     {
         f"{c}_fold{k}": f"`{c}` rows in document-grouped cross-validation fold {k}: splits train, validation, test (overlapping articles together)"
@@ -168,20 +147,6 @@ def number_word(n: int) -> str:
     return _WORDS[n] if n < len(_WORDS) else str(n)
 
 
-#: What one row of a config stands for, in the splits table.
-ROW_IS = {
-    "articles": "article (text, title, lengths, quality flags)",
-    "entities": "article, with all its entity mentions",
-    "mentions": "entity mention",
-    "ner": "paragraph: tokens and BIO tags",
-    "stance": "stance: holder, target, label, evidence",
-    "stance_classification": "(article, holder, target)",
-    "claims": "claim: span, claimant, type, check-worthiness",
-    "sentences": "sentence: offsets, check-worthiness label, `repeated` flag",
-    "clusters": "claim cluster across articles",
-}
-
-
 def summary(result: BuildResult) -> list[str]:
     """Two sentences: what the corpus is, with its sizes, and who annotated it."""
     n = _total(result, "articles")
@@ -267,9 +232,9 @@ def splits_and_sizes(result: BuildResult) -> list[str]:
     ]
     folds = range(FOLDS)
     for config in BASE_CONFIGS:
-        per = {s: sorted(result.rows[fold_config(config, k)].get(s, 0) for k in folds) for s in ("train", "validation", "test")}
+        per = {s: sorted(result.rows[fold_config(config, k)].get(s, 0) for k in folds) for s in FOLD_SPLITS}
         ranges = " / ".join(f"{v[0]}–{v[-1]}" if v[0] != v[-1] else f"{v[0]}" for v in per.values())
-        lines.append(f"| `{config}` | {_total(result, config)} | {ROW_IS[config]} | {ranges} |")
+        lines.append(f"| `{config}` | {_total(result, config)} | {_VIEWS[config]['row']} | {ranges} |")
     lines += [
         "",
         f"Each config is one `test` split and {len(folds)} document-grouped cross-validation folds, the configs `<config>_fold0` …",
