@@ -101,17 +101,15 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
 
     shards: list[Shard] = []
     rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
-    nbytes: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
     examples: dict[str, dict[str, Any] | None] = {c: None for c in CONFIGS}
     for (config, split), w in sorted(writers.items(), key=lambda kv: (CONFIGS.index(kv[0][0]), kv[0][1])):
         for f in w.close():
             n = pq.ParquetFile(f).metadata.num_rows
             shards.append(Shard(config, split, f"{config}/{f.name}", sha256_file(f), f.stat().st_size, n))
         rows[config][split] = w.rows
-        nbytes[config][split] = w.nbytes
         if examples[config] is None:
             examples[config] = w.first_row
-    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())), folds=buckets, annotations_only=annotations_only)
+    return BuildResult(shards, rows, examples, dict(sorted(set_counts.items())), folds=buckets, annotations_only=annotations_only)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

@@ -208,10 +208,7 @@ def stance_classification_rows(
                 f"expected one stance label per holder and target, found {first['label']!r} ({first['id']}) and {st['label']!r} ({st['id']})",
             )
         evidence = sorted({(e["start"], e["end"], e["text"]) for _i, st in members for e in st["evidence"]})
-        passages: list[str] = []
-        for _s, _e, t in evidence:
-            if t not in passages:
-                passages.append(t)
+        passages = dict.fromkeys(t for _s, _e, t in evidence)  # each distinct passage once, in text order
         holder = holder_display(first["holder"], registry)
         ent = registry.entities.get(first["holder"].get("entity", ""), {})
         yield {
