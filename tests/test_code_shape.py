@@ -21,8 +21,6 @@ LIMIT = 70
 ALLOWED = {
     "labelstudio/config.py:label_config": "the labelling config as one XML template of the layers' Text objects and their controls "
     "(markup assembled from the schema-derived parts, not logic)",
-    "publish/card.py:reference": "the dataset card's reference section as a list of markdown lines (prose, not logic); "
-    "i26derive edits the card in parallel",
     "inspection/stats.py:stats_tables": "one table per figure family, each a few rows built from the stats dict; "
     "its per-layer loops are being derived from the schema by i26layers in parallel: split after that merge",
     "inspection/stats.py:compute_stats": "the corpus figures in one pass over the documents; per-layer loops rewritten by i26layers (as above)",

@@ -101,17 +101,15 @@ def stage(paths: CorpusPaths, staging: Path, max_shard_bytes: int = MAX_SHARD_BY
 
     shards: list[Shard] = []
     rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
-    nbytes: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
     examples: dict[str, dict[str, Any] | None] = {c: None for c in CONFIGS}
     for (config, split), w in sorted(writers.items(), key=lambda kv: (CONFIGS.index(kv[0][0]), kv[0][1])):
         for f in w.close():
             n = pq.ParquetFile(f).metadata.num_rows
             shards.append(Shard(config, split, f"{config}/{f.name}", sha256_file(f), f.stat().st_size, n))
         rows[config][split] = w.rows
-        nbytes[config][split] = w.nbytes
         if examples[config] is None:
             examples[config] = w.first_row
-    return BuildResult(shards, rows, nbytes, examples, dict(sorted(set_counts.items())), folds=buckets, annotations_only=annotations_only)
+    return BuildResult(shards, rows, examples, dict(sorted(set_counts.items())), folds=buckets, annotations_only=annotations_only)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -173,12 +171,10 @@ def _build(paths: CorpusPaths, out: Path, validate_first: bool, max_shard_bytes:
                 txn.adopt(target, staging / s.path)
                 result.changed.append(f"{DATA}/{s.path}")
         produced = {s.path for s in result.shards}
-        for config in CONFIGS:
-            folder = data_dir / config
-            for f in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-                if SHARD_NAME.match(f.name) and f"{config}/{f.name}" not in produced:
-                    txn.delete(f)
-                    result.removed.append(f"{DATA}/{config}/{f.name}")
+        for rel in _shard_files(data_dir):
+            if rel not in produced:
+                txn.delete(data_dir / rel)
+                result.removed.append(f"{DATA}/{rel}")
         stale_croissant = data_dir / "croissant.json"  # where earlier builds put it; only Parquet stays in data/
         if stale_croissant.exists():
             txn.delete(stale_croissant)
@@ -207,15 +203,14 @@ def leftovers(out: Path) -> list[str]:
     return lines
 
 
+def _shard_files(data_dir: Path) -> list[str]:
+    """`<config>/<shard>` of every shard file of a known config under `data_dir`: the files a build owns there."""
+    return [f"{c}/{f.name}" for c in CONFIGS for f in sorted((data_dir / c).glob("*.parquet")) if SHARD_NAME.match(f.name)]
+
+
 def generated_files(out: Path) -> list[str]:
     """Paths (relative to `out`) of every file a build owns under `out`."""
-    data_dir = Path(out) / DATA
-    found = ["README.md", CROISSANT, RELEASE_MANIFEST]
-    for config in CONFIGS:
-        folder = data_dir / config
-        if folder.is_dir():
-            found += [f"{DATA}/{config}/{f.name}" for f in sorted(folder.glob("*.parquet")) if SHARD_NAME.match(f.name)]
-    return found
+    return ["README.md", CROISSANT, RELEASE_MANIFEST, *(f"{DATA}/{rel}" for rel in _shard_files(Path(out) / DATA))]
 
 
 def stale_files(paths: CorpusPaths, out: Path) -> list[str]:

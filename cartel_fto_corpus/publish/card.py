@@ -13,13 +13,18 @@ The build owns three parts of README.md and nothing else:
   decisions, verification, recipes, one example per config and the citation (`reference`).
 
 Every figure in them is computed from the built rows, the schema and CITATION.cff, so none can go
-stale. The module is long because the card's prose lives here as data, beside the code that fills in
-its figures; splitting the text from its figures would let them drift apart. PyPI renders the README without its front matter (`[tool.hatch.metadata.hooks.fancy-pypi-readme]`).
+stale. Long fixed prose is package data beside this module: the reference is the template
+`card_reference.md`, whose `$name` placeholders (every figure, file name and list of formats) are
+filled in here, so the prose cannot state a figure of its own; the first screen's Load and Annotate
+sections are `card_load.md`, fixed text. PyPI renders the README without its front matter
+(`[tool.hatch.metadata.hooks.fancy-pypi-readme]`).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from string import Template
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -27,8 +32,8 @@ import yaml
 from cartel_fto_corpus import __version__
 from cartel_fto_corpus.publish.citation import citation
 from cartel_fto_corpus.publish.exports import FORMATS, format_list, split_formats
-from cartel_fto_corpus.publish.features import BASE_CONFIGS, CONFIGS, DEFAULT_CONFIG, FOLD_CONFIGS, SEMEVAL_OF, fold_config
-from cartel_fto_corpus.publish.layout import CROISSANT, FOLDS, RELEASE_MANIFEST, content_digest
+from cartel_fto_corpus.publish.features import BASE_CONFIGS, CONFIGS, DEFAULT_CONFIG, SEMEVAL_OF, fold_config
+from cartel_fto_corpus.publish.layout import CROISSANT, FOLD_SPLITS, FOLDS, RELEASE_MANIFEST, content_digest, fold_split
 from cartel_fto_corpus.publish.tasks import METRIC_NAMES, TASKS
 from cartel_fto_corpus.truth.paths import DATA
 from cartel_fto_corpus.truth.schema import label_set
@@ -51,30 +56,9 @@ ANNOTATIONS_CREATORS = ["machine-generated"]
 TASK_CATEGORIES = ["token-classification", "text-classification"]
 TASK_IDS = ["named-entity-recognition", "fact-checking"]
 TAGS = ["stance-detection", "claim-detection", "check-worthiness", "entity-linking", "wikidata", "news", "croissant"]
-#: What each config is for, shown in the card.
-DESCRIPTIONS = {
-    "articles": "one row per article: id, title, exact text, sha256, source file, lengths, computed quality flags",
-    "entities": "one row per article: its entity mentions (offsets, span text, OntoNotes label, canonical entity, Wikidata QID)",
-    "mentions": "one row per entity mention: document id, offsets, mention text, label, canonical entity, Wikidata QID",
-    "ner": "one row per paragraph: tokens, BIO `ner_tags` (ClassLabel), token offsets into the article text",
-    "stance": "one row per stance: holder, target, label, attribution, evidence spans, and the article text",
-    "stance_classification": (
-        "one row per (article, holder, target): input text built from the holder and its evidence, target name, label "
-        "and its SemEval-2016 FAVOR/AGAINST/NONE equivalent, ids to trace back"
-    ),
-    "claims": (
-        "one row per claim: span, claimant, attribution, type, check-worthiness, hedging, clusters (a list: a claim can state "
-        "the facts of several clusters), and the claim it copies"
-    ),
-    "sentences": (
-        "one row per sentence: document id, sentence and paragraph number, offsets, text, `check_worthy` (it overlaps a "
-        "check-worthy claim), the claims it overlaps, and `repeated` (inside a repeated copy in 000: drop before ranking)"
-    ),
-    "clusters": (
-        "the claim-cluster registry: kind (factual / non_factual), summary, discrepancies, and the claims (all, and without "
-        "copies) and articles in each cluster"
-    ),
-}
+#: What each view holds and what one of its rows stands for: prose, the package data file `card_configs.yaml`.
+_VIEWS = yaml.safe_load((Path(__file__).parent / "card_configs.yaml").read_text(encoding="utf-8"))
+DESCRIPTIONS = {config: _VIEWS[config]["description"] for config in BASE_CONFIGS}
 DESCRIPTIONS.update(
     {
         f"{c}_fold{k}": f"`{c}` rows in document-grouped cross-validation fold {k}: splits train, validation, test (overlapping articles together)"
@@ -163,20 +147,6 @@ def number_word(n: int) -> str:
     return _WORDS[n] if n < len(_WORDS) else str(n)
 
 
-#: What one row of a config stands for, in the splits table.
-ROW_IS = {
-    "articles": "article (text, title, lengths, quality flags)",
-    "entities": "article, with all its entity mentions",
-    "mentions": "entity mention",
-    "ner": "paragraph: tokens and BIO tags",
-    "stance": "stance: holder, target, label, evidence",
-    "stance_classification": "(article, holder, target)",
-    "claims": "claim: span, claimant, type, check-worthiness",
-    "sentences": "sentence: offsets, check-worthiness label, `repeated` flag",
-    "clusters": "claim cluster across articles",
-}
-
-
 def summary(result: BuildResult) -> list[str]:
     """Two sentences: what the corpus is, with its sizes, and who annotated it."""
     n = _total(result, "articles")
@@ -260,11 +230,11 @@ def splits_and_sizes(result: BuildResult) -> list[str]:
         "| config | rows (`test`) | one row per | `<config>_fold<k>` rows: train / validation / test (range over folds) |",
         "|---|---|---|---|",
     ]
-    folds = sorted({int(f.rsplit("_fold", 1)[1]) for f in FOLD_CONFIGS})
+    folds = range(FOLDS)
     for config in BASE_CONFIGS:
-        per = {s: sorted(result.rows[fold_config(config, k)].get(s, 0) for k in folds) for s in ("train", "validation", "test")}
+        per = {s: sorted(result.rows[fold_config(config, k)].get(s, 0) for k in folds) for s in FOLD_SPLITS}
         ranges = " / ".join(f"{v[0]}–{v[-1]}" if v[0] != v[-1] else f"{v[0]}" for v in per.values())
-        lines.append(f"| `{config}` | {_total(result, config)} | {ROW_IS[config]} | {ranges} |")
+        lines.append(f"| `{config}` | {_total(result, config)} | {_VIEWS[config]['row']} | {ranges} |")
     lines += [
         "",
         f"Each config is one `test` split and {len(folds)} document-grouped cross-validation folds, the configs `<config>_fold0` …",
@@ -275,51 +245,10 @@ def splits_and_sizes(result: BuildResult) -> list[str]:
     return lines
 
 
-def load() -> list[str]:
-    return [
-        "## Load",
-        "",
-        "From a clone of this repository (the package is not on PyPI): two commands set everything up, in a",
-        "virtual environment `.venv` that `make` creates when none is active (Python 3.10 or newer).",
-        "",
-        "```bash",
-        "make run    # .venv, the package installed into it, the corpus validated",
-        "make test   # the test extras, the Label Studio server and chromium too; then the tests",
-        "```",
-        "",
-        "```python",
-        "import cartel_fto_corpus                        # in .venv: . .venv/bin/activate",
-        'ds = cartel_fto_corpus.load_dataset("ner")     # DatasetDict; typed, sha256-checked, no cache copy',
-        "```",
-        "",
-        "Without this package, `datasets` reads the folder through this card's `configs:`:",
-        "",
-        "```python",
-        "import datasets",
-        'ds = datasets.load_dataset("/absolute/path/to/cartel_fto_corpus", "ner")',
-        "```",
-    ]
-
-
-def annotate() -> list[str]:
-    return [
-        "## Annotate",
-        "",
-        "```bash",
-        ". .venv/bin/activate       # after make run",
-        "cartel-fto ls serve        # a local Label Studio: project created, the corpus pre-annotated",
-        "cartel-fto ls pull         # the annotators' work back into annotations/*.json, validated",
-        "cartel-fto validate        # one line per problem: file:/json/pointer: expected …, found …",
-        "```",
-        "",
-        "Guidelines: [annotations/GUIDELINES.md](annotations/GUIDELINES.md); the workflow in Label Studio:",
-        "[docs/labelstudio-workflow.md](docs/labelstudio-workflow.md).",
-    ]
-
-
 def first_screen(result: BuildResult) -> str:
     """The generated block at the top of the README, in the order of a loved dataset card."""
-    sections = [summary(result), tasks_and_metrics(result), example(result), splits_and_sizes(result), load(), annotate()]
+    load_and_annotate = _template("card_load.md").splitlines()  # fixed text
+    sections = [summary(result), tasks_and_metrics(result), example(result), splits_and_sizes(result), load_and_annotate]
     lines = [
         BEGIN,
         f"<!-- Generated by `cartel-fto build` (corpus version {__version__}) from the schema, the annotations and",
@@ -332,183 +261,49 @@ def first_screen(result: BuildResult) -> str:
 
 
 def reference(result: BuildResult) -> str:
-    """The generated reference block: loading details, design decisions, recipes, examples, citation."""
-    counts = ", ".join(f"`{c}` {_total(result, c)}" for c in CONFIGS if c not in FOLD_CONFIGS)
-    lines = [
-        REFERENCE_BEGIN,
-        "## Dataset reference",
-        "",
-        f"<!-- Generated by `cartel-fto build` (corpus version {__version__}); edit cartel_fto_corpus/publish/card.py. -->",
-        "",
-        "### Loading",
-        "",
-        "Offline, from the installed package (no cache copy is written; the fingerprint carries the",
-        "package version and a hash of the Parquet files, so an upgrade never serves old rows):",
-        "",
-        "```python",
-        "import cartel_fto_corpus",
-        "",
-        'ds = cartel_fto_corpus.load_dataset("entities")          # DatasetDict {"test": Dataset}',
-        'test = cartel_fto_corpus.load_dataset("ner", split="test")  # Dataset',
-        "```",
-        "",
-        "From a checkout (or a copy of this folder), through this card's `configs:`; no loading script, no code from the data.",
-        'Pass the folder as an absolute path (`os.getcwd()` inside the checkout; a relative `"."` fails in datasets 5.2):',
-        "",
-        "```python",
-        "import datasets",
-        "",
-        'ds = datasets.load_dataset("path/to/cartel_fto_corpus", "claims")',
-        'stream = datasets.load_dataset("path/to/cartel_fto_corpus", "claims", split="test", streaming=True)',
-        "```",
-        "",
-        "The Parquet file names carry no version. `datasets` keys its cache on the card's `configs:`, not on the",
-        "files (datasets issue 2956), so each config there carries the corpus version and a digest of its files,",
-        "written by the same build: rebuilt data always gets a fresh cache entry. Files changed by hand",
-        '(without `cartel-fto build`) would be served stale: pass `download_mode="force_redownload"`, or use',
-        "`streaming=True` or `cartel_fto_corpus.load_dataset`, which keep no cache. The typed Features (ClassLabel",
-        "names included) travel in each Parquet file's `huggingface` metadata.",
-        "",
-        f"Configs and rows: {counts}. Croissant 1.1 metadata (sha256 per file, a RecordSet per config,",
-        f"the label sets as enumerations, Responsible-AI fields): `{CROISSANT}` at the dataset root. `{DATA}/` holds Parquet only, so",
-        f'`pyarrow.dataset.dataset("{DATA}/ner")`, DuckDB and Polars globs read it as it is.',
-        "",
-        "**Label names without `datasets`.** Label columns are `ClassLabel` integers (what `datasets` and",
-        "`run_ner.py`-style scripts expect), and each is followed by a string column with the names:",
-        "`label` → `label_name`, `status` → `status_name`, a list `ner_tags` → `ner_tag_names`, also inside",
-        "structs (`entities[].label_name`). DuckDB, Polars and pyarrow users read names directly:",
-        "",
-        "```python",
-        "import duckdb",
-        f"duckdb.sql(\"SELECT label_name, count(*) FROM '{DATA}/mentions/*.parquet' GROUP BY 1\")",
-        "```",
-        "",
-        f"**Splits.** The plain configs have one split, `test`: with {number_word(_total(result, 'articles')).lower()} articles this is an evaluation-first",
-        "corpus, and two of them (001 and 004) share wire copy, so a random train/test cut would leak.",
-        f"For training, every config `<config>` has `<config>_fold0` … `<config>_fold{FOLDS - 1}`: the same document-grouped",
-        "cross-validation folds (`clusters_fold<k>` lists, per split, only the claims of that split's documents)",
-        "with `train`, `validation` and `test` splits: documents that share text (manifest `overlaps`, joined",
-        "transitively) form a group, groups are dealt round-robin into buckets, and fold *k* tests on bucket *k*,",
-        "validates on bucket *k+1* and trains on the rest. A document, and a group, is never in two splits of a fold.",
-        "",
-        *_fold_table(result),
-        "",
-        "**Verification.** `cartel_fto_corpus.load_dataset` reads each file once, checks its sha256 against the",
-        f"release manifest `{RELEASE_MANIFEST}` (written by the build from the bytes it wrote; croissant.json is",
-        "not trusted for this) and every ClassLabel value against its range, and raises `CorruptData` with a",
-        "one-line message naming the file before returning any row. `datasets.load_dataset` through this card",
-        "checks neither: it casts the columns to the card's features (a wrong type fails) but loads a",
-        "changed file, an out-of-range label (99, -7) or shifted offsets silently. Check a copy with",
-        f"`sha256sum -c {RELEASE_MANIFEST}` in the dataset root, or load it once through `cartel_fto_corpus.load_dataset(root=...)`.",
-        "",
-        "**Annotation sets.** Every config holds the *gold* (released reference; see DATASHEET.md) annotation set of each article; an",
-        "article without a gold set contributes its first set, and every row names its `annotator` and",
-        "`status` so such rows can be filtered out. Every annotator's version stays in `annotations/*.json`",
-        f"for agreement studies. In this build: {_set_counts(result.set_counts)}.",
-        "",
-        "**Ids and offsets.** Row ids are stable: the document id (`articles`, `entities`), `<doc_id>/L<line>`",
-        "(`ner` and its folds, one row per non-empty line), `<doc_id>/<mention, stance or claim id>` (`mentions`,",
-        "`stance`, `stance_classification` (its first stance), `claims`), the registry id (`clusters`). Offsets",
-        "count Unicode code points (Python `str` indices), end-exclusive, into the article's `text`, and every",
-        "span stores its text next to its offsets: `text[start:end] == span text`.",
-        "",
-        "**Tokens.** `ner` tokens are abbreviations of single letters with periods (`U.S.` is one token),",
-        "runs of letters and digits, and every other non-space character alone (BERT-style punctuation",
-        "splitting), from a tokenizer in the package that needs no download. Markdown emphasis markers (the",
-        "`**` around 000's bold headline and subtitles) are dropped: no token covers them, the other tokens keep",
-        "their offsets. A mention whose edge falls inside a token stops the build instead of being shifted.",
-        "",
-        "**Stance as classification.** `stance_classification` has one row per (article, holder, target); its",
-        "`text` is the holder's name and the distinct evidence passages joined by ` … ` (not the article), so",
-        "rows of different holders no longer share an input. A holder with two different labels toward one",
-        "target in one article stops the build, so no two rows with the same input disagree. `semeval_label`",
-        "maps the labels to SemEval-2016 Task 6: " + ", ".join(f"`{a}` → `{b}`" for a, b in SEMEVAL_OF.items()) + ".",
-        "",
-        "**Copies.** Article 000 repeats paragraphs (manifest `repeated_passages`); a claim lying in a repeated",
-        "passage whose first occurrence is the same annotated claim has `copy_of` = that claim's row id, and",
-        "`clusters.distinct_claim_ids` leaves copies out, so cluster sizes are not inflated.",
-        "",
-        f"**Exports.** `cartel-fto export --to {'|'.join(FORMATS)} --out DIR` writes the gold",
-        f"mentions as {format_list()}",
-        "(spaCy needs the `spacy` extra: from a clone, `pip install -e '.[spacy]'`). "
-        + " and ".join(f"`{name}`" for name in split_formats())
-        + " are also written",
-        "per fold split ("
-        + ", ".join(f"`fold<k>/train.{ext}`" for ext in split_formats().values())
-        + ", ...); CoNLL documents start with `-DOCSTART- -X- O O`,",
-        "the line spaCy's converter splits on (`python -m spacy convert fold0/train.conll OUT -c ner`).",
-        "",
-        "**Texts and annotations apart.** `cartel-fto build --annotations-only --out DIR` writes the same configs",
-        "with every text copied from the articles set to null (article texts, titles, tokens, span and evidence",
-        "texts; offsets kept), for a release whose texts may not be redistributed. `cartel-fto hydrate FOLDER`",
-        "puts texts a user already has back into `texts/`, refusing any whose sha256 differs from the manifest's;",
-        "`cartel-fto build` then restores every text column.",
-        "",
-        "### Recipes",
-        "",
-        "NER fine-tuning on a fold (any `run_ner.py`-style script takes the `train`/`validation`/`test` splits):",
-        "",
-        "```python",
-        'ds = cartel_fto_corpus.load_dataset("ner_fold0")          # DatasetDict train / validation / test',
-        'labels = ds["train"].features["ner_tags"].feature.names    # BIO names, conll2003 order',
-        '# tokenize ds[split]["tokens"] with is_split_into_words=True, align ds[split]["ner_tags"], train',
-        "```",
-        "",
-        "Stance classification (SemEval-2016 style: text, target, label):",
-        "",
-        "```python",
-        'ds = cartel_fto_corpus.load_dataset("stance_classification", split="test")',
-        'pairs = [(r["text"], r["target_name"]) for r in ds]         # input and target',
-        'gold = ds["semeval_label"]                                  # 0 FAVOR, 1 AGAINST, 2 NONE',
-        "```",
-        "",
-        "Claim clusters (sizes without copied passages):",
-        "",
-        "```python",
-        'clusters = cartel_fto_corpus.load_dataset("clusters", split="test")',
-        'claims = {r["id"]: r for r in cartel_fto_corpus.load_dataset("claims", split="test")}',
-        'sizes = {c["id"]: len(c["distinct_claim_ids"]) for c in clusters}  # claims[i]["claim"] is the text',
-        "```",
-        "",
-        "### Examples",
-        "",
-        "One row of each config, long values cut (`\u2026`); label columns are `ClassLabel`s, shown here by name and",
-        "loaded as integers (`ds.features[...]` names them), each next to its `*_name` column. The folds",
-        "(`<config>_fold<k>`) hold the rows of their config.",
-    ]
+    """The generated reference block: loading details, design decisions, recipes, examples, citation.
+    Its prose is the template `card_reference.md`; every figure and name in it is filled in here."""
+    examples = []
     for config in BASE_CONFIGS:
-        lines += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", ""]
         row = result.examples.get(config)
-        lines += ["```json", json.dumps(_shorten(row), ensure_ascii=False, indent=1) if row else "null  (no rows yet)", "```"]
+        shown = json.dumps(_shorten(row), ensure_ascii=False, indent=1) if row else "null  (no rows yet)"
+        examples += ["", f"#### `{config}`", "", DESCRIPTIONS[config] + ".", "", "```json", shown, "```"]
     cite = citation()
-    lines += [
-        "",
-        "### Citation",
-        "",
-        f"From [CITATION.cff](CITATION.cff) (version {cite.version}, released {cite.date_released.isoformat()}):",
-        "",
-        "```bibtex",
-        cite.bibtex(),
-        "```",
-        REFERENCE_END,
-    ]
-    return "\n".join(lines) + "\n"
+    text = Template(_template("card_reference.md")).substitute(
+        version=__version__,
+        counts=", ".join(f"`{c}` {_total(result, c)}" for c in BASE_CONFIGS),
+        croissant=CROISSANT,
+        data=DATA,
+        release_manifest=RELEASE_MANIFEST,
+        articles_word=number_word(_total(result, "articles")).lower(),
+        last_fold=FOLDS - 1,
+        fold_table="\n".join(_fold_table(result)),
+        set_counts=_set_counts(result.set_counts),
+        semeval=", ".join(f"`{a}` → `{b}`" for a, b in SEMEVAL_OF.items()),
+        formats="|".join(FORMATS),
+        format_list=format_list(),
+        split_formats=" and ".join(f"`{name}`" for name in split_formats()),
+        split_files=", ".join(f"`fold<k>/train.{ext}`" for ext in split_formats().values()),
+        examples="\n".join(examples),
+        cite_version=cite.version,
+        cite_date=cite.date_released.isoformat(),
+        bibtex=cite.bibtex(),
+    )
+    return f"{REFERENCE_BEGIN}\n{text}{REFERENCE_END}\n"
+
+
+def _template(name: str) -> str:
+    """A prose template shipped beside this module (package data)."""
+    return (Path(__file__).parent / name).read_text(encoding="utf-8")
 
 
 def _fold_table(result: BuildResult) -> list[str]:
     """Markdown table: what each fold holds (documents and rows per split)."""
-    if not result.folds:
-        return []
-    k = len(result.folds)
     out = ["| fold | train | validation | test |", "|---|---|---|---|"]
-    for fold in range(k):
+    for fold in range(len(result.folds)):
         cells = []
-        for split, bucket in (("train", None), ("validation", (fold + 1) % k), ("test", fold)):
-            docs = (
-                result.folds[bucket]
-                if bucket is not None
-                else sorted(d for i, b in enumerate(result.folds) if i not in (fold, (fold + 1) % k) for d in b)
-            )
+        for split in FOLD_SPLITS:
+            docs = sorted(d for bucket in result.folds for d in bucket if fold_split(result.folds, fold, d) == split)
             n = result.rows[f"ner_fold{fold}"].get(split, 0)
             cells.append(f"{', '.join(d.split('_')[0] for d in docs) or '—'} ({n} `ner` rows)")
         out.append(f"| fold {fold} (`*_fold{fold}`) | " + " | ".join(cells) + " |")

@@ -10,11 +10,13 @@ its covered text next to its offsets, so a row checks itself: `text[start:end] =
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from datasets import ClassLabel, Features, List, Value
 
 from cartel_fto_corpus.publish.layout import FOLDS
+from cartel_fto_corpus.truth.layers import layer
 from cartel_fto_corpus.truth.schema import label_set, load_schemas
 
 #: The configs as views of the corpus, in the order the card lists them; `articles` is the default one.
@@ -58,6 +60,12 @@ def bio_names() -> tuple[str, ...]:
 def labels(name: str) -> ClassLabel:
     """A ClassLabel over the schema's label set `name`."""
     return ClassLabel(names=list(label_set(name)))
+
+
+def layer_labels(name: str) -> dict:
+    """The label columns of annotation layer `name` as its schema declaration lists them (`x-layer`
+    `labels`, pointer -> label set), in that order: a label field declared on a layer reaches its configs."""
+    return {pointer.lstrip("/"): labels(label_set_name) for pointer, label_set_name in layer(name).labels}
 
 
 def span_struct() -> dict:
@@ -117,7 +125,7 @@ def entities() -> Features:
                 {
                     "id": Value("string"),
                     **span_struct(),
-                    "label": labels("entity_label"),
+                    **layer_labels("entities"),
                     "entity": Value("string"),
                     "entity_name": Value("string"),
                     "org_type": labels("org_type"),
@@ -137,7 +145,7 @@ def mentions() -> Features:
             "doc_id": Value("string"),
             "mention_id": Value("string"),
             **span_struct(),
-            "label": labels("entity_label"),
+            **layer_labels("entities"),
             "entity": Value("string"),
             "entity_name": Value("string"),
             "org_type": labels("org_type"),
@@ -196,8 +204,7 @@ def stance() -> Features:
             "target": Value("string"),
             "target_name": Value("string"),
             "target_description": Value("string"),
-            "label": labels("stance_label"),
-            "attribution": labels("attribution"),
+            **layer_labels("stances"),
             "evidence": List(span_struct()),
             "note": Value("string"),
         }
@@ -217,9 +224,7 @@ def claims() -> Features:
             "claim": Value("string"),
             "multi_paragraph": Value("bool"),
             **_actor("claimant"),
-            "attribution": labels("attribution"),
-            "type": labels("claim_type"),
-            "checkworthiness": labels("checkworthiness"),
+            **layer_labels("claims"),
             "hedged": Value("bool"),
             "clusters": List(Value("string")),
             "copy_of": Value("string"),
@@ -259,16 +264,9 @@ def clusters() -> Features:
     )
 
 
+#: The Features builder of each view, named as the view.
 _BUILDERS = {
-    "articles": articles,
-    "entities": entities,
-    "mentions": mentions,
-    "ner": ner,
-    "stance": stance,
-    "stance_classification": stance_classification,
-    "claims": claims,
-    "sentences": sentences,
-    "clusters": clusters,
+    view.__name__: view for view in (articles, entities, mentions, ner, stance, stance_classification, claims, sentences, clusters)
 }
 
 
@@ -276,6 +274,18 @@ def name_column(column: str, is_list: bool) -> str:
     """The column holding the label names of ClassLabel column `column`: `label` -> `label_name`,
     a list `ner_tags` -> `ner_tag_names` (a reader without `datasets` gets names, not integers)."""
     return f"{column.removesuffix('s')}_names" if is_list else f"{column}_name"
+
+
+def label_columns(columns: Features | dict) -> Iterator[tuple[str, str | None, ClassLabel, bool]]:
+    """(column, struct field or None, ClassLabel, in a list) of every label column of `columns`: a
+    ClassLabel column, a list of them, or a ClassLabel field of the structs of a list column."""
+    for column, feature in columns.items():
+        in_list = isinstance(feature, List)
+        inner = feature.feature if in_list else feature
+        if isinstance(inner, ClassLabel):
+            yield column, None, inner, in_list
+        elif isinstance(inner, dict):
+            yield from ((column, sub, f, True) for sub, f in inner.items() if isinstance(f, ClassLabel))
 
 
 def _with_names(columns: dict) -> dict:
@@ -326,15 +336,12 @@ def features(config: str) -> Features:
 
 #: Spans of each config as (list column or None for the row itself, start, end, text) so tests
 #: and the build can check `text[start:end] == span text` without knowing the configs' shapes.
+#: A view not listed has no span (`sentences`' `text` is the sentence itself, not the article's).
 _BASE_SPAN_FIELDS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
-    "articles": (),
     "entities": (("entities", "start", "end", "text"),),
     "mentions": ((None, "start", "end", "text"),),
-    "ner": (),
     "stance": ((None, "holder_start", "holder_end", "holder_text"), ("evidence", "start", "end", "text")),
     "stance_classification": (("evidence", "start", "end", "text"),),
     "claims": ((None, "start", "end", "claim"), (None, "claimant_start", "claimant_end", "claimant_text")),
-    "sentences": (),  # `text` is the sentence itself, not the article's
-    "clusters": (),
 }
-SPAN_FIELDS = {c: _BASE_SPAN_FIELDS[base_config(c)] for c in CONFIGS}
+SPAN_FIELDS = {c: _BASE_SPAN_FIELDS.get(base_config(c), ()) for c in CONFIGS}

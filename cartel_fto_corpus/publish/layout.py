@@ -97,7 +97,6 @@ class Shard:
 class BuildResult:
     shards: list[Shard]
     rows: dict[str, dict[str, int]]
-    nbytes: dict[str, dict[str, int]]
     examples: dict[str, dict[str, Any] | None]
     #: number of annotation sets -> number of documents with that many (for the card)
     set_counts: dict[int, int] = field(default_factory=dict)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,40 +140,21 @@ def verified_tables(
     return tables, content_digest(pairs)
 
 
-def _class_label_paths(features: Any) -> list[tuple[str, str, str | None, int]]:
-    """(column, kind, struct field, number of classes) of every ClassLabel column of `features`:
-    kind "top" (a ClassLabel column), "list" (a list of them) or "struct" (a field of structs in a list)."""
-    from datasets import ClassLabel, List
-
-    out: list[tuple[str, str, str | None, int]] = []
-    for name, feature in features.items():
-        if isinstance(feature, ClassLabel):
-            out.append((name, "top", None, feature.num_classes))
-        elif isinstance(feature, List) and isinstance(feature.feature, ClassLabel):
-            out.append((name, "list", None, feature.feature.num_classes))
-        elif isinstance(feature, List) and isinstance(feature.feature, dict):
-            for sub, subfeature in feature.feature.items():
-                if isinstance(subfeature, ClassLabel):
-                    out.append((name, "struct", sub, subfeature.num_classes))
-    return out
-
-
-def _class_label_arrays(table: pa.Table, features: Any) -> list[tuple[str, Any, int]]:
+def _class_label_arrays(table: pa.Table, features: Any) -> Iterator[tuple[str, Any, int]]:
     """(column path, flat Arrow array of its values, number of classes) of every ClassLabel column."""
     import pyarrow.compute as pc
 
-    out, flat = [], {}
-    for name, kind, sub, n in _class_label_paths(features):
-        if kind == "top":
-            out.append((name, table.column(name), n))
-            continue
-        if name not in flat:
-            flat[name] = pc.list_flatten(table.column(name))
-        if kind == "list":
-            out.append((name, flat[name], n))
+    from cartel_fto_corpus.publish.features import label_columns
+
+    flat: dict[str, Any] = {}  # a list column flattened once for all its struct fields
+    for column, sub, label, in_list in label_columns(features):
+        if in_list and column not in flat:
+            flat[column] = pc.list_flatten(table.column(column))
+        values = flat[column] if in_list else table.column(column)
+        if sub:
+            yield f"{column}.{sub}", pc.struct_field(values, sub), label.num_classes
         else:
-            out.append((f"{name}.{sub}", pc.struct_field(flat[name], sub), n))
-    return out
+            yield column, values, label.num_classes
 
 
 #: (id of the package's Features object, the file's `huggingface` metadata bytes) already compared equal.
@@ -222,12 +204,6 @@ def check_label_ranges(table: pa.Table, rel: str, features: Any = None) -> None:
             raise CorruptData(f"{rel}: column {column}: expected ClassLabel values 0..{n - 1}, found {bad}")
 
 
-def _known_configs() -> tuple[str, ...]:
-    from cartel_fto_corpus.publish.features import CONFIGS
-
-    return CONFIGS
-
-
 def fingerprint(config: str, split: str, digest: str) -> str:
     return f"cartel_fto_corpus-{__version__}-{digest}-{config}-{split}"
 
@@ -237,9 +213,9 @@ def _load_split(config: str, split: str, files: list[Path], root: Path | str | N
     from datasets import Dataset
     from datasets.table import InMemoryTable
 
-    from cartel_fto_corpus.publish.features import features
+    from cartel_fto_corpus.publish.features import CONFIGS, features
 
-    tables, digest = verified_tables(files, root, features(config) if config in _known_configs() else None, expected)
+    tables, digest = verified_tables(files, root, features(config) if config in CONFIGS else None, expected)
     table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
     # Features come from the `huggingface` schema metadata the build wrote into every file, checked
     # equal to the package's own (`check_features`) before it is served.
@@ -282,7 +258,9 @@ def load_dataset(config: str = "articles", split: str | None = None, *, root: Pa
             listed = release_digests(root)
         except CorruptData:
             listed = {}
-        if config in _known_configs() and _listed_files(config, listed):
+        from cartel_fto_corpus.publish.features import CONFIGS
+
+        if config in CONFIGS and _listed_files(config, listed):
             check_listed_present(config, splits, listed, root)
         known = ", ".join(available_configs(root)) or "none (run `cartel-fto build`)"
         raise ValueError(f"unknown config {config!r} in {data_dir(root)}; expected one of: {known}")

@@ -6,13 +6,15 @@ Parquet. A new config is a new row builder here plus its Features in `features.p
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cartel_fto_corpus.publish.features import SEMEVAL_OF
+from cartel_fto_corpus.publish.features import SEMEVAL_OF, base_features
 from cartel_fto_corpus.publish.sentences import sentence_spans
 from cartel_fto_corpus.publish.tokenize import MisalignedMention, bio_tags, tokenize
+from cartel_fto_corpus.truth.layers import layer
 from cartel_fto_corpus.truth.offsets import lines_with_offsets
 from cartel_fto_corpus.truth.sets import claim_clusters, reference_set
 from cartel_fto_corpus.truth.spans import set_spans, span_problem
@@ -48,26 +50,17 @@ def provenance(aset: dict[str, Any]) -> dict[str, Any]:
     return {"annotator": aset["annotator"], "status": aset["status"], "guideline_version": aset["guideline_version"]}
 
 
+def labels_of(name: str, item: dict[str, Any]) -> dict[str, Any]:
+    """An item's label columns as its layer declares them (`features.layer_labels`): `/type` -> `type`."""
+    return {pointer.lstrip("/"): item[pointer.lstrip("/")] for pointer, _label_set in layer(name).labels}
+
+
 def article_row(entry: dict[str, Any], text: str) -> dict[str, Any]:
-    """The `articles` row of a document: its manifest entry (computed facts) and its text."""
-    return {
-        "id": entry["id"],
-        "title": entry["title"],
-        "text": text,
-        "sha256": entry["sha256"],
-        "source_file": entry["source_file"],
-        "n_bytes": entry["n_bytes"],
-        "n_chars": entry["n_chars"],
-        "n_utf16": entry["n_utf16"],
-        "n_lines": entry["n_lines"],
-        "title_start": entry["title_start"],
-        "title_end": entry["title_end"],
-        "quality_flags": list(entry["quality_flags"]),
-        "repeated_passages": [{"start": r["start"], "end": r["end"], "first_start": r["first_start"]} for r in entry["repeated_passages"]],
-        "overlaps": [
-            {"doc_id": o["doc_id"], "shared_ngrams": o["shared_ngrams"], "containment": float(o["containment"])} for o in entry["overlaps"]
-        ],
-    }
+    """The `articles` row of a document: its text and the manifest entry's computed facts, the columns
+    of the config's Features (the entry's url, outlet and date, unknown for every text, are not)."""
+    row = {column: entry.get(column) for column in base_features("articles")}
+    overlaps = [{**o, "containment": float(o["containment"])} for o in entry["overlaps"]]
+    return {**row, "text": text, "overlaps": overlaps}
 
 
 def mention_fields(m: dict[str, Any], registry: Registry) -> dict[str, Any]:
@@ -77,7 +70,7 @@ def mention_fields(m: dict[str, Any], registry: Registry) -> dict[str, Any]:
         "start": m["start"],
         "end": m["end"],
         "text": m["text"],
-        "label": m["label"],
+        **labels_of("entities", m),
         "entity": m["entity"],
         "entity_name": ent["name"],
         "org_type": ent["org_type"],
@@ -108,6 +101,7 @@ def ner_rows(doc_id: str, text: str, aset: dict[str, Any], file: str = "", set_i
     """One token-classification row per non-empty line (the corpus's paragraph), offsets into the
     document. Raises BuildError if a mention edge falls inside a token."""
     mentions = sorted(aset["entities"], key=lambda m: m["start"])
+    starts = [m["start"] for m in mentions]
     index = {id(m): j for j, m in enumerate(aset["entities"])}
     k = 0
     for number, (start, end, _line) in enumerate(lines_with_offsets(text), start=1):
@@ -116,11 +110,7 @@ def ner_rows(doc_id: str, text: str, aset: dict[str, Any], file: str = "", set_i
             continue
         while k < len(mentions) and mentions[k]["end"] <= start:
             k += 1
-        here = []
-        j = k
-        while j < len(mentions) and mentions[j]["start"] < end:
-            here.append(mentions[j])
-            j += 1
+        here = mentions[k : bisect_left(starts, end, lo=k)]  # the mentions starting before the line ends
         try:
             tags = bio_tags(tokens, here)
         except MisalignedMention as exc:
@@ -177,8 +167,7 @@ def stance_rows(doc_id: str, text: str, aset: dict[str, Any], registry: Registry
             "target": st["target"],
             "target_name": target["name"],
             "target_description": target["description"],
-            "label": st["label"],
-            "attribution": st["attribution"],
+            **labels_of("stances", st),
             "evidence": [{"start": e["start"], "end": e["end"], "text": e["text"]} for e in st["evidence"]],
             "note": st.get("note"),
         }
@@ -219,10 +208,7 @@ def stance_classification_rows(
                 f"expected one stance label per holder and target, found {first['label']!r} ({first['id']}) and {st['label']!r} ({st['id']})",
             )
         evidence = sorted({(e["start"], e["end"], e["text"]) for _i, st in members for e in st["evidence"]})
-        passages: list[str] = []
-        for _s, _e, t in evidence:
-            if t not in passages:
-                passages.append(t)
+        passages = dict.fromkeys(t for _s, _e, t in evidence)  # each distinct passage once, in text order
         holder = holder_display(first["holder"], registry)
         ent = registry.entities.get(first["holder"].get("entity", ""), {})
         yield {
@@ -236,9 +222,8 @@ def stance_classification_rows(
             "holder_qid": ent.get("qid"),
             "target": target_id,
             "target_name": registry.targets[target_id]["name"],
-            "label": first["label"],
+            **labels_of("stances", first),
             "semeval_label": SEMEVAL_OF[first["label"]],
-            "attribution": first["attribution"],
             "evidence": [{"start": a, "end": b, "text": t} for a, b, t in evidence],
             **provenance(aset),
         }
@@ -283,9 +268,7 @@ def claim_rows(
             "claim": cl["text"],
             "multi_paragraph": bool(cl.get("multi_paragraph", False)),
             **actor_columns("claimant", cl["claimant"], registry),
-            "attribution": cl["attribution"],
-            "type": cl["type"],
-            "checkworthiness": cl["checkworthiness"],
+            **labels_of("claims", cl),
             "hedged": cl["hedged"],
             "clusters": clusters,
             "copy_of": f"{doc_id}/{copied[cl['id']]}" if cl["id"] in copied else None,
@@ -361,17 +344,13 @@ def document_rows(doc: Document, registry: Registry, members: Members) -> Iterat
     aset = reference_set(doc.annotation) if doc.annotation else None
     if aset is None:
         return
-    for row in sentence_rows(doc_id, doc.text, aset, doc.entry.get("repeated_passages")):
-        yield "sentences", row
+    yield from (("sentences", row) for row in sentence_rows(doc_id, doc.text, aset, doc.entry.get("repeated_passages")))
     set_index = doc.annotation["annotations"].index(aset)
     check_spans(doc.file or doc_id, doc.text, aset, set_index)
     yield "entities", entities_row(doc_id, doc.text, aset, registry)
-    for row in mention_rows(doc_id, aset, registry):
-        yield "mentions", row
-    for row in ner_rows(doc_id, doc.text, aset, doc.file, set_index):
-        yield "ner", row
-    for row in stance_rows(doc_id, doc.text, aset, registry):
-        yield "stance", row
+    yield from (("mentions", row) for row in mention_rows(doc_id, aset, registry))
+    yield from (("ner", row) for row in ner_rows(doc_id, doc.text, aset, doc.file, set_index))
+    yield from (("stance", row) for row in stance_rows(doc_id, doc.text, aset, registry))
     yield from (("stance_classification", row) for row in stance_classification_rows(doc_id, aset, registry, doc.file, set_index))
     for cl, row in zip(aset["claims"], claim_rows(doc_id, doc.text, aset, registry, doc.entry.get("repeated_passages")), strict=True):
         for cid in claim_clusters(cl):

@@ -47,7 +47,6 @@ class ConfigWriter:
     folder: Path
     max_shard_bytes: int = MAX_SHARD_BYTES
     rows: int = 0
-    nbytes: int = 0
     first_row: dict[str, Any] | None = None
     _buffer: list[dict[str, Any]] = field(default_factory=list)
     _buffered: int = 0
@@ -82,7 +81,6 @@ class ConfigWriter:
             self._writer = pq.ParquetWriter(self._parts[-1], self.schema, **PARQUET_OPTIONS)
         self._writer.write_table(table, row_group_size=table.num_rows)
         self._shard_bytes += table.nbytes
-        self.nbytes += table.nbytes
         if self._shard_bytes >= self.max_shard_bytes:
             self._writer.close()
             self._writer, self._shard_bytes = None, 0
@@ -97,9 +95,4 @@ class ConfigWriter:
             self._parts.append(self.folder / f"{self.split}.0.part")
             pq.write_table(self.schema.empty_table(), self._parts[-1], **PARQUET_OPTIONS)
         n = len(self._parts)
-        final = []
-        for i, part in enumerate(self._parts):
-            target = self.folder / shard_name(self.split, i, n)
-            part.rename(target)
-            final.append(target)
-        return final
+        return [part.rename(self.folder / shard_name(self.split, i, n)) for i, part in enumerate(self._parts)]

@@ -53,12 +53,12 @@ def split_formats() -> dict[str, str]:
     return {name: f.split_ext for name, f in FORMATS.items() if f.split_ext}
 
 
-def format_list(conjunction: str = "or", markdown: bool = True) -> str:
+def format_list(markdown: bool = True) -> str:
     """The formats as a phrase, `conll` (CoNLL (token, tag)), ... or `jsonl` (JSON lines), for the card
     (`markdown`) and for help texts (plain: no backticks)."""
     tick = "`" if markdown else ""
     items = [f"{tick}{name}{tick} ({f.writes if markdown else f.writes.replace('`', '')})" for name, f in FORMATS.items()]
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def writer(fmt: str) -> Callable[..., list[Path]]:

@@ -6,12 +6,10 @@ reads it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from cartel_fto_corpus.publish.exports.source import ExportDocument
-from cartel_fto_corpus.truth.atomic import write_atomic
+from cartel_fto_corpus.publish.exports.source import ExportDocument, json_lines, write_file
 from cartel_fto_corpus.truth.offsets import lines_with_offsets
 
 FILE = "cartel_fto_bigbio_kb.jsonl"
@@ -49,6 +47,4 @@ def record(doc: ExportDocument) -> dict:
 
 
 def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:
-    target = Path(out) / FILE
-    write_atomic(target, "".join(json.dumps(record(d), ensure_ascii=False) + "\n" for d in docs))
-    return [target]
+    return write_file(out, FILE, json_lines(map(record, docs)))

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from cartel_fto_corpus.publish.exports.source import ExportDocument
-from cartel_fto_corpus.truth.atomic import write_atomic
+from cartel_fto_corpus.publish.exports.source import ExportDocument, write_file
 
 FILE = "cartel_fto.conll"
 DOCSTART = "-DOCSTART- -X- O O"
@@ -27,6 +26,4 @@ def render(docs: Iterable[ExportDocument]) -> str:
 
 
 def write(docs: Iterable[ExportDocument], out: Path, file: str = FILE) -> list[Path]:
-    target = Path(out) / file
-    write_atomic(target, render(docs))
-    return [target]
+    return write_file(out, file, render(docs))

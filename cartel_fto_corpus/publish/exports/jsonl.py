@@ -3,12 +3,10 @@ entity, entity_name, qid}]}` (code-point offsets, end-exclusive, as in Python an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from cartel_fto_corpus.publish.exports.source import ExportDocument
-from cartel_fto_corpus.truth.atomic import write_atomic
+from cartel_fto_corpus.publish.exports.source import ExportDocument, json_lines, write_file
 
 FILE = "cartel_fto.jsonl"
 KEYS = ("mention_id", "start", "end", "text", "label", "entity", "entity_name", "qid")
@@ -20,6 +18,4 @@ def record(doc: ExportDocument) -> dict:
 
 
 def write(docs: Iterable[ExportDocument], out: Path) -> list[Path]:
-    target = Path(out) / FILE
-    write_atomic(target, "".join(json.dumps(record(d), ensure_ascii=False) + "\n" for d in docs))
-    return [target]
+    return write_file(out, FILE, json_lines(map(record, docs)))

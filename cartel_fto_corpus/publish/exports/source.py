@@ -3,12 +3,15 @@ row builders on the reference annotation set), read one document at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.publish.reader import iter_documents, load_registry
 from cartel_fto_corpus.publish.rows import BuildError, mention_rows, ner_rows
+from cartel_fto_corpus.truth.atomic import write_atomic
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.sets import reference_set
 
@@ -41,3 +44,14 @@ def export_documents(paths: CorpusPaths) -> Iterator[ExportDocument]:
         except BuildError as exc:
             raise ExportError(str(exc)) from None
         yield ExportDocument(doc_id, doc.text, list(mention_rows(doc_id, aset, registry)), paragraphs)
+
+
+def json_lines(records: Iterable[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def write_file(out: Path, file: str, text: str) -> list[Path]:
+    """`text` written atomically into `out/file`: the one-file formats' `write` ends here."""
+    target = Path(out) / file
+    write_atomic(target, text)
+    return [target]
