@@ -72,7 +72,7 @@ class Adjudication:
 
     @property
     def exit_code(self) -> int:
-        return 0 if (self.undecided == 0 and self.problems == 0) else 1
+        return 1 if self.undecided or self.problems else 0
 
 
 def annotator_names(annotators: str) -> list[str]:
@@ -125,11 +125,11 @@ def read_decisions(decisions_file: Path, names: list[str]) -> Decisions:
     return decisions
 
 
-def stray_decisions(decisions: Decisions, outcomes: list[Outcome], compared: list[str]) -> list[tuple[str, str]]:
+def stray_decisions(decisions: Decisions, outcomes: list[Outcome], compared: list[str], label: str) -> list[str]:
     """Decisions filed under a document that is not compared: a typo or a stale file, never silently ignored."""
     used = {o.decision_key for o in outcomes}
     expected = f"expected the id (or three-digit number) of a compared document ({', '.join(compared)})"
-    return [(key, f"{expected}, found {key!r}") for key in decisions.by_doc if key not in used]
+    return [f"{label}:/decisions/{key}: {expected}, found {key!r}" for key in decisions.by_doc if key not in used]
 
 
 def adjudicate(paths: CorpusPaths, names: list[str], docs: tuple[str, ...], decisions_file: Path | None, write: bool) -> Adjudication:
@@ -159,9 +159,8 @@ def adjudicate(paths: CorpusPaths, names: list[str], docs: tuple[str, ...], deci
         if o.document is not None:
             o.problems += document_problems(o.document, display(files[doc_id]), paths, registry)
         outcomes.append(o)
-    stray = stray_decisions(decisions, outcomes, list(by_doc)) if decisions is not None and not docs else []
-    if stray and outcomes:
-        outcomes[0].problems += [f"{decisions_file}:/decisions/{key}: {why}" for key, why in stray]
+    if decisions is not None and not docs and outcomes:
+        outcomes[0].problems += stray_decisions(decisions, outcomes, list(by_doc), label)
     run = Adjudication(names, decisions, outcomes, skipped)
     if write and run.ok:
         writes = {files[o.doc_id]: dumps(o.document) for o in outcomes if o.document is not None}
@@ -172,13 +171,10 @@ def adjudicate(paths: CorpusPaths, names: list[str], docs: tuple[str, ...], deci
 
 
 def _decision_listing(decisions: Decisions | None, doc_id: str, unit_id: str) -> dict[str, Any] | None:
-    _, mine = decisions.for_doc(doc_id) if decisions else (None, {})
-    d = mine.get(unit_id)
+    d = (decisions.for_doc(doc_id)[1] if decisions else {}).get(unit_id)
     if d is None:
         return None
-    if d.take is None:
-        return {"take": d.take, "value": d.value, "reason": d.reason}
-    return {"take": d.take, "reason": d.reason}
+    return {"take": d.take, "value": d.value, "reason": d.reason} if d.take is None else {"take": d.take, "reason": d.reason}
 
 
 def document_listing(o: Outcome, decisions: Decisions | None) -> dict[str, Any]:
@@ -217,7 +213,7 @@ def json_listing(run: Adjudication) -> dict[str, Any]:
 
 def _outcome_lines(o: Outcome, decisions: Decisions | None, names: list[str]) -> Iterator[str]:
     comp = o.comparison
-    _, mine = decisions.for_doc(comp.doc_id) if decisions else (None, {})
+    mine = decisions.for_doc(comp.doc_id)[1] if decisions else {}
     dis = comp.disagreements
     agreed = len(comp.units) - len(dis)
     yield f"{comp.doc_id}: {len(comp.units)} units, {agreed} agreed, {len(dis)} disagreement(s), {len(o.undecided)} undecided"

@@ -48,12 +48,10 @@ class Outcome:
     demoted: list[str] = field(default_factory=list)
 
 
-#: what an explicit value must give, per layer (ids are assigned by the adjudication)
-_REQUIRED = {
-    "entities": ("start", "end", "text", "label", "entity"),
-    "stances": ("holder", "target", "label", "attribution", "evidence"),
-    "claims": ("start", "end", "text", "claimant", "attribution", "type", "checkworthiness", "hedged"),
-}
+def _required(name: str) -> list[str]:
+    """What an explicit value of a layer must give: its item's required fields but the id (assigned
+    by the adjudication) and a claim's clusters (none when omitted)."""
+    return [k for k in layer(name).item_schema()["required"] if k not in ("id", "clusters")]
 
 
 def _version_key(v: str) -> tuple[int, ...]:
@@ -142,7 +140,8 @@ def _choose(unit: Unit, decision: Decision | None, anns: list[str]) -> tuple[str
 
 
 def _decision_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
-    """Decisions of the file that name no disagreement of the document, or an annotator not compared."""
+    """Decisions that name no disagreement of the document, or an annotator not compared, or give
+    an explicit value lacking a field its layer requires."""
     anns = comp.annotators
     units = {u.id: u for u in comp.units}
     problems = []
@@ -153,21 +152,12 @@ def _decision_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc
             problems.append(f"{where_doc}{pointer(uid)}: expected the id of a disagreement, found {uid!r} on which {', '.join(anns)} agree")
         elif d.take is not None and d.take not in anns:
             problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
-    return problems
-
-
-def _value_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
-    """Explicit values lacking a field their layer requires."""
-    units = {u.id: u for u in comp.units}
-    problems = []
-    for uid, d in mine.items():
-        if uid in units and d.take is None and d.value is not None:
-            name = units[uid].layer
-            missing = [k for k in _REQUIRED[name] if k not in d.value]
-            if missing:
+        elif d.take is None and d.value is not None:
+            name, required = units[uid].layer, _required(units[uid].layer)
+            if missing := [k for k in required if k not in d.value]:
                 problems.append(
                     f"{where_doc}{pointer(uid, 'value')}: expected {with_article(layer(name).noun)} with "
-                    f"{', '.join(_REQUIRED[name])}, found none for {', '.join(missing)}"
+                    f"{', '.join(required)}, found none for {', '.join(missing)}"
                 )
     return problems
 
@@ -280,14 +270,11 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
     key, mine = decisions.for_doc(comp.doc_id)
     out = Outcome(comp.doc_id, comp, key)
     where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
-    out.problems += _decision_problems(comp, mine, where_doc)
     previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
-    mine = {
-        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
-        **mine,
-    }  # the file's decisions win over the earlier round's
+    # the file's decisions win over the earlier round's (which still stand only on disagreements)
+    mine = {**{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()}, **mine}
+    out.problems += _decision_problems(comp, mine, where_doc)
     out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
-    out.problems += _value_problems(comp, mine, where_doc)
     if out.problems or out.undecided:
         return out
     b = _Builder(comp, al, doc["schema_version"])
