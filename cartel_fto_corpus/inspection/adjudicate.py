@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, align_spans, claim_clusters, cluster_map
+from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, actor_words, align_spans, claim_clusters, cluster_map
+from cartel_fto_corpus.truth.sets import reference_set
 
 
 @dataclass
@@ -152,7 +153,7 @@ def _holder_words(al: Aligner, ann: str, actor: Mapping[str, Any], registry_name
     if actor["kind"] == "entity":
         ent = al.entity(ann, actor["entity"])
         return registry_names.get(ent, ent)
-    return (actor.get("span") or {}).get("text") or actor["description"]
+    return actor_words(actor)
 
 
 def compare_document(
@@ -162,10 +163,16 @@ def compare_document(
     names = registry_names or {}
     anns = list(sets)
     comp = Comparison(doc_id, anns, {a: dict(s) for a, s in sets.items()})
-    raw: list[tuple[str, str, dict[str, dict[str, Any]]]] = []
-    for u in align_spans({a: sets[a]["entities"] for a in anns}, _span):
-        first = u[next(a for a in anns if a in u)]
-        raw.append(("entities", f"entity/{first['start']}-{first['end']}", u))
+
+    def by_span(name: str, word: str) -> list[tuple[str, str, dict[str, dict[str, Any]]]]:
+        """A span layer's units, named by the first annotator's span (a unit keeps the annotators' order)."""
+        out = []
+        for u in align_spans({a: sets[a][name] for a in anns}, _span):
+            start, end = _span(next(iter(u.values())))
+            out.append((name, f"{word}/{start}-{end}", u))
+        return out
+
+    raw = by_span("entities", "entity")
     keyed: dict[str, dict[str, dict[str, Any]]] = {}
     for a in anns:
         seen: dict[str, int] = {}
@@ -175,9 +182,7 @@ def compare_document(
             keyed.setdefault(key if seen[key] == 1 else f"{key}#{seen[key]}", {})[a] = st
     for key in sorted(keyed, key=lambda k: (min(min(e["start"] for e in st["evidence"]) for st in keyed[k].values()), k)):
         raw.append(("stances", key, keyed[key]))
-    for u in align_spans({a: sets[a]["claims"] for a in anns}, _span):
-        first = u[next(a for a in anns if a in u)]
-        raw.append(("claims", f"claim/{first['start']}-{first['end']}", u))
+    raw += by_span("claims", "claim")
     value_of = {"entities": entity_value, "stances": stance_value, "claims": claim_value}
     for (layer, _, u), uid in zip(raw, _unique([r[1] for r in raw]), strict=True):
         first_ann = next(a for a in anns if a in u)
@@ -217,8 +222,7 @@ def describe(layer: str, value: Mapping[str, Any] | None) -> str:
 
 def annotator_set(doc: Mapping[str, Any], annotator: str) -> dict[str, Any] | None:
     """An annotator's set of a document (its gold set if it has several, else its first)."""
-    found = [s for s in doc["annotations"] if s["annotator"] == annotator]
-    return next((s for s in found if s["status"] == "gold"), found[0] if found else None)
+    return reference_set({"annotations": [s for s in doc["annotations"] if s["annotator"] == annotator]})
 
 
 def compare_corpus(

@@ -183,6 +183,11 @@ def _top(counts: Counter[str]) -> str | None:
     return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
 
 
+def actor_words(actor: Mapping[str, Any]) -> str:
+    """An unnamed source's words: the text of its span, else its description."""
+    return (actor.get("span") or {}).get("text") or actor["description"]
+
+
 def actor_key(actor: Mapping[str, Any], annotator: str, entities: EntityIndex | None) -> str:
     """Who holds a stance or makes a claim, comparable across annotators (ids and mentions differ)."""
     if actor["kind"] == "author":
@@ -191,9 +196,7 @@ def actor_key(actor: Mapping[str, Any], annotator: str, entities: EntityIndex | 
         if entities is None:
             return f"entity:{actor['entity']}"
         return entities.key(annotator, actor["entity"])
-    span = actor.get("span") or {}
-    words = span.get("text") or actor["description"]
-    return f"unnamed:{norm(words)}"
+    return f"unnamed:{norm(actor_words(actor))}"
 
 
 def cluster_map(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> dict[str, str]:
