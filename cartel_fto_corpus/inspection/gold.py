@@ -8,10 +8,8 @@ annotator's space, mention references of holders and claimants re-pointed to the
 at the same span, items sorted by position.
 
 Adjudication is incremental (issue 23 point 5): when the document already has a gold set of the same
-name with its record, a disagreement decided then and unchanged since (same items, same values on
-each side) keeps its earlier decision unless the decisions file decides it anew; every unit keeps
-the gold item id it had (the card promises stable row ids), new items get ids after the largest;
-and a document whose gold set comes out the same (apart from its dates) is left exactly as it was. Every unit, agreed or decided, is written to
+name with its record, `rounds.py` says which earlier decisions still stand and which gold ids stay,
+and a document with nothing new is left as it was. Every unit, agreed or decided, is written to
 the record with each side's item id, so every gold item traces to exactly one unit
 (`checks.adjudication`). Nothing here reads the clock or the file system beyond its inputs, so
 the same sets and decisions give the same bytes.
@@ -29,9 +27,10 @@ from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import pointer
 from cartel_fto_corpus.checks.schema_check import schema_problems
 from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
+from cartel_fto_corpus.inspection.alignment import claim_clusters
 from cartel_fto_corpus.inspection.decisions import Decision, Decisions
 from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
-from cartel_fto_corpus.truth.layers import layer, layer_names, layers, with_article
+from cartel_fto_corpus.truth.layers import layer, layers, with_article
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -92,21 +91,20 @@ class _Builder:
         return out
 
     def clusters(self, ann: str | None, claim: Mapping[str, Any], where: str) -> dict[str, Any]:
-        if ann:
-            ids = self.al.cluster_ids(ann, claim, ordered=True)
-        else:
-            ids = list(claim["clusters"]) if "clusters" in claim else ([] if claim.get("cluster") is None else [claim["cluster"]])
+        ids = self.al.cluster_ids(ann, claim, ordered=True) if ann else claim_clusters(claim)
         if self.multi_cluster:
             return {"clusters": ids}
         if len(ids) > 1:
             self.problems.append(f"{where}: expected at most one cluster under schema 1.0, found {ids}")
         return {"cluster": ids[0] if ids else None}
 
-    def entity(self, ann: str | None, m: Mapping[str, Any]) -> dict[str, Any]:
+    # one builder per layer, named as the layer: `_gold_items` calls them in the declaration's order
+
+    def entities(self, ann: str | None, m: Mapping[str, Any], _where: str) -> dict[str, Any]:
         ent = self.al.entity(ann, m["entity"]) if ann else m.get("entity")
         return {"start": m.get("start"), "end": m.get("end"), "text": m.get("text"), "label": m.get("label"), "entity": ent}
 
-    def stance(self, ann: str | None, st: Mapping[str, Any], where: str) -> dict[str, Any]:
+    def stances(self, ann: str | None, st: Mapping[str, Any], where: str) -> dict[str, Any]:
         out = {
             "holder": self.actor(ann, st["holder"], where + "/holder"),
             "target": st.get("target"),
@@ -118,7 +116,7 @@ class _Builder:
             out["note"] = st["note"]
         return out
 
-    def claim(self, ann: str | None, c: Mapping[str, Any], where: str) -> dict[str, Any]:
+    def claims(self, ann: str | None, c: Mapping[str, Any], where: str) -> dict[str, Any]:
         out: dict[str, Any] = {"start": c.get("start"), "end": c.get("end"), "text": c.get("text")}
         if c.get("multi_paragraph"):
             out["multi_paragraph"] = True
@@ -165,39 +163,34 @@ def _decision_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc
 _Chosen = dict[str, tuple[str | None, Mapping[str, Any] | None, str]]
 
 
+def _position(name: str, item: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Where a gold item sits, for its place in the gold set: a stance by its first evidence and its target."""
+    if name == "stances":
+        return (min((e["start"] for e in item["evidence"] or []), default=0), item["target"] or "")
+    return (item["start"], item["end"])
+
+
 def _gold_items(
     b: _Builder, comp: Comparison, chosen: _Chosen, where_doc: str, previous: Mapping[str, Any] | None
 ) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
-    """(gold item id by unit id, the gold set's items by layer): entities first, since holders and
-    claimants point at the gold mentions; items sorted by position, ids kept from the earlier round."""
-    made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {name: [] for name in layer_names()}
-    for u in (u for u in comp.units if u.layer == "entities"):
-        ann, item, _ = chosen[u.id]
-        if item is not None:
-            made["entities"].append(((item.get("start"), item.get("end")), u.id, b.entity(ann, item)))
-    made["entities"].sort(key=lambda t: (t[0], t[1]))
-    for item_id, (_, _, m) in zip(item_ids(made["entities"], layer("entities").prefix, previous), made["entities"], strict=True):
-        m["id"] = item_id
-        b.mention_at[(m["start"], m["end"])] = (m["id"], m["entity"])
-    for u in comp.units:
-        ann, item, _ = chosen[u.id]
-        if item is None or u.layer == "entities":
-            continue
-        where = f"{where_doc}{pointer(u.id, 'value')}"
-        if u.layer == "stances":
-            st = b.stance(ann, item, where)
-            made["stances"].append(((min((e["start"] for e in st["evidence"] or []), default=0), st["target"] or "", u.id), u.id, st))
-        else:
-            c = b.claim(ann, item, where)
-            made["claims"].append(((c["start"], c["end"], u.id), u.id, c))
+    """(gold item id by unit id, the gold set's items by layer), layer by layer in the declaration's
+    order, so the entities come first: holders and claimants point at the gold mentions; items sorted
+    by position, ids kept from the earlier round."""
     result: dict[str, str] = {}
     lists: dict[str, list[dict[str, Any]]] = {}
     for found in layers():
-        made[found.name].sort(key=lambda t: (t[0], t[1]))
+        made = []
+        for u in (u for u in comp.units if u.layer == found.name and chosen[u.id][1] is not None):
+            ann, item, _ = chosen[u.id]
+            built = getattr(b, found.name)(ann, item, f"{where_doc}{pointer(u.id, 'value')}")
+            made.append(((_position(found.name, built), u.id), u.id, built))
+        made.sort(key=lambda t: t[0])
         lists[found.name] = []
-        for item_id, (_, uid, item) in zip(item_ids(made[found.name], found.prefix, previous), made[found.name], strict=True):
+        for item_id, (_, uid, item) in zip(item_ids(made, found.prefix, previous), made, strict=True):
             result[uid] = item_id
-            lists[found.name].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
+            lists[found.name].append({"id": item_id, **item})
+            if found.name == "entities":
+                b.mention_at[(item["start"], item["end"])] = (item_id, item["entity"])
     return result, lists
 
 
