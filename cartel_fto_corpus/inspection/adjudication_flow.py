@@ -3,7 +3,7 @@
 `cli/adjudicate.py` only parses options, calls `adjudicate` or `plan_import` (+ `write_import`),
 prints the lines these give and exits with their code: the workflow lives here so that it can be
 called, and tested, without the command line (issue 26). Unusable input (a malformed file, an
-unknown document, a delivery of two annotators) is `Unusable`, carrying the lines to print on
+unknown document, a delivery of two annotators) is `Unusable` (`decisions.py`), carrying the lines to print on
 stderr (exit 2); everything else is a value (`Adjudication`, `ImportPlan`).
 
 Lines that quote data (names, descriptions, reasons) are returned as they are; the command shows
@@ -23,26 +23,13 @@ from cartel_fto_corpus.checks.corpus_checks import registry_problems
 from cartel_fto_corpus.checks.problems import Report
 from cartel_fto_corpus.checks.validate import load_checked
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus, describe
-from cartel_fto_corpus.inspection.decisions import Decisions, DecisionsError, load_decisions
+from cartel_fto_corpus.inspection.decisions import Decisions, Unusable, load_decisions
 from cartel_fto_corpus.inspection.gold import Outcome, build_gold, document_problems
 from cartel_fto_corpus.inspection.importset import import_sets
 from cartel_fto_corpus.truth.atomic import write_all_atomic
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import SEAL_FILE, CorpusPaths, display
 from cartel_fto_corpus.truth.texts import dumps
-
-
-class Unusable(Exception):
-    """Input the workflow cannot use: one line per problem, for stderr; the command exits 2.
-
-    `shown`: the lines quote data and are to be shown through `truth.visible` (messages built
-    here); the problem lines of a file check are already escaped (`escape_surrogates`)."""
-
-    def __init__(self, lines: list[str], *, shown: bool = True) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
-        self.shown = shown
-
 
 # --- adjudicate ---------------------------------------------------------------------------------
 
@@ -116,10 +103,7 @@ def load_corpus(paths: CorpusPaths) -> tuple[dict[str, dict[str, Any]], dict[str
 
 def read_decisions(decisions_file: Path, names: list[str]) -> Decisions:
     """The decisions file, its adjudicator not one of the compared annotators."""
-    try:
-        decisions = load_decisions(decisions_file)
-    except DecisionsError as exc:
-        raise Unusable(exc.lines) from exc
+    decisions = load_decisions(decisions_file)
     if decisions.annotator in names:
         raise Unusable([f"{decisions_file}:/annotator: expected an id other than the compared annotators', found {decisions.annotator!r}"])
     return decisions

@@ -265,7 +265,7 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
     where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
     previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
     # the file's decisions win over the earlier round's (which still stand only on disagreements)
-    mine = {**{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()}, **mine}
+    mine = {**earlier_decisions(previous, comp), **mine}
     out.problems += _decision_problems(comp, mine, where_doc)
     out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
     if out.problems or out.undecided:
