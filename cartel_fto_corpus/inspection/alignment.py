@@ -125,7 +125,9 @@ class EntityIndex:
         mention_texts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         labels: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         self.uses: Counter[tuple[str, str]] = Counter()
-        for per_ann in sets.values():
+        #: nodes that name one entity, by what they share (union-find roots do not depend on the order of unions)
+        by_key: dict[tuple[Any, ...], list[tuple[str, str]]] = defaultdict(list)
+        for doc_id, per_ann in sets.items():
             for ann, s in per_ann.items():
                 if ann not in self.order:
                     self.order.append(ann)
@@ -135,11 +137,10 @@ class EntityIndex:
                     mention_texts[node][norm(m["text"])] += 1
                     labels[node][m["label"]] += 1
                     self.uses[node] += 1
+                    by_key[("span", doc_id, m["start"], m["end"], m["label"])].append(node)
                 for _ptr, entity in set_references(s, "entities"):  # holders' and claimants' too
                     self.uf.find((ann, entity))
-        nodes = sorted(self.uf.parent)
-        by_key: dict[tuple[str | None, ...], list[tuple[str, str]]] = defaultdict(list)
-        for node in nodes:
+        for node in sorted(self.uf.parent):
             ann, ent = node
             by_key[("id", ann if ann in own else "", ent)].append(node)  # ids compare only within one registry
             entry = own[ann].get(ent) if ann in own else reg.get(ent)
@@ -153,15 +154,6 @@ class EntityIndex:
         for group in by_key.values():
             for other in group[1:]:
                 self.uf.union(group[0], other)
-        for per_ann in sets.values():
-            anns = list(per_ann)
-            spans: dict[tuple[int, int, str], list[tuple[str, str]]] = defaultdict(list)
-            for ann in anns:
-                for m in per_ann[ann]["entities"]:
-                    spans[(m["start"], m["end"], m["label"])].append((ann, m["entity"]))
-            for group in spans.values():
-                for other in group[1:]:
-                    self.uf.union(group[0], other)
 
     def key(self, annotator: str, entity: str) -> str:
         """A name for the real-world entity, the same for every annotator's id of it."""

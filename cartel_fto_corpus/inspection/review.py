@@ -271,16 +271,12 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def stored(rv: Review) -> dict[str, Any]:
+def render_stored(rv: Review) -> str:
     """The review as stored in `REVIEW_FILE`: the top `STORED_TOP` items per layer, and per layer
     how many items were ranked and how many cleanlab (or the presence rule) flags."""
     out = rv.as_dict(STORED_TOP)
     out["counts"] = {layer: {"items": len(items), "flagged": sum(s.issue for s in items)} for layer, items in rv.layers.items()}
-    return out
-
-
-def render_stored(rv: Review) -> str:
-    return json.dumps(stored(rv), ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
 
 
 REVIEW_COLUMNS = ("layer", "items", "flagged", "rank", "item", "text", "gold", "against gold", "score")
@@ -299,17 +295,7 @@ def datasheet_rows(data: dict[str, Any], k: int = DATASHEET_TOP) -> list[tuple[s
                 top = max(it["model"], key=lambda lab: it["model"][lab])
                 if top != it["gold"]:
                     against.append(f"model {top} {it['model'][top]:.2f}")
-            rows.append(
-                (
-                    layer if i == 1 else "",
-                    str(count["items"]) if i == 1 else "",
-                    str(count["flagged"]) if i == 1 else "",
-                    str(i),
-                    f"{it['doc_id'][:3]} {it['unit']}",
-                    _short(it["anchor"], 40),
-                    it["gold"] or "(none)",
-                    ", ".join(against) or "-",
-                    f"{it['score']:.3f}",
-                )
-            )
+            head = (layer, str(count["items"]), str(count["flagged"])) if i == 1 else ("", "", "")
+            shown = (f"{it['doc_id'][:3]} {it['unit']}", _short(it["anchor"], 40), it["gold"] or "(none)", ", ".join(against) or "-")
+            rows.append((*head, str(i), *shown, f"{it['score']:.3f}"))
     return rows
