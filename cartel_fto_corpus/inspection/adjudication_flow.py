@@ -28,7 +28,7 @@ from cartel_fto_corpus.inspection.gold import Outcome, build_gold, document_prob
 from cartel_fto_corpus.inspection.importset import import_sets
 from cartel_fto_corpus.truth.atomic import write_all_atomic
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
-from cartel_fto_corpus.truth.paths import SEAL_FILE, CorpusPaths, display
+from cartel_fto_corpus.truth.paths import REGISTRY_FILE, SEAL_FILE, CorpusPaths, display
 from cartel_fto_corpus.truth.texts import dumps
 
 # --- adjudicate ---------------------------------------------------------------------------------
@@ -255,40 +255,29 @@ class ImportPlan:
     documents: int = 0
 
 
-def _delivered_files(folder: Path, report: Report, lines: list[str]) -> dict[str, dict[str, Any]]:
-    delivered: dict[str, dict[str, Any]] = {}
-    for p in sorted(folder.glob("*.json")):
-        if p.name in ("registry.json", SEAL_FILE):  # a sealed delivery's seal is no document
-            continue
-        doc = load_checked("annotation", p, report)
-        if doc is None:
-            continue
-        if doc["doc_id"] in delivered:
-            lines.append(f"{display(p)}:/doc_id: expected one delivered file per document, found {doc['doc_id']!r} twice")
-        delivered[doc["doc_id"]] = doc
-    return delivered
-
-
 def load_delivery(paths: CorpusPaths, folder: Path) -> Delivery:
     """The delivery in `folder` and the corpus files it pairs with; every parser, schema or pairing
     problem is one line of `Unusable`."""
     report = Report()
     lines: list[str] = []
-    delivered = _delivered_files(folder, report, lines)
-    delivered_registry = None
-    if not (folder / "registry.json").is_file():
-        lines.append(f"{display(folder / 'registry.json')}: expected the annotator's registry, found none")
-    else:
-        delivered_registry = load_checked("registry", folder / "registry.json", report)
+    delivered: dict[str, dict[str, Any]] = {}
+    for p in sorted(folder.glob("*.json")):
+        if p.name in (REGISTRY_FILE, SEAL_FILE) or (doc := load_checked("annotation", p, report)) is None:
+            continue  # a sealed delivery's seal is no document
+        if doc["doc_id"] in delivered:
+            lines.append(f"{display(p)}:/doc_id: expected one delivered file per document, found {doc['doc_id']!r} twice")
+        delivered[doc["doc_id"]] = doc
+    own = folder / REGISTRY_FILE
+    delivered_registry = load_checked("registry", own, report) if own.is_file() else None
+    if not own.is_file():
+        lines.append(f"{display(own)}: expected the annotator's registry, found none")
     registry = load_checked("registry", paths.registry, report)
     docs: dict[str, dict[str, Any]] = {}
     for doc_id in delivered:
         target = paths.annotation_file(doc_id)
         if not target.is_file():
             lines.append(f"{display(folder)}: {doc_id}: expected a document of the corpus, found no {display(target)}")
-            continue
-        doc = load_checked("annotation", target, report)
-        if doc is not None:
+        elif (doc := load_checked("annotation", target, report)) is not None:
             docs[doc_id] = doc
     if not delivered and not report.problems:
         lines.append(f"{display(folder)}: expected delivered annotation files (<doc_id>.json), found none")
