@@ -99,32 +99,26 @@ def _span(x: Mapping[str, Any]) -> tuple[int, int]:
     return (x["start"], x["end"])
 
 
-def entity_value(al: Aligner, ann: str, m: Mapping[str, Any]) -> dict[str, Any]:
-    return {"start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"], "entity": al.entity(ann, m["entity"])}
+#: what a unit does not compare: each annotator's own ids, free-text notes, the paragraph flag, and a
+#: 1.0 claim's `cluster` (compared as `clusters`); an unnamed source's description is left out by `Aligner.actor`
+NOT_COMPARED = frozenset({"id", "note", "multi_paragraph", "cluster"})
 
 
-def stance_value(al: Aligner, ann: str, st: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "holder": al.actor(ann, st["holder"]),
-        "target": st["target"],
-        "label": st["label"],
-        "attribution": st["attribution"],
-        "evidence": sorted([e["start"], e["end"]] for e in st["evidence"]),
-    }
-
-
-def claim_value(al: Aligner, ann: str, c: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "start": c["start"],
-        "end": c["end"],
-        "text": c["text"],
-        "claimant": al.actor(ann, c["claimant"]),
-        "attribution": c["attribution"],
-        "type": c["type"],
-        "checkworthiness": c["checkworthiness"],
-        "hedged": c["hedged"],
-        "clusters": al.cluster_ids(ann, c),
-    }
+def comparable(al: Aligner, ann: str, layer: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item as its unit compares it, in the pivot's ids: every field but `NOT_COMPARED`, with the
+    linked entity translated, holders and claimants as `Aligner.actor` gives them, evidence as sorted
+    [start, end] pairs and a claim's clusters translated and sorted."""
+    out = {k: v for k, v in item.items() if k not in NOT_COMPARED}
+    if "entity" in out:
+        out["entity"] = al.entity(ann, out["entity"])
+    for key in ("holder", "claimant"):
+        if key in out:
+            out[key] = al.actor(ann, out[key])
+    if "evidence" in out:
+        out["evidence"] = sorted([e["start"], e["end"]] for e in out["evidence"])
+    if layer == "claims":
+        out["clusters"] = al.cluster_ids(ann, item)
+    return out
 
 
 def _slug(text: str) -> str:
@@ -183,7 +177,6 @@ def compare_document(
     for key in sorted(keyed, key=lambda k: (min(min(e["start"] for e in st["evidence"]) for st in keyed[k].values()), k)):
         raw.append(("stances", key, keyed[key]))
     raw += by_span("claims", "claim")
-    value_of = {"entities": entity_value, "stances": stance_value, "claims": claim_value}
     for (layer, _, u), uid in zip(raw, _unique([r[1] for r in raw]), strict=True):
         first_ann = next(a for a in anns if a in u)
         first = u[first_ann]
@@ -194,7 +187,7 @@ def compare_document(
                 layer=layer,
                 anchor=anchor,
                 items={a: u.get(a) for a in anns},
-                values={a: (value_of[layer](al, a, u[a]) if a in u else None) for a in anns},
+                values={a: (comparable(al, a, layer, u[a]) if a in u else None) for a in anns},
             )
         )
     return comp
