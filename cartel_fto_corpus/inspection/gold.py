@@ -30,7 +30,7 @@ from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, d
 from cartel_fto_corpus.inspection.alignment import claim_clusters
 from cartel_fto_corpus.inspection.decisions import Decision, Decisions
 from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
-from cartel_fto_corpus.truth.layers import layer, layers, with_article
+from cartel_fto_corpus.truth.layers import Layer, layer, layers, with_article
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -98,32 +98,21 @@ class _Builder:
             self.problems.append(f"{where}: expected at most one cluster under schema 1.0, found {ids}")
         return {"cluster": ids[0] if ids else None}
 
-    # one builder per layer, named as the layer: `_gold_items` calls them in the declaration's order
-
-    def entities(self, ann: str | None, m: Mapping[str, Any], _where: str) -> dict[str, Any]:
-        ent = self.al.entity(ann, m["entity"]) if ann else m.get("entity")
-        return {"start": m.get("start"), "end": m.get("end"), "text": m.get("text"), "label": m.get("label"), "entity": ent}
-
-    def stances(self, ann: str | None, st: Mapping[str, Any], where: str) -> dict[str, Any]:
-        out = {
-            "holder": self.actor(ann, st["holder"], where + "/holder"),
-            "target": st.get("target"),
-            "label": st.get("label"),
-            "attribution": st.get("attribution"),
-            "evidence": copy.deepcopy(st.get("evidence")),
-        }
-        if st.get("note"):
-            out["note"] = st["note"]
-        return out
-
-    def claims(self, ann: str | None, c: Mapping[str, Any], where: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"start": c.get("start"), "end": c.get("end"), "text": c.get("text")}
-        if c.get("multi_paragraph"):
-            out["multi_paragraph"] = True
-        out["claimant"] = self.actor(ann, c["claimant"], where + "/claimant")
-        for key in ("attribution", "type", "checkworthiness", "hedged"):
-            out[key] = c.get(key)
-        out.update(self.clusters(ann, c, where))
+    def item(self, found: Layer, ann: str | None, x: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """A gold item from an annotator's item (`ann`) or an explicit value (None): the fields its
+        schema declares, in the schema's order, but the id (assigned here), an empty note or paragraph
+        flag, and clusters (`clusters`); the linked entity in the pivot's ids, actors re-pointed."""
+        out = {k: copy.deepcopy(x[k]) for k in found.item_schema()["properties"] if k in x and k not in ("id", "clusters")}
+        for key in ("note", "multi_paragraph"):
+            if key in out and not out[key]:
+                del out[key]
+        if ann and "entity" in out:
+            out["entity"] = self.al.entity(ann, out["entity"])
+        for key in ("holder", "claimant"):
+            if key in out:
+                out[key] = self.actor(ann, x[key], f"{where}/{key}")
+        if found.name == "claims":
+            out.update(self.clusters(ann, x, where))
         return out
 
 
@@ -182,7 +171,7 @@ def _gold_items(
         made = []
         for u in (u for u in comp.units if u.layer == found.name and chosen[u.id][1] is not None):
             ann, item, _ = chosen[u.id]
-            built = getattr(b, found.name)(ann, item, f"{where_doc}{pointer(u.id, 'value')}")
+            built = b.item(found, ann, item, f"{where_doc}{pointer(u.id, 'value')}")
             made.append(((_position(found.name, built), u.id), u.id, built))
         made.sort(key=lambda t: t[0])
         lists[found.name] = []
