@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, actor_words, align_spans, claim_clusters, cluster_map
+from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_words, align_spans, claim_clusters, cluster_map, norm
 from cartel_fto_corpus.truth.sets import reference_set
 
 
@@ -91,7 +91,7 @@ class Aligner:
         if actor["kind"] == "entity":
             return {"kind": "entity", "entity": self.entity(annotator, actor["entity"])}
         if actor["kind"] == "unnamed":
-            return {"kind": "unnamed", "words": actor_key(actor, annotator, None).removeprefix("unnamed:")}
+            return {"kind": "unnamed", "words": norm(actor_words(actor))}
         return {"kind": "author"}
 
 
@@ -136,9 +136,8 @@ def _unique(ids: list[str]) -> list[str]:
 
 def _holder_slug(al: Aligner, ann: str, actor: Mapping[str, Any]) -> str:
     """The holder part of a stance unit id: author, the entity id in the pivot's space, or unnamed-<words>."""
-    if actor["kind"] == "entity":
-        return _slug(al.entity(ann, actor["entity"]))
-    return _slug(actor_key(actor, ann, None).replace(":", "-"))
+    v = al.actor(ann, actor)
+    return _slug(v.get("entity") or f"{v['kind']}-{v.get('words', '')}")
 
 
 def _holder_words(al: Aligner, ann: str, actor: Mapping[str, Any], registry_names: Mapping[str, str]) -> str:
@@ -168,12 +167,11 @@ def compare_document(
 
     raw = by_span("entities", "entity")
     keyed: dict[str, dict[str, dict[str, Any]]] = {}
-    for a in anns:
-        seen: dict[str, int] = {}
-        for st in sets[a]["stances"]:
-            key = f"stance/{st['target']}/{_holder_slug(al, a, st['holder'])}"
-            seen[key] = seen.get(key, 0) + 1
-            keyed.setdefault(key if seen[key] == 1 else f"{key}#{seen[key]}", {})[a] = st
+    for a in anns:  # an annotator's n-th stance of one holder on one target meets the others' n-th
+        stances = sets[a]["stances"]
+        keys = _unique([f"stance/{st['target']}/{_holder_slug(al, a, st['holder'])}" for st in stances])
+        for key, st in zip(keys, stances, strict=True):
+            keyed.setdefault(key, {})[a] = st
     for key in sorted(keyed, key=lambda k: (min(min(e["start"] for e in st["evidence"]) for st in keyed[k].values()), k)):
         raw.append(("stances", key, keyed[key]))
     raw += by_span("claims", "claim")

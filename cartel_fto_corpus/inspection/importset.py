@@ -113,21 +113,17 @@ def _add_unmatched(
     for old in sorted(used):
         if old in table:
             continue
-        prefixed = _free_name(old, {old}, annotator)
-        for name in (old, prefixed):  # added by an earlier import of the same delivery: reuse it
+        for name in (old, _free_name(old, {old}, annotator)):  # added by an earlier import of the same delivery: reuse it
             if name in existing and _same_entry(existing[name], own[old]) and name not in table.values():
                 table[old] = name
                 break
-        if old in table:
-            continue
-        name = _free_name(old, taken | set(table.values()), annotator)
-        table[old] = name
-        entry = copy.deepcopy(own[old])
-        entry["id"] = name
-        if section == "entities":  # clusters have no note; the imported set's note lists them
-            entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
-        new_registry[section].append(entry)
-        taken.add(name)
+        else:
+            name = table[old] = _free_name(old, taken | set(table.values()), annotator)
+            entry = {**copy.deepcopy(own[old]), "id": name}
+            if section == "entities":  # clusters have no note; the imported set's note lists them
+                entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
+            new_registry[section].append(entry)
+            taken.add(name)
 
 
 def _imported_document(
