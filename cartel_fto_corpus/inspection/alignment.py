@@ -77,21 +77,19 @@ def align_spans(items: Mapping[str, Sequence[T]], span: Callable[[T], Span]) -> 
     units. Units come out sorted by their first span, so the result is deterministic.
     """
     units: list[dict[str, T]] = []
-    for ann, its in items.items():
-        rest = sorted(its, key=span)
-        open_units = [u for u in units if ann not in u]
+    for ann, its in items.items():  # the units so far hold earlier annotators' items only
         by_span: dict[Span, list[dict[str, T]]] = defaultdict(list)
-        for u in open_units:
+        for u in units:
             for s in sorted({span(x) for x in u.values()}):
                 by_span[s].append(u)
         unmatched: list[T] = []
-        for item in rest:
+        for item in sorted(its, key=span):
             cands = [u for u in by_span.get(span(item), []) if ann not in u]
             if cands:
                 cands[0][ann] = item
             else:
                 unmatched.append(item)
-        free = [u for u in open_units if ann not in u]
+        free = [u for u in units if ann not in u]
         # a unit's span for overlap purposes: the hull of its items' spans
         hulls = [(min(span(x)[0] for x in u.values()), max(span(x)[1] for x in u.values())) for u in free]
         match = max_overlap_matching(hulls, [span(x) for x in unmatched])

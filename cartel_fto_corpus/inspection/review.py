@@ -96,11 +96,8 @@ class Review:
 
 def _annotators(corpus: GoldCorpus) -> list[str]:
     """The annotators gold was adjudicated from (its record), else every non-gold set's annotator."""
-    named: list[str] = []
-    for doc in corpus.documents.values():
-        for a in (doc.gold.get("adjudication") or {}).get("annotators", []):
-            if a not in named:
-                named.append(a)
+    records = (doc.gold.get("adjudication") or {} for doc in corpus.documents.values())
+    named = list(dict.fromkeys(a for record in records for a in record.get("annotators", [])))
     return named or [a for a in corpus.annotators() if not a.startswith("oof-")]
 
 
