@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_key, align_spans, claim_clusters, cluster_map
+from cartel_fto_corpus.inspection.alignment import EntityIndex, actor_words, align_spans, claim_clusters, cluster_map, norm
+from cartel_fto_corpus.truth.sets import reference_set
 
 
 @dataclass
@@ -90,7 +91,7 @@ class Aligner:
         if actor["kind"] == "entity":
             return {"kind": "entity", "entity": self.entity(annotator, actor["entity"])}
         if actor["kind"] == "unnamed":
-            return {"kind": "unnamed", "words": actor_key(actor, annotator, None).removeprefix("unnamed:")}
+            return {"kind": "unnamed", "words": norm(actor_words(actor))}
         return {"kind": "author"}
 
 
@@ -98,32 +99,26 @@ def _span(x: Mapping[str, Any]) -> tuple[int, int]:
     return (x["start"], x["end"])
 
 
-def entity_value(al: Aligner, ann: str, m: Mapping[str, Any]) -> dict[str, Any]:
-    return {"start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"], "entity": al.entity(ann, m["entity"])}
+#: what a unit does not compare: each annotator's own ids, free-text notes, the paragraph flag, and a
+#: 1.0 claim's `cluster` (compared as `clusters`); an unnamed source's description is left out by `Aligner.actor`
+NOT_COMPARED = frozenset({"id", "note", "multi_paragraph", "cluster"})
 
 
-def stance_value(al: Aligner, ann: str, st: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "holder": al.actor(ann, st["holder"]),
-        "target": st["target"],
-        "label": st["label"],
-        "attribution": st["attribution"],
-        "evidence": sorted([e["start"], e["end"]] for e in st["evidence"]),
-    }
-
-
-def claim_value(al: Aligner, ann: str, c: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "start": c["start"],
-        "end": c["end"],
-        "text": c["text"],
-        "claimant": al.actor(ann, c["claimant"]),
-        "attribution": c["attribution"],
-        "type": c["type"],
-        "checkworthiness": c["checkworthiness"],
-        "hedged": c["hedged"],
-        "clusters": al.cluster_ids(ann, c),
-    }
+def comparable(al: Aligner, ann: str, layer: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item as its unit compares it, in the pivot's ids: every field but `NOT_COMPARED`, with the
+    linked entity translated, holders and claimants as `Aligner.actor` gives them, evidence as sorted
+    [start, end] pairs and a claim's clusters translated and sorted."""
+    out = {k: v for k, v in item.items() if k not in NOT_COMPARED}
+    if "entity" in out:
+        out["entity"] = al.entity(ann, out["entity"])
+    for key in ("holder", "claimant"):
+        if key in out:
+            out[key] = al.actor(ann, out[key])
+    if "evidence" in out:
+        out["evidence"] = sorted([e["start"], e["end"]] for e in out["evidence"])
+    if layer == "claims":
+        out["clusters"] = al.cluster_ids(ann, item)
+    return out
 
 
 def _slug(text: str) -> str:
@@ -141,9 +136,8 @@ def _unique(ids: list[str]) -> list[str]:
 
 def _holder_slug(al: Aligner, ann: str, actor: Mapping[str, Any]) -> str:
     """The holder part of a stance unit id: author, the entity id in the pivot's space, or unnamed-<words>."""
-    if actor["kind"] == "entity":
-        return _slug(al.entity(ann, actor["entity"]))
-    return _slug(actor_key(actor, ann, None).replace(":", "-"))
+    v = al.actor(ann, actor)
+    return _slug(v.get("entity") or f"{v['kind']}-{v.get('words', '')}")
 
 
 def _holder_words(al: Aligner, ann: str, actor: Mapping[str, Any], registry_names: Mapping[str, str]) -> str:
@@ -152,7 +146,7 @@ def _holder_words(al: Aligner, ann: str, actor: Mapping[str, Any], registry_name
     if actor["kind"] == "entity":
         ent = al.entity(ann, actor["entity"])
         return registry_names.get(ent, ent)
-    return (actor.get("span") or {}).get("text") or actor["description"]
+    return actor_words(actor)
 
 
 def compare_document(
@@ -162,23 +156,25 @@ def compare_document(
     names = registry_names or {}
     anns = list(sets)
     comp = Comparison(doc_id, anns, {a: dict(s) for a, s in sets.items()})
-    raw: list[tuple[str, str, dict[str, dict[str, Any]]]] = []
-    for u in align_spans({a: sets[a]["entities"] for a in anns}, _span):
-        first = u[next(a for a in anns if a in u)]
-        raw.append(("entities", f"entity/{first['start']}-{first['end']}", u))
+
+    def by_span(name: str, word: str) -> list[tuple[str, str, dict[str, dict[str, Any]]]]:
+        """A span layer's units, named by the first annotator's span (a unit keeps the annotators' order)."""
+        out = []
+        for u in align_spans({a: sets[a][name] for a in anns}, _span):
+            start, end = _span(next(iter(u.values())))
+            out.append((name, f"{word}/{start}-{end}", u))
+        return out
+
+    raw = by_span("entities", "entity")
     keyed: dict[str, dict[str, dict[str, Any]]] = {}
-    for a in anns:
-        seen: dict[str, int] = {}
-        for st in sets[a]["stances"]:
-            key = f"stance/{st['target']}/{_holder_slug(al, a, st['holder'])}"
-            seen[key] = seen.get(key, 0) + 1
-            keyed.setdefault(key if seen[key] == 1 else f"{key}#{seen[key]}", {})[a] = st
+    for a in anns:  # an annotator's n-th stance of one holder on one target meets the others' n-th
+        stances = sets[a]["stances"]
+        keys = _unique([f"stance/{st['target']}/{_holder_slug(al, a, st['holder'])}" for st in stances])
+        for key, st in zip(keys, stances, strict=True):
+            keyed.setdefault(key, {})[a] = st
     for key in sorted(keyed, key=lambda k: (min(min(e["start"] for e in st["evidence"]) for st in keyed[k].values()), k)):
         raw.append(("stances", key, keyed[key]))
-    for u in align_spans({a: sets[a]["claims"] for a in anns}, _span):
-        first = u[next(a for a in anns if a in u)]
-        raw.append(("claims", f"claim/{first['start']}-{first['end']}", u))
-    value_of = {"entities": entity_value, "stances": stance_value, "claims": claim_value}
+    raw += by_span("claims", "claim")
     for (layer, _, u), uid in zip(raw, _unique([r[1] for r in raw]), strict=True):
         first_ann = next(a for a in anns if a in u)
         first = u[first_ann]
@@ -189,7 +185,7 @@ def compare_document(
                 layer=layer,
                 anchor=anchor,
                 items={a: u.get(a) for a in anns},
-                values={a: (value_of[layer](al, a, u[a]) if a in u else None) for a in anns},
+                values={a: (comparable(al, a, layer, u[a]) if a in u else None) for a in anns},
             )
         )
     return comp
@@ -217,8 +213,7 @@ def describe(layer: str, value: Mapping[str, Any] | None) -> str:
 
 def annotator_set(doc: Mapping[str, Any], annotator: str) -> dict[str, Any] | None:
     """An annotator's set of a document (its gold set if it has several, else its first)."""
-    found = [s for s in doc["annotations"] if s["annotator"] == annotator]
-    return next((s for s in found if s["status"] == "gold"), found[0] if found else None)
+    return reference_set({"annotations": [s for s in doc["annotations"] if s["annotator"] == annotator]})
 
 
 def compare_corpus(

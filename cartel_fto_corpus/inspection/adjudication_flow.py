@@ -3,7 +3,7 @@
 `cli/adjudicate.py` only parses options, calls `adjudicate` or `plan_import` (+ `write_import`),
 prints the lines these give and exits with their code: the workflow lives here so that it can be
 called, and tested, without the command line (issue 26). Unusable input (a malformed file, an
-unknown document, a delivery of two annotators) is `Unusable`, carrying the lines to print on
+unknown document, a delivery of two annotators) is `Unusable` (`decisions.py`), carrying the lines to print on
 stderr (exit 2); everything else is a value (`Adjudication`, `ImportPlan`).
 
 Lines that quote data (names, descriptions, reasons) are returned as they are; the command shows
@@ -23,26 +23,13 @@ from cartel_fto_corpus.checks.corpus_checks import registry_problems
 from cartel_fto_corpus.checks.problems import Report
 from cartel_fto_corpus.checks.validate import load_checked
 from cartel_fto_corpus.inspection.adjudicate import compare_corpus, describe
-from cartel_fto_corpus.inspection.decisions import Decisions, DecisionsError, load_decisions
+from cartel_fto_corpus.inspection.decisions import Decisions, Unusable, load_decisions
 from cartel_fto_corpus.inspection.gold import Outcome, build_gold, document_problems
 from cartel_fto_corpus.inspection.importset import import_sets
 from cartel_fto_corpus.truth.atomic import write_all_atomic
 from cartel_fto_corpus.truth.jsonio import escape_surrogates
-from cartel_fto_corpus.truth.paths import SEAL_FILE, CorpusPaths, display
+from cartel_fto_corpus.truth.paths import REGISTRY_FILE, SEAL_FILE, CorpusPaths, display
 from cartel_fto_corpus.truth.texts import dumps
-
-
-class Unusable(Exception):
-    """Input the workflow cannot use: one line per problem, for stderr; the command exits 2.
-
-    `shown`: the lines quote data and are to be shown through `truth.visible` (messages built
-    here); the problem lines of a file check are already escaped (`escape_surrogates`)."""
-
-    def __init__(self, lines: list[str], *, shown: bool = True) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
-        self.shown = shown
-
 
 # --- adjudicate ---------------------------------------------------------------------------------
 
@@ -72,7 +59,7 @@ class Adjudication:
 
     @property
     def exit_code(self) -> int:
-        return 0 if (self.undecided == 0 and self.problems == 0) else 1
+        return 1 if self.undecided or self.problems else 0
 
 
 def annotator_names(annotators: str) -> list[str]:
@@ -116,20 +103,17 @@ def load_corpus(paths: CorpusPaths) -> tuple[dict[str, dict[str, Any]], dict[str
 
 def read_decisions(decisions_file: Path, names: list[str]) -> Decisions:
     """The decisions file, its adjudicator not one of the compared annotators."""
-    try:
-        decisions = load_decisions(decisions_file)
-    except DecisionsError as exc:
-        raise Unusable(exc.lines) from exc
+    decisions = load_decisions(decisions_file)
     if decisions.annotator in names:
         raise Unusable([f"{decisions_file}:/annotator: expected an id other than the compared annotators', found {decisions.annotator!r}"])
     return decisions
 
 
-def stray_decisions(decisions: Decisions, outcomes: list[Outcome], compared: list[str]) -> list[tuple[str, str]]:
+def stray_decisions(decisions: Decisions, outcomes: list[Outcome], compared: list[str], label: str) -> list[str]:
     """Decisions filed under a document that is not compared: a typo or a stale file, never silently ignored."""
     used = {o.decision_key for o in outcomes}
     expected = f"expected the id (or three-digit number) of a compared document ({', '.join(compared)})"
-    return [(key, f"{expected}, found {key!r}") for key in decisions.by_doc if key not in used]
+    return [f"{label}:/decisions/{key}: {expected}, found {key!r}" for key in decisions.by_doc if key not in used]
 
 
 def adjudicate(paths: CorpusPaths, names: list[str], docs: tuple[str, ...], decisions_file: Path | None, write: bool) -> Adjudication:
@@ -159,9 +143,8 @@ def adjudicate(paths: CorpusPaths, names: list[str], docs: tuple[str, ...], deci
         if o.document is not None:
             o.problems += document_problems(o.document, display(files[doc_id]), paths, registry)
         outcomes.append(o)
-    stray = stray_decisions(decisions, outcomes, list(by_doc)) if decisions is not None and not docs else []
-    if stray and outcomes:
-        outcomes[0].problems += [f"{decisions_file}:/decisions/{key}: {why}" for key, why in stray]
+    if decisions is not None and not docs and outcomes:
+        outcomes[0].problems += stray_decisions(decisions, outcomes, list(by_doc), label)
     run = Adjudication(names, decisions, outcomes, skipped)
     if write and run.ok:
         writes = {files[o.doc_id]: dumps(o.document) for o in outcomes if o.document is not None}
@@ -172,13 +155,10 @@ def adjudicate(paths: CorpusPaths, names: list[str], docs: tuple[str, ...], deci
 
 
 def _decision_listing(decisions: Decisions | None, doc_id: str, unit_id: str) -> dict[str, Any] | None:
-    _, mine = decisions.for_doc(doc_id) if decisions else (None, {})
-    d = mine.get(unit_id)
+    d = (decisions.for_doc(doc_id)[1] if decisions else {}).get(unit_id)
     if d is None:
         return None
-    if d.take is None:
-        return {"take": d.take, "value": d.value, "reason": d.reason}
-    return {"take": d.take, "reason": d.reason}
+    return {"take": d.take, "value": d.value, "reason": d.reason} if d.take is None else {"take": d.take, "reason": d.reason}
 
 
 def document_listing(o: Outcome, decisions: Decisions | None) -> dict[str, Any]:
@@ -217,7 +197,7 @@ def json_listing(run: Adjudication) -> dict[str, Any]:
 
 def _outcome_lines(o: Outcome, decisions: Decisions | None, names: list[str]) -> Iterator[str]:
     comp = o.comparison
-    _, mine = decisions.for_doc(comp.doc_id) if decisions else (None, {})
+    mine = decisions.for_doc(comp.doc_id)[1] if decisions else {}
     dis = comp.disagreements
     agreed = len(comp.units) - len(dis)
     yield f"{comp.doc_id}: {len(comp.units)} units, {agreed} agreed, {len(dis)} disagreement(s), {len(o.undecided)} undecided"
@@ -275,40 +255,29 @@ class ImportPlan:
     documents: int = 0
 
 
-def _delivered_files(folder: Path, report: Report, lines: list[str]) -> dict[str, dict[str, Any]]:
-    delivered: dict[str, dict[str, Any]] = {}
-    for p in sorted(folder.glob("*.json")):
-        if p.name in ("registry.json", SEAL_FILE):  # a sealed delivery's seal is no document
-            continue
-        doc = load_checked("annotation", p, report)
-        if doc is None:
-            continue
-        if doc["doc_id"] in delivered:
-            lines.append(f"{display(p)}:/doc_id: expected one delivered file per document, found {doc['doc_id']!r} twice")
-        delivered[doc["doc_id"]] = doc
-    return delivered
-
-
 def load_delivery(paths: CorpusPaths, folder: Path) -> Delivery:
     """The delivery in `folder` and the corpus files it pairs with; every parser, schema or pairing
     problem is one line of `Unusable`."""
     report = Report()
     lines: list[str] = []
-    delivered = _delivered_files(folder, report, lines)
-    delivered_registry = None
-    if not (folder / "registry.json").is_file():
-        lines.append(f"{display(folder / 'registry.json')}: expected the annotator's registry, found none")
-    else:
-        delivered_registry = load_checked("registry", folder / "registry.json", report)
+    delivered: dict[str, dict[str, Any]] = {}
+    for p in sorted(folder.glob("*.json")):
+        if p.name in (REGISTRY_FILE, SEAL_FILE) or (doc := load_checked("annotation", p, report)) is None:
+            continue  # a sealed delivery's seal is no document
+        if doc["doc_id"] in delivered:
+            lines.append(f"{display(p)}:/doc_id: expected one delivered file per document, found {doc['doc_id']!r} twice")
+        delivered[doc["doc_id"]] = doc
+    own = folder / REGISTRY_FILE
+    delivered_registry = load_checked("registry", own, report) if own.is_file() else None
+    if not own.is_file():
+        lines.append(f"{display(own)}: expected the annotator's registry, found none")
     registry = load_checked("registry", paths.registry, report)
     docs: dict[str, dict[str, Any]] = {}
     for doc_id in delivered:
         target = paths.annotation_file(doc_id)
         if not target.is_file():
             lines.append(f"{display(folder)}: {doc_id}: expected a document of the corpus, found no {display(target)}")
-            continue
-        doc = load_checked("annotation", target, report)
-        if doc is not None:
+        elif (doc := load_checked("annotation", target, report)) is not None:
             docs[doc_id] = doc
     if not delivered and not report.problems:
         lines.append(f"{display(folder)}: expected delivered annotation files (<doc_id>.json), found none")

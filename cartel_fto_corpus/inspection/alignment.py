@@ -77,21 +77,19 @@ def align_spans(items: Mapping[str, Sequence[T]], span: Callable[[T], Span]) -> 
     units. Units come out sorted by their first span, so the result is deterministic.
     """
     units: list[dict[str, T]] = []
-    for ann, its in items.items():
-        rest = sorted(its, key=span)
-        open_units = [u for u in units if ann not in u]
+    for ann, its in items.items():  # the units so far hold earlier annotators' items only
         by_span: dict[Span, list[dict[str, T]]] = defaultdict(list)
-        for u in open_units:
+        for u in units:
             for s in sorted({span(x) for x in u.values()}):
                 by_span[s].append(u)
         unmatched: list[T] = []
-        for item in rest:
+        for item in sorted(its, key=span):
             cands = [u for u in by_span.get(span(item), []) if ann not in u]
             if cands:
                 cands[0][ann] = item
             else:
                 unmatched.append(item)
-        free = [u for u in open_units if ann not in u]
+        free = [u for u in units if ann not in u]
         # a unit's span for overlap purposes: the hull of its items' spans
         hulls = [(min(span(x)[0] for x in u.values()), max(span(x)[1] for x in u.values())) for u in free]
         match = max_overlap_matching(hulls, [span(x) for x in unmatched])
@@ -125,7 +123,9 @@ class EntityIndex:
         mention_texts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         labels: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         self.uses: Counter[tuple[str, str]] = Counter()
-        for per_ann in sets.values():
+        #: nodes that name one entity, by what they share (union-find roots do not depend on the order of unions)
+        by_key: dict[tuple[Any, ...], list[tuple[str, str]]] = defaultdict(list)
+        for doc_id, per_ann in sets.items():
             for ann, s in per_ann.items():
                 if ann not in self.order:
                     self.order.append(ann)
@@ -135,11 +135,10 @@ class EntityIndex:
                     mention_texts[node][norm(m["text"])] += 1
                     labels[node][m["label"]] += 1
                     self.uses[node] += 1
+                    by_key[("span", doc_id, m["start"], m["end"], m["label"])].append(node)
                 for _ptr, entity in set_references(s, "entities"):  # holders' and claimants' too
                     self.uf.find((ann, entity))
-        nodes = sorted(self.uf.parent)
-        by_key: dict[tuple[str | None, ...], list[tuple[str, str]]] = defaultdict(list)
-        for node in nodes:
+        for node in sorted(self.uf.parent):
             ann, ent = node
             by_key[("id", ann if ann in own else "", ent)].append(node)  # ids compare only within one registry
             entry = own[ann].get(ent) if ann in own else reg.get(ent)
@@ -153,15 +152,6 @@ class EntityIndex:
         for group in by_key.values():
             for other in group[1:]:
                 self.uf.union(group[0], other)
-        for per_ann in sets.values():
-            anns = list(per_ann)
-            spans: dict[tuple[int, int, str], list[tuple[str, str]]] = defaultdict(list)
-            for ann in anns:
-                for m in per_ann[ann]["entities"]:
-                    spans[(m["start"], m["end"], m["label"])].append((ann, m["entity"]))
-            for group in spans.values():
-                for other in group[1:]:
-                    self.uf.union(group[0], other)
 
     def key(self, annotator: str, entity: str) -> str:
         """A name for the real-world entity, the same for every annotator's id of it."""
@@ -183,6 +173,11 @@ def _top(counts: Counter[str]) -> str | None:
     return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
 
 
+def actor_words(actor: Mapping[str, Any]) -> str:
+    """An unnamed source's words: the text of its span, else its description."""
+    return (actor.get("span") or {}).get("text") or actor["description"]
+
+
 def actor_key(actor: Mapping[str, Any], annotator: str, entities: EntityIndex | None) -> str:
     """Who holds a stance or makes a claim, comparable across annotators (ids and mentions differ)."""
     if actor["kind"] == "author":
@@ -191,9 +186,7 @@ def actor_key(actor: Mapping[str, Any], annotator: str, entities: EntityIndex | 
         if entities is None:
             return f"entity:{actor['entity']}"
         return entities.key(annotator, actor["entity"])
-    span = actor.get("span") or {}
-    words = span.get("text") or actor["description"]
-    return f"unnamed:{norm(words)}"
+    return f"unnamed:{norm(actor_words(actor))}"
 
 
 def cluster_map(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> dict[str, str]:

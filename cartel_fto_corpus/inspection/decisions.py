@@ -26,12 +26,17 @@ from cartel_fto_corpus.checks.problems import pointer
 DEFAULT_ANNOTATOR = "adjudicated"
 
 
-class DecisionsError(ValueError):
-    """The decisions file cannot be used; carries one-line messages."""
+class Unusable(Exception):
+    """Input the adjudication workflow cannot use (a decisions file here, the corpus or a delivery in
+    `adjudication_flow`): one line per problem, for stderr; the command exits 2.
 
-    def __init__(self, lines: list[str]) -> None:
+    `shown`: the lines quote data and are to be shown through `truth.visible` (messages built
+    here); the problem lines of a file check are already escaped (`escape_surrogates`)."""
+
+    def __init__(self, lines: list[str], *, shown: bool = True) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines
+        self.shown = shown
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,11 @@ class Decisions:
 
 
 def load_decisions(path: Path) -> Decisions:
-    """Parse and shape-check a decisions file; raises DecisionsError with `file:/pointer: expected ..., found ...` lines."""
+    """Parse and shape-check a decisions file; raises Unusable with `file:/pointer: expected ..., found ...` lines."""
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DecisionsError([f"{path}: cannot read the decisions file: {getattr(exc, 'strerror', None) or exc}"]) from None
+        raise Unusable([f"{path}: cannot read the decisions file: {getattr(exc, 'strerror', None) or exc}"]) from None
     try:
         if path.suffix.lower() in {".yaml", ".yml"}:
             import yaml
@@ -71,14 +76,14 @@ def load_decisions(path: Path) -> Decisions:
             data = json.loads(raw)
     except Exception as exc:  # yaml.YAMLError and json.JSONDecodeError: the parser's one-line reason
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DecisionsError([f"{path}: expected a JSON or YAML decisions file, found malformed input ({first})"]) from None
+        raise Unusable([f"{path}: expected a JSON or YAML decisions file, found malformed input ({first})"]) from None
     errs: list[str] = []
 
     def err(ptr: str, expected: str, found: Any) -> None:
         errs.append(f"{path}:{ptr}: expected {expected}, found {json.dumps(found, ensure_ascii=False, default=str)[:80]}")
 
     if not isinstance(data, dict):
-        raise DecisionsError([f"{path}: expected a mapping with adjudicator and decisions, found {type(data).__name__}"])
+        raise Unusable([f"{path}: expected a mapping with adjudicator and decisions, found {type(data).__name__}"])
     for key in sorted(set(data) - {"adjudicator", "annotator", "date", "decisions"}):
         err(pointer(key), "only adjudicator, annotator, date, decisions", key)
     if not isinstance(data.get("adjudicator"), str) or not data["adjudicator"].strip():
@@ -120,5 +125,5 @@ def load_decisions(path: Path) -> Decisions:
                 continue
             out[str(uid)] = Decision(take, value, " ".join(reason.split()))
     if errs:
-        raise DecisionsError(errs)
+        raise Unusable(errs)
     return Decisions(data["adjudicator"].strip(), annotator, date, by_doc)

@@ -23,14 +23,17 @@ import io
 import json
 import subprocess
 import tarfile
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.inspection.alignment import align_spans, claim_clusters, norm
+from cartel_fto_corpus.inspection.adjudicate import annotator_set
+from cartel_fto_corpus.inspection.alignment import actor_words, align_spans, claim_clusters, norm
 from cartel_fto_corpus.truth.layers import layer_names
 from cartel_fto_corpus.truth.paths import ANNOTATIONS, PROTOCOL_FILE, REGISTRY_FILE
+from cartel_fto_corpus.truth.sets import reference_set
 
 
 class SideError(ValueError):
@@ -42,6 +45,11 @@ class Side:
     label: str
     docs: dict[str, dict[str, Any]]
     registry: dict[str, Any]
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Registry entity id -> name: a linked entity is shown by its name, so a renamed id is no change."""
+        return {e["id"]: e["name"] for e in self.registry.get("entities", [])}
 
 
 def _from_files(label: str, files: Mapping[str, bytes]) -> Side:
@@ -95,35 +103,21 @@ def read_side(spec: str, repo: Path) -> Side:
     return read_folder(path) if path.is_dir() else read_revision(spec, repo)
 
 
-def _set_of(doc: Mapping[str, Any], annotator: str | None) -> dict[str, Any] | None:
-    sets = doc.get("annotations", [])
-    if annotator is not None:
-        return next((s for s in sets if s["annotator"] == annotator), None)
-    return next((s for s in sets if s["status"] == "gold"), sets[0] if sets else None)
-
-
-def _entity_name(ent: str, registry: Mapping[str, Any]) -> str:
-    for e in registry.get("entities", []):
-        if e["id"] == ent:
-            return e["name"]
-    return ent
-
-
-def _actor(a: Mapping[str, Any], registry: Mapping[str, Any]) -> str:
+def _actor(a: Mapping[str, Any], names: Mapping[str, str]) -> str:
     if a["kind"] == "author":
         return "author"
     if a["kind"] == "entity":
-        return "entity: " + _entity_name(a["entity"], registry)
-    return "unnamed: " + norm((a.get("span") or {}).get("text") or a.get("description", ""))
+        return "entity: " + names.get(a["entity"], a["entity"])
+    return "unnamed: " + norm(actor_words(a))
 
 
-def _entity_value(m: Mapping[str, Any], reg: Mapping[str, Any]) -> dict[str, Any]:
-    return {"span": f"{m['start']}:{m['end']}", "text": m["text"], "label": m["label"], "entity": _entity_name(m["entity"], reg)}
+def _entity_value(m: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    return {"span": f"{m['start']}:{m['end']}", "text": m["text"], "label": m["label"], "entity": names.get(m["entity"], m["entity"])}
 
 
-def _stance_value(s: Mapping[str, Any], reg: Mapping[str, Any]) -> dict[str, Any]:
+def _stance_value(s: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
     return {
-        "holder": _actor(s["holder"], reg),
+        "holder": _actor(s["holder"], names),
         "target": s["target"],
         "label": s["label"],
         "attribution": s["attribution"],
@@ -131,21 +125,17 @@ def _stance_value(s: Mapping[str, Any], reg: Mapping[str, Any]) -> dict[str, Any
     }
 
 
-def _claim_value(c: Mapping[str, Any], reg: Mapping[str, Any]) -> dict[str, Any]:
+def _claim_value(c: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
     return {
         "span": f"{c['start']}:{c['end']}",
         "text": c["text"],
         "type": c["type"],
         "checkworthiness": c["checkworthiness"],
         "hedged": c.get("hedged"),
-        "claimant": _actor(c["claimant"], reg),
+        "claimant": _actor(c["claimant"], names),
         "attribution": c["attribution"],
         "clusters": sorted(claim_clusters(c)),
     }
-
-
-def _changes(a: Mapping[str, Any], b: Mapping[str, Any], ignore: tuple[str, ...] = ("text",)) -> dict[str, list[Any]]:
-    return {k: [a.get(k), b.get(k)] for k in a if k not in ignore and a.get(k) != b.get(k)}
 
 
 def _layer_diff(pairs: list[tuple[Any, Any]]) -> dict[str, list[Any]]:
@@ -155,37 +145,40 @@ def _layer_diff(pairs: list[tuple[Any, Any]]) -> dict[str, list[Any]]:
             out["added"].append(new)
         elif new is None:
             out["removed"].append(old)
-        elif fields := _changes(old, new):
+        elif fields := {k: [old[k], new[k]] for k in old if k != "text" and old[k] != new[k]}:
             out["changed"].append({"from": old, "to": new, "fields": fields})
     return out
 
 
+def _by_key(pairs: Iterable[tuple[Any, dict[str, Any]]]) -> dict[tuple[Any, int], dict[str, Any]]:
+    """Values by their key and its occurrence (the second stance of one holder on one target is (key, 1))."""
+    seen: Counter[Any] = Counter()
+    out = {}
+    for key, v in pairs:
+        out[(key, seen[key])] = v
+        seen[key] += 1
+    return out
+
+
 def diff_sets(
-    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, reg_old: Mapping[str, Any], reg_new: Mapping[str, Any]
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, names_old: Mapping[str, str], names_new: Mapping[str, str]
 ) -> dict[str, Any]:
     """Per layer: added and removed items (their comparable values), changed ones with the fields that differ."""
-    empty: dict[str, Any] = {"entities": [], "stances": [], "claims": []}
-    o, n = old or empty, new or empty
+    o, n = old or {}, new or {}
     out: dict[str, Any] = {}
-    ents_o = {(m["start"], m["end"]): _entity_value(m, reg_old) for m in o["entities"]}
-    ents_n = {(m["start"], m["end"]): _entity_value(m, reg_new) for m in n["entities"]}
-    out["entities"] = _layer_diff([(ents_o.get(k), ents_n.get(k)) for k in sorted(set(ents_o) | set(ents_n))])
-
-    def stances(s: Mapping[str, Any], reg: Mapping[str, Any]) -> dict[tuple[str, str, int], dict[str, Any]]:
-        res: dict[tuple[str, str, int], dict[str, Any]] = {}
-        for st in s["stances"]:
-            v = _stance_value(st, reg)
-            i = 0
-            while (v["holder"], v["target"], i) in res:
-                i += 1
-            res[(v["holder"], v["target"], i)] = v
-        return res
-
-    st_o, st_n = stances(o, reg_old), stances(n, reg_new)
-    out["stances"] = _layer_diff([(st_o.get(k), st_n.get(k)) for k in sorted(set(st_o) | set(st_n))])
-    units = align_spans({"old": list(o["claims"]), "new": list(n["claims"])}, lambda c: (c["start"], c["end"]))
+    # an entity mention is matched by its span, a stance by holder and target
+    a = _by_key(((m["start"], m["end"]), _entity_value(m, names_old)) for m in o.get("entities", []))
+    b = _by_key(((m["start"], m["end"]), _entity_value(m, names_new)) for m in n.get("entities", []))
+    out["entities"] = _layer_diff([(a.get(k), b.get(k)) for k in sorted(set(a) | set(b))])
+    a = _by_key(((v["holder"], v["target"]), v) for v in (_stance_value(st, names_old) for st in o.get("stances", [])))
+    b = _by_key(((v["holder"], v["target"]), v) for v in (_stance_value(st, names_new) for st in n.get("stances", [])))
+    out["stances"] = _layer_diff([(a.get(k), b.get(k)) for k in sorted(set(a) | set(b))])
+    units = align_spans({"old": list(o.get("claims", [])), "new": list(n.get("claims", []))}, lambda c: (c["start"], c["end"]))
     out["claims"] = _layer_diff(
-        [(_claim_value(u["old"], reg_old) if "old" in u else None, _claim_value(u["new"], reg_new) if "new" in u else None) for u in units]
+        [
+            (_claim_value(u["old"], names_old) if "old" in u else None, _claim_value(u["new"], names_new) if "new" in u else None)
+            for u in units
+        ]
     )
     return out
 
@@ -194,10 +187,11 @@ def diff_sides(old: Side, new: Side, annotator: str | None = None) -> dict[str, 
     """The diff of every document of either side (documents only on one side: all added or removed)."""
     docs: dict[str, Any] = {}
     totals = {layer: {"added": 0, "removed": 0, "changed": 0} for layer in layer_names()}
+    pick = (lambda doc: annotator_set(doc, annotator)) if annotator else reference_set
     for doc_id in sorted(set(old.docs) | set(new.docs)):
-        so = _set_of(old.docs[doc_id], annotator) if doc_id in old.docs else None
-        sn = _set_of(new.docs[doc_id], annotator) if doc_id in new.docs else None
-        d = diff_sets(so, sn, old.registry, new.registry)
+        so = pick(old.docs[doc_id]) if doc_id in old.docs else None
+        sn = pick(new.docs[doc_id]) if doc_id in new.docs else None
+        d = diff_sets(so, sn, old.names, new.names)
         if so is None or sn is None:
             d["document"] = "added" if so is None else "removed"
         for layer in layer_names():
@@ -236,13 +230,12 @@ def render_text(report: Mapping[str, Any]) -> str:
     for doc_id, d in report["documents"].items():
         lines.append(f"{doc_id}" + (f" (document {d['document']})" if "document" in d else "") + ":")
         for layer in layer_names():
-            for v in d[layer]["added"]:
-                lines.append(f"  + {layer[:-1] if layer != 'entities' else 'entity'} {_brief(layer, v)}")
-            for v in d[layer]["removed"]:
-                lines.append(f"  - {layer[:-1] if layer != 'entities' else 'entity'} {_brief(layer, v)}")
+            noun = "entity" if layer == "entities" else layer[:-1]
+            for sign, kind in (("+", "added"), ("-", "removed")):
+                lines += [f"  {sign} {noun} {_brief(layer, v)}" for v in d[layer][kind]]
             for c in d[layer]["changed"]:
                 what = "; ".join(
                     f"{k} {json.dumps(a, ensure_ascii=False)} -> {json.dumps(b, ensure_ascii=False)}" for k, (a, b) in c["fields"].items()
                 )
-                lines.append(f"  ~ {layer[:-1] if layer != 'entities' else 'entity'} {_brief(layer, c['from'])}: {what}")
+                lines.append(f"  ~ {noun} {_brief(layer, c['from'])}: {what}")
     return "\n".join(lines) + "\n"

@@ -8,10 +8,8 @@ annotator's space, mention references of holders and claimants re-pointed to the
 at the same span, items sorted by position.
 
 Adjudication is incremental (issue 23 point 5): when the document already has a gold set of the same
-name with its record, a disagreement decided then and unchanged since (same items, same values on
-each side) keeps its earlier decision unless the decisions file decides it anew; every unit keeps
-the gold item id it had (the card promises stable row ids), new items get ids after the largest;
-and a document whose gold set comes out the same (apart from its dates) is left exactly as it was. Every unit, agreed or decided, is written to
+name with its record, `rounds.py` says which earlier decisions still stand and which gold ids stay,
+and a document with nothing new is left as it was. Every unit, agreed or decided, is written to
 the record with each side's item id, so every gold item traces to exactly one unit
 (`checks.adjudication`). Nothing here reads the clock or the file system beyond its inputs, so
 the same sets and decisions give the same bytes.
@@ -29,9 +27,10 @@ from cartel_fto_corpus.checks.checker import AnnotationChecker, Context, Usage
 from cartel_fto_corpus.checks.problems import pointer
 from cartel_fto_corpus.checks.schema_check import schema_problems
 from cartel_fto_corpus.inspection.adjudicate import Aligner, Comparison, Unit, describe
+from cartel_fto_corpus.inspection.alignment import claim_clusters
 from cartel_fto_corpus.inspection.decisions import Decision, Decisions
 from cartel_fto_corpus.inspection.rounds import earlier_decisions, item_ids, same_decisions
-from cartel_fto_corpus.truth.layers import layer, layer_names, layers, with_article
+from cartel_fto_corpus.truth.layers import Layer, layer, layers, with_article
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
 
@@ -48,12 +47,10 @@ class Outcome:
     demoted: list[str] = field(default_factory=list)
 
 
-#: what an explicit value must give, per layer (ids are assigned by the adjudication)
-_REQUIRED = {
-    "entities": ("start", "end", "text", "label", "entity"),
-    "stances": ("holder", "target", "label", "attribution", "evidence"),
-    "claims": ("start", "end", "text", "claimant", "attribution", "type", "checkworthiness", "hedged"),
-}
+def _required(name: str) -> list[str]:
+    """What an explicit value of a layer must give: its item's required fields but the id (assigned
+    by the adjudication) and a claim's clusters (none when omitted)."""
+    return [k for k in layer(name).item_schema()["required"] if k not in ("id", "clusters")]
 
 
 def _version_key(v: str) -> tuple[int, ...]:
@@ -94,40 +91,28 @@ class _Builder:
         return out
 
     def clusters(self, ann: str | None, claim: Mapping[str, Any], where: str) -> dict[str, Any]:
-        if ann:
-            ids = self.al.cluster_ids(ann, claim, ordered=True)
-        else:
-            ids = list(claim["clusters"]) if "clusters" in claim else ([] if claim.get("cluster") is None else [claim["cluster"]])
+        ids = self.al.cluster_ids(ann, claim, ordered=True) if ann else claim_clusters(claim)
         if self.multi_cluster:
             return {"clusters": ids}
         if len(ids) > 1:
             self.problems.append(f"{where}: expected at most one cluster under schema 1.0, found {ids}")
         return {"cluster": ids[0] if ids else None}
 
-    def entity(self, ann: str | None, m: Mapping[str, Any]) -> dict[str, Any]:
-        ent = self.al.entity(ann, m["entity"]) if ann else m.get("entity")
-        return {"start": m.get("start"), "end": m.get("end"), "text": m.get("text"), "label": m.get("label"), "entity": ent}
-
-    def stance(self, ann: str | None, st: Mapping[str, Any], where: str) -> dict[str, Any]:
-        out = {
-            "holder": self.actor(ann, st["holder"], where + "/holder"),
-            "target": st.get("target"),
-            "label": st.get("label"),
-            "attribution": st.get("attribution"),
-            "evidence": copy.deepcopy(st.get("evidence")),
-        }
-        if st.get("note"):
-            out["note"] = st["note"]
-        return out
-
-    def claim(self, ann: str | None, c: Mapping[str, Any], where: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"start": c.get("start"), "end": c.get("end"), "text": c.get("text")}
-        if c.get("multi_paragraph"):
-            out["multi_paragraph"] = True
-        out["claimant"] = self.actor(ann, c["claimant"], where + "/claimant")
-        for key in ("attribution", "type", "checkworthiness", "hedged"):
-            out[key] = c.get(key)
-        out.update(self.clusters(ann, c, where))
+    def item(self, found: Layer, ann: str | None, x: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """A gold item from an annotator's item (`ann`) or an explicit value (None): the fields its
+        schema declares, in the schema's order, but the id (assigned here), an empty note or paragraph
+        flag, and clusters (`clusters`); the linked entity in the pivot's ids, actors re-pointed."""
+        out = {k: copy.deepcopy(x[k]) for k in found.item_schema()["properties"] if k in x and k not in ("id", "clusters")}
+        for key in ("note", "multi_paragraph"):
+            if key in out and not out[key]:
+                del out[key]
+        if ann and "entity" in out:
+            out["entity"] = self.al.entity(ann, out["entity"])
+        for key in ("holder", "claimant"):
+            if key in out:
+                out[key] = self.actor(ann, x[key], f"{where}/{key}")
+        if found.name == "claims":
+            out.update(self.clusters(ann, x, where))
         return out
 
 
@@ -142,7 +127,8 @@ def _choose(unit: Unit, decision: Decision | None, anns: list[str]) -> tuple[str
 
 
 def _decision_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
-    """Decisions of the file that name no disagreement of the document, or an annotator not compared."""
+    """Decisions that name no disagreement of the document, or an annotator not compared, or give
+    an explicit value lacking a field its layer requires."""
     anns = comp.annotators
     units = {u.id: u for u in comp.units}
     problems = []
@@ -153,21 +139,12 @@ def _decision_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc
             problems.append(f"{where_doc}{pointer(uid)}: expected the id of a disagreement, found {uid!r} on which {', '.join(anns)} agree")
         elif d.take is not None and d.take not in anns:
             problems.append(f"{where_doc}{pointer(uid, 'take')}: expected one of {', '.join(anns)}, found {d.take!r}")
-    return problems
-
-
-def _value_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: str) -> list[str]:
-    """Explicit values lacking a field their layer requires."""
-    units = {u.id: u for u in comp.units}
-    problems = []
-    for uid, d in mine.items():
-        if uid in units and d.take is None and d.value is not None:
-            name = units[uid].layer
-            missing = [k for k in _REQUIRED[name] if k not in d.value]
-            if missing:
+        elif d.take is None and d.value is not None:
+            name, required = units[uid].layer, _required(units[uid].layer)
+            if missing := [k for k in required if k not in d.value]:
                 problems.append(
                     f"{where_doc}{pointer(uid, 'value')}: expected {with_article(layer(name).noun)} with "
-                    f"{', '.join(_REQUIRED[name])}, found none for {', '.join(missing)}"
+                    f"{', '.join(required)}, found none for {', '.join(missing)}"
                 )
     return problems
 
@@ -175,39 +152,34 @@ def _value_problems(comp: Comparison, mine: Mapping[str, Decision], where_doc: s
 _Chosen = dict[str, tuple[str | None, Mapping[str, Any] | None, str]]
 
 
+def _position(name: str, item: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Where a gold item sits, for its place in the gold set: a stance by its first evidence and its target."""
+    if name == "stances":
+        return (min((e["start"] for e in item["evidence"] or []), default=0), item["target"] or "")
+    return (item["start"], item["end"])
+
+
 def _gold_items(
     b: _Builder, comp: Comparison, chosen: _Chosen, where_doc: str, previous: Mapping[str, Any] | None
 ) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
-    """(gold item id by unit id, the gold set's items by layer): entities first, since holders and
-    claimants point at the gold mentions; items sorted by position, ids kept from the earlier round."""
-    made: dict[str, list[tuple[Any, str, dict[str, Any]]]] = {name: [] for name in layer_names()}
-    for u in (u for u in comp.units if u.layer == "entities"):
-        ann, item, _ = chosen[u.id]
-        if item is not None:
-            made["entities"].append(((item.get("start"), item.get("end")), u.id, b.entity(ann, item)))
-    made["entities"].sort(key=lambda t: (t[0], t[1]))
-    for item_id, (_, _, m) in zip(item_ids(made["entities"], layer("entities").prefix, previous), made["entities"], strict=True):
-        m["id"] = item_id
-        b.mention_at[(m["start"], m["end"])] = (m["id"], m["entity"])
-    for u in comp.units:
-        ann, item, _ = chosen[u.id]
-        if item is None or u.layer == "entities":
-            continue
-        where = f"{where_doc}{pointer(u.id, 'value')}"
-        if u.layer == "stances":
-            st = b.stance(ann, item, where)
-            made["stances"].append(((min((e["start"] for e in st["evidence"] or []), default=0), st["target"] or "", u.id), u.id, st))
-        else:
-            c = b.claim(ann, item, where)
-            made["claims"].append(((c["start"], c["end"], u.id), u.id, c))
+    """(gold item id by unit id, the gold set's items by layer), layer by layer in the declaration's
+    order, so the entities come first: holders and claimants point at the gold mentions; items sorted
+    by position, ids kept from the earlier round."""
     result: dict[str, str] = {}
     lists: dict[str, list[dict[str, Any]]] = {}
     for found in layers():
-        made[found.name].sort(key=lambda t: (t[0], t[1]))
+        made = []
+        for u in (u for u in comp.units if u.layer == found.name and chosen[u.id][1] is not None):
+            ann, item, _ = chosen[u.id]
+            built = b.item(found, ann, item, f"{where_doc}{pointer(u.id, 'value')}")
+            made.append(((_position(found.name, built), u.id), u.id, built))
+        made.sort(key=lambda t: t[0])
         lists[found.name] = []
-        for item_id, (_, uid, item) in zip(item_ids(made[found.name], found.prefix, previous), made[found.name], strict=True):
+        for item_id, (_, uid, item) in zip(item_ids(made, found.prefix, previous), made, strict=True):
             result[uid] = item_id
-            lists[found.name].append({"id": item_id, **{k: v for k, v in item.items() if k != "id"}})
+            lists[found.name].append({"id": item_id, **item})
+            if found.name == "entities":
+                b.mention_at[(item["start"], item["end"])] = (item_id, item["entity"])
     return result, lists
 
 
@@ -280,14 +252,11 @@ def build_gold(doc: Mapping[str, Any], comp: Comparison, al: Aligner, decisions:
     key, mine = decisions.for_doc(comp.doc_id)
     out = Outcome(comp.doc_id, comp, key)
     where_doc = f"{file_label}:{pointer('decisions', key or comp.doc_id)}"
-    out.problems += _decision_problems(comp, mine, where_doc)
     previous = next((s for s in doc["annotations"] if s["annotator"] == decisions.annotator and s.get("adjudication")), None)
-    mine = {
-        **{uid: Decision(*d) for uid, d in earlier_decisions(previous, comp).items()},
-        **mine,
-    }  # the file's decisions win over the earlier round's
+    # the file's decisions win over the earlier round's (which still stand only on disagreements)
+    mine = {**earlier_decisions(previous, comp), **mine}
+    out.problems += _decision_problems(comp, mine, where_doc)
     out.undecided = [u.id for u in comp.disagreements if u.id not in mine]
-    out.problems += _value_problems(comp, mine, where_doc)
     if out.problems or out.undecided:
         return out
     b = _Builder(comp, al, doc["schema_version"])

@@ -26,6 +26,9 @@ from typing import Any
 from cartel_fto_corpus.inspection.adjudicate import Aligner
 from cartel_fto_corpus.truth.layers import replace_at, set_references
 
+#: the registry sections whose ids a blind annotator makes up
+SECTIONS = ("entities", "clusters")
+
 
 def _one_to_one(pairs: Mapping[str, str], weight: Mapping[str, int]) -> dict[str, str]:
     """Keep, for each target, only the source with the most weight (ties: the smaller id)."""
@@ -58,29 +61,26 @@ def import_sets(
     """
     sets = _paired_sets(docs, delivered, annotator, pivot)
     al = Aligner(sets, [pivot, annotator], registry, {annotator: delivered_registry})
-    used_entities: Counter[str] = Counter()
-    used_clusters: Counter[str] = Counter()
-    for per in sets.values():
-        s = per[annotator]
-        used_entities.update(value for _ptr, value in set_references(s, "entities"))
-        used_clusters.update(value for _ptr, value in set_references(s, "clusters"))
+    used = {
+        section: Counter(value for per in sets.values() for _ptr, value in set_references(per[annotator], section)) for section in SECTIONS
+    }
     pivot_entities = {m["entity"] for per in sets.values() for m in per[pivot]["entities"]}
     # a translation only where the pivot has the same entity (gold_id falls back to the annotator's own id);
     # several ids of one real-world entity (a registry slip of the annotator) become one: agreement
     # does not depend on entity ids; clusters are groupings, so theirs must stay one-to-one
-    entity_map = {e: t for e in used_entities if (t := al.entity(annotator, e)) in pivot_entities}
-    cluster_map = _one_to_one(al.clusters.get(annotator, {}), used_clusters)
+    maps = {
+        "entities": {e: t for e in used["entities"] if (t := al.entity(annotator, e)) in pivot_entities},
+        "clusters": _one_to_one(al.clusters.get(annotator, {}), used["clusters"]),
+    }
     new_registry = copy.deepcopy(registry)
-    for used, table, section in ((used_entities, entity_map, "entities"), (used_clusters, cluster_map, "clusters")):
+    for section, table in maps.items():
         own = {x["id"]: x for x in delivered_registry.get(section, [])}
-        _add_unmatched(new_registry, section, used, table, own, annotator, pivot)
+        _add_unmatched(new_registry, section, used[section], table, own, annotator, pivot)
         ids = [x["id"] for x in registry[section]]
         if ids == sorted(ids):  # keep the registry's own order convention
             new_registry[section].sort(key=lambda x: x["id"])
-    new_docs = {
-        doc_id: _imported_document(docs[doc_id], per[annotator], entity_map, cluster_map, annotator, pivot) for doc_id, per in sets.items()
-    }
-    return new_docs, new_registry, {"entities": entity_map, "clusters": cluster_map}
+    new_docs = {doc_id: _imported_document(docs[doc_id], per[annotator], maps, annotator, pivot) for doc_id, per in sets.items()}
+    return new_docs, new_registry, maps
 
 
 def _paired_sets(
@@ -113,40 +113,37 @@ def _add_unmatched(
     for old in sorted(used):
         if old in table:
             continue
-        prefixed = _free_name(old, {old}, annotator)
-        for name in (old, prefixed):  # added by an earlier import of the same delivery: reuse it
+        for name in (old, _free_name(old, {old}, annotator)):  # added by an earlier import of the same delivery: reuse it
             if name in existing and _same_entry(existing[name], own[old]) and name not in table.values():
                 table[old] = name
                 break
-        if old in table:
-            continue
-        name = _free_name(old, taken | set(table.values()), annotator)
-        table[old] = name
-        entry = copy.deepcopy(own[old])
-        entry["id"] = name
-        if section == "entities":  # clusters have no note; the imported set's note lists them
-            entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
-        new_registry[section].append(entry)
-        taken.add(name)
+        else:
+            name = table[old] = _free_name(old, taken | set(table.values()), annotator)
+            entry = {**copy.deepcopy(own[old]), "id": name}
+            if section == "entities":  # clusters have no note; the imported set's note lists them
+                entry["note"] = (entry.get("note", "") + f" (from {annotator}'s registry, id {old!r}; no counterpart in {pivot}'s)").strip()
+            new_registry[section].append(entry)
+            taken.add(name)
 
 
 def _imported_document(
-    doc: Mapping[str, Any],
-    theirs: Mapping[str, Any],
-    entity_map: Mapping[str, str],
-    cluster_map: Mapping[str, str],
-    annotator: str,
-    pivot: str,
+    doc: Mapping[str, Any], theirs: Mapping[str, Any], maps: Mapping[str, Mapping[str, str]], annotator: str, pivot: str
 ) -> dict[str, Any]:
-    """The corpus document with the annotator's set translated, its note listing the translations."""
-    s = _translate(theirs, entity_map, cluster_map)
-    changed = sorted(f"{a} -> {b}" for a, b in entity_map.items() if a != b and a in _ids_of(theirs))
-    changed_c = sorted(f"{a} -> {b}" for a, b in cluster_map.items() if a != b and a in _clusters_of(theirs))
+    """The corpus document with the annotator's set, every registry reference the layer declaration
+    names translated, its note listing the translations."""
+    s = copy.deepcopy(dict(theirs))
+    changed: dict[str, str] = {}
+    for section, table in maps.items():
+        refs = list(set_references(s, section))
+        named = {value for _ptr, value in refs}
+        changed[section] = ", ".join(sorted(f"{a} -> {b}" for a, b in table.items() if a != b and a in named)) or "none changed"
+        for ptr, value in refs:
+            replace_at(s, ptr, table[value])
     s["note"] = (
         (s.get("note", "") + " ").lstrip()
         + f"Imported from annotations/independent/{annotator}/ with its own registry ids translated into the corpus "
         f"registry's ({pivot}'s where the same entity or cluster; cartel-fto import-set): "
-        f"entities {', '.join(changed) or 'none changed'}; clusters {', '.join(changed_c) or 'none changed'}."
+        f"entities {changed['entities']}; clusters {changed['clusters']}."
     )
     new = copy.deepcopy(dict(doc))
     at = next((i for i, x in enumerate(new["annotations"]) if x["annotator"] == annotator), None)
@@ -161,20 +158,3 @@ def _same_entry(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
     """An entry of the corpus registry that is the annotator's entry (ids and notes aside)."""
     skip = {"id", "note"}
     return {k: v for k, v in mine.items() if k not in skip} == {k: v for k, v in theirs.items() if k not in skip}
-
-
-def _ids_of(s: Mapping[str, Any]) -> set[str]:
-    return {value for _ptr, value in set_references(s, "entities")}
-
-
-def _clusters_of(s: Mapping[str, Any]) -> set[str]:
-    return {value for _ptr, value in set_references(s, "clusters")}
-
-
-def _translate(s: Mapping[str, Any], entities: Mapping[str, str], clusters: Mapping[str, str]) -> dict[str, Any]:
-    """The set with every registry reference the layer declaration names translated."""
-    out = copy.deepcopy(dict(s))
-    for table, section in ((entities, "entities"), (clusters, "clusters")):
-        for ptr, value in list(set_references(out, section)):
-            replace_at(out, ptr, table[value])
-    return out

@@ -31,7 +31,7 @@ from typing import Any
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
 from cartel_fto_corpus.evaluation.oof import ANNOTATOR as MODEL_ANNOTATOR
 from cartel_fto_corpus.evaluation.oof import FIELDS, OofDocument, predict
-from cartel_fto_corpus.inspection.adjudicate import compare_corpus
+from cartel_fto_corpus.inspection.adjudicate import Unit, compare_corpus
 from cartel_fto_corpus.truth.layers import layer_names
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -96,11 +96,8 @@ class Review:
 
 def _annotators(corpus: GoldCorpus) -> list[str]:
     """The annotators gold was adjudicated from (its record), else every non-gold set's annotator."""
-    named: list[str] = []
-    for doc in corpus.documents.values():
-        for a in (doc.gold.get("adjudication") or {}).get("annotators", []):
-            if a not in named:
-                named.append(a)
+    records = (doc.gold.get("adjudication") or {} for doc in corpus.documents.values())
+    named = list(dict.fromkeys(a for record in records for a in record.get("annotators", [])))
     return named or [a for a in corpus.annotators() if not a.startswith("oof-")]
 
 
@@ -129,11 +126,13 @@ def _reason(gold: str | None, anns: dict[str, str | None], model: dict[str, floa
     return "; ".join(parts)
 
 
-def _label_scores(gold_idx: list[int], ann_rows: list[list[int | None]], annotators: list[str], probs: list[list[float]], sources: str):
-    """(score, issue) per example: 1 - label quality of gold's label, and cleanlab's issue flag."""
+def _label_scores(gold_idx: list[int], ann_rows: list[list[int | None]], annotators: list[str], probs: list[list[float]]):
+    """(score, issue) per example: 1 - label quality of gold's label, and cleanlab's issue flag
+    (CROWDLAB with `annotators` as columns beside gold; the model alone when there are none)."""
     import numpy as np
     import pandas as pd
     from cleanlab.filter import find_label_issues
+    from cleanlab.multiannotator import get_label_quality_multiannotator
     from cleanlab.rank import get_label_quality_scores
 
     labels = np.asarray(gold_idx)
@@ -144,25 +143,60 @@ def _label_scores(gold_idx: list[int], ann_rows: list[list[int | None]], annotat
             issues = find_label_issues(labels, pred)
         except (ValueError, IndexError, ZeroDivisionError):
             issues = np.zeros(len(labels), dtype=bool)
-        if sources == "model" or not annotators:
-            quality = get_label_quality_scores(labels, pred)
-        else:
+        quality = None
+        if annotators:
             cols = {a: [r[i] if r[i] is not None else np.nan for r in ann_rows] for i, a in enumerate(annotators)}
             cols[GOLD_COLUMN] = list(gold_idx)
-            frame = pd.DataFrame(cols, dtype=float)
             try:
-                res = get_label_quality_multiannotator(frame, pred)
-                quality = res["detailed_label_quality"][f"quality_annotator_{GOLD_COLUMN}"].to_numpy(dtype=float)
-                issues = res["label_quality"]["consensus_label"].to_numpy() != labels
+                res = get_label_quality_multiannotator(
+                    pd.DataFrame(cols, dtype=float), pred, verbose=False, return_annotator_stats=False, return_detailed_quality=True
+                )
+                quality, issues = (
+                    res["detailed_label_quality"][f"quality_annotator_{GOLD_COLUMN}"].to_numpy(dtype=float),
+                    res["label_quality"]["consensus_label"].to_numpy() != labels,
+                )
             except (ValueError, IndexError, KeyError, ZeroDivisionError):
-                quality = get_label_quality_scores(labels, pred)
+                pass
+        if quality is None:
+            quality = get_label_quality_scores(labels, pred)
     return [round(1.0 - float(q), 6) for q in quality], [bool(x) for x in issues]
 
 
-def get_label_quality_multiannotator(frame, pred):
-    from cleanlab.multiannotator import get_label_quality_multiannotator as crowdlab
+def _suspect(
+    key: str,
+    doc_id: str,
+    u: Unit,
+    gold: str | None,
+    views: dict[str, str | None],
+    model: dict[str, float] | None,
+    score: float,
+    issue: bool,
+) -> Suspect:
+    """Unit `u` as a suspect of `key` (`<layer>.<field>`); gold is the unit's first side (`review` compares it first)."""
+    layer, fld = key.split(".")
+    g = next(iter(u.items.values()))
+    reason = _reason(gold, views, model, issue and model is not None)
+    if model is None and issue:
+        reason += " (rule: more than half of the annotators differ)"
+    return Suspect(
+        id=f"{doc_id}/{u.id}/{fld}",
+        layer=key,
+        doc_id=doc_id,
+        unit=u.id,
+        item=g["id"] if g else None,
+        anchor=u.anchor,
+        gold=gold,
+        annotators=views,
+        model=model,
+        score=score,
+        issue=issue,
+        reason=reason,
+        span=_span(layer, g or next(it for it in u.items.values() if it)),
+    )
 
-    return crowdlab(frame, pred, verbose=False, return_annotator_stats=False, return_detailed_quality=True)
+
+def _ranked(items: list[Suspect]) -> list[Suspect]:
+    return sorted(items, key=lambda s: (-s.score, s.id))
 
 
 def review(
@@ -183,78 +217,38 @@ def review(
     for layer, fld in FIELDS:
         key = f"{layer}.{fld}"
         labels = list(label_set(FIELDS[(layer, fld)]))
-        rows: list[tuple[str, Any, dict[str, Any], dict[str, str | None], dict[str, float]]] = []
-        for comp in comps:
-            for u in comp.units:
-                g = u.items[gold_name]
-                if u.layer != layer or g is None:
-                    continue
-                views = {a: (u.items[a] or {}).get(fld) if u.items.get(a) else None for a in anns}
-                probs = oof[comp.doc_id].confidence[g["id"]][key]
-                rows.append((comp.doc_id, u, g, views, probs))
+        rows = [(comp.doc_id, u) for comp in comps for u in comp.units if u.layer == layer and u.items[gold_name] is not None]
+        golds = [u.items[gold_name] for _, u in rows]
+        views = [{a: (u.items.get(a) or {}).get(fld) for a in have} if sources == "all" else {} for _, u in rows]
+        probs = [oof[doc_id].confidence[g["id"]][key] for (doc_id, _), g in zip(rows, golds, strict=True)]
         if not rows:
             out.layers[key] = []
             continue
-        gold_idx = [labels.index(g[fld]) for _, _, g, _, _ in rows]
-        ann_rows = [[labels.index(v[a]) if v.get(a) in labels else None for a in have] for *_, v, _ in rows]
-        probs = [[p[lab] for lab in labels] for *_, p in rows]
-        scores, issues = _label_scores(gold_idx, ann_rows, have if sources == "all" else [], probs, sources)
-        items = []
-        for (doc_id, u, g, views, p), score, issue in zip(rows, scores, issues, strict=True):
-            shown = {a: views[a] for a in have} if sources == "all" else {}
-            items.append(
-                Suspect(
-                    id=f"{doc_id}/{u.id}/{fld}",
-                    layer=key,
-                    doc_id=doc_id,
-                    unit=u.id,
-                    item=g["id"],
-                    anchor=u.anchor,
-                    gold=g[fld],
-                    annotators=shown,
-                    model=p,
-                    score=score,
-                    issue=issue,
-                    reason=_reason(g[fld], shown, p, issue),
-                    span=_span(layer, g),
-                )
-            )
-        out.layers[key] = sorted(items, key=lambda s: (-s.score, s.id))
+        scores, issues = _label_scores(
+            [labels.index(g[fld]) for g in golds],
+            [[labels.index(v[a]) if v.get(a) in labels else None for a in have] for v in views],
+            have if sources == "all" else [],
+            [[p[lab] for lab in labels] for p in probs],
+        )
+        out.layers[key] = _ranked(
+            [
+                _suspect(key, doc_id, u, g[fld], v, p, score, issue)
+                for (doc_id, u), g, v, p, score, issue in zip(rows, golds, views, probs, scores, issues, strict=True)
+            ]
+        )
     for key in PRESENCE_LAYERS:
         layer = key.removesuffix(".presence")
         items = []
-        if sources == "all":
-            for comp in comps:
-                present = [a for a in have if a in comp.annotators]
-                for u in comp.units:
-                    if u.layer != layer or not present:
-                        continue
-                    g = u.items[gold_name]
-                    differ = [a for a in present if (u.items.get(a) is None) != (g is None)]
-                    if not differ:
-                        continue
+        for comp in comps if sources == "all" else []:
+            present = [a for a in have if a in comp.annotators]
+            for u in (u for u in comp.units if u.layer == layer and present):
+                g = u.items[gold_name]
+                differ = [a for a in present if (u.items.get(a) is None) != (g is None)]
+                if differ:
                     score = round(len(differ) / len(present), 6)
                     views = {a: ("present" if u.items.get(a) else None) for a in present}
-                    first = g or next(it for it in u.items.values() if it)
-                    items.append(
-                        Suspect(
-                            id=f"{comp.doc_id}/{u.id}/presence",
-                            layer=key,
-                            doc_id=comp.doc_id,
-                            unit=u.id,
-                            item=g["id"] if g else None,
-                            anchor=u.anchor,
-                            gold="present" if g else None,
-                            annotators=views,
-                            model=None,
-                            score=score,
-                            issue=score > 0.5,
-                            reason=_reason("present" if g else None, views, None, False)
-                            + (" (rule: more than half of the annotators differ)" if score > 0.5 else ""),
-                            span=_span(layer, first),
-                        )
-                    )
-        out.layers[key] = sorted(items, key=lambda s: (-s.score, s.id))
+                    items.append(_suspect(key, comp.doc_id, u, "present" if g else None, views, None, score, score > 0.5))
+        out.layers[key] = _ranked(items)
     return out
 
 
@@ -274,16 +268,12 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def stored(rv: Review) -> dict[str, Any]:
+def render_stored(rv: Review) -> str:
     """The review as stored in `REVIEW_FILE`: the top `STORED_TOP` items per layer, and per layer
     how many items were ranked and how many cleanlab (or the presence rule) flags."""
     out = rv.as_dict(STORED_TOP)
     out["counts"] = {layer: {"items": len(items), "flagged": sum(s.issue for s in items)} for layer, items in rv.layers.items()}
-    return out
-
-
-def render_stored(rv: Review) -> str:
-    return json.dumps(stored(rv), ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
 
 
 REVIEW_COLUMNS = ("layer", "items", "flagged", "rank", "item", "text", "gold", "against gold", "score")
@@ -302,17 +292,7 @@ def datasheet_rows(data: dict[str, Any], k: int = DATASHEET_TOP) -> list[tuple[s
                 top = max(it["model"], key=lambda lab: it["model"][lab])
                 if top != it["gold"]:
                     against.append(f"model {top} {it['model'][top]:.2f}")
-            rows.append(
-                (
-                    layer if i == 1 else "",
-                    str(count["items"]) if i == 1 else "",
-                    str(count["flagged"]) if i == 1 else "",
-                    str(i),
-                    f"{it['doc_id'][:3]} {it['unit']}",
-                    _short(it["anchor"], 40),
-                    it["gold"] or "(none)",
-                    ", ".join(against) or "-",
-                    f"{it['score']:.3f}",
-                )
-            )
+            head = (layer, str(count["items"]), str(count["flagged"])) if i == 1 else ("", "", "")
+            shown = (f"{it['doc_id'][:3]} {it['unit']}", _short(it["anchor"], 40), it["gold"] or "(none)", ", ".join(against) or "-")
+            rows.append((*head, str(i), *shown, f"{it['score']:.3f}"))
     return rows

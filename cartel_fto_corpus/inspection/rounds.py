@@ -14,10 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from cartel_fto_corpus.inspection.adjudicate import Comparison, describe
+from cartel_fto_corpus.inspection.decisions import Decision
 from cartel_fto_corpus.truth.layers import set_items
-
-#: An earlier decision as (take, value, reason): decisions.Decision's fields (gold imports this module).
-Earlier = tuple[str | None, Any, str]
 
 
 def _without_dates(aset: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,7 +48,7 @@ def item_ids(made: list[tuple[Any, str, dict[str, Any]]], prefix: str, previous:
     return out
 
 
-def earlier_decisions(previous: Mapping[str, Any] | None, comp: Comparison) -> dict[str, Earlier]:
+def earlier_decisions(previous: Mapping[str, Any] | None, comp: Comparison) -> dict[str, Decision]:
     """The decisions of an earlier round still standing: units in disagreement now that were decided then
     with the same items and values on each side (a changed side makes it a new disagreement)."""
     if previous is None:
@@ -58,7 +56,7 @@ def earlier_decisions(previous: Mapping[str, Any] | None, comp: Comparison) -> d
     units = {u.id: u for u in comp.disagreements}
     gold_items = {x["id"]: x for _layer, _j, x in set_items(previous)}
     spans = {m["id"]: [m["start"], m["end"]] for m in previous.get("entities", [])}
-    out: dict[str, Earlier] = {}
+    out: dict[str, Decision] = {}
     for ru in previous["adjudication"]["units"]:
         u = units.get(ru["unit"])
         if u is None or ru["decision"] not in ("side", "value"):
@@ -71,12 +69,12 @@ def earlier_decisions(previous: Mapping[str, Any] | None, comp: Comparison) -> d
         if not same:
             continue
         if ru["decision"] == "side" and ru.get("took") in u.items:
-            out[u.id] = (ru["took"], None, ru.get("reason") or "")
+            out[u.id] = Decision(ru["took"], None, ru.get("reason") or "")
         elif ru["decision"] == "value":
             item = gold_items.get(ru.get("result")) if ru.get("result") else None
             if ru.get("result") and item is None:
                 continue
-            out[u.id] = (None, _as_value(item, spans) if item is not None else None, ru.get("reason") or "")
+            out[u.id] = Decision(None, _as_value(item, spans) if item is not None else None, ru.get("reason") or "")
     return out
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from cartel_fto_corpus.checks.seals import guidelines_path, guidelines_version
+from cartel_fto_corpus.inspection.sealing import now_rfc3339
 from cartel_fto_corpus.truth.atomic import write_all_atomic
 from cartel_fto_corpus.truth.jsonio import Unreadable, read_file_bytes
+from cartel_fto_corpus.truth.layers import layer_names
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.schema import fast_validator, load_schemas, schema_version
 from cartel_fto_corpus.truth.texts import Text, compute_manifest, dumps, parse_sha256sums, read_texts, sha256_hex
@@ -41,20 +42,11 @@ class ScaffoldResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _pattern(definition: str, kind: str = "common") -> str:
-    """A pattern from the schema, so the ids the command accepts are the ones `validate` accepts."""
+def _pattern(name: str) -> str:
+    """A pattern from the schema (a common definition, else a property of an annotation set), so
+    what the command accepts is what `validate` accepts."""
     schemas = load_schemas()
-    node = (
-        schemas[kind]["$defs"][definition]
-        if kind == "common"
-        else schemas["annotation"]["$defs"]["annotation_set"]["properties"][definition]
-    )
-    return node["pattern"]
-
-
-def now_utc() -> str:
-    """RFC 3339 UTC to the second, the form the annotation files use."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (schemas["common"]["$defs"].get(name) or schemas["annotation"]["$defs"]["annotation_set"]["properties"][name])["pattern"]
 
 
 def empty_annotation_file(doc_id: str, data: bytes, annotator: str, guideline_version: str, when: str) -> dict:
@@ -70,9 +62,7 @@ def empty_annotation_file(doc_id: str, data: bytes, annotator: str, guideline_ve
                 "created": when,
                 "updated": when,
                 "status": "draft",
-                "entities": [],
-                "stances": [],
-                "claims": [],
+                **{name: [] for name in layer_names()},
             }
         ],
     }
@@ -100,8 +90,8 @@ def _refusals(paths: CorpusPaths, source: Path, doc_id: str, annotator: str) -> 
     shown = display(source)
     if not re.fullmatch(_pattern("doc_id"), doc_id) or source.suffix != ".txt":
         return [f"{shown}: expected a file named <doc id>.txt with a doc id matching {_pattern('doc_id')}, found {source.name!r}"]
-    if not re.fullmatch(_pattern("annotator", "annotation"), annotator):
-        return [f"--annotator: expected a name matching {_pattern('annotator', 'annotation')}, found {annotator!r}"]
+    if not re.fullmatch(_pattern("annotator"), annotator):
+        return [f"--annotator: expected a name matching {_pattern('annotator')}, found {annotator!r}"]
     out = []
     target = paths.text_file(doc_id)
     if paths.annotation_file(doc_id).exists():
@@ -164,11 +154,11 @@ def scaffold(
         result.problems.append(
             f"{display(guidelines_path(paths))}: expected 'Version X.Y' in its first lines, found none (or give --guideline-version)"
         )
-    elif not re.fullmatch(_pattern("guideline_version", "annotation"), version):
-        result.problems.append(f"--guideline-version: expected {_pattern('guideline_version', 'annotation')}, found {version!r}")
+    elif not re.fullmatch(_pattern("guideline_version"), version):
+        result.problems.append(f"--guideline-version: expected {_pattern('guideline_version')}, found {version!r}")
     if result.problems:
         return result
-    annotation = empty_annotation_file(new.doc_id, data, annotator, str(version), when or now_utc())
+    annotation = empty_annotation_file(new.doc_id, data, annotator, str(version), when or now_rfc3339())
     errors = [e.message for e in fast_validator("annotation").iter_errors(annotation)]
     if errors:  # the schema moved on without this module: say so rather than write a file validate refuses
         result.problems.append(f"{display(paths.annotation_file(new.doc_id))}: the empty annotation file is not valid: {errors[0]}")

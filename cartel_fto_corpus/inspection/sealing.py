@@ -38,10 +38,6 @@ def now_rfc3339() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def empty_protocol() -> dict[str, Any]:
-    return {"protocol_version": 1, "guidelines": [], "legacy_deliveries": []}
-
-
 def make_seal(
     folder: Path,
     *,
@@ -71,29 +67,16 @@ def make_seal(
         "files": files,
     }
     if (folder / SEAL_FILE).exists():
-        return seal, [
-            Problem(
-                file,
-                "",
-                "expected an unsealed delivery, found SEAL.json: a sealed delivery is never rewritten; deliver a revision under a new set id",
-                "already-sealed",
-            )
-        ]
+        why = "expected an unsealed delivery, found SEAL.json: a sealed delivery is never rewritten; deliver a revision under a new set id"
+        return seal, [Problem(file, "", why, "already-sealed")]
     problems = schema_problems("seal", seal, file)
     if not files:
-        problems.append(
-            Problem(display(folder), "", "expected delivered files (<doc_id>.json, registry.json), found none", "empty-delivery")
-        )
+        why = "expected delivered files (<doc_id>.json, registry.json), found none"
+        problems.append(Problem(display(folder), "", why, "empty-delivery"))
     stated = guidelines_version(guidelines_bytes)
     if stated != guidelines_version_:
-        problems.append(
-            Problem(
-                file,
-                "/guidelines/version",
-                f"expected the version the guidelines file states ({stated}), found {guidelines_version_}",
-                "guidelines-version-mismatch",
-            )
-        )
+        why = f"expected the version the guidelines file states ({stated}), found {guidelines_version_}"
+        problems.append(Problem(file, "/guidelines/version", why, "guidelines-version-mismatch"))
     if not problems:
         problems += list(seal_problems(folder, seal, protocol))
     return seal, problems
@@ -105,32 +88,21 @@ def freeze_entry(
     """(the new protocol or None if nothing changes, the problems that forbid it, what happened in words)."""
     version = guidelines_version(guidelines_bytes)
     if version is None:
-        return (
-            None,
-            [Problem(file, "", "expected a version line (**Version X.Y**) in the first 40 lines, found none", "no-guidelines-version")],
-            "",
-        )
+        why = "expected a version line (**Version X.Y**) in the first 40 lines, found none"
+        return None, [Problem(file, "", why, "no-guidelines-version")], ""
     if parse_time(frozen) is None:
         return None, [Problem(file, "", f"expected an RFC 3339 date-time with time zone for the freeze, found {frozen!r}", "bad-time")], ""
     digest = sha256_hex(guidelines_bytes)
     entry = frozen_versions(protocol).get(version)
+    if entry is not None and entry["sha256"] == digest:
+        return None, [], f"guidelines {version} already frozen ({digest}, {entry['frozen']})"
     if entry is not None:
-        if entry["sha256"] == digest:
-            return None, [], f"guidelines {version} already frozen ({digest}, {entry['frozen']})"
-        return (
-            None,
-            [
-                Problem(
-                    file,
-                    "",
-                    f"expected the frozen bytes of version {version} (sha256 {entry['sha256']}, annotations/{PROTOCOL_FILE}), found sha256 "
-                    f"{digest}: a frozen version is never changed; give the edited guidelines a new version number",
-                    "frozen-guidelines-edited",
-                )
-            ],
-            "",
+        why = (
+            f"expected the frozen bytes of version {version} (sha256 {entry['sha256']}, annotations/{PROTOCOL_FILE}), found sha256 "
+            f"{digest}: a frozen version is never changed; give the edited guidelines a new version number"
         )
-    new = copy.deepcopy(dict(protocol)) if protocol is not None else empty_protocol()
+        return None, [Problem(file, "", why, "frozen-guidelines-edited")], ""
+    new = copy.deepcopy(dict(protocol)) if protocol is not None else {"protocol_version": 1, "guidelines": [], "legacy_deliveries": []}
     new["guidelines"].append({"version": version, "sha256": digest, "frozen": frozen})
     problems = schema_problems("protocol", new, f"annotations/{PROTOCOL_FILE}")
     return (None if problems else new), problems, f"guidelines {version} frozen: sha256 {digest} at {frozen}"
