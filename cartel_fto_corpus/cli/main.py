@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option, writing
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option, write_outcome, writing
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
@@ -107,7 +107,7 @@ class LazyGroup(click.Group):
     """Subcommands imported on first use; a missing optional dependency ends in one line, exit 2."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if self._available(n))])
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of `--help`, without importing the lazy commands (see `lazy_short_help`)."""
@@ -124,16 +124,8 @@ class LazyGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
-    @staticmethod
-    def _available(name: str) -> bool:
-        module = LAZY_COMMANDS[name].split(":")[0]
-        try:
-            return importlib.util.find_spec(module) is not None
-        except ModuleNotFoundError:  # its parent package is not there yet
-            return False
-
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in LAZY_COMMANDS and self._available(name):
+        if name in LAZY_COMMANDS:
             module, attr = LAZY_COMMANDS[name].split(":")
             try:
                 return getattr(importlib.import_module(module), attr)
@@ -165,7 +157,6 @@ class LazyGroup(click.Group):
 
 def os_error_line(exc: OSError) -> str:
     """`path: reason` of an OSError, and whether the write left everything as it was."""
-    from cartel_fto_corpus.cli.options import write_outcome
     from cartel_fto_corpus.truth.paths import display
 
     where = f"{display(exc.filename)}: " if exc.filename else ""

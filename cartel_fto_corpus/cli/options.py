@@ -11,11 +11,12 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from cartel_fto_corpus.truth.paths import CorpusPaths, data_root, find_checkout, use_schema_of
+from cartel_fto_corpus.truth.visible import visible
 
 #: `--root DIR`: the corpus root holding texts/ and annotations/ (a test fixture, a synthetic
 #: corpus, a copy); default: the checkout around the working directory, else the installed corpus.
@@ -123,15 +124,28 @@ def exit_with(lines: list[str], code: int) -> NoReturn:
     sys.exit(code)
 
 
+def refuse(problems: list[Any], what: str, code: int = 1) -> NoReturn:
+    """Exit with one line per problem of the corpus (data shown through `truth.visible`) and
+    `N problems: refusing to WHAT; see `cartel-fto validate``: nothing is made of invalid data."""
+    n = len(problems)
+    exit_with(
+        [visible(str(p)) for p in problems] + [f"{n} problem{'s' if n != 1 else ''}: refusing to {what}; see `cartel-fto validate`"], code
+    )
+
+
 @contextlib.contextmanager
-def writing(root: Path | str) -> Iterator[list[str]]:
-    """Hold the corpus lock for a command that writes (from its first read to its last write).
+def writing(root: Path | str, when: bool = True) -> Iterator[list[str]]:
+    """Hold the corpus lock for a command that writes (from its first read to its last write);
+    `when` false (its `--check`, a listing without `--write`): no lock, nothing recovered.
 
     Prints what the lock's recovery finished or removed of an interrupted writer as `note:` lines.
     A held lock (`LockHeld`) and OSErrors end in one line in `main.LazyGroup.invoke`.
     """
     from cartel_fto_corpus.truth.lock import corpus_lock
 
+    if not when:
+        yield []
+        return
     with corpus_lock(root) as recovered:
         for line in recovered:
             click.echo(f"note: {line}", err=True)

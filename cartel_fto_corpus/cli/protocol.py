@@ -31,7 +31,6 @@ def _read_bytes(path: Path, what: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         exit_with([f"{display(path)}: cannot read {what}: {exc.strerror}"], 2)
-        raise  # unreachable: exit_with exits
 
 
 @click.command("seal")

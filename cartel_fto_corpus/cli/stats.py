@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import sys
@@ -11,7 +10,7 @@ from typing import Any
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, format_option, require_readable, root_option, writing
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, require_readable, root_option, writing
 from cartel_fto_corpus.inspection.stats import _NUMERIC, compute_stats, stats_tables
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -80,7 +79,7 @@ def stats_command(root: Path | None, fmt: str, write_ds: bool, check_ds: bool, f
     """
     on_root = datasheet is None and (write_ds or check_ds)  # the installed copy has no DATASHEET.md
     paths = CorpusPaths(corpus_root(root, writes=on_root, action="check the datasheet of" if check_ds else "write into"))
-    with writing(paths.root) if write_ds else contextlib.nullcontext():  # figures and the datasheet of one corpus state
+    with writing(paths.root, write_ds):  # figures and the datasheet of one corpus state
         _stats(paths, fmt, write_ds, check_ds, datasheet, full)
 
 
@@ -91,16 +90,14 @@ def _stats(paths: CorpusPaths, fmt: str, write_ds: bool, check_ds: bool, datashe
     try:
         stats = compute_stats(paths)
     except (OSError, ValueError, KeyError) as exc:
-        click.echo(f"{paths.root}: cannot compute statistics: {exc}", err=True)
-        sys.exit(2)
+        exit_with([f"{paths.root}: cannot compute statistics: {exc}"], 2)
     if write_ds or check_ds:
         try:
             code = sync_datasheets(
                 datasheet_targets(paths.root, datasheet), stats, check=check_ds, echo=functools.partial(click.echo, err=True)
             )
         except DatasheetError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(2)
+            exit_with([str(exc)], 2)
         if code:
             sys.exit(code)
         if fmt == "text":
