@@ -137,15 +137,14 @@ def majority_stance(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
             yield {"id": r["id"], "fold": k, "predicted_label": label}
 
 
-def _lr(texts: list[str], labels: list[Any]):
+def _lr(texts: list[str], labels: list[Any], vectorizer: Any = None):
+    """Logistic regression (seed `LR_SEED`) over `vectorizer`'s features, by default TF-IDF of word 1-2-grams; fitted."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True), LogisticRegression(max_iter=2000, random_state=LR_SEED)
-    )
-    return model.fit(texts, labels)
+    vectorizer = vectorizer or TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+    return make_pipeline(vectorizer, LogisticRegression(max_iter=2000, random_state=LR_SEED)).fit(texts, labels)
 
 
 def tfidf_stance(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
