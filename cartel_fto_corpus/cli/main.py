@@ -220,7 +220,10 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
             verdict += f" ({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})"
         click.echo(f"{len(report.files)} files checked ({_what_was_checked(report.files)}): {verdict}", err=True)
         if summary and n == 0 and not paths:
-            _print_summary(root)
+            from cartel_fto_corpus.inspection.console import print_summary
+            from cartel_fto_corpus.truth.paths import CorpusPaths
+
+            print_summary(CorpusPaths(root))
     sys.exit(report.exit_code)
 
 
@@ -245,53 +248,6 @@ def _checkout_of(paths: tuple[Path, ...]) -> Path | None:
         names = ", ".join(sorted(str(f) if f else "no checkout" for f in found))
         exit_with([f"PATHS: expected files of one corpus, found files of {names}; validate them one corpus at a time"], 2)
     return found.pop()
-
-
-def _print_summary(root: Path | None) -> None:
-    """One row per document with its counts, at the terminal's width (80 when not a terminal).
-
-    When titles and flags do not fit beside the counts, the table keeps the counts and the titles
-    and flags follow it one line per document, instead of wrapping every cell.
-    """
-    from rich.console import Console
-    from rich.table import Table
-
-    from cartel_fto_corpus.inspection.summary import summarize
-    from cartel_fto_corpus.inspection.terminal import natural_width, plain
-    from cartel_fto_corpus.truth.paths import CorpusPaths
-
-    rows = summarize(CorpusPaths(root))
-    console = Console()
-
-    def table(wide: bool) -> Table:
-        cols = ("document", "title", "chars", "sets", "status", "entities", "stances", "claims", "quality flags")
-        t = Table(title="cartel_fto_corpus")
-        for col in cols if wide else [c for c in cols if c not in {"title", "quality flags"}]:
-            numeric = col in {"chars", "sets", "entities", "stances", "claims"}
-            t.add_column(col, justify="right" if numeric else "left", no_wrap=col not in {"title", "quality flags"})
-        for r in rows:
-            t.add_row(  # titles come from the texts: `plain`, never markup
-                r.doc_id,
-                *([plain(r.title or "-")] if wide else []),
-                str(r.n_chars),
-                str(r.annotators),
-                r.status,
-                str(r.entities),
-                str(r.stances),
-                str(r.claims),
-                *([plain(", ".join(r.flags))] if wide else []),
-            )
-        totals = [str(sum(getattr(r, k) for r in rows)) for k in ("n_chars", "annotators", "entities", "stances", "claims")]
-        t.add_row("total", *([""] if wide else []), *totals[:2], "", *totals[2:], *([""] if wide else []), style="bold")
-        return t
-
-    full = table(wide=True)
-    if natural_width(console, full) <= console.width:
-        console.print(full)
-        return
-    console.print(table(wide=False))
-    for r in rows:
-        console.print(plain(f"{r.doc_id}: {r.title or '-'}" + (f" (flags: {', '.join(r.flags)})" if r.flags else "")), highlight=False)
 
 
 @cli.command()
