@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, refuse, root_option, writing
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, plural, refuse, root_option, writing
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
 from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
@@ -52,8 +52,7 @@ def _build_or_check(paths: CorpusPaths, out: Path, check: bool, annotations_only
         if check:
             stale = stale_files(paths, out)
             if stale:
-                n = len(stale)
-                exit_with([*map(visible, stale), f"{n} generated file{'s' if n != 1 else ''} stale: run `cartel-fto build`"], 1)
+                exit_with([*map(visible, stale), f"{plural(len(stale), 'generated file')} stale: run `cartel-fto build`"], 1)
             click.echo(f"{out}: data/, croissant.json, SHA256SUMS and the card are up to date", err=True)
             return
         result = build(paths, out, validate_first=False, annotations_only=annotations_only)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, refuse, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, plural, refuse, root_option
 from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_all, format_list, split_formats
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.visible import visible
@@ -47,4 +47,4 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
         exit_with([visible(str(exc)), "refusing to export"], 1)
     for f in files:
         click.echo(f"{f}: written", err=True)
-    click.echo(f"exported {fmt}: {len(files)} file{'s' if len(files) != 1 else ''} in {out}", err=True)
+    click.echo(f"exported {fmt}: {plural(len(files), 'file')} in {out}", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, root_option, writing
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, plural, root_option, writing
 from cartel_fto_corpus.truth.hydrate import hydrate
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -38,8 +38,7 @@ def hydrate_command(folder: Path, root: Path | None, check: bool) -> None:
     for name in result.missing:
         click.echo(f"{paths.texts / name}: missing (not in {folder})", err=True)
     if result.problems:
-        n = len(result.problems)
-        click.echo(f"{n} text{'s' if n != 1 else ''} refused: nothing written", err=True)
+        click.echo(f"{plural(len(result.problems), 'text')} refused: nothing written", err=True)
         sys.exit(1)
     verb = "would be written" if check else "written"
     click.echo(

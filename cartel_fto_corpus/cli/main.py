@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option, write_outcome, writing
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, plural, root_option, write_outcome, writing
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
@@ -215,9 +215,9 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
         click.echo(out, nl=False, file=sys.stdout if fmt != "text" else sys.stderr)
     if fmt == "text":
         n = len(report.problems)
-        verdict = "valid" if n == 0 else f"{n} problem{'s' if n != 1 else ''}"
+        verdict = "valid" if n == 0 else plural(n, "problem")
         if report.warnings:
-            verdict += f" ({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})"
+            verdict += f" ({plural(len(report.warnings), 'warning')})"
         click.echo(f"{len(report.files)} files checked ({_what_was_checked(report.files)}): {verdict}", err=True)
         if summary and n == 0 and not paths:
             from cartel_fto_corpus.inspection.console import print_summary
@@ -232,7 +232,7 @@ def _what_was_checked(files: list[str]) -> str:
     (7 files for five articles) left a reader wondering what the other two were."""
     names = {f.replace("\\", "/").rsplit("/", 1)[-1] for f in files}
     n = sum(1 for f in names if f not in ("registry.json", "manifest.json"))
-    parts = [f"{n} article{'s' if n != 1 else ''}" + ("' annotations" if n != 1 else "'s annotations")] if n else []
+    parts = [plural(n, "article") + ("' annotations" if n != 1 else "'s annotations")] if n else []
     parts += [label for name, label in (("registry.json", "the registry"), ("manifest.json", "the texts' manifest")) if name in names]
     return ", ".join(parts) or "nothing"
 
@@ -264,19 +264,13 @@ def manifest(root: Path | None, check: bool) -> None:
     texts = read_texts(paths)
     bad = [(t, msg) for t in texts if (msg := t.decode_error())]
     if bad:  # nothing is written: a manifest of undecodable bytes would give every offset a wrong meaning
-        for t, msg in bad:
-            click.echo(visible(f"{paths.texts / t.source_file}: {msg}"), err=True)
-        click.echo(
-            f"{paths.manifest}: {'cannot check' if check else 'not written'}: {len(bad)} text{'s' if len(bad) != 1 else ''} not UTF-8",
-            err=True,
-        )
-        sys.exit(2)
+        lines = [visible(f"{paths.texts / t.source_file}: {msg}") for t, msg in bad]
+        exit_with([*lines, f"{paths.manifest}: {'cannot check' if check else 'not written'}: {plural(len(bad), 'text')} not UTF-8"], 2)
     fresh = dumps(compute_manifest(texts))
     current = paths.manifest.read_text(encoding="utf-8") if paths.manifest.exists() else None
     if check:
         if current != fresh:
-            click.echo(f"{paths.manifest}: stale; run `cartel-fto manifest`", err=True)
-            sys.exit(1)
+            exit_with([f"{paths.manifest}: stale; run `cartel-fto manifest`"], 1)
         return
     if current != fresh:
         with writing(paths.root):

@@ -92,9 +92,8 @@ def require_readable(paths: CorpusPaths, what: str) -> None:
 
     problems = readable_corpus_problems(paths)
     if problems:
-        n = len(problems)
         lines = [escape_surrogates(str(p)) for p in problems]
-        lines.append(f"{paths.root}: cannot compute {what}: {n} problem{'s' if n != 1 else ''}; see `cartel-fto validate`")
+        lines.append(f"{paths.root}: cannot compute {what}: {plural(len(problems), 'problem')}; see `cartel-fto validate`")
         exit_with(lines, 2 if any(p.unreadable for p in problems) else 1)
 
 
@@ -124,13 +123,16 @@ def exit_with(lines: list[str], code: int) -> NoReturn:
     sys.exit(code)
 
 
+def plural(n: int, noun: str) -> str:
+    """`1 problem`, `2 problems`: a count with its noun, as every summary line says it."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def refuse(problems: list[Any], what: str, code: int = 1) -> NoReturn:
     """Exit with one line per problem of the corpus (data shown through `truth.visible`) and
     `N problems: refusing to WHAT; see `cartel-fto validate``: nothing is made of invalid data."""
-    n = len(problems)
-    exit_with(
-        [visible(str(p)) for p in problems] + [f"{n} problem{'s' if n != 1 else ''}: refusing to {what}; see `cartel-fto validate`"], code
-    )
+    last = f"{plural(len(problems), 'problem')}: refusing to {what}; see `cartel-fto validate`"
+    exit_with([*(visible(str(p)) for p in problems), last], code)
 
 
 @contextlib.contextmanager
