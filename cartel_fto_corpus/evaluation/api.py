@@ -8,14 +8,14 @@ from typing import Any
 
 from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
-from cartel_fto_corpus.evaluation.predictions import PredictionError, is_annotation_form, load_rows, load_sets
+from cartel_fto_corpus.evaluation.predictions import PredictionError, load_rows, load_sets
 from cartel_fto_corpus.evaluation.score import compare as compare_units
 from cartel_fto_corpus.evaluation.score import score
 from cartel_fto_corpus.publish.tasks import RESAMPLES, SEED, TASKS
 
 
 def _units(path: Path, tasks: list[str] | None, annotator: str | None, corpus: GoldCorpus) -> dict[str, dict[str, Any]]:
-    if is_annotation_form(path):
+    if path.is_dir() or path.suffix == ".json":  # annotation sets
         return load_sets(path, corpus, tasks or list(TASKS), annotator)
     if not tasks or len(tasks) != 1:
         raise PredictionError(

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
+from cartel_fto_corpus.publish.tokenize import tokenize
 from cartel_fto_corpus.truth.unionfind import UnionFind
 
 SPACY_SEEDS = (0, 1, 2)
@@ -52,8 +53,6 @@ def gazetteer_ner(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
     for k in range(corpus.folds):
         names: dict[tuple[str, ...], Counter] = {}
         for r in _rows(corpus, "mentions", corpus.train_docs(k)):
-            from cartel_fto_corpus.publish.tokenize import tokenize
-
             key = tuple(t.text for t in tokenize(r["text"]))
             names.setdefault(key, Counter())[r["label"]] += 1
         longest = max((len(n) for n in names), default=0)

@@ -21,7 +21,7 @@ from typing import Any
 
 from cartel_fto_corpus.checks.problems import Problem, pointer
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus
-from cartel_fto_corpus.evaluation.units import claimant_key, scored_sentences, units_from_set
+from cartel_fto_corpus.evaluation.units import claimant_key, units_from_set
 from cartel_fto_corpus.publish.features import actor_kinds, bio_names
 from cartel_fto_corpus.publish.tasks import TASKS
 from cartel_fto_corpus.truth.paths import PROTOCOL_FILE, REGISTRY_FILE
@@ -332,8 +332,4 @@ def annotator_units(corpus: GoldCorpus, annotator: str, task: str) -> dict[str, 
     return out
 
 
-def is_annotation_form(path: Path) -> bool:
-    return path.is_dir() or path.suffix == ".json"
-
-
-__all__ = ["PredictionError", "annotator_units", "is_annotation_form", "load_rows", "load_sets", "scored_sentences"]
+__all__ = ["PredictionError", "annotator_units", "load_rows", "load_sets"]
