@@ -111,18 +111,12 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of `--help`, without importing the lazy commands (see `lazy_short_help`)."""
-        limit = formatter.width - 6 - max(len(n) for n in self.list_commands(ctx))
-        rows = []
-        for name in self.list_commands(ctx):
-            if name in LAZY_COMMANDS:
-                rows.append((name, lazy_short_help(name, limit)))
-            else:
-                cmd = super().get_command(ctx, name)
-                if cmd is not None and not cmd.hidden:
-                    rows.append((name, cmd.get_short_help_str(limit)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        with formatter.section("Commands"):
+            formatter.write_dl(
+                [(n, lazy_short_help(n, limit) if n in LAZY_COMMANDS else self.commands[n].get_short_help_str(limit)) for n in names]
+            )
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS:
@@ -145,14 +139,11 @@ class LazyGroup(click.Group):
             line = missing_module_line(exc)
             if line is None:
                 raise
-            click.echo(line, err=True)
-            sys.exit(2)
+            exit_with([line], 2)
         except LockHeld as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            exit_with([f"error: {exc}"], 1)
         except OSError as exc:  # disk full, read-only, permission: the path and the reason, no traceback
-            click.echo(f"error: {os_error_line(exc)}", err=True)
-            sys.exit(2)
+            exit_with([f"error: {os_error_line(exc)}"], 2)
 
 
 def os_error_line(exc: OSError) -> str:
@@ -168,8 +159,7 @@ def _unavailable(name: str, line: str) -> click.Command:
     """A stand-in for a command whose module cannot be imported: listed in --help, says why when run."""
 
     def run(**_kwargs: object) -> None:
-        click.echo(line, err=True)
-        sys.exit(2)
+        exit_with([line], 2)
 
     return click.Command(
         name,
