@@ -27,10 +27,10 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.visible import visible_json, visible_lines
 
 
-def _echo(line: object, err: bool = False) -> None:
+def _echo(line: object) -> None:
     """click.echo of a line that quotes data (names, descriptions, reasons): control and
     bidirectional characters shown as escapes (`truth.visible`), its own line breaks kept."""
-    click.echo(visible_lines(str(line)), err=err)
+    click.echo(visible_lines(str(line)))
 
 
 def _unusable(exc: Unusable) -> NoReturn:

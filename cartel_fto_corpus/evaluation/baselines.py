@@ -253,7 +253,7 @@ def run(root: Path | str | None = None, out: Path | None = None, tasks: list[str
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     for path in run():
         print(path, file=sys.stderr)
     return 0
