@@ -27,7 +27,6 @@ from cartel_fto_corpus.cli import (
     show,
     stats,
 )
-from cartel_fto_corpus.evaluation import predictions
 from cartel_fto_corpus.inspection import agreement as agreement_module
 from cartel_fto_corpus.labelstudio import client, config, server, state, webhook, wire
 from cartel_fto_corpus.publish import features, tokenize
@@ -70,9 +69,6 @@ USED_DYNAMICALLY = (
     checker.AnnotationChecker.check_entities,
     checker.AnnotationChecker.check_stances,
     checker.AnnotationChecker.check_claims,
-    # per-task row checkers, dispatched by `getattr(self, self.task)` in predictions._Rows.
-    predictions._Rows.linking,
-    predictions._Rows.checkworthiness,
     # http.server hooks of webhook.Receiver (its local Handler class and ThreadingHTTPServer): the standard library calls them.
     webhook.BaseHTTPRequestHandler.log_message,
     webhook.BaseHTTPRequestHandler.do_POST,

@@ -55,6 +55,7 @@ TESTED_IN: dict[str, tuple[str, str]] = {
     "inspection/importset": ("test_adjudicate.py", '"import-set"'),
     "inspection/rounds": ("test_adjudicate.py", '"--decisions"'),
     "inspection/sealing": ("test_seals.py", '"seal"'),
+    "inspection/console": ("test_cli.py", "--summary"),
     "inspection/summary": ("test_cli.py", "--summary"),
     "inspection/terminal": ("test_terminal_output.py", "cartel_fto_corpus.truth.visible"),
     "labelstudio/pull_plan": ("labelstudio/test_plans.py", "cartel_fto_corpus.labelstudio.pull_plan"),

@@ -6,7 +6,6 @@ delivery, deciding what to write) is `inspection.adjudication_flow`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import NoReturn
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option, writing
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option, writing
 from cartel_fto_corpus.inspection.adjudication_flow import (
     Unusable,
     adjudicate,
@@ -28,17 +27,15 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.visible import visible_json, visible_lines
 
 
-def _echo(line: object, err: bool = False) -> None:
+def _echo(line: object) -> None:
     """click.echo of a line that quotes data (names, descriptions, reasons): control and
     bidirectional characters shown as escapes (`truth.visible`), its own line breaks kept."""
-    click.echo(visible_lines(str(line)), err=err)
+    click.echo(visible_lines(str(line)))
 
 
 def _unusable(exc: Unusable) -> NoReturn:
     """Unusable input: its lines on stderr, exit 2."""
-    for line in exc.lines:
-        click.echo(visible_lines(line) if exc.shown else line, err=True)
-    sys.exit(2)
+    exit_with([visible_lines(line) if exc.shown else line for line in exc.lines], 2)
 
 
 @click.command("adjudicate")
@@ -78,7 +75,7 @@ def adjudicate_command(
         if write and decisions_file is None:
             raise Unusable(["--write: expected --decisions FILE too (who decided, and why, must be recorded)"])
         # from the first read to the last write under the corpus lock: a pull meanwhile must not be lost
-        with writing(paths.root) if write else contextlib.nullcontext():
+        with writing(paths.root, write):
             run = adjudicate(paths, names, docs, decisions_file, write)
     except Unusable as exc:
         _unusable(exc)
@@ -103,7 +100,7 @@ def import_set_command(root: Path | None, folder: Path, pivot: str, write: bool)
     exit 2, one line per problem, if a delivered file is malformed.
     """
     paths = CorpusPaths(corpus_root(root, writes=write, action="import sets into"))
-    with writing(paths.root) if write else contextlib.nullcontext():
+    with writing(paths.root, write):
         try:
             plan = plan_import(paths, folder, pivot)
         except Unusable as exc:

@@ -52,7 +52,6 @@ def agreement_command(
         report, problems = agreement_report(paths, source, include_legacy, only, resamples, seed)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         exit_with([f"{paths.annotations}: cannot read the annotations: {exc}; run `cartel-fto validate` first"], 2)
-        return
     if problems:
         exit_with([str(p) for p in problems] + [f"{paths.root}: cannot compute agreement: the deliveries fail their seal checks"], 1)
     unknown = [a for a in only or [] if a not in report.get("known_annotators", [])]

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option, writing
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, plural, refuse, root_option, writing
 from cartel_fto_corpus.publish.build import BuildError, build, stale_files
 from cartel_fto_corpus.publish.features import CONFIGS
-from cartel_fto_corpus.truth.jsonio import escape_surrogates
 from cartel_fto_corpus.truth.paths import DATA, CorpusPaths
 from cartel_fto_corpus.truth.visible import visible
-
-# --------------------------------------------------------------------------- command line
-
-
-def _fail(lines: Iterable[str], code: int = 1) -> None:
-    for line in lines:  # problem lines quote file names and data: `visible`
-        click.echo(visible(line), err=True)
-    sys.exit(code)
 
 
 @click.command("build")
@@ -45,12 +33,12 @@ def build_command(root: Path | None, out: Path | None, check: bool, annotations_
     Validates first and refuses invalid data. Deterministic: a second build changes no byte.
     """
     if annotations_only and (out is None or check):
-        _fail(["--annotations-only: expected --out DIR (never the corpus's own data/) and no --check"], 2)
+        exit_with(["--annotations-only: expected --out DIR (never the corpus's own data/) and no --check"], 2)
     # The installed copy ships no card or DATASHEET to compare with, and is never written to.
     action = "check the generated files of" if check else "write into"
     paths = CorpusPaths(corpus_root(root, writes=out is None, action=action))
     out = Path(out) if out is not None else paths.root
-    with contextlib.nullcontext() if check else writing(paths.root):
+    with writing(paths.root, not check):
         _build_or_check(paths, out, check, annotations_only)
 
 
@@ -59,21 +47,19 @@ def _build_or_check(paths: CorpusPaths, out: Path, check: bool, annotations_only
 
     report = validate(None, paths.root)
     if report.problems:
-        n = len(report.problems)
-        lines = [escape_surrogates(str(p)) for p in report.problems]
-        _fail([*lines, f"{n} problem{'s' if n != 1 else ''}: refusing to build; see `cartel-fto validate`"], report.exit_code)
+        refuse(report.problems, "build", report.exit_code)
     try:
         if check:
             stale = stale_files(paths, out)
             if stale:
-                _fail([*stale, f"{len(stale)} generated file{'s' if len(stale) != 1 else ''} stale: run `cartel-fto build`"])
+                exit_with([*map(visible, stale), f"{plural(len(stale), 'generated file')} stale: run `cartel-fto build`"], 1)
             click.echo(f"{out}: data/, croissant.json, SHA256SUMS and the card are up to date", err=True)
             return
         result = build(paths, out, validate_first=False, annotations_only=annotations_only)
     except OSError as exc:
         cannot_write(out, exc)
     except BuildError as exc:
-        _fail([str(exc), "refusing to build"])
+        exit_with([visible(str(exc)), "refusing to build"], 1)
     for rel in [*result.changed, *(f"{r} (removed)" for r in result.removed)]:
         click.echo(f"{rel}: written" if not rel.endswith("(removed)") else rel, err=True)
     total = ", ".join(f"{c} {sum(result.rows[c].values())}" for c in CONFIGS)

@@ -38,10 +38,8 @@ def diff_command(old: str, new: str, annotator: str | None, repo: Path | None, f
         report = diff_sides(read_side(old, where), read_side(new, where), annotator)
     except SideError as exc:
         exit_with([str(exc)], 2)
-        return
     except (KeyError, TypeError) as exc:
         exit_with([f"{old} -> {new}: an annotation file without the expected shape ({exc}); run `cartel-fto validate` on it"], 2)
-        return
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:

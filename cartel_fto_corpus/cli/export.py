@@ -6,12 +6,11 @@ imported, so a registered format is a choice, listed, without an edit here.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, plural, refuse, root_option
 from cartel_fto_corpus.publish.exports import FORMATS, ExportError, export_all, format_list, split_formats
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.visible import visible
@@ -39,19 +38,13 @@ def export_command(root: Path | None, fmt: str, out: Path) -> None:
     paths = CorpusPaths(corpus_root(root))
     report = validate(None, paths.root)
     if report.problems:
-        for p in report.problems:
-            click.echo(visible(str(p)), err=True)
-        n = len(report.problems)
-        click.echo(f"{n} problem{'s' if n != 1 else ''}: refusing to export; see `cartel-fto validate`", err=True)
-        sys.exit(1)
+        refuse(report.problems, "export")
     try:
         files = export_all(fmt, paths, out)
     except OSError as exc:
         cannot_write(out, exc)
     except ExportError as exc:
-        click.echo(visible(str(exc)), err=True)
-        click.echo("refusing to export", err=True)
-        sys.exit(1)
+        exit_with([visible(str(exc)), "refusing to export"], 1)
     for f in files:
         click.echo(f"{f}: written", err=True)
-    click.echo(f"exported {fmt}: {len(files)} file{'s' if len(files) != 1 else ''} in {out}", err=True)
+    click.echo(f"exported {fmt}: {plural(len(files), 'file')} in {out}", err=True)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option, writing
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, plural, root_option, writing
 from cartel_fto_corpus.truth.hydrate import hydrate
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -26,13 +25,12 @@ def hydrate_command(folder: Path, root: Path | None, check: bool) -> None:
     """
     paths = CorpusPaths(corpus_root(root, writes=not check, action="hydrate"))
     try:
-        with contextlib.nullcontext() if check else writing(paths.root):  # texts/ is the corpus: one writer at a time
+        with writing(paths.root, not check):  # texts/ is the corpus: one writer at a time
             result = hydrate(paths, folder, write=not check)
     except OSError as exc:
         cannot_write(paths.texts, exc)
     except (ValueError, KeyError) as exc:
-        click.echo(f"{paths.manifest}: cannot read the manifest: {exc}", err=True)
-        sys.exit(2)
+        exit_with([f"{paths.manifest}: cannot read the manifest: {exc}"], 2)
     for line in result.problems:
         click.echo(line, err=True)
     for p in result.written:
@@ -40,8 +38,7 @@ def hydrate_command(folder: Path, root: Path | None, check: bool) -> None:
     for name in result.missing:
         click.echo(f"{paths.texts / name}: missing (not in {folder})", err=True)
     if result.problems:
-        n = len(result.problems)
-        click.echo(f"{n} text{'s' if n != 1 else ''} refused: nothing written", err=True)
+        click.echo(f"{plural(len(result.problems), 'text')} refused: nothing written", err=True)
         sys.exit(1)
     verb = "would be written" if check else "written"
     click.echo(

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus import __version__
-from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, root_option, writing
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, format_option, plural, root_option, write_outcome, writing
 
 #: name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS = {
@@ -83,12 +83,13 @@ def lazy_short_help(name: str, limit: int = 45) -> str:
     """The one-line help of a lazy command, read from its module's source without importing it.
 
     `cartel-fto --help` lists every command with its first docstring line; importing the modules
-    for that would load `datasets` (via `publish.build`) and cost a second. The callback named in
-    `LAZY_COMMANDS` is found by name in the module's syntax tree; an explicit `short_help=` or
-    `help=` in its decorators wins, as in click. `tests/test_cli_usability.py` compares the result
-    with the imported command's own short help.
+    for that would load `datasets` (via `publish.build`) and cost a second, and even parsing them
+    whole costs ten times more than cutting out the one docstring of the callback named in
+    `LAZY_COMMANDS` (the commands pass no `help=`). `tests/test_cli_usability.py` compares the
+    result with the imported command's own short help.
     """
     import ast
+    import inspect
 
     module, attr = LAZY_COMMANDS[name].split(":")
     try:
@@ -96,70 +97,29 @@ def lazy_short_help(name: str, limit: int = 45) -> str:
         source = Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
     except (ModuleNotFoundError, OSError, ValueError):
         return ""
-    try:
-        tree = ast.parse(_definition(source, attr))
-    except SyntaxError:  # an unusual layout: the listing shows no help rather than failing
+    m = re.search(rf'^def {re.escape(attr)}\(.*?\)(?: -> [^:\n]+)?:\n\s+(""".*?""")', source, re.MULTILINE | re.DOTALL)
+    if m is None:  # an unusual layout: the listing shows no help rather than failing
         return ""
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == attr:
-            text, short = ast.get_docstring(node) or "", None
-            for deco in node.decorator_list:
-                func = deco.func if isinstance(deco, ast.Call) else None
-                name_of = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-                if name_of not in ("command", "group"):
-                    continue
-                for kw in deco.keywords:
-                    if kw.arg in ("short_help", "help") and isinstance(kw.value, ast.Constant):
-                        text, short = (text, kw.value.value) if kw.arg == "short_help" else (kw.value.value, short)
-            return click.Command(name, help=text, short_help=short).get_short_help_str(limit)
-    return ""
-
-
-def _definition(source: str, name: str) -> str:
-    """The top-level function `name` with its decorators, cut out of a module's source: parsing only
-    it keeps `--help` at a tenth of the cost of parsing every command module whole."""
-    m = re.search(rf"^def {re.escape(name)}\(", source, re.MULTILINE)
-    if m is None:
-        return ""
-    lines = source[: m.start()].split("\n")[:-1]
-    start = len(lines)
-    while start > 0 and lines[start - 1].strip() and (lines[start - 1][0] in " \t@)]}"):
-        start -= 1
-    end = re.compile(r"^[^\s)\]}]", re.MULTILINE).search(source, m.end())
-    return "\n".join(lines[start:]) + "\n" + source[m.start() : end.start() if end else len(source)]
+    return click.Command(name, help=inspect.cleandoc(ast.literal_eval(m.group(1)))).get_short_help_str(limit)
 
 
 class LazyGroup(click.Group):
     """Subcommands imported on first use; a missing optional dependency ends in one line, exit 2."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if self._available(n))])
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of `--help`, without importing the lazy commands (see `lazy_short_help`)."""
-        limit = formatter.width - 6 - max(len(n) for n in self.list_commands(ctx))
-        rows = []
-        for name in self.list_commands(ctx):
-            if name in LAZY_COMMANDS:
-                rows.append((name, lazy_short_help(name, limit)))
-            else:
-                cmd = super().get_command(ctx, name)
-                if cmd is not None and not cmd.hidden:
-                    rows.append((name, cmd.get_short_help_str(limit)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
-    @staticmethod
-    def _available(name: str) -> bool:
-        module = LAZY_COMMANDS[name].split(":")[0]
-        try:
-            return importlib.util.find_spec(module) is not None
-        except ModuleNotFoundError:  # its parent package is not there yet
-            return False
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        with formatter.section("Commands"):
+            formatter.write_dl(
+                [(n, lazy_short_help(n, limit) if n in LAZY_COMMANDS else self.commands[n].get_short_help_str(limit)) for n in names]
+            )
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in LAZY_COMMANDS and self._available(name):
+        if name in LAZY_COMMANDS:
             module, attr = LAZY_COMMANDS[name].split(":")
             try:
                 return getattr(importlib.import_module(module), attr)
@@ -179,19 +139,15 @@ class LazyGroup(click.Group):
             line = missing_module_line(exc)
             if line is None:
                 raise
-            click.echo(line, err=True)
-            sys.exit(2)
+            exit_with([line], 2)
         except LockHeld as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            exit_with([f"error: {exc}"], 1)
         except OSError as exc:  # disk full, read-only, permission: the path and the reason, no traceback
-            click.echo(f"error: {os_error_line(exc)}", err=True)
-            sys.exit(2)
+            exit_with([f"error: {os_error_line(exc)}"], 2)
 
 
 def os_error_line(exc: OSError) -> str:
     """`path: reason` of an OSError, and whether the write left everything as it was."""
-    from cartel_fto_corpus.cli.options import write_outcome
     from cartel_fto_corpus.truth.paths import display
 
     where = f"{display(exc.filename)}: " if exc.filename else ""
@@ -203,8 +159,7 @@ def _unavailable(name: str, line: str) -> click.Command:
     """A stand-in for a command whose module cannot be imported: listed in --help, says why when run."""
 
     def run(**_kwargs: object) -> None:
-        click.echo(line, err=True)
-        sys.exit(2)
+        exit_with([line], 2)
 
     return click.Command(
         name,
@@ -250,12 +205,15 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, summary: bool
         click.echo(out, nl=False, file=sys.stdout if fmt != "text" else sys.stderr)
     if fmt == "text":
         n = len(report.problems)
-        verdict = "valid" if n == 0 else f"{n} problem{'s' if n != 1 else ''}"
+        verdict = "valid" if n == 0 else plural(n, "problem")
         if report.warnings:
-            verdict += f" ({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})"
+            verdict += f" ({plural(len(report.warnings), 'warning')})"
         click.echo(f"{len(report.files)} files checked ({_what_was_checked(report.files)}): {verdict}", err=True)
         if summary and n == 0 and not paths:
-            _print_summary(root)
+            from cartel_fto_corpus.inspection.console import print_summary
+            from cartel_fto_corpus.truth.paths import CorpusPaths
+
+            print_summary(CorpusPaths(root))
     sys.exit(report.exit_code)
 
 
@@ -264,7 +222,7 @@ def _what_was_checked(files: list[str]) -> str:
     (7 files for five articles) left a reader wondering what the other two were."""
     names = {f.replace("\\", "/").rsplit("/", 1)[-1] for f in files}
     n = sum(1 for f in names if f not in ("registry.json", "manifest.json"))
-    parts = [f"{n} article{'s' if n != 1 else ''}" + ("' annotations" if n != 1 else "'s annotations")] if n else []
+    parts = [plural(n, "article") + ("' annotations" if n != 1 else "'s annotations")] if n else []
     parts += [label for name, label in (("registry.json", "the registry"), ("manifest.json", "the texts' manifest")) if name in names]
     return ", ".join(parts) or "nothing"
 
@@ -282,53 +240,6 @@ def _checkout_of(paths: tuple[Path, ...]) -> Path | None:
     return found.pop()
 
 
-def _print_summary(root: Path | None) -> None:
-    """One row per document with its counts, at the terminal's width (80 when not a terminal).
-
-    When titles and flags do not fit beside the counts, the table keeps the counts and the titles
-    and flags follow it one line per document, instead of wrapping every cell.
-    """
-    from rich.console import Console
-    from rich.table import Table
-
-    from cartel_fto_corpus.inspection.summary import summarize
-    from cartel_fto_corpus.inspection.terminal import natural_width, plain
-    from cartel_fto_corpus.truth.paths import CorpusPaths
-
-    rows = summarize(CorpusPaths(root))
-    console = Console()
-
-    def table(wide: bool) -> Table:
-        cols = ("document", "title", "chars", "sets", "status", "entities", "stances", "claims", "quality flags")
-        t = Table(title="cartel_fto_corpus")
-        for col in cols if wide else [c for c in cols if c not in {"title", "quality flags"}]:
-            numeric = col in {"chars", "sets", "entities", "stances", "claims"}
-            t.add_column(col, justify="right" if numeric else "left", no_wrap=col not in {"title", "quality flags"})
-        for r in rows:
-            t.add_row(  # titles come from the texts: `plain`, never markup
-                r.doc_id,
-                *([plain(r.title or "-")] if wide else []),
-                str(r.n_chars),
-                str(r.annotators),
-                r.status,
-                str(r.entities),
-                str(r.stances),
-                str(r.claims),
-                *([plain(", ".join(r.flags))] if wide else []),
-            )
-        totals = [str(sum(getattr(r, k) for r in rows)) for k in ("n_chars", "annotators", "entities", "stances", "claims")]
-        t.add_row("total", *([""] if wide else []), *totals[:2], "", *totals[2:], *([""] if wide else []), style="bold")
-        return t
-
-    full = table(wide=True)
-    if natural_width(console, full) <= console.width:
-        console.print(full)
-        return
-    console.print(table(wide=False))
-    for r in rows:
-        console.print(plain(f"{r.doc_id}: {r.title or '-'}" + (f" (flags: {', '.join(r.flags)})" if r.flags else "")), highlight=False)
-
-
 @cli.command()
 @root_option
 @click.option("--check", is_flag=True, help="Do not write; exit 1 if texts/manifest.json is stale.")
@@ -343,19 +254,13 @@ def manifest(root: Path | None, check: bool) -> None:
     texts = read_texts(paths)
     bad = [(t, msg) for t in texts if (msg := t.decode_error())]
     if bad:  # nothing is written: a manifest of undecodable bytes would give every offset a wrong meaning
-        for t, msg in bad:
-            click.echo(visible(f"{paths.texts / t.source_file}: {msg}"), err=True)
-        click.echo(
-            f"{paths.manifest}: {'cannot check' if check else 'not written'}: {len(bad)} text{'s' if len(bad) != 1 else ''} not UTF-8",
-            err=True,
-        )
-        sys.exit(2)
+        lines = [visible(f"{paths.texts / t.source_file}: {msg}") for t, msg in bad]
+        exit_with([*lines, f"{paths.manifest}: {'cannot check' if check else 'not written'}: {plural(len(bad), 'text')} not UTF-8"], 2)
     fresh = dumps(compute_manifest(texts))
     current = paths.manifest.read_text(encoding="utf-8") if paths.manifest.exists() else None
     if check:
         if current != fresh:
-            click.echo(f"{paths.manifest}: stale; run `cartel-fto manifest`", err=True)
-            sys.exit(1)
+            exit_with([f"{paths.manifest}: stale; run `cartel-fto manifest`"], 1)
         return
     if current != fresh:
         with writing(paths.root):

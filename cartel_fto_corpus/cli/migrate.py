@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import corpus_root, root_option, writing
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, root_option, writing
 from cartel_fto_corpus.truth.migrate import TO_VERSION, migrate_root
 from cartel_fto_corpus.truth.paths import CorpusPaths
 
@@ -19,12 +18,10 @@ from cartel_fto_corpus.truth.paths import CorpusPaths
 def migrate_command(root: Path | None, check: bool) -> None:
     """Migrate annotations/*.json and annotations/registry.json from schema 1.0 to 1.1 (idempotent)."""
     paths = CorpusPaths(corpus_root(root, writes=not check, action="migrate"))
-    with contextlib.nullcontext() if check else writing(paths.root):
+    with writing(paths.root, not check):
         result = migrate_root(paths, write=not check)
-    for line in result.errors:
-        click.echo(line, err=True)
     if result.errors:
-        sys.exit(2)
+        exit_with(result.errors, 2)
     verb = "needs migrating" if check else "migrated"
     for p in result.written:
         click.echo(f"{p}: {verb} to schema {TO_VERSION}", err=True)

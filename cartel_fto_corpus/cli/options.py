@@ -11,11 +11,12 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from cartel_fto_corpus.truth.paths import CorpusPaths, data_root, find_checkout, use_schema_of
+from cartel_fto_corpus.truth.visible import visible
 
 #: `--root DIR`: the corpus root holding texts/ and annotations/ (a test fixture, a synthetic
 #: corpus, a copy); default: the checkout around the working directory, else the installed corpus.
@@ -91,9 +92,8 @@ def require_readable(paths: CorpusPaths, what: str) -> None:
 
     problems = readable_corpus_problems(paths)
     if problems:
-        n = len(problems)
         lines = [escape_surrogates(str(p)) for p in problems]
-        lines.append(f"{paths.root}: cannot compute {what}: {n} problem{'s' if n != 1 else ''}; see `cartel-fto validate`")
+        lines.append(f"{paths.root}: cannot compute {what}: {plural(len(problems), 'problem')}; see `cartel-fto validate`")
         exit_with(lines, 2 if any(p.unreadable for p in problems) else 1)
 
 
@@ -123,15 +123,31 @@ def exit_with(lines: list[str], code: int) -> NoReturn:
     sys.exit(code)
 
 
+def plural(n: int, noun: str) -> str:
+    """`1 problem`, `2 problems`: a count with its noun, as every summary line says it."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def refuse(problems: list[Any], what: str, code: int = 1) -> NoReturn:
+    """Exit with one line per problem of the corpus (data shown through `truth.visible`) and
+    `N problems: refusing to WHAT; see `cartel-fto validate``: nothing is made of invalid data."""
+    last = f"{plural(len(problems), 'problem')}: refusing to {what}; see `cartel-fto validate`"
+    exit_with([*(visible(str(p)) for p in problems), last], code)
+
+
 @contextlib.contextmanager
-def writing(root: Path | str) -> Iterator[list[str]]:
-    """Hold the corpus lock for a command that writes (from its first read to its last write).
+def writing(root: Path | str, when: bool = True) -> Iterator[list[str]]:
+    """Hold the corpus lock for a command that writes (from its first read to its last write);
+    `when` false (its `--check`, a listing without `--write`): no lock, nothing recovered.
 
     Prints what the lock's recovery finished or removed of an interrupted writer as `note:` lines.
     A held lock (`LockHeld`) and OSErrors end in one line in `main.LazyGroup.invoke`.
     """
     from cartel_fto_corpus.truth.lock import corpus_lock
 
+    if not when:
+        yield []
+        return
     with corpus_lock(root) as recovered:
         for line in recovered:
             click.echo(f"note: {line}", err=True)

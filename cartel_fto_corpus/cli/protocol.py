@@ -13,7 +13,7 @@ import click
 
 from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.checks.seals import SEAL_FILE, guidelines_path, load_protocol, protocol_path
-from cartel_fto_corpus.cli.options import corpus_root, exit_with, root_option
+from cartel_fto_corpus.cli.options import corpus_root, exit_with, plural, root_option
 from cartel_fto_corpus.inspection.sealing import DEFAULT_GIVEN, freeze_entry, make_seal, now_rfc3339
 from cartel_fto_corpus.truth.atomic import write_atomic
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
@@ -23,7 +23,7 @@ from cartel_fto_corpus.truth.texts import dumps
 
 def _refuse(problems: list[Problem], what: str) -> None:
     code = 2 if any(p.unreadable for p in problems) else 1
-    exit_with([str(p) for p in problems] + [f"{what}: not written ({len(problems)} problem{'s' if len(problems) != 1 else ''})"], code)
+    exit_with([str(p) for p in problems] + [f"{what}: not written ({plural(len(problems), 'problem')})"], code)
 
 
 def _read_bytes(path: Path, what: str) -> bytes:
@@ -31,7 +31,6 @@ def _read_bytes(path: Path, what: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         exit_with([f"{display(path)}: cannot read {what}: {exc.strerror}"], 2)
-        raise  # unreachable: exit_with exits
 
 
 @click.command("seal")

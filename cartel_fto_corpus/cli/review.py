@@ -9,22 +9,13 @@ from pathlib import Path
 import click
 
 from cartel_fto_corpus.cli.options import corpus_root, format_option, root_option
-
-LAYER_CHOICES = (
-    "entities.label",
-    "stances.label",
-    "claims.type",
-    "claims.checkworthiness",
-    "entities.presence",
-    "stances.presence",
-    "claims.presence",
-)
+from cartel_fto_corpus.inspection.review import LAYERS, render_text, review
 
 
 @click.command("review")
 @root_option
 @click.option("--top", "top", type=click.IntRange(min=1), default=10, show_default=True, help="Items shown per layer.")
-@click.option("--layer", "layers", multiple=True, type=click.Choice(LAYER_CHOICES), help="Only these layers (default: all).")
+@click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS), help="Only these layers (default: all).")
 @click.option(
     "--sources",
     type=click.Choice(["all", "model"]),
@@ -49,7 +40,6 @@ def review_command(root: Path | None, top: int, layers: tuple[str, ...], sources
     """
     from cartel_fto_corpus.evaluation.corpus import load_gold
     from cartel_fto_corpus.evaluation.oof import predict, write
-    from cartel_fto_corpus.inspection.review import render_text, review
 
     base = corpus_root(root, writes=write_files)
     corpus = load_gold(base)

@@ -31,11 +31,8 @@ def scaffold_command(text: Path, annotator: str, guideline_version: str | None, 
 
     paths = CorpusPaths(corpus_root(root, writes=not check, action="add an article to"))
     try:
-        if check:
-            result = scaffold(paths, text, annotator, guideline_version=guideline_version, write=False)
-        else:
-            with writing(paths.root):
-                result = scaffold(paths, text, annotator, guideline_version=guideline_version)
+        with writing(paths.root, not check):
+            result = scaffold(paths, text, annotator, guideline_version=guideline_version, write=not check)
     except OSError as exc:
         cannot_write(paths.root, exc)
     if result.problems:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from cartel_fto_corpus.cli.options import cannot_write, corpus_root, root_option
+from cartel_fto_corpus.cli.options import cannot_write, corpus_root, exit_with, refuse, root_option
 from cartel_fto_corpus.inspection.explorer import InvalidInput, ShowError, load_view, print_view
 from cartel_fto_corpus.inspection.explorer_html import render_html, write_pages
 from cartel_fto_corpus.truth.paths import CorpusPaths
@@ -53,23 +52,15 @@ def show_command(doc_id: str | None, root: Path | None, annotator: str | None, h
         else:
             print_view(view)
     except InvalidInput as exc:  # validated first: nothing the validator refuses reaches a page or a terminal
-        for problem in exc.problems:
-            click.echo(visible(str(problem)), err=True)
-        click.echo(
-            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}: refusing to show; see `cartel-fto validate`", err=True
-        )
-        sys.exit(exc.exit_code)
+        refuse(exc.problems, "show", exc.exit_code)
     except ShowError as exc:
-        click.echo(visible(str(exc)), err=True)
-        sys.exit(2)
+        exit_with([visible(str(exc))], 2)
     except OSError as exc:
-        if html_out is None or exc.filename is None or not _under(Path(exc.filename), html_out):
-            click.echo(visible(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}"), err=True)
-            sys.exit(2)
-        cannot_write(html_out, exc)
+        if html_out is not None and exc.filename is not None and _under(Path(exc.filename), html_out):
+            cannot_write(html_out, exc)
+        exit_with([visible(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}")], 2)
     except (ValueError, KeyError, UnicodeDecodeError) as exc:
-        click.echo(visible(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}"), err=True)
-        sys.exit(2)
+        exit_with([visible(f"{paths.root}: cannot show {doc_id or 'the corpus'}: {exc}")], 2)
 
 
 def _under(path: Path, out: Path) -> bool:

@@ -6,19 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cartel_fto_corpus.checks.problems import Problem
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
-from cartel_fto_corpus.evaluation.predictions import PredictionError, is_annotation_form, load_rows, load_sets
+from cartel_fto_corpus.evaluation.predictions import PredictionError, load_rows, load_sets
 from cartel_fto_corpus.evaluation.score import compare as compare_units
 from cartel_fto_corpus.evaluation.score import score
 from cartel_fto_corpus.publish.tasks import RESAMPLES, SEED, TASKS
 
 
 def _units(path: Path, tasks: list[str] | None, annotator: str | None, corpus: GoldCorpus) -> dict[str, dict[str, Any]]:
-    if is_annotation_form(path):
+    if path.is_dir() or path.suffix == ".json":  # annotation sets
         return load_sets(path, corpus, tasks or list(TASKS), annotator)
     if not tasks or len(tasks) != 1:
-        from cartel_fto_corpus.checks.problems import Problem
-
         raise PredictionError(
             [Problem(str(path), "", f"expected --task (one of {', '.join(TASKS)}) for a row file, found none", "prediction")]
         )
@@ -42,8 +41,6 @@ def evaluate(
     tasks = [task] if isinstance(task, str) else task
     for t in tasks or []:
         if t not in TASKS:
-            from cartel_fto_corpus.checks.problems import Problem
-
             raise PredictionError([Problem(str(predictions), "", f"expected a task of {', '.join(TASKS)}, found {t!r}", "prediction")])
     a = _units(Path(predictions), tasks, annotator, corpus)
     b = _units(Path(compare), list(a), compare_annotator, corpus) if compare is not None else None

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
+from cartel_fto_corpus.publish.tokenize import tokenize
 from cartel_fto_corpus.truth.unionfind import UnionFind
 
 SPACY_SEEDS = (0, 1, 2)
@@ -52,8 +53,6 @@ def gazetteer_ner(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
     for k in range(corpus.folds):
         names: dict[tuple[str, ...], Counter] = {}
         for r in _rows(corpus, "mentions", corpus.train_docs(k)):
-            from cartel_fto_corpus.publish.tokenize import tokenize
-
             key = tuple(t.text for t in tokenize(r["text"]))
             names.setdefault(key, Counter())[r["label"]] += 1
         longest = max((len(n) for n in names), default=0)
@@ -137,15 +136,14 @@ def majority_stance(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
             yield {"id": r["id"], "fold": k, "predicted_label": label}
 
 
-def _lr(texts: list[str], labels: list[Any]):
+def _lr(texts: list[str], labels: list[Any], vectorizer: Any = None):
+    """Logistic regression (seed `LR_SEED`) over `vectorizer`'s features, by default TF-IDF of word 1-2-grams; fitted."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True), LogisticRegression(max_iter=2000, random_state=LR_SEED)
-    )
-    return model.fit(texts, labels)
+    vectorizer = vectorizer or TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+    return make_pipeline(vectorizer, LogisticRegression(max_iter=2000, random_state=LR_SEED)).fit(texts, labels)
 
 
 def tfidf_stance(corpus: GoldCorpus) -> Iterator[dict[str, Any]]:
@@ -255,7 +253,7 @@ def run(root: Path | str | None = None, out: Path | None = None, tasks: list[str
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     for path in run():
         print(path, file=sys.stderr)
     return 0

@@ -30,6 +30,8 @@ class GoldDocument:
     #: config -> rows of this document (`ner`, `mentions`, `stance_classification`, `claims`, `sentences`, ...)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fold: int = 0
+    #: the annotation file's `schema_version`
+    schema_version: str = ""
 
 
 @dataclass
@@ -77,7 +79,8 @@ def load_gold(root: Path | str | None = None) -> GoldCorpus:
             continue
         doc_id = doc.entry["id"]
         fold = next(i for i, b in enumerate(buckets) if doc_id in b)
-        g = GoldDocument(doc_id, doc.text, doc.entry, list(doc.annotation["annotations"]), aset, fold=fold)
+        ann = doc.annotation
+        g = GoldDocument(doc_id, doc.text, doc.entry, list(ann["annotations"]), aset, fold=fold, schema_version=ann["schema_version"])
         for config, row in document_rows(doc, registry, members):
             g.rows.setdefault(config, []).append(row)
         docs[doc_id] = g

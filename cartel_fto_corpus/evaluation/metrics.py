@@ -12,6 +12,7 @@ nothing to find are 1.0; a class with neither gold nor predicted units is left o
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,7 @@ def _ratio(num, den, empty=1.0):
 
 
 def f1(tp, npred, ngold):
-    tp, npred, ngold = (np.asarray(x, float) for x in (tp, npred, ngold))
-    den = npred + ngold
-    return np.where(den > 0, 2 * tp / np.where(den > 0, den, 1), 1.0)
+    return _ratio(2 * np.asarray(tp, float), np.asarray(npred, float) + ngold)
 
 
 def overlap_matches(gold: list[tuple], pred: list[tuple], typed: bool) -> int:
@@ -111,13 +110,11 @@ def precision_at(y_true: list[bool], scores: list[float], k: int = PRECISION_AT)
 
 
 def checkworthiness_stats(gold: dict, pred: dict) -> list[float]:
-    ids = list(gold)
-    y = [gold[i][1] for i in ids]
-    scores = [float((pred.get(i) or (0.0, False))[0]) for i in ids]
-    labels = [bool((pred.get(i) or (0.0, False))[1]) for i in ids]
-    has_pos = any(y)
+    y = [g[1] for g in gold.values()]
+    predicted = [pred.get(i) or (0.0, False) for i in gold]
+    scores, labels = [float(s) for s, _ in predicted], [bool(lab) for _, lab in predicted]
     tp = sum(1 for a, b in zip(y, labels, strict=True) if a and b)
-    return [average_precision(y, scores) if has_pos else 0.0, precision_at(y, scores), float(has_pos), tp, sum(labels), sum(y)]
+    return [average_precision(y, scores), precision_at(y, scores), float(any(y)), tp, sum(labels), sum(y)]
 
 
 def bcubed_items(gold: dict[str, frozenset], pred: dict[str, frozenset]) -> dict[str, tuple[float, float]]:
@@ -151,12 +148,13 @@ STATS = {
 # --- metrics from summed statistics (last axis), vectorised over resamples ----------------------------
 
 
-def _ner(s: np.ndarray) -> dict[str, Any]:
+def _spans(match: str, s: np.ndarray) -> dict[str, Any]:
+    """F1, precision and recall of `match` (strict/exact) spans and overlap F1, from (tp, overlap tp, predicted, gold)."""
     tp, tpo, npred, ngold = (s[..., i] for i in range(4))
     return {
-        "strict_f1": f1(tp, npred, ngold),
-        "strict_precision": _ratio(tp, npred, 1.0 * (ngold == 0)),
-        "strict_recall": _ratio(tp, ngold),
+        f"{match}_f1": f1(tp, npred, ngold),
+        f"{match}_precision": _ratio(tp, npred, 1.0 * (ngold == 0)),
+        f"{match}_recall": _ratio(tp, ngold),
         "overlap_f1": f1(tpo, npred, ngold),
     }
 
@@ -192,14 +190,7 @@ def _stance(s: np.ndarray) -> dict[str, Any]:
 
 
 def _claims(s: np.ndarray) -> dict[str, Any]:
-    tp, tpo, npred, ngold, cl = (s[..., i] for i in range(5))
-    return {
-        "exact_f1": f1(tp, npred, ngold),
-        "exact_precision": _ratio(tp, npred, 1.0 * (ngold == 0)),
-        "exact_recall": _ratio(tp, ngold),
-        "overlap_f1": f1(tpo, npred, ngold),
-        "claimant_accuracy": _ratio(cl, tp),
-    }
+    return {**_spans("exact", s), "claimant_accuracy": _ratio(s[..., 4], s[..., 0])}
 
 
 def _checkworthiness(s: np.ndarray) -> dict[str, Any]:
@@ -209,11 +200,11 @@ def _checkworthiness(s: np.ndarray) -> dict[str, Any]:
 
 def _clusters(s: np.ndarray) -> dict[str, Any]:
     p, r = _ratio(s[..., 0], s[..., 2]), _ratio(s[..., 1], s[..., 2])
-    return {"bcubed_f1": np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), 0.0), "bcubed_precision": p, "bcubed_recall": r}
+    return {"bcubed_f1": _ratio(2 * p * r, p + r, 0.0), "bcubed_precision": p, "bcubed_recall": r}
 
 
 METRICS = {
-    "ner": _ner,
+    "ner": partial(_spans, "strict"),
     "linking": _linking,
     "stance": _stance,
     "claims": _claims,

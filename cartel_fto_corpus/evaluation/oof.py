@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.evaluation.baselines import LR_SEED, _stance_text
+from cartel_fto_corpus.evaluation.baselines import _lr, _stance_text
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus, load_gold
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -55,24 +55,22 @@ class OofDocument:
     confidence: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
 
-def _features(layer: str, fld: str, item: dict[str, Any], row: dict[str, Any] | None) -> str:
-    if layer == "entities":
-        return item["text"]
-    if layer == "stances":
-        return _stance_text(row) if row else item["target"]
-    return item["text"]
+def _features(layer: str, item: dict[str, Any], row: dict[str, Any] | None) -> str:
+    """What a field's classifier reads: a stance's row text (every gold stance is in one row), else the item's words."""
+    return _stance_text(row) if layer == "stances" else item["text"]
 
 
-def _vectorizer(layer: str):
+def _vectorizer(layer: str) -> Any:
+    """Character 2-4-grams within words and the words of a mention; `None`: the baselines' word 1-2-grams."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_union
 
-    if layer == "entities":
-        return make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-            TfidfVectorizer(lowercase=False, token_pattern=r"\S+"),
-        )
-    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    if layer != "entities":
+        return None
+    return make_union(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+        TfidfVectorizer(lowercase=False, token_pattern=r"\S+"),
+    )
 
 
 def _distribution(classes: list[str], probs: list[float], labels: list[str]) -> dict[str, float]:
@@ -94,9 +92,6 @@ def _items(corpus: GoldCorpus, doc_id: str, layer: str) -> list[tuple[dict[str, 
 
 def predict(corpus: GoldCorpus) -> dict[str, OofDocument]:
     """Every document's out-of-fold predictions (deterministic: fixed seed, documents and items in order)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     out: dict[str, OofDocument] = {}
     for doc_id, doc in corpus.documents.items():
         gold = doc.gold
@@ -120,17 +115,17 @@ def predict(corpus: GoldCorpus) -> dict[str, OofDocument]:
         labels = list(label_set(set_name))
         for k in range(corpus.folds):
             train = [(it, row) for d in corpus.train_docs(k) for it, row in _items(corpus, d, layer)]
-            x_train = [_features(layer, fld, it, row) for it, row in train]
+            x_train = [_features(layer, it, row) for it, row in train]
             y_train = [it[fld] for it, _ in train]
             model = None
             if len(set(y_train)) > 1:
-                model = make_pipeline(_vectorizer(layer), LogisticRegression(max_iter=2000, random_state=LR_SEED)).fit(x_train, y_train)
+                model = _lr(x_train, y_train, _vectorizer(layer))
             for d in corpus.fold_docs(k):
                 test = _items(corpus, d, layer)
                 if not test:
                     continue
                 if model is not None:
-                    probs = model.predict_proba([_features(layer, fld, it, row) for it, row in test]).tolist()
+                    probs = model.predict_proba([_features(layer, it, row) for it, row in test]).tolist()
                     classes = [str(c) for c in model.classes_]
                 else:
                     classes, probs = sorted(set(y_train)) or labels[:1], [[1.0]] * len(test)
@@ -143,19 +138,14 @@ def predict(corpus: GoldCorpus) -> dict[str, OofDocument]:
 
 
 def render_document(corpus: GoldCorpus, oof: OofDocument) -> str:
-    entry = corpus.documents[oof.doc_id].entry
+    gold = corpus.documents[oof.doc_id]
     doc = {
-        "schema_version": _schema_version(corpus, oof.doc_id),
+        "schema_version": gold.schema_version,
         "doc_id": oof.doc_id,
-        "text_sha256": entry["sha256"],
+        "text_sha256": gold.entry["sha256"],
         "annotations": [oof.set],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def _schema_version(corpus: GoldCorpus, doc_id: str) -> str:
-    path = corpus.root / "annotations" / f"{doc_id}.json"
-    return json.loads(path.read_text(encoding="utf-8"))["schema_version"]
 
 
 def write(

@@ -21,7 +21,7 @@ from typing import Any
 
 from cartel_fto_corpus.checks.problems import Problem, pointer
 from cartel_fto_corpus.evaluation.corpus import GoldCorpus
-from cartel_fto_corpus.evaluation.units import claimant_key, scored_sentences, units_from_set
+from cartel_fto_corpus.evaluation.units import claimant_key, units_from_set
 from cartel_fto_corpus.publish.features import actor_kinds, bio_names
 from cartel_fto_corpus.publish.tasks import TASKS
 from cartel_fto_corpus.truth.paths import PROTOCOL_FILE, REGISTRY_FILE
@@ -85,150 +85,151 @@ def _spans_of_tags(tags: list[str], starts: list[int], ends: list[int]) -> set[t
     return out
 
 
-class _Rows:
-    """Checks of row-form predictions of one task; fills `units` (doc id -> units)."""
+class _Bad(Exception):
+    """A row's prediction column that is not what its task takes: `Problem` pointer parts and message."""
 
-    def __init__(self, task: str, corpus: GoldCorpus, file: str) -> None:
-        self.task, self.corpus, self.file = task, corpus, file
+    def __init__(self, at: tuple[Any, ...], message: str) -> None:
+        super().__init__(message)
+        self.at, self.message = at, message
+
+
+def _ner(row: dict, gold: dict) -> set[tuple[int, int, str]]:
+    tags, names = row.get("predicted_tags"), bio_names()
+    if not isinstance(tags, list) or len(tags) != len(gold["tokens"]):
+        found = f"{len(tags)} tags" if isinstance(tags, list) else json.dumps(tags)[:40]
+        raise _Bad(("predicted_tags",), f"expected a list of {len(gold['tokens'])} tag names (one per token of the row), found {found}")
+    for j, t in enumerate(tags):
+        if t not in names:
+            raise _Bad(("predicted_tags", j), f"expected a tag of {', '.join(names)}, found {json.dumps(t)}")
+    return _spans_of_tags(tags, gold["token_starts"], gold["token_ends"])
+
+
+def _linking(row: dict, gold: dict) -> tuple[str | None, str | None]:
+    for name in ("predicted_entity", "predicted_qid"):
+        if row.get(name) is not None and not isinstance(row[name], str):
+            raise _Bad((name,), f"expected a string or null, found {json.dumps(row[name])}")
+    return row.get("predicted_entity"), row.get("predicted_qid")
+
+
+def _stance(row: dict, gold: dict) -> str:
+    labels = label_set("stance_label")
+    if row.get("predicted_label") not in labels:
+        raise _Bad(("predicted_label",), f"expected one of {', '.join(labels)}, found {json.dumps(row.get('predicted_label'))}")
+    return row["predicted_label"]
+
+
+def _checkworthiness(row: dict, gold: dict) -> tuple[float, bool]:
+    s = row.get("score")
+    if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(s):
+        raise _Bad(("score",), f"expected a finite number, found {json.dumps(s)}")
+    lab = row.get("predicted_label", s >= 0.5)
+    if lab not in (True, False, 0, 1):
+        raise _Bad(("predicted_label",), f"expected true/false (or 1/0), found {json.dumps(lab)}")
+    return float(s), bool(lab)
+
+
+def _clusters(row: dict, gold: dict) -> frozenset[str]:
+    c = row.get("predicted_clusters")
+    if not isinstance(c, list) or not all(isinstance(x, str) for x in c):
+        raise _Bad(("predicted_clusters",), f"expected a list of cluster labels (strings), found {json.dumps(c)[:40]}")
+    return frozenset(c)
+
+
+#: task -> the unit of one row's prediction (raises `_Bad`); `ner` rows add spans to their document's set.
+ROW_UNITS = {"ner": _ner, "linking": _linking, "stance": _stance, "checkworthiness": _checkworthiness, "clusters": _clusters}
+#: task -> whether a row of its config is scored (as in `units.py`; other tasks: every row, `bool` of a row being true);
+#: an unscored row still needs a valid prediction.
+SCORED = {"checkworthiness": lambda r: not r["repeated"], "clusters": lambda r: r["copy_of"] is None}
+
+
+def _offsets(s: Any, e: Any, n: int) -> bool:
+    """Whether `s`, `e` are integer offsets of a non-empty span of a text of length `n`."""
+    return all(isinstance(x, int) and not isinstance(x, bool) for x in (s, e)) and 0 <= s < e <= n
+
+
+class _Rows:
+    """Checks of row-form predictions of one task, one row at a time (raising `_Bad`); fills `units` (doc id -> units)."""
+
+    def __init__(self, task: str, corpus: GoldCorpus) -> None:
+        self.task, self.corpus = task, corpus
         self.config = TASKS[task].config
         self.index = corpus.row_index(self.config)
-        self.problems: list[Problem] = []
         self.units: dict[str, Any] = {}
         self.seen: set[str] = set()
         self.docs: set[str] = set()
 
-    def bad(self, i: int, field: str | None, message: str) -> None:
-        self.problems.append(_problem(self.file, pointer(i, field) if field else pointer(i), message))
-
-    def check_fold(self, i: int, row: dict[str, Any], doc_id: str) -> bool:
-        if "fold" not in row or row["fold"] is None:
-            return True
+    def check_fold(self, row: dict[str, Any], doc_id: str) -> None:
         want = self.corpus.documents[doc_id].fold
-        if row["fold"] != want:
-            self.bad(i, "fold", f"expected {want} (the fold whose test split holds {doc_id}), found {json.dumps(row['fold'])}")
-            return False
-        return True
+        if row.get("fold") is not None and row["fold"] != want:
+            raise _Bad(("fold",), f"expected {want} (the fold whose test split holds {doc_id}), found {json.dumps(row['fold'])}")
 
-    def row(self, i: int, row: Any) -> None:
+    def row(self, row: Any) -> None:
         if not isinstance(row, dict):
-            self.bad(i, None, f"expected a JSON object, found {type(row).__name__}")
-            return
+            raise _Bad((), f"expected a JSON object, found {type(row).__name__}")
         if self.task == "claims":
-            self.claim(i, row)
+            self.claim(row)
             return
         rid = row.get("id")
         if rid not in self.index:
-            self.bad(i, "id", f"expected the id of a row of the `{self.config}` config, found {json.dumps(rid)}")
-            return
+            raise _Bad(("id",), f"expected the id of a row of the `{self.config}` config, found {json.dumps(rid)}")
         if rid in self.seen:
-            self.bad(i, "id", f"expected one prediction per row, found {rid!r} again")
-            return
+            raise _Bad(("id",), f"expected one prediction per row, found {rid!r} again")
         self.seen.add(rid)
         gold = self.index[rid]
-        doc_id = gold["doc_id"]
-        self.docs.add(doc_id)
-        if not self.check_fold(i, row, doc_id):
-            return
-        getattr(self, self.task)(i, row, gold, self.units.setdefault(doc_id, set() if self.task == "ner" else {}))
+        self.docs.add(gold["doc_id"])
+        self.check_fold(row, gold["doc_id"])
+        unit = ROW_UNITS[self.task](row, gold)
+        if self.task == "ner":
+            self.units.setdefault(gold["doc_id"], set()).update(unit)
+        elif SCORED.get(self.task, bool)(gold):
+            self.units.setdefault(gold["doc_id"], {})[rid] = unit
 
-    def ner(self, i: int, row: dict, gold: dict, units: set) -> None:
-        tags = row.get("predicted_tags")
-        names = bio_names()
-        if not isinstance(tags, list) or len(tags) != len(gold["tokens"]):
-            found = f"{len(tags)} tags" if isinstance(tags, list) else json.dumps(tags)[:40]
-            self.bad(i, "predicted_tags", f"expected a list of {len(gold['tokens'])} tag names (one per token of the row), found {found}")
-            return
-        for j, t in enumerate(tags):
-            if t not in names:
-                self.problems.append(
-                    _problem(self.file, pointer(i, "predicted_tags", j), f"expected a tag of {', '.join(names)}, found {json.dumps(t)}")
-                )
-                return
-        units |= _spans_of_tags(tags, gold["token_starts"], gold["token_ends"])
-
-    def linking(self, i: int, row: dict, gold: dict, units: dict) -> None:
-        ent, qid = row.get("predicted_entity"), row.get("predicted_qid")
-        for name, v in (("predicted_entity", ent), ("predicted_qid", qid)):
-            if v is not None and not isinstance(v, str):
-                self.bad(i, name, f"expected a string or null, found {json.dumps(v)}")
-                return
-        units[row["id"]] = (ent, qid)
-
-    def stance(self, i: int, row: dict, gold: dict, units: dict) -> None:
-        labels = label_set("stance_label")
-        if row.get("predicted_label") not in labels:
-            self.bad(i, "predicted_label", f"expected one of {', '.join(labels)}, found {json.dumps(row.get('predicted_label'))}")
-            return
-        units[row["id"]] = row["predicted_label"]
-
-    def checkworthiness(self, i: int, row: dict, gold: dict, units: dict) -> None:
-        s = row.get("score")
-        if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(s):
-            self.bad(i, "score", f"expected a finite number, found {json.dumps(s)}")
-            return
-        lab = row.get("predicted_label", s >= 0.5)
-        if lab not in (True, False, 0, 1):
-            self.bad(i, "predicted_label", f"expected true/false (or 1/0), found {json.dumps(lab)}")
-            return
-        if not gold["repeated"]:
-            units[row["id"]] = (float(s), bool(lab))
-
-    def clusters(self, i: int, row: dict, gold: dict, units: dict) -> None:
-        c = row.get("predicted_clusters")
-        if not isinstance(c, list) or not all(isinstance(x, str) for x in c):
-            self.bad(i, "predicted_clusters", f"expected a list of cluster labels (strings), found {json.dumps(c)[:40]}")
-            return
-        if gold["copy_of"] is None:
-            units[row["id"]] = frozenset(c)
-
-    def claim(self, i: int, row: dict) -> None:
+    def claim(self, row: dict) -> None:
         doc_id = row.get("doc_id")
         if doc_id not in self.corpus.documents:
-            self.bad(i, "doc_id", f"expected the id of an annotated document, found {json.dumps(doc_id)}")
-            return
+            raise _Bad(("doc_id",), f"expected the id of an annotated document, found {json.dumps(doc_id)}")
         self.docs.add(doc_id)
-        if not self.check_fold(i, row, doc_id):
-            return
+        self.check_fold(row, doc_id)
         n = len(self.corpus.documents[doc_id].text)
         s, e = row.get("start"), row.get("end")
-        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (s, e)) or not 0 <= s < e <= n:
-            self.bad(i, "start", f"expected offsets 0 <= start < end <= {n} (the text of {doc_id}), found {json.dumps(s)}:{json.dumps(e)}")
-            return
+        if not _offsets(s, e, n):
+            raise _Bad(
+                ("start",), f"expected offsets 0 <= start < end <= {n} (the text of {doc_id}), found {json.dumps(s)}:{json.dumps(e)}"
+            )
         kind = row.get("claimant_kind")
         if kind is not None and kind not in actor_kinds():
-            self.bad(i, "claimant_kind", f"expected one of {', '.join(actor_kinds())} or null, found {json.dumps(kind)}")
-            return
+            raise _Bad(("claimant_kind",), f"expected one of {', '.join(actor_kinds())} or null, found {json.dumps(kind)}")
         actor = {"kind": kind, "entity": row.get("claimant_entity"), "description": row.get("claimant_description")}
         self.units.setdefault(doc_id, []).append((s, e, claimant_key(actor)))
 
-    def finish(self) -> None:
+    def finish(self) -> list[str]:
+        """What is missing once every row was read: predictions of scored rows of the documents predicted, whole folds."""
+        out = []
         if self.task != "claims":
-            wanted = [r for r in self.index.values() if self.task != "checkworthiness" or not r.get("repeated")]
-            if self.task == "clusters":
-                wanted = [r for r in wanted if r["copy_of"] is None]
-            missing = [r["id"] for r in wanted if r["id"] not in self.seen and r["doc_id"] in self.docs]
-            for rid in missing[:MAX_LISTED]:
-                self.problems.append(_problem(self.file, "", f"expected a prediction for row {rid} of `{self.config}`, found none"))
+            scored = SCORED.get(self.task, bool)
+            missing = [r["id"] for r in self.index.values() if scored(r) and r["id"] not in self.seen and r["doc_id"] in self.docs]
+            out += [f"expected a prediction for row {rid} of `{self.config}`, found none" for rid in missing[:MAX_LISTED]]
             if len(missing) > MAX_LISTED:
-                self.problems.append(_problem(self.file, "", f"{len(missing) - MAX_LISTED} more rows without a prediction not listed"))
+                out.append(f"{len(missing) - MAX_LISTED} more rows without a prediction not listed")
         for k in range(self.corpus.folds):
             docs = self.corpus.fold_docs(k)
             if not self.docs & set(docs):
-                self.problems.append(
-                    _problem(self.file, "", f"expected predictions for fold {k} (test documents {', '.join(docs)}), found none")
-                )
+                out.append(f"expected predictions for fold {k} (test documents {', '.join(docs)}), found none")
+        return out
 
 
 def load_rows(path: Path, task: str, corpus: GoldCorpus) -> dict[str, Any]:
     """Units (doc id -> units) of a row-form prediction file; raises PredictionError listing every problem."""
     rows, problems = read_rows(path)
-    checker = _Rows(task, corpus, str(path))
+    checker = _Rows(task, corpus)
     for i, row in enumerate(rows):
-        if row is not None:
-            checker.row(i, row)
-    if not problems and not checker.problems:
-        checker.finish()
-    problems += checker.problems
+        try:
+            if row is not None:
+                checker.row(row)
+        except _Bad as exc:
+            problems.append(_problem(str(path), pointer(i, *exc.at), exc.message))
+    if not problems:
+        problems = [_problem(str(path), "", message) for message in checker.finish()]
     if problems:
         raise PredictionError(problems)
     return checker.units
@@ -256,7 +257,7 @@ def _check_layer(file: str, base: str, layer: str, items: Any, text: str) -> lis
             continue
         if layer != "stances":
             s, e = it.get("start"), it.get("end")
-            if not all(isinstance(x, int) and not isinstance(x, bool) for x in (s, e)) or not 0 <= s < e <= len(text):
+            if not _offsets(s, e, len(text)):
                 out.append(
                     _problem(
                         file, f"{where}/start", f"expected offsets 0 <= start < end <= {len(text)}, found {json.dumps(s)}:{json.dumps(e)}"
@@ -331,8 +332,4 @@ def annotator_units(corpus: GoldCorpus, annotator: str, task: str) -> dict[str, 
     return out
 
 
-def is_annotation_form(path: Path) -> bool:
-    return path.is_dir() or path.suffix == ".json"
-
-
-__all__ = ["PredictionError", "annotator_units", "is_annotation_form", "load_rows", "load_sets", "scored_sentences"]
+__all__ = ["PredictionError", "annotator_units", "load_rows", "load_sets"]
