@@ -23,7 +23,6 @@ ALLOWED = {
     "(markup assembled from the schema-derived parts, not logic)",
     "publish/card.py:reference": "the dataset card's reference section as a list of markdown lines (prose, not logic); "
     "i26derive edits the card in parallel",
-    "inspection/explorer_html.py:render_html": "the self-contained HTML page as one template (markup, not logic)",
     "inspection/review.py:review": "label and presence suspects of every layer; per-layer loops rewritten by i26layers (as above)",
     "labelstudio/json_stream.py:iter_array": "hand-written streaming parser being replaced by ijson (i26lib)",
     "labelstudio/convert.py:regions_to_set": "owned by i23editor (Label Studio editor rework) in parallel",
