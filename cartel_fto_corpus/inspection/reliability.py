@@ -207,16 +207,22 @@ def alpha_of_coincidences(o: np.ndarray) -> np.ndarray:
         return np.where(expected > 0, 1 - observed / np.where(expected > 0, expected, 1), np.nan)
 
 
-def bootstrap_alpha(per_doc: Sequence[np.ndarray], draws: np.ndarray) -> dict[str, Any]:
-    """`bootstrap` for an alpha: the draws' coincidence matrices as multiplicity-weighted sums of the documents'."""
-    allc = np.concatenate(per_doc)
-    value = nominal_alpha(allc)[0]
-    if len(draws) == 0:
-        return {"value": value, "ci95": None, "resamples_defined": 0}
-    o_docs = np.stack([coincidences(c) for c in per_doc])
-    weights = np.stack([np.bincount(d, minlength=len(per_doc)) for d in draws]).astype(float)
-    got = alpha_of_coincidences(np.einsum("bd,dij->bij", weights, o_docs))
-    got = got[~np.isnan(got)]
+def bootstrap_alpha(per_doc: Sequence[np.ndarray], draws: np.ndarray, n_values: int) -> dict[str, Any]:
+    """`bootstrap` for an alpha (the draws' coincidence matrices as multiplicity-weighted sums of the
+    documents'), with its pairable units `n` and why it is undefined when it is."""
+    allc = np.concatenate(per_doc) if per_doc else np.zeros((0, n_values))
+    value, reason = nominal_alpha(allc)
+    got = np.zeros(0)
+    if len(per_doc) and len(draws):
+        o_docs = np.stack([coincidences(c) for c in per_doc])
+        weights = np.stack([np.bincount(d, minlength=len(per_doc)) for d in draws]).astype(float)
+        got = alpha_of_coincidences(np.einsum("bd,dij->bij", weights, o_docs))
+        got = got[~np.isnan(got)]
+    return _interval(value, got) | {"n": int((allc.sum(axis=1) >= 2).sum()), "reason": reason}
+
+
+def _interval(value: float | None, got: Sequence[float]) -> dict[str, Any]:
+    """The figure and the 95% percentile interval of its defined values over the draws."""
     ci = [float(np.percentile(got, 2.5)), float(np.percentile(got, 97.5))] if len(got) and value is not None else None
     return {"value": value, "ci95": ci, "resamples_defined": len(got)}
 
@@ -311,9 +317,7 @@ def draws(n_docs: int, resamples: int, seed: int) -> np.ndarray:
 def bootstrap(figure: Callable[[np.ndarray], float | None], n_docs: int, draws: np.ndarray) -> dict[str, Any]:
     """The figure on all documents and its 95% percentile interval over the draws of documents."""
     value = figure(np.arange(n_docs))
-    got = [v for v in (figure(s) for s in draws) if v is not None and not np.isnan(v)]
-    ci = [float(np.percentile(got, 2.5)), float(np.percentile(got, 97.5))] if got and value is not None else None
-    return {"value": value, "ci95": ci, "resamples_defined": len(got)}
+    return _interval(value, [v for v in (figure(s) for s in draws) if v is not None and not np.isnan(v)])
 
 
 def compute_reliability(
@@ -334,12 +338,8 @@ def compute_reliability(
         for definition in ("recorded", "one_sided"):
             for who, coders in groups:
                 per_doc = _value_counts(docs, key, coders, definition, values)
-                allc = np.concatenate(per_doc) if per_doc else np.zeros((0, len(values)))
                 row = {"layer": layer, "figure": f"{key}_alpha", "units": definition, "unit": unit, "annotators": who}
-                row |= bootstrap_alpha(per_doc, drawn) if per_doc else {"value": None, "ci95": None, "resamples_defined": 0}
-                row["n"] = int((allc.sum(axis=1) >= 2).sum())
-                row["reason"] = nominal_alpha(allc)[1]
-                figures.append(row)
+                figures.append(row | bootstrap_alpha(per_doc, drawn, len(values)))
     for key, (layer, how) in SPAN_FIGURES.items():
         counts = {(x, y): _span_counts(docs, key, x, y) for x, y in pairs}
         per_pair = {p: (lambda s, c=c: _f1(c[s].sum(axis=0)), int(c[:, :2].sum())) for p, c in counts.items()}

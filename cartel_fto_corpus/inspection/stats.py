@@ -62,6 +62,7 @@ def _key(column: str) -> str:
 
 def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
     """Every figure of the corpus as JSON-able data (see the module docstring for the basis)."""
+    from cartel_fto_corpus.evaluation.card import benchmark_stats  # the task table and results (stored baselines re-scored)
     from cartel_fto_corpus.publish.tokenize import tokenize
 
     paths = paths or CorpusPaths()
@@ -106,7 +107,7 @@ def compute_stats(paths: CorpusPaths | None = None) -> dict[str, Any]:
         "quality_flags": {flag: flags[flag] for flag in label_set("quality_flag") if flags.get(flag)},
         "agreement": _agreement(paths),
         "adjudication": adjudication_summary(load_documents(paths)),
-        "benchmark": _benchmark(paths),
+        "benchmark": benchmark_stats(paths.root),
         "review": _review(paths),
     }
 
@@ -207,13 +208,6 @@ def _review(paths: CorpusPaths) -> dict[str, Any] | None:
 
     path = paths.root / REVIEW_FILE
     return _read_json(path) if path.is_file() else None
-
-
-def _benchmark(paths: CorpusPaths) -> dict[str, Any]:
-    """The benchmark's task table and results (stored baselines re-scored, annotators' ceiling)."""
-    from cartel_fto_corpus.evaluation.card import benchmark_stats
-
-    return benchmark_stats(paths.root)
 
 
 def _agreement(paths: CorpusPaths) -> dict[str, Any]:
