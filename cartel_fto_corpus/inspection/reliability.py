@@ -152,26 +152,16 @@ def document_units(
 
 def _value_counts(docs: Sequence[DocUnits], figure: str, coders: Sequence[str], definition: str, values: Sequence[str]) -> list[np.ndarray]:
     """Per document, the units x values count matrix of one nominal figure (krippendorff's value_counts)."""
-    col = {v: i for i, v in enumerate(values)}
     out = []
     for du in docs:
         present = [c for c in coders if c in du.annotators]
         rows = []
         for unit in du.nominal[figure]:
             got = [c for c in coders if c in unit]
-            if not got:
-                continue
-            row = np.zeros(len(values))
-            if definition == "recorded":
-                if len(got) < 2:
-                    continue
-                for c in got:
-                    row[col[unit[c]]] += 1
-            else:
-                for c in present:
-                    row[col[unit.get(c, ABSENT)]] += 1
-            rows.append(row)
-        out.append(np.array(rows).reshape(len(rows), len(values)))
+            if len(got) >= (2 if definition == "recorded" else 1):
+                coded = Counter(unit[c] for c in got) if definition == "recorded" else Counter(unit.get(c, ABSENT) for c in present)
+                rows.append([coded[v] for v in values])
+        out.append(np.array(rows, dtype=float).reshape(len(rows), len(values)))
     return out
 
 
@@ -271,14 +261,11 @@ class _Clusters:
     def of(cls, docs: Sequence[DocUnits], x: str, y: str, definition: str) -> _Clusters:
         items: list[tuple[int, frozenset[str], frozenset[str]]] = []
         for d, du in enumerate(docs):
+            if definition == "one_sided" and not (x in du.annotators and y in du.annotators):
+                continue
             for u in du.claim_units:
-                if definition == "recorded" and not (x in u and y in u):
-                    continue
-                if x not in u and y not in u:
-                    continue
-                if definition == "one_sided" and not (x in du.annotators and y in du.annotators):
-                    continue
-                items.append((d, u.get(x, frozenset()), u.get(y, frozenset())))
+                if (x in u and y in u) if definition == "recorded" else (x in u or y in u):
+                    items.append((d, u.get(x, frozenset()), u.get(y, frozenset())))
         n = len(items)
 
         def inter(side: int) -> np.ndarray:
