@@ -38,7 +38,7 @@ TOKEN_RULE = (
 )
 #: figures of the documents table summed in the totals, besides each layer's item count
 SUMMED = ("repeated_chars", "entity_mentions_in_repeats", "claims_in_repeats")
-#: documents: the reference set of each annotated document
+#: (document id, its reference set) of every annotated document
 Refs = list[tuple[str, dict[str, Any]]]
 
 
