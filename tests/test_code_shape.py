@@ -21,11 +21,6 @@ LIMIT = 70
 ALLOWED = {
     "labelstudio/config.py:label_config": "the labelling config as one XML template of the layers' Text objects and their controls "
     "(markup assembled from the schema-derived parts, not logic)",
-    "inspection/stats.py:stats_tables": "one table per figure family, each a few rows built from the stats dict; "
-    "its per-layer loops are being derived from the schema by i26layers in parallel: split after that merge",
-    "inspection/stats.py:compute_stats": "the corpus figures in one pass over the documents; per-layer loops rewritten by i26layers (as above)",
-    "inspection/explorer_html.py:render_html": "the self-contained HTML page as one template (markup, not logic)",
-    "inspection/agreement.py:compute_agreement": "agreement figures per layer; per-layer loops rewritten by i26layers (as above)",
     "labelstudio/json_stream.py:iter_array": "hand-written streaming parser being replaced by ijson (i26lib)",
     "labelstudio/convert.py:regions_to_set": "owned by i23editor (Label Studio editor rework) in parallel",
 }

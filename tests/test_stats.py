@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cartel_fto_corpus.cli.main import cli
-from cartel_fto_corpus.inspection.stats import _TOKEN, compute_stats, stats_tables
+from cartel_fto_corpus.inspection.stats import compute_stats, stats_tables
 from cartel_fto_corpus.truth.paths import CorpusPaths
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -99,18 +99,14 @@ def test_fixture_figures_known_by_reading_the_file() -> None:
 
 
 def test_token_count_rule() -> None:
+    """Tokens are the `ner` config's (publish.tokenize), and the datasheet names its pattern."""
+    from cartel_fto_corpus.publish.tokenize import tokenize
+    from cartel_fto_corpus.truth.spans import TOKEN
+
     s = compute_stats(CorpusPaths(FIXTURE_CORPUS))
     text = (FIXTURE_CORPUS / "texts" / f"{FIXTURE_DOC}.txt").read_text(encoding="utf-8")
-    try:
-        from cartel_fto_corpus.publish.tokenize import tokenize
-    except ImportError:
-        expected = len(_TOKEN.findall(text))
-        assert "regex" in s["token_rule"]
-    else:
-        expected = len(tokenize(text))
-        assert "cartel_fto_corpus.publish.tokenize" in s["token_rule"]
-    assert s["documents"][0]["tokens"] == expected
-    assert len(_TOKEN.findall("U.S. MS-13")) == 7  # U . S . MS - 13: the documented fallback rule
+    assert s["documents"][0]["tokens"] == len(tokenize(text))
+    assert "cartel_fto_corpus.publish.tokenize" in s["token_rule"] and TOKEN.pattern in s["token_rule"]
 
 
 def test_editing_an_annotation_changes_the_figures(corpus_copy: Path) -> None:

@@ -119,16 +119,7 @@ def print_report(report: dict[str, Any]) -> None:
         t = Table(title=title, title_justify="left")
         for col in ("figure", "units", "unit", "annotators", "value", "95% CI", "n", "note"):
             t.add_column(col, justify="right" if col in {"value", "n"} else "left")
-        for f in report["figures"]:
-            if f["layer"] == layer:
-                t.add_row(
-                    f["figure"],
-                    f["units"],
-                    f["unit"],
-                    f["annotators"],
-                    fmt(f["value"]),
-                    fmt_ci(f["ci95"]),
-                    str(f["n"]),
-                    f.get("reason") or "",
-                )
+        for f in (f for f in report["figures"] if f["layer"] == layer):
+            cells = (f["figure"], f["units"], f["unit"], f["annotators"], fmt(f["value"]), fmt_ci(f["ci95"]), str(f["n"]))
+            t.add_row(*cells, f.get("reason") or "")
         console.print(t)

@@ -14,13 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cartel_fto_corpus.inspection.agreement_report import fmt, fmt_ci
 from cartel_fto_corpus.truth.layers import count_items
 
 Rows = tuple[tuple[str, ...], ...]
-
-
-def _f3(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}"
 
 
 def adjudication_summary(docs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -65,54 +62,31 @@ def _summary_rows(ag: Mapping[str, Any]) -> Rows:
     for f in ag["figures"]:
         if f["annotators"] not in ("all", "mean of pairs"):
             continue
-        rows.append((f["layer"], f["figure"], f["units"], f["unit"], f["annotators"], _f3(f["value"]), _ci(f["ci95"]), str(f["n"])))
+        rows.append((f["layer"], f["figure"], f["units"], f["unit"], f["annotators"], fmt(f["value"]), fmt_ci(f["ci95"]), str(f["n"])))
     return tuple(rows)
-
-
-def _ci(ci: list[float] | None) -> str:
-    return "-" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
 def _entity_rows(ag: Mapping[str, Any]) -> Rows:
     if ag["status"] != "computed" or not ag.get("entity_labels"):
         return (("-", "-", "-", "-", "-"),)
     labs = ag["entity_labels"]
-    rows = [(lab, str(c["spans_a"]), str(c["spans_b"]), _f3(c["exact_f1"]), _f3(c["overlap_f1"])) for lab, c in labs.items()]
+    rows = [(lab, str(c["spans_a"]), str(c["spans_b"]), fmt(c["exact_f1"]), fmt(c["overlap_f1"])) for lab, c in labs.items()]
     return tuple(rows)
 
 
 def _adjudication_rows(adj: list[Mapping[str, Any]]) -> Rows:
     if not adj:
         return (("-", "no adjudicated set", "-", "-", "-", "-", "-"),)
-    rows = []
+
+    def row(document: str, aset: str, entries: list[Mapping[str, Any]], took: Iterable[tuple[str, int]]) -> tuple[str, ...]:
+        units, agreed, value, items = (str(sum(e[k] for e in entries)) for k in ("units", "agreed", "value", "items"))
+        return (document, aset, units, agreed, ", ".join(f"{a} {n}" for a, n in took), value, items)
+
+    total = Counter[str]()
     for e in adj:
-        took = ", ".join(f"{a} {n}" for a, n in e["took"].items())
-        rows.append(
-            (
-                e["doc_id"].split("_", 1)[0],
-                f"{e['annotator']} ({e['status']})",
-                str(e["units"]),
-                str(e["agreed"]),
-                took,
-                str(e["value"]),
-                str(e["items"]),
-            )
-        )
-    tot = Counter[str]()
-    for e in adj:
-        tot.update(e["took"])
-    rows.append(
-        (
-            "total",
-            "",
-            str(sum(e["units"] for e in adj)),
-            str(sum(e["agreed"] for e in adj)),
-            ", ".join(f"{a} {n}" for a, n in sorted(tot.items())),
-            str(sum(e["value"] for e in adj)),
-            str(sum(e["items"] for e in adj)),
-        )
-    )
-    return tuple(rows)
+        total.update(e["took"])
+    rows = [row(e["doc_id"].split("_", 1)[0], f"{e['annotator']} ({e['status']})", [e], e["took"].items()) for e in adj]
+    return (*rows, row("total", "", adj, sorted(total.items())))
 
 
 def agreement_tables(stats: Mapping[str, Any]) -> list[tuple[str, str, tuple[str, ...], Rows]]:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cartel_fto_corpus.inspection.alignment import norm
+from cartel_fto_corpus.truth.sets import reference_set
 
 #: Constructions that decide a claim's type more often than not (closed list; whole words).
 TRIGGERS = (
@@ -49,13 +50,6 @@ TRIGGERS = (
 _TRIGGER = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(TRIGGERS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
-def _set(doc: Mapping[str, Any], annotator: str | None) -> Mapping[str, Any] | None:
-    sets = doc.get("annotations", [])
-    if annotator is not None:
-        return next((s for s in sets if s["annotator"] == annotator), None)
-    return next((s for s in sets if s["status"] == "gold"), sets[0] if sets else None)
-
-
 def consistency_report(
     docs: Iterable[Mapping[str, Any]], registry: Mapping[str, Any] | None, annotator: str | None = None
 ) -> dict[str, Any]:
@@ -64,7 +58,7 @@ def consistency_report(
     groups: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     trigger_docs: dict[str, set[str]] = defaultdict(set)
     for doc in docs:
-        s = _set(doc, annotator)
+        s = reference_set(doc) if annotator is None else next((s for s in doc["annotations"] if s["annotator"] == annotator), None)
         if s is None:
             continue
         short = doc["doc_id"].split("_", 1)[0]
@@ -91,9 +85,7 @@ def consistency_report(
             if len(set().union(*docs_by_value.values())) < 2:  # one article: not a cross-document inconsistency
                 continue
         out.append({"layer": layer, "key": key, "values": [{"value": v, "occurrences": occ} for v, occ in sorted(values.items())]})
-    counts: dict[str, int] = defaultdict(int)
-    for g in out:
-        counts[g["layer"]] += 1
+    counts = Counter(g["layer"] for g in out)
     return {"set": annotator or "reference set (gold, else the first)", "groups": out, "counts": dict(sorted(counts.items()))}
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.inspection.stats import StatTable, stats_tables
+from cartel_fto_corpus.inspection.stats import _NUMERIC, StatTable, stats_tables
 from cartel_fto_corpus.truth.atomic import write_atomic
 from cartel_fto_corpus.truth.schema import label_set
 
@@ -48,7 +48,7 @@ def _cell(value: str) -> str:
 
 def table_markdown(table: StatTable) -> str:
     """A GitHub-flavoured markdown table; numeric columns right-aligned."""
-    numeric = [i > 0 and all(re.fullmatch(r"[0-9.%-]*", r[i]) for r in table.rows) for i in range(len(table.columns))]
+    numeric = [i > 0 and all(_NUMERIC.fullmatch(r[i]) for r in table.rows) for i in range(len(table.columns))]
     lines = [
         "| " + " | ".join(_cell(c) for c in table.columns) + " |",
         "|" + "|".join("---:" if n else "---" for n in numeric) + "|",

@@ -17,13 +17,13 @@ which is what lets a browser test check every mark against its offsets. All text
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from cartel_fto_corpus.inspection.terminal import plain
+from cartel_fto_corpus.inspection.terminal import plain, print_fitted
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 from cartel_fto_corpus.truth.schema import label_set
 from cartel_fto_corpus.truth.sets import reference_set
@@ -212,28 +212,21 @@ def article_text(view: View) -> Any:
     return body
 
 
-def _t(value: object, style: str = "") -> Any:
-    """Data as a rich Text: never parsed as markup (`[/]`, `[link=...]`), controls as escapes."""
-    return plain(value, style)
-
-
 def print_view(view: View, width: int | None = None, console: Any = None) -> None:
     """The article with rich styles (entity background, claim underline), then tables.
 
-    Every value from the data goes in as a `Text` through `terminal_safe`: rich would read a
+    Every value from the data goes in as a `Text` through `terminal.plain`: rich would read a
     plain string as markup, and a terminal obeys the escape sequences in it.
     """
     from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
 
-    from cartel_fto_corpus.inspection.terminal import print_fitted
-
     console = console or Console(width=width)
     colours = label_colours()
     aset = view.aset or {"entities": [], "stances": [], "claims": [], "annotator": "-", "status": "-"}
     body = article_text(view)
-    title = _t(f"{view.doc_id} · {view.entry.get('title') or 'untitled'} · annotator {aset['annotator']} ({aset['status']})")
+    title = plain(f"{view.doc_id} · {view.entry.get('title') or 'untitled'} · annotator {aset['annotator']} ({aset['status']})")
     console.print(Panel(body, title=title, title_align="left"))
     legend = Text("labels: ")
     for lab, c in colours.items():
@@ -245,65 +238,46 @@ def print_view(view: View, width: int | None = None, console: Any = None) -> Non
         print_fitted(console, table)
     for cid in dict.fromkeys(cid for cl in aset["claims"] for cid in cl["clusters"]):
         others = [f"{c.doc_id} {c.claim_id}" for c in view.cluster_claims.get(cid, []) if c.doc_id != view.doc_id]
-        console.print(_t(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}"), highlight=False)
+        console.print(plain(f"cluster {cid}: also in {', '.join(others) if others else 'no other article'}"), highlight=False)
+
+
+def _table(title: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> Any:
+    """A rich Table of data: every cell a `Text` (`terminal.plain` for a string; a styled one as given)."""
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    for col in columns:
+        t.add_column(col)
+    for row in rows:
+        t.add_row(*(plain(c) if isinstance(c, str) else c for c in row))
+    return t
 
 
 def _entity_table(view: View, aset: Mapping[str, Any], colours: Mapping[str, str]) -> Any:
-    from rich.table import Table
+    def row(m: Mapping[str, Any]) -> tuple[Any, ...]:
+        label = plain(m["label"], style=f"black on {colours.get(m['label'], '#e5e7eb')}")
+        qid = (view.entities.get(m["entity"]) or {}).get("qid") or "-"
+        return (m["id"], f"{m['start']}:{m['end']}", m["text"], label, m["entity"], qid)
 
-    ents = view.entities
-    t = Table(title="Entity mentions", title_justify="left")
-    for col in ("id", "span", "text", "label", "entity", "QID"):
-        t.add_column(col)
-    for m in aset["entities"]:
-        reg = ents.get(m["entity"]) or {}
-        t.add_row(
-            _t(m["id"]),
-            _t(f"{m['start']}:{m['end']}"),
-            _t(m["text"]),
-            _t(m["label"], style=f"black on {colours.get(m['label'], '#e5e7eb')}"),
-            _t(m["entity"]),
-            _t(reg.get("qid") or "-"),
-        )
-    return t
+    return _table("Entity mentions", ("id", "span", "text", "label", "entity", "QID"), map(row, aset["entities"]))
 
 
 def _claim_table(view: View, aset: Mapping[str, Any]) -> Any:
-    from rich.table import Table
+    def row(cl: Mapping[str, Any]) -> tuple[Any, ...]:
+        hedged, span, clusters = "yes" if cl["hedged"] else "", f"{cl['start']}:{cl['end']}", ", ".join(cl["clusters"])
+        return (cl["id"], span, actor_name(cl["claimant"], view.entities), cl["type"], cl["checkworthiness"], hedged, clusters, cl["text"])
 
-    ents = view.entities
-    t = Table(title="Claims", title_justify="left")
-    for col in ("id", "span", "claimant", "type", "check-worthiness", "hedged", "cluster", "text"):
-        t.add_column(col)
-    for cl in aset["claims"]:
-        t.add_row(
-            _t(cl["id"]),
-            _t(f"{cl['start']}:{cl['end']}"),
-            _t(actor_name(cl["claimant"], ents)),
-            _t(cl["type"]),
-            _t(cl["checkworthiness"]),
-            _t("yes" if cl["hedged"] else ""),
-            _t(", ".join(cl["clusters"])),
-            _t(cl["text"]),
-        )
-    return t
+    return _table("Claims", ("id", "span", "claimant", "type", "check-worthiness", "hedged", "cluster", "text"), map(row, aset["claims"]))
 
 
 def _stance_table(view: View, aset: Mapping[str, Any]) -> Any:
-    from rich.table import Table
-
-    ents = view.entities
     targets = {x["id"]: x for x in view.registry.get("targets", [])}
-    sc = stance_colours()
-    t = Table(title="Stances per target", title_justify="left")
-    for col in ("target", "holder", "label", "attribution", "evidence"):
-        t.add_column(col)
-    for st in sorted(aset["stances"], key=lambda s: s["target"]):
-        t.add_row(
-            _t(targets.get(st["target"], {}).get("name", st["target"])),
-            _t(actor_name(st["holder"], ents)),
-            _t(st["label"], style=f"bold {sc.get(st['label'], 'white')}"),
-            _t(st["attribution"]),
-            _t(" | ".join(x["text"] for x in st["evidence"])),
-        )
-    return t
+    colours = stance_colours()
+
+    def row(st: Mapping[str, Any]) -> tuple[Any, ...]:
+        target = targets.get(st["target"], {}).get("name", st["target"])
+        label = plain(st["label"], style=f"bold {colours.get(st['label'], 'white')}")
+        return (target, actor_name(st["holder"], view.entities), label, st["attribution"], " | ".join(x["text"] for x in st["evidence"]))
+
+    rows = map(row, sorted(aset["stances"], key=lambda s: s["target"]))
+    return _table("Stances per target", ("target", "holder", "label", "attribution", "evidence"), rows)

@@ -6,7 +6,7 @@ with code-point and UTF-16 offsets so that a browser test can check every mark a
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -108,22 +108,15 @@ def _colour_css() -> str:
 def render_html(view: View) -> str:
     """The whole self-contained page (pure: same view, same bytes)."""
     e = escape
-    ents = view.entities
-    aset = view.aset
-    entry = view.entry
-    targets = {t["id"]: t for t in view.registry.get("targets", [])}
-    clusters = {c["id"]: c for c in view.registry.get("clusters", [])}
-    sc = stance_colours()
+    aset, entry = view.aset, view.entry
     title = entry.get("title") or "untitled (the text has no headline)"
-    meta = []
-    if aset:
-        meta.append(
-            f"annotator {e(aset['annotator'])} · {e(aset['status'])} · guideline {e(aset['guideline_version'])}"
-            f" · {_int(view.n_sets)} annotation set(s)"
-        )
-    else:
-        meta.append("not annotated yet")
-    meta.append(f"{_int(len(view.text))} characters · quality flags: {e(', '.join(entry.get('quality_flags', [])) or 'none')}")
+    meta = [
+        f"annotator {e(aset['annotator'])} · {e(aset['status'])} · guideline {e(aset['guideline_version'])}"
+        f" · {_int(view.n_sets)} annotation set(s)"
+        if aset
+        else "not annotated yet",
+        f"{_int(len(view.text))} characters · quality flags: {e(', '.join(entry.get('quality_flags', [])) or 'none')}",
+    ]
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -139,87 +132,98 @@ def render_html(view: View) -> str:
         f'<article id="text" data-doc="{_attr(view.doc_id)}" lang="en">{article_html(view)}</article>',
         "</div><div>",
     ]
-    # stance panel: one block per target
-    stances = aset["stances"] if aset else []
+    sets = aset or {"stances": [], "claims": [], "entities": []}
+    parts += [
+        _stances(view, sets["stances"]),
+        _claims(view, sets["claims"]),
+        _clusters(view, sets["claims"]),
+        _entities(view, sets["entities"]),
+    ]
+    parts.append("</div></div></body></html>\n")
+    return "\n".join(parts)
+
+
+def _section(sid: str, title: str, items: list[str], empty: str | None, wrap: tuple[str, str] = ("", "")) -> str:
+    """A side panel: its heading, a muted line saying there is nothing (`empty`, when no items), the items inside `wrap`."""
+    note = f'<p class="muted">{empty}</p>' if empty and not items else ""
+    return f'<section id="{sid}"><h2>{title}</h2>{note}{wrap[0]}{"".join(items)}{wrap[1]}</section>'
+
+
+def _stances(view: View, stances: list[dict[str, Any]]) -> str:
+    """One block per target."""
+    e = escape
+    targets = {t["id"]: t for t in view.registry.get("targets", [])}
+    colours = stance_colours()
     by_target: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for st in stances:
         by_target[st["target"]].append(st)
-    sec = ['<section id="stances"><h2>Stances</h2>']
-    if not stances:
-        sec.append('<p class="muted">No stances annotated.</p>')
+    items = []
     for tid, sts in by_target.items():
         t = targets.get(tid, {"name": tid, "description": ""})
-        sec.append(f'<div class="target" id="target-{_attr(tid)}"><h3>{e(t["name"])}</h3><p class="muted">{e(t["description"])}</p><ul>')
+        items.append(f'<div class="target" id="target-{_attr(tid)}"><h3>{e(t["name"])}</h3><p class="muted">{e(t["description"])}</p><ul>')
         for st in sts:
-            colour = sc.get(st["label"], "#6b7280")
+            colour = colours.get(st["label"], "#6b7280")
             ev = "".join(
                 f'<blockquote>{e(x["text"])} <span class="muted">[{_int(x["start"])}:{_int(x["end"])}]</span></blockquote>'
                 for x in st["evidence"]
             )
             note = f'<div class="muted">{e(st["note"])}</div>' if st.get("note") else ""
-            sec.append(
+            items.append(
                 f'<li class="stance" data-id="{_attr(st["id"])}"><span class="badge" style="background:{_attr(colour)}">{e(st["label"])}</span> '
-                f"<b>{e(actor_name(st['holder'], ents))}</b> "
+                f"<b>{e(actor_name(st['holder'], view.entities))}</b> "
                 f'<span class="muted">({e(st["attribution"])}, {e(st["id"])})</span>{ev}{note}</li>'
             )
-        sec.append("</ul></div>")
-    sec.append("</section>")
-    parts.append("".join(sec))
-    # claims
-    claims = aset["claims"] if aset else []
-    sec = ['<section id="claims"><h2>Claims</h2>']
-    if not claims:
-        sec.append('<p class="muted">No claims annotated.</p>')
-    sec.append("<ol>")
+        items.append("</ul></div>")
+    return _section("stances", "Stances", items, "No stances annotated.")
+
+
+def _claims(view: View, claims: list[dict[str, Any]]) -> str:
+    e = escape
+    items = []
     for cl in claims:
         links = ", ".join(f'<a href="#cluster-{_attr(cid)}">{e(cid)}</a>' for cid in cl["clusters"])
         cluster = f" · cluster{'s' if len(cl['clusters']) > 1 else ''} {links}" if links else ""
-        sec.append(
+        items.append(
             f'<li id="claim-{_attr(cl["id"])}"><a href="#claim-text-{_attr(cl["id"])}">{e(cl["id"])}</a> '
-            f'<b>{e(actor_name(cl["claimant"], ents))}</b> <span class="muted">({e(cl["attribution"])}) · {e(cl["type"])} · '
+            f'<b>{e(actor_name(cl["claimant"], view.entities))}</b> <span class="muted">({e(cl["attribution"])}) · {e(cl["type"])} · '
             f"{e(cl['checkworthiness'])}{' · hedged' if cl['hedged'] else ''}{cluster}</span><blockquote>{e(cl['text'])}</blockquote></li>"
         )
-    sec.append("</ol></section>")
-    parts.append("".join(sec))
-    # clusters, linked across articles
-    used = list(dict.fromkeys(cid for cl in claims for cid in cl["clusters"]))
-    sec = ['<section id="clusters"><h2>Claim clusters across articles</h2>']
-    if not used:
-        sec.append('<p class="muted">No claim of this article is clustered.</p>')
-    for cid in used:
+    return _section("claims", "Claims", items, "No claims annotated.", ("<ol>", "</ol>"))
+
+
+def _clusters(view: View, claims: list[dict[str, Any]]) -> str:
+    """Each cluster of the article's claims, linked to the same claim in the other articles."""
+    e = escape
+    clusters = {c["id"]: c for c in view.registry.get("clusters", [])}
+    items = []
+    for cid in dict.fromkeys(cid for cl in claims for cid in cl["clusters"]):
         c = clusters.get(cid, {"summary": cid, "discrepancies": None})
-        sec.append(f'<div class="cluster" id="cluster-{_attr(cid)}"><h3>{e(cid)}</h3><p>{e(c["summary"])}</p>')
+        items.append(f'<div class="cluster" id="cluster-{_attr(cid)}"><h3>{e(cid)}</h3><p>{e(c["summary"])}</p>')
         if c.get("discrepancies"):
-            sec.append(f'<p class="muted">Discrepancies: {e(c["discrepancies"])}</p>')
-        sec.append("<ul>")
+            items.append(f'<p class="muted">Discrepancies: {e(c["discrepancies"])}</p>')
+        items.append("<ul>")
         for cc in view.cluster_claims.get(cid, []):
             href = f"#claim-{cc.claim_id}" if cc.doc_id == view.doc_id else f"{cc.doc_id}.html#claim-{cc.claim_id}"
             where = "this article" if cc.doc_id == view.doc_id else cc.doc_id
-            sec.append(
+            items.append(
                 f'<li><a class="cluster-link" href="{_attr(href)}">{e(where)} {e(cc.claim_id)}</a>'
                 f" {e(cc.claimant)}: <q>{e(cc.text)}</q></li>"
             )
-        sec.append("</ul></div>")
-    sec.append("</section>")
-    parts.append("".join(sec))
-    # entities of this article
-    mentioned: dict[str, int] = defaultdict(int)
-    for m in aset["entities"] if aset else []:
-        mentioned[m["entity"]] += 1
-    sec = ['<section id="entities"><h2>Entities</h2><table><tr><th>entity</th><th>label</th><th>QID</th><th>mentions</th></tr>']
-    for eid, n in mentioned.items():
-        reg = ents.get(eid, {"name": eid, "type": "?", "qid": None, "org_type": None})
+        items.append("</ul></div>")
+    return _section("clusters", "Claim clusters across articles", items, "No claim of this article is clustered.")
+
+
+def _entities(view: View, mentions: list[dict[str, Any]]) -> str:
+    e = escape
+    items = []
+    for eid, n in Counter(m["entity"] for m in mentions).items():
+        reg = view.entities.get(eid, {"name": eid, "type": "?", "qid": None, "org_type": None})
         qid = reg.get("qid")
         qcell = f'<a href="https://www.wikidata.org/wiki/{_attr(qid)}">{e(qid)}</a>' if qid else '<span class="muted">none</span>'
         sub = f" ({e(reg['org_type'])})" if reg.get("org_type") else ""
-        sec.append(f"<tr><td>{e(reg['name'])}</td><td>{e(reg['type'])}{sub}</td><td>{qcell}</td><td>{_int(n)}</td></tr>")
-    sec.append("</table></section>")
-    parts.append("".join(sec))
-    parts.append("</div></div></body></html>\n")
-    return "\n".join(parts)
-
-
-# --- terminal -------------------------------------------------------------------------------
+        items.append(f"<tr><td>{e(reg['name'])}</td><td>{e(reg['type'])}{sub}</td><td>{qcell}</td><td>{_int(n)}</td></tr>")
+    head = "<table><tr><th>entity</th><th>label</th><th>QID</th><th>mentions</th></tr>"
+    return _section("entities", "Entities", items, None, (head, "</table>"))
 
 
 def write_pages(paths: CorpusPaths, out: Path, annotator: str | None) -> int:

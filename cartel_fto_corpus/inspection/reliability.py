@@ -103,7 +103,7 @@ class DocUnits:
     claim_units: list[dict[str, frozenset[str]]] = field(default_factory=list)
 
 
-def _keyed(keys: Sequence[str]) -> list[str]:
+def keyed(keys: Sequence[str]) -> list[str]:
     """Unique keys within one annotator: a repeated key gets #2, #3 (two stances of one holder on one target)."""
     seen: Counter[str] = Counter()
     out = []
@@ -133,7 +133,7 @@ def document_units(
             du.claims[a] = [(c["start"], c["end"]) for c in s["claims"]]
             for m in s["entities"]:
                 spans.setdefault((m["start"], m["end"]), {}).setdefault(a, m["label"])
-            keys = _keyed([f"{actor_key(st['holder'], a, entities)}|{st['target']}" for st in s["stances"]])
+            keys = keyed([f"{actor_key(st['holder'], a, entities)}|{st['target']}" for st in s["stances"]])
             for key, st in zip(keys, s["stances"], strict=True):
                 stances.setdefault(key, {})[a] = st["label"]
         du.nominal["entity_label"] = [spans[k] for k in sorted(spans)]
@@ -152,30 +152,20 @@ def document_units(
 
 def _value_counts(docs: Sequence[DocUnits], figure: str, coders: Sequence[str], definition: str, values: Sequence[str]) -> list[np.ndarray]:
     """Per document, the units x values count matrix of one nominal figure (krippendorff's value_counts)."""
-    col = {v: i for i, v in enumerate(values)}
     out = []
     for du in docs:
         present = [c for c in coders if c in du.annotators]
         rows = []
         for unit in du.nominal[figure]:
             got = [c for c in coders if c in unit]
-            if not got:
-                continue
-            row = np.zeros(len(values))
-            if definition == "recorded":
-                if len(got) < 2:
-                    continue
-                for c in got:
-                    row[col[unit[c]]] += 1
-            else:
-                for c in present:
-                    row[col[unit.get(c, ABSENT)]] += 1
-            rows.append(row)
-        out.append(np.array(rows).reshape(len(rows), len(values)))
+            if len(got) >= (2 if definition == "recorded" else 1):
+                coded = Counter(unit[c] for c in got) if definition == "recorded" else Counter(unit.get(c, ABSENT) for c in present)
+                rows.append([coded[v] for v in values])
+        out.append(np.array(rows, dtype=float).reshape(len(rows), len(values)))
     return out
 
 
-def _alpha(counts: np.ndarray) -> tuple[float | None, str | None]:
+def nominal_alpha(counts: np.ndarray) -> tuple[float | None, str | None]:
     from krippendorff import alpha
 
     pairable = counts[counts.sum(axis=1) >= 2]
@@ -207,22 +197,37 @@ def alpha_of_coincidences(o: np.ndarray) -> np.ndarray:
         return np.where(expected > 0, 1 - observed / np.where(expected > 0, expected, 1), np.nan)
 
 
-def bootstrap_alpha(per_doc: Sequence[np.ndarray], draws: np.ndarray) -> dict[str, Any]:
-    """`bootstrap` for an alpha: the draws' coincidence matrices as multiplicity-weighted sums of the documents'."""
-    allc = np.concatenate(per_doc)
-    value = _alpha(allc)[0]
-    if len(draws) == 0:
-        return {"value": value, "ci95": None, "resamples_defined": 0}
-    o_docs = np.stack([coincidences(c) for c in per_doc])
-    weights = np.stack([np.bincount(d, minlength=len(per_doc)) for d in draws]).astype(float)
-    got = alpha_of_coincidences(np.einsum("bd,dij->bij", weights, o_docs))
-    got = got[~np.isnan(got)]
+def bootstrap_alpha(per_doc: Sequence[np.ndarray], draws: np.ndarray, n_values: int) -> dict[str, Any]:
+    """`bootstrap` for an alpha (the draws' coincidence matrices as multiplicity-weighted sums of the
+    documents'), with its pairable units `n` and why it is undefined when it is."""
+    allc = np.concatenate(per_doc) if per_doc else np.zeros((0, n_values))
+    value, reason = nominal_alpha(allc)
+    got = np.zeros(0)
+    if len(per_doc) and len(draws):
+        o_docs = np.stack([coincidences(c) for c in per_doc])
+        weights = np.stack([np.bincount(d, minlength=len(per_doc)) for d in draws]).astype(float)
+        got = alpha_of_coincidences(np.einsum("bd,dij->bij", weights, o_docs))
+        got = got[~np.isnan(got)]
+    return _interval(value, got) | {"n": int((allc.sum(axis=1) >= 2).sum()), "reason": reason}
+
+
+def _interval(value: float | None, got: Sequence[float]) -> dict[str, Any]:
+    """The figure and the 95% percentile interval of its defined values over the draws."""
     ci = [float(np.percentile(got, 2.5)), float(np.percentile(got, 97.5))] if len(got) and value is not None else None
     return {"value": value, "ci95": ci, "resamples_defined": len(got)}
 
 
-def _exact(a: Sequence[tuple], b: Sequence[tuple]) -> int:
+def exact_matches(a: Sequence[tuple], b: Sequence[tuple]) -> int:
+    """Size of the multiset intersection: items equal in every field."""
     return sum((Counter(a) & Counter(b)).values())
+
+
+def overlap_matches(a: Sequence[tuple], b: Sequence[tuple], labelled: bool = False) -> int:
+    """Size of a maximum one-to-one matching of spans that share a code point; `labelled` items
+    (start, end, label) only match within their label."""
+    if not labelled:
+        return len(max_overlap_matching(a, b))
+    return sum(overlap_matches([m[:2] for m in a if m[2] == lab], [m[:2] for m in b if m[2] == lab]) for lab in {m[2] for m in a})
 
 
 def _span_counts(docs: Sequence[DocUnits], figure: str, x: str, y: str) -> np.ndarray:
@@ -232,19 +237,9 @@ def _span_counts(docs: Sequence[DocUnits], figure: str, x: str, y: str) -> np.nd
         if x not in du.annotators or y not in du.annotators:
             rows.append((0, 0, 0))
             continue
-        if figure.startswith("entity"):
-            a, b = du.mentions[x], du.mentions[y]
-            if figure.endswith("exact"):
-                matched = _exact(a, b)
-            else:
-                matched = sum(
-                    len(max_overlap_matching([m[:2] for m in a if m[2] == lab], [m[:2] for m in b if m[2] == lab]))
-                    for lab in {m[2] for m in a} & {m[2] for m in b}
-                )
-        else:
-            a2, b2 = du.claims[x], du.claims[y]
-            a, b = a2, b2  # type: ignore[assignment]
-            matched = _exact(a2, b2) if figure.endswith("exact") else len(max_overlap_matching(a2, b2))
+        spans: Mapping[str, Sequence[tuple]] = du.mentions if figure.startswith("entity") else du.claims
+        a, b = spans[x], spans[y]
+        matched = exact_matches(a, b) if figure.endswith("exact") else overlap_matches(a, b, labelled=figure.startswith("entity"))
         rows.append((len(a), len(b), matched))
     return np.array(rows, dtype=float).reshape(len(rows), 3)
 
@@ -266,14 +261,11 @@ class _Clusters:
     def of(cls, docs: Sequence[DocUnits], x: str, y: str, definition: str) -> _Clusters:
         items: list[tuple[int, frozenset[str], frozenset[str]]] = []
         for d, du in enumerate(docs):
+            if definition == "one_sided" and not (x in du.annotators and y in du.annotators):
+                continue
             for u in du.claim_units:
-                if definition == "recorded" and not (x in u and y in u):
-                    continue
-                if x not in u and y not in u:
-                    continue
-                if definition == "one_sided" and not (x in du.annotators and y in du.annotators):
-                    continue
-                items.append((d, u.get(x, frozenset()), u.get(y, frozenset())))
+                if (x in u and y in u) if definition == "recorded" else (x in u or y in u):
+                    items.append((d, u.get(x, frozenset()), u.get(y, frozenset())))
         n = len(items)
 
         def inter(side: int) -> np.ndarray:
@@ -312,9 +304,7 @@ def draws(n_docs: int, resamples: int, seed: int) -> np.ndarray:
 def bootstrap(figure: Callable[[np.ndarray], float | None], n_docs: int, draws: np.ndarray) -> dict[str, Any]:
     """The figure on all documents and its 95% percentile interval over the draws of documents."""
     value = figure(np.arange(n_docs))
-    got = [v for v in (figure(s) for s in draws) if v is not None and not np.isnan(v)]
-    ci = [float(np.percentile(got, 2.5)), float(np.percentile(got, 97.5))] if got and value is not None else None
-    return {"value": value, "ci95": ci, "resamples_defined": len(got)}
+    return _interval(value, [v for v in (figure(s) for s in draws) if v is not None and not np.isnan(v)])
 
 
 def compute_reliability(
@@ -335,45 +325,17 @@ def compute_reliability(
         for definition in ("recorded", "one_sided"):
             for who, coders in groups:
                 per_doc = _value_counts(docs, key, coders, definition, values)
-                allc = np.concatenate(per_doc) if per_doc else np.zeros((0, len(values)))
                 row = {"layer": layer, "figure": f"{key}_alpha", "units": definition, "unit": unit, "annotators": who}
-                row |= bootstrap_alpha(per_doc, drawn) if per_doc else {"value": None, "ci95": None, "resamples_defined": 0}
-                row["n"] = int((allc.sum(axis=1) >= 2).sum())
-                row["reason"] = _alpha(allc)[1]
-                figures.append(row)
+                figures.append(row | bootstrap_alpha(per_doc, drawn, len(values)))
     for key, (layer, how) in SPAN_FIGURES.items():
-        per_pair = {(x, y): _span_counts(docs, key, x, y) for x, y in pairs}
-
-        def pair_fig(sample: np.ndarray, c: np.ndarray) -> float | None:
-            return _f1(c[sample].sum(axis=0))
-
-        def mean_fig(sample: np.ndarray, per_pair: dict[tuple[str, str], np.ndarray] = per_pair) -> float | None:
-            vals = [v for c in per_pair.values() if (v := pair_fig(sample, c)) is not None]
-            return float(np.mean(vals)) if vals else None
-
+        counts = {(x, y): _span_counts(docs, key, x, y) for x, y in pairs}
+        per_pair = {p: (lambda s, c=c: _f1(c[s].sum(axis=0)), int(c[:, :2].sum())) for p, c in counts.items()}
         base = {"layer": layer, "figure": key.replace("_span_", "_span_f1_"), "units": "spans", "unit": how}
-        row = {**base, "annotators": "mean of pairs"} | bootstrap(mean_fig, n, drawn)
-        row["n"] = int(sum(c[:, :2].sum() for c in per_pair.values()))
-        figures.append(row)
-        for (x, y), c in per_pair.items():
-            row = {**base, "annotators": f"{x} / {y}"} | bootstrap(lambda s, c=c: pair_fig(s, c), n, drawn)
-            row["n"] = int(c[:, :2].sum())
-            figures.append(row)
+        figures += _pair_rows(base, per_pair, n, drawn)
     for definition in ("recorded", "one_sided"):
-        per_pair_c = {(x, y): _Clusters.of(docs, x, y, definition) for x, y in pairs}
-
-        def mean_b3(sample: np.ndarray, d: dict[tuple[str, str], _Clusters] = per_pair_c) -> float | None:
-            vals = [v for c in d.values() if (v := c.f1(sample)) is not None]
-            return float(np.mean(vals)) if vals else None
-
+        clusters = {(x, y): _Clusters.of(docs, x, y, definition) for x, y in pairs}
         base = {"layer": "clusters", "figure": "cluster_bcubed_f1", "units": definition, "unit": "a claim aligned by span"}
-        row = {**base, "annotators": "mean of pairs"} | bootstrap(mean_b3, n, drawn)
-        row["n"] = int(sum(len(c.doc_of) for c in per_pair_c.values()))
-        figures.append(row)
-        for (x, y), c in per_pair_c.items():
-            row = {**base, "annotators": f"{x} / {y}"} | bootstrap(c.f1, n, drawn)
-            row["n"] = len(c.doc_of)
-            figures.append(row)
+        figures += _pair_rows(base, {p: (c.f1, len(c.doc_of)) for p, c in clusters.items()}, n, drawn)
     return {
         "documents": n,
         "annotators": annotators,
@@ -385,6 +347,22 @@ def compute_reliability(
     }
 
 
+def _pair_rows(
+    base: dict[str, Any], per_pair: Mapping[tuple[str, str], tuple[Callable[[np.ndarray], float | None], int]], n: int, drawn: np.ndarray
+) -> list[dict[str, Any]]:
+    """The rows of a pairwise figure, given (the figure on a sample of documents, n) per pair: the mean
+    over pairs, then every pair."""
+
+    def mean(sample: np.ndarray) -> float | None:
+        vals = [v for figure, _ in per_pair.values() if (v := figure(sample)) is not None]
+        return float(np.mean(vals)) if vals else None
+
+    rows = [{**base, "annotators": "mean of pairs"} | bootstrap(mean, n, drawn) | {"n": sum(k for _, k in per_pair.values())}]
+    return rows + [
+        {**base, "annotators": f"{x} / {y}"} | bootstrap(figure, n, drawn) | {"n": k} for (x, y), (figure, k) in per_pair.items()
+    ]
+
+
 def _entity_label_f1(docs: Sequence[DocUnits], pairs: Sequence[tuple[str, str]]) -> dict[str, dict[str, Any]]:
     """Entity span F1 per label, pooled over pairs and documents (point estimates)."""
     out: dict[str, dict[str, Any]] = {}
@@ -392,13 +370,9 @@ def _entity_label_f1(docs: Sequence[DocUnits], pairs: Sequence[tuple[str, str]])
         sa = sb = ex = ov = 0
         for du in docs:
             for x, y in pairs:
-                if x not in du.annotators or y not in du.annotators:
-                    continue
-                a = [m[:2] for m in du.mentions[x] if m[2] == lab]
-                b = [m[:2] for m in du.mentions[y] if m[2] == lab]
-                sa, sb = sa + len(a), sb + len(b)
-                ex += _exact(a, b)
-                ov += len(max_overlap_matching(a, b))
+                if x in du.annotators and y in du.annotators:
+                    a, b = ([m for m in du.mentions[z] if m[2] == lab] for z in (x, y))
+                    sa, sb, ex, ov = sa + len(a), sb + len(b), ex + exact_matches(a, b), ov + overlap_matches(a, b, labelled=True)
         if sa + sb:
             out[lab] = {"spans_a": sa, "spans_b": sb, "exact_f1": 2 * ex / (sa + sb), "overlap_f1": 2 * ov / (sa + sb)}
     return out
