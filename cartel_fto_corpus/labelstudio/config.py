@@ -39,6 +39,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from cartel_fto_corpus.labelstudio.hotkeys import assign
+from cartel_fto_corpus.truth.layers import Layer
 from cartel_fto_corpus.truth.layers import layer as declared_layer
 from cartel_fto_corpus.truth.layers import layers as declared_layers
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
@@ -107,6 +108,16 @@ REGION_WIDGETS = {
 }
 
 
+def _region_layers() -> dict[str, Layer]:
+    """The declared layer of each Labels control: the one whose items take its label set."""
+    by_set = {name: found for found in declared_layers() for _pointer, name in found.labels}
+    return {control: by_set[name] for control, name in REGION_LABEL_SETS.items()}
+
+
+#: Labels control -> the layer (`truth.layers`) its regions are items of.
+REGION_LAYERS = _region_layers()
+
+
 def _control_layers() -> dict[str, str]:
     """The layer (Label Studio name) whose Text object holds each control's regions, from the declaration.
 
@@ -114,8 +125,7 @@ def _control_layers() -> dict[str, str]:
     point at by relation (the actors: `layer:` references); a per-region widget on its region's layer; the layer
     choice on the first. Read once at import: the labelling config is the package's, whatever corpus is open.
     """
-    by_set = {name: found.labelstudio for found in declared_layers() for _pointer, name in found.labels}
-    out = {control: by_set[name] for control, name in REGION_LABEL_SETS.items()}
+    out = {control: found.labelstudio for control, found in REGION_LAYERS.items()}
     actors = {ref.to for found in declared_layers() for ref in found.references if ref.kind == "layer"}
     (out[SOURCE],) = {declared_layer(name).labelstudio for name in actors}
     for region, widgets in REGION_WIDGETS.items():
@@ -192,26 +202,20 @@ def _labels(name: str, values: Iterable[str], keys: list[str]) -> str:
     return f'<Labels name="{name}" toName="{object_of(name)}">{inner}</Labels>'
 
 
-def _choices(
-    name: str,
-    values: Iterable[str | tuple[str, str] | tuple[str, str, str]],
-    when: Iterable[str] | None,
-    choice: str = "single",
-    layout: str | None = None,
-) -> str:
-    """A Choices control; a value may be (value, hint) or (shown value, hint, alias): the result carries the alias."""
+def _options(values: Iterable[str | tuple[str, str] | tuple[str, str, str]]) -> str:
+    """Choice elements; a value may be (value, hint) or (shown value, hint, alias): the result carries the alias."""
     opts = []
     for v in values:
         value, hint, alias = (v, None, None) if isinstance(v, str) else (v[0], v[1], v[2] if len(v) > 2 else None)
-        opts.append(
-            f"<Choice value={quoteattr(value)}"
-            + (f" alias={quoteattr(alias)}" if alias else "")
-            + (f" hint={quoteattr(hint)}" if hint else "")
-            + "/>"
-        )
+        extra = "".join(f" {key}={quoteattr(x)}" for key, x in (("alias", alias), ("hint", hint)) if x)
+        opts.append(f"<Choice value={quoteattr(value)}{extra}/>")
+    return "".join(opts)
+
+
+def _choices(name: str, values: Iterable[str | tuple[str, str]], when: Iterable[str] | None, choice: str = "single") -> str:
+    """A Choices control, per region of the labels `when`, else (None) per document."""
     region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
-    look = f' layout="{layout}"' if layout else ' showInline="true"'
-    return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
+    return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}" showInline="true"{region}>{_options(values)}</Choices>'
 
 
 def _taxonomy(
@@ -223,14 +227,10 @@ def _taxonomy(
     carries `{"taxonomy": [["<id>"]]}`. Label Studio 1.23's `Choices layout="select"` has no search; the
     Taxonomy has, and `perRegion`; `maxUsages="1"` makes it a single choice (untick to change it).
     """
-    opts = "".join(
-        f"<Choice value={quoteattr(shown)} alias={quoteattr(alias)}" + (f" hint={quoteattr(hint)}" if hint else "") + "/>"
-        for shown, hint, alias in options
-    )
     usages = f' maxUsages="{max_usages}"' if max_usages else ""
     return (
         f'<Taxonomy name="{name}" toName="{object_of(name)}" perRegion="true" visibleWhen="region-selected" '
-        f'whenLabelValue={quoteattr(",".join(when))} placeholder={quoteattr(placeholder)} minWidth="420px"{usages}>{opts}</Taxonomy>'
+        f'whenLabelValue={quoteattr(",".join(when))} placeholder={quoteattr(placeholder)} minWidth="420px"{usages}>{_options(options)}</Taxonomy>'
     )
 
 
@@ -331,15 +331,25 @@ def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:
     return "".join(parts)
 
 
+#: Each Labels control's heading, in the order they show (the order their keys are handed out).
+LABELS_HEADINGS = {
+    ENTITY: "Entities: select the words, press a type, pick the registry entity",
+    SOURCE: "Unnamed source (a claimant or holder the article does not name)",
+    CLAIM: "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
+    EVIDENCE: "Stance: select the evidence, press the stance; holder: press Create Relation (alt+r), click the holder in the Regions list",
+}
+
+
 def label_config(
     targets: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None, clusters: list[dict[str, Any]] | None = None
 ) -> str:
     """The labelling config XML for a registry's stance targets, canonical entities and claim clusters."""
-    ents, claims, stances = label_set("entity_label"), label_set("claim_type"), label_set("stance_label")
-    all_values = [*ents, *claims, *stances, SOURCE_LABEL]
+    labels = {c: (SOURCE_LABEL,) if c == SOURCE else label_set(REGION_LABEL_SETS[c]) for c in LABELS_HEADINGS}
+    ents, claims, stances = labels[ENTITY], labels[CLAIM], labels[EVIDENCE]
+    all_values = [v for values in labels.values() for v in values]
     if len(set(all_values)) != len(all_values):
         raise ValueError("region labels must be distinct across entity, claim, evidence and source labels")
-    keys = hotkeys({ENTITY: ents, SOURCE: [SOURCE_LABEL], CLAIM: claims, EVIDENCE: stances})
+    keys = hotkeys(labels)
     layer_choice = "".join(
         f'<Choice value="{v}" hotkey="{k}"' + (' selected="true"' if i == 0 else "") + "/>"
         for i, (v, k) in enumerate(zip(LAYERS, LAYER_HOTKEYS, strict=True))
@@ -351,26 +361,7 @@ def label_config(
         "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
         f'<Choices name="{LAYER}" toName="{object_of(LAYER)}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
-        _layer(
-            CONTROL_LAYERS[ENTITY],
-            "Entities: select the words, press a type, pick the registry entity",
-            _labels(ENTITY, ents, keys[ENTITY]),
-        ),
-        _layer(
-            CONTROL_LAYERS[SOURCE],
-            "Unnamed source (a claimant or holder the article does not name)",
-            _labels(SOURCE, [SOURCE_LABEL], keys[SOURCE]),
-        ),
-        _layer(
-            CONTROL_LAYERS[CLAIM],
-            "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
-            _labels(CLAIM, claims, keys[CLAIM]),
-        ),
-        _layer(
-            CONTROL_LAYERS[EVIDENCE],
-            "Stance: select the evidence, press the stance; holder: press Create Relation (alt+r), click the holder in the Regions list",
-            _labels(EVIDENCE, stances, keys[EVIDENCE]),
-        ),
+        *(_layer(CONTROL_LAYERS[c], heading, _labels(c, labels[c], keys[c])) for c, heading in LABELS_HEADINGS.items()),
         "</View>",
         _texts(),
         f'<Relations><Relation value="{REL_CLAIMANT}"/><Relation value="{REL_HOLDER}"/></Relations>',
