@@ -137,12 +137,9 @@ def _control_layers() -> dict[str, str]:
 
 #: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
 CONTROL_LAYERS = _control_layers()
-#: The per-region widgets a region cannot do without (the others are optional: hedged, clusters, a name only for new_entity).
+#: The per-region widgets a region cannot do without: all but hedged, clusters and a name (only for new_entity).
 REQUIRED_WIDGETS = {
-    ENTITY: (ENTITY_ID,),
-    CLAIM: (CHECKWORTHINESS, ATTRIBUTION),
-    EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
-    SOURCE: (DESCRIPTION,),
+    region: tuple(w for w in widgets if w not in (HEDGED, CLUSTERS, CLUSTER_NEW, ENTITY_NAME)) for region, widgets in REGION_WIDGETS.items()
 }
 
 
@@ -299,15 +296,10 @@ def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str, str]]
     return out
 
 
-def cluster_shown(cluster: dict[str, Any]) -> str:
-    """How the clusters drop-down shows a registry claim cluster: its summary, kind and id."""
-    return f"{cluster['summary']} ({cluster['kind']}) · {cluster['id']}"
-
-
 def cluster_choices(clusters: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """(shown, hint, id) of every registry claim cluster, sorted by id (a claim may be in several; clusters were
-    free text, issue 23 point 7)."""
-    return [(cluster_shown(c), "", c["id"]) for c in sorted(clusters, key=lambda c: c["id"])]
+    """(shown: summary, kind and id; hint; id) of every registry claim cluster, sorted by id (a claim may be in
+    several; clusters were free text, issue 23 point 7)."""
+    return [(f"{c['summary']} ({c['kind']}) · {c['id']}", "", c["id"]) for c in sorted(clusters, key=lambda c: c["id"])]
 
 
 def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:

@@ -72,8 +72,7 @@ def _key_order(definition: str) -> tuple[str, ...]:
 
 
 def _ordered(obj: dict[str, Any], definition: str) -> dict[str, Any]:
-    order = _key_order(definition)
-    return {k: obj[k] for k in order if k in obj}
+    return {k: obj[k] for k in _key_order(definition) if k in obj}
 
 
 def content_hash(aset: dict[str, Any]) -> str:
@@ -184,9 +183,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
 
 def provenance(aset: dict[str, Any]) -> dict[str, Any]:
     """What the task meta keeps of one set: the fields without a widget, and the hash of its content."""
-    out = {k: aset[k] for k in PROVENANCE if k in aset}
-    out["content_sha256"] = content_hash(aset)
-    return out
+    return {**{k: aset[k] for k in PROVENANCE if k in aset}, "content_sha256": content_hash(aset)}
 
 
 # ---------------------------------------------------------------------------------------------

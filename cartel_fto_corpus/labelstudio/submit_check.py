@@ -14,6 +14,7 @@ validator finds in the set (the same lines `cartel-fto validate` and `ls pull` w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from cartel_fto_corpus.labelstudio import config as C
@@ -77,14 +78,15 @@ def submission_problems(repo: Repo, task: dict[str, Any], annotation: dict[str, 
         return lines
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     prov = (meta.get("sets") or {}).get(annotator) if isinstance(meta.get("sets"), dict) else None
+    now = datetime.now(UTC).isoformat()
     try:
         conv = convert.regions_to_set(
             result,
             text,
             annotator,
             prov if isinstance(prov, dict) else None,
-            created_at=annotation.get("created_at") or _now(),
-            updated_at=annotation.get("updated_at") or _now(),
+            created_at=annotation.get("created_at") or now,
+            updated_at=annotation.get("updated_at") or now,
             guideline_version=_guideline_version(repo, doc_id),
         )
     except convert.ConvertError as exc:
@@ -103,12 +105,6 @@ def submission_problems(repo: Repo, task: dict[str, Any], annotation: dict[str, 
         at = ownership.region_text(p.pointer, doc)
         out.append(f"{p.pointer.replace('/annotations/0', '', 1) or '/'}: {p.message}" + (f" at {ownership.quote(at)}" if at else ""))
     return out
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _guideline_version(repo: Repo, doc_id: str) -> str:

@@ -48,11 +48,8 @@ def task_id_of(payload: Any) -> int | None:
 def check_task(repo: Repo, task: dict[str, Any], users: dict[int, Any], when: str) -> str:
     """The message for a task: each annotation's problems (named by annotator when there are several)."""
     anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
-    parts = []
-    for ann in anns:
-        name = user_name(completed_by(ann), users)
-        lines = submission_problems(repo, task, ann, name)
-        parts.append((name, lines))
+    names = [user_name(completed_by(ann), users) for ann in anns]
+    parts = [(name, submission_problems(repo, task, ann, name)) for ann, name in zip(anns, names, strict=True)]
     if len(parts) == 1:
         return message(parts[0][1], when)
     return " || ".join(f"{name}: {message(lines, when)}" for name, lines in parts)
