@@ -19,8 +19,6 @@ LIMIT = 70
 
 #: "module path:qualified name" -> why it is longer than LIMIT (split it and drop the entry when the reason goes).
 ALLOWED = {
-    "labelstudio/config.py:label_config": "the labelling config as one XML template of the layers' Text objects and their controls "
-    "(markup assembled from the schema-derived parts, not logic)",
     "publish/card.py:reference": "the dataset card's reference section as a list of markdown lines (prose, not logic); "
     "i26derive edits the card in parallel",
     "inspection/stats.py:stats_tables": "one table per figure family, each a few rows built from the stats dict; "
