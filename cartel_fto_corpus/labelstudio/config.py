@@ -302,7 +302,7 @@ def cluster_choices(clusters: list[dict[str, Any]]) -> list[tuple[str, str, str]
     return [(f"{c['summary']} ({c['kind']}) · {c['id']}", "", c["id"]) for c in sorted(clusters, key=lambda c: c["id"])]
 
 
-def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:
+def _doc_stances(targets: list[dict[str, Any]], stances: tuple[str, ...]) -> str:
     """The article's own stance per target, on the stance layer, submitted whichever layer is open.
 
     Label Studio 1.23 drops, at Submit, the result of a document-level control inside a View shown by
@@ -311,16 +311,15 @@ def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:
     from another layer. A View shown by `choice-unselected` (neither entities nor claims) is not checked,
     so the choices sit in one of those.
     """
-    stances = list(stances)
     others = ",".join(layer for layer in LAYERS if layer != CONTROL_LAYERS[EVIDENCE])
-    parts = [
-        f'<View visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}">',
-        '<Header value="Article stance (the author\'s own, per target; it must agree with the authorial evidence)" size="5"/>',
-    ]
-    for t in targets:
-        parts.append(f'<Header value={quoteattr(t["name"])} size="6"/>' + _choices(DOC_STANCE_PREFIX + t["id"], stances, None))
-    parts.append("</View>")
-    return "".join(parts)
+    per_target = "".join(
+        f'<Header value={quoteattr(t["name"])} size="6"/>' + _choices(DOC_STANCE_PREFIX + t["id"], stances, None) for t in targets
+    )
+    return (
+        f'<View visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}">'
+        '<Header value="Article stance (the author\'s own, per target; it must agree with the authorial evidence)" size="5"/>'
+        f"{per_target}</View>"
+    )
 
 
 #: Each Labels control's heading, in the order they show (the order their keys are handed out).

@@ -19,9 +19,6 @@ order of mentions, claims and stances and the stance of each evidence span are d
 editor's default direction. A stance's note travels once (on its first evidence region), the status
 is in the task meta (it has no widget, see `ownership`). Claims and evidence whose actor is linked by a relation say so in their meta
 (`linked`), so that a deleted claimant or holder is reported instead of silently becoming the author.
-
-The module is long because the mapping is symmetric: each layer's way there and way back sit side
-by side, so that a field added in one direction is seen missing in the other.
 """
 
 from __future__ import annotations
@@ -163,7 +160,7 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
         if c["hedged"]:
             out.append(_widget(c["id"], C.HEDGED, "choices", [C.HEDGED_CHOICE]))
         if c["clusters"]:
-            out.append(_widget(c["id"], C.CLUSTERS, "taxonomy", list(c["clusters"])))
+            out.append(_widget(c["id"], C.CLUSTERS, "taxonomy", c["clusters"]))
 
     for n, st in enumerate(aset["stances"]):
         for k, ev in enumerate(st["evidence"]):
@@ -453,19 +450,11 @@ def regions_to_set(
     claims = [_claim(r, relations, regions, text, proposals) for r in _numbered(regions, C.CLAIM)]
     stances = _stances([r for r in regions.values() if r.control == C.EVIDENCE], relations, regions, text, doc)
     prov = prov or {}
-    aset = {
-        "annotator": annotator,
-        "guideline_version": prov.get("guideline_version", guideline_version),
-        "created": prov.get("created", _time(created_at)),
-        "updated": prov.get("updated", _time(updated_at)),
-        "status": ownership.status_from_provenance(prov),
-        # an adjudicated set's record rides in the task meta; validate re-checks it
-        **{k: prov[k] for k in ("note", "adjudication") if k in prov},
-        "entities": entities,
-        "stances": stances,
-        "claims": claims,
-    }
-    aset = _ordered(aset, "annotation_set")
+    # the task meta's record wins (an adjudicated set's adjudication rides there too; validate re-checks it)
+    aset = {"annotator": annotator, "guideline_version": guideline_version, "created": _time(created_at), "updated": _time(updated_at)}
+    aset |= {k: prov[k] for k in PROVENANCE if k in prov}
+    aset["status"] = ownership.status_from_provenance(prov)
+    aset = _ordered({**aset, "entities": entities, "stances": stances, "claims": claims}, "annotation_set")
     if prov and prov.get("content_sha256") != content_hash(aset):
         aset["updated"] = max(_time(updated_at), aset["created"])
     return Conversion(aset, warnings, list(proposals.values()))

@@ -42,11 +42,10 @@ def missing_widgets(result: list[dict[str, Any]], text: str) -> list[str]:
         rid = str(item.get("id"))
         if item.get("type") == "labels" and item.get("from_name") in _KIND:
             regions[rid] = item
-        elif item.get("type") in ("choices", "textarea", "taxonomy"):
-            vals = convert.widget_values(item)
-            if any(isinstance(v, str) and v.strip() for v in vals or []):
-                control = item.get("from_name")
-                filled.setdefault(rid, set()).add(C.EVIDENCE_ATTRIBUTION if control == C.ATTRIBUTION else control)
+        elif item.get("type") in ("choices", "textarea", "taxonomy") and any(
+            isinstance(v, str) and v.strip() for v in convert.widget_values(item)
+        ):
+            filled.setdefault(rid, set()).add(item.get("from_name"))
     out = []
     for rid, item in sorted(regions.items(), key=lambda kv: (kv[1]["value"].get("start") or 0, kv[0])):
         v, control = item["value"], item["from_name"]
@@ -57,8 +56,8 @@ def missing_widgets(result: list[dict[str, Any]], text: str) -> list[str]:
             out.append(f"{where}: has no label; give it one or delete it")
             continue
         have = filled.get(rid, set())
-        if control == C.CLAIM:
-            have = {C.ATTRIBUTION if c == C.EVIDENCE_ATTRIBUTION else c for c in have}
+        if C.ATTRIBUTION in have:  # evidence pushed before the stance layer had its own attribution control
+            have = have | {C.EVIDENCE_ATTRIBUTION}
         out.extend(f"{where}: {_WHAT[w]}" for w in C.REQUIRED_WIDGETS[control] if w not in have)
     return out
 
