@@ -106,6 +106,8 @@ REGION_WIDGETS = {
     EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
     SOURCE: (DESCRIPTION,),
 }
+#: Per-region widget -> its region kind.
+WIDGET_REGIONS = {widget: region for region, widgets in REGION_WIDGETS.items() for widget in widgets}
 
 
 def _region_layers() -> dict[str, Layer]:
@@ -209,15 +211,24 @@ def _options(values: Iterable[str | tuple[str, str] | tuple[str, str, str]]) -> 
     return "".join(opts)
 
 
-def _choices(name: str, values: Iterable[str | tuple[str, str]], when: Iterable[str] | None, choice: str = "single") -> str:
-    """A Choices control, per region of the labels `when`, else (None) per document."""
-    region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
-    return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}" showInline="true"{region}>{_options(values)}</Choices>'
+def _region_labels(region: str) -> tuple[str, ...]:
+    """The labels of a region kind: its label set, or the one structural label of unnamed sources."""
+    return (SOURCE_LABEL,) if region == SOURCE else label_set(REGION_LABEL_SETS[region])
 
 
-def _taxonomy(
-    name: str, options: Iterable[tuple[str, str, str]], when: Iterable[str], placeholder: str, max_usages: int | None = None
-) -> str:
+def _shown_with(region: str) -> str:
+    """The attributes that show a part only while a region of this kind is selected."""
+    return f'visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(_region_labels(region)))}'
+
+
+def _choices(name: str, values: Iterable[str | tuple[str, str]] | None = None, choice: str = "single") -> str:
+    """A Choices control of its label set (`CHOICE_LABEL_SETS`) or of `values`: per region for a region's widget, else per document."""
+    region = f' perRegion="true" {_shown_with(WIDGET_REGIONS[name])}' if name in WIDGET_REGIONS else ""
+    opts = _options(label_set(CHOICE_LABEL_SETS[name]) if values is None else values)
+    return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}" showInline="true"{region}>{opts}</Choices>'
+
+
+def _taxonomy(name: str, options: Iterable[tuple[str, str, str]], placeholder: str, max_usages: int | None = None) -> str:
     """A per-region Taxonomy: a drop-down with a search box (type part of what an option shows, then pick it).
 
     Each option is (shown, hint, alias): the Taxonomy stores an option's path of aliases, so a result
@@ -226,24 +237,21 @@ def _taxonomy(
     """
     usages = f' maxUsages="{max_usages}"' if max_usages else ""
     return (
-        f'<Taxonomy name="{name}" toName="{object_of(name)}" perRegion="true" visibleWhen="region-selected" '
-        f'whenLabelValue={quoteattr(",".join(when))} placeholder={quoteattr(placeholder)} minWidth="420px"{usages}>{_options(options)}</Taxonomy>'
+        f'<Taxonomy name="{name}" toName="{object_of(name)}" perRegion="true" {_shown_with(WIDGET_REGIONS[name])} '
+        f'placeholder={quoteattr(placeholder)} minWidth="420px"{usages}>{_options(options)}</Taxonomy>'
     )
 
 
-def _textarea(name: str, when: Iterable[str], placeholder: str) -> str:
+def _textarea(name: str, placeholder: str) -> str:
     return (
         f'<TextArea name="{name}" toName="{object_of(name)}" perRegion="true" editable="true" maxSubmissions="1" rows="1" '
-        f'placeholder={quoteattr(placeholder)} visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}/>'
+        f"placeholder={quoteattr(placeholder)} {_shown_with(WIDGET_REGIONS[name])}/>"
     )
 
 
-def _region_box(heading: str, when: Iterable[str], *widgets: str) -> str:
-    """Per-region widgets under a heading, shown only while a region of these labels is selected."""
-    return (
-        f'<View visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}>'
-        f'<Header value={quoteattr(heading)} size="5"/>{"".join(widgets)}</View>'
-    )
+def _region_box(heading: str, region: str, *widgets: str) -> str:
+    """Per-region widgets under a heading, shown only while a region of this kind is selected."""
+    return f'<View {_shown_with(region)}><Header value={quoteattr(heading)} size="5"/>{"".join(widgets)}</View>'
 
 
 def _when_layer(layer: str) -> str:
@@ -313,7 +321,7 @@ def _doc_stances(targets: list[dict[str, Any]], stances: tuple[str, ...]) -> str
     """
     others = ",".join(layer for layer in LAYERS if layer != CONTROL_LAYERS[EVIDENCE])
     per_target = "".join(
-        f'<Header value={quoteattr(t["name"])} size="6"/>' + _choices(DOC_STANCE_PREFIX + t["id"], stances, None) for t in targets
+        f'<Header value={quoteattr(t["name"])} size="6"/>' + _choices(DOC_STANCE_PREFIX + t["id"], stances) for t in targets
     )
     return (
         f'<View visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}">'
@@ -335,8 +343,7 @@ def label_config(
     targets: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None, clusters: list[dict[str, Any]] | None = None
 ) -> str:
     """The labelling config XML for a registry's stance targets, canonical entities and claim clusters."""
-    labels = {c: (SOURCE_LABEL,) if c == SOURCE else label_set(REGION_LABEL_SETS[c]) for c in LABELS_HEADINGS}
-    ents, claims, stances = labels[ENTITY], labels[CLAIM], labels[EVIDENCE]
+    labels = {c: _region_labels(c) for c in LABELS_HEADINGS}
     all_values = [v for values in labels.values() for v in values]
     if len(set(all_values)) != len(all_values):
         raise ValueError("region labels must be distinct across entity, claim, evidence and source labels")
@@ -358,31 +365,23 @@ def label_config(
         f'<Relations><Relation value="{REL_CLAIMANT}"/><Relation value="{REL_HOLDER}"/></Relations>',
         _region_box(
             "Canonical entity (registry)",
-            ents,
-            _taxonomy(ENTITY_ID, entity_choices(entities or []), ents, "type part of the name, then pick", max_usages=1),
-            _textarea(ENTITY_NAME, ents, "only for new_entity: the entity's name"),
+            ENTITY,
+            _taxonomy(ENTITY_ID, entity_choices(entities or []), "type part of the name, then pick", max_usages=1),
+            _textarea(ENTITY_NAME, "only for new_entity: the entity's name"),
         ),
-        _region_box("Check-worthiness of the claim", claims, _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims)),
-        _region_box(
-            "Attribution of the claim (how it reaches the reader)", claims, _choices(ATTRIBUTION, label_set("attribution"), claims)
-        ),
-        _region_box("Hedged?", claims, _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple")),
+        _region_box("Check-worthiness of the claim", CLAIM, _choices(CHECKWORTHINESS)),
+        _region_box("Attribution of the claim (how it reaches the reader)", CLAIM, _choices(ATTRIBUTION)),
+        _region_box("Hedged?", CLAIM, _choices(HEDGED, [HEDGED_CHOICE], choice="multiple")),
         _region_box(
             "Claim clusters (registry; none if the claim is linked to no other claim)",
-            claims,
-            _taxonomy(CLUSTERS, cluster_choices(clusters or []), claims, "type part of the summary or id, then pick"),
-            _textarea(CLUSTER_NEW, claims, "a cluster the registry lacks: its summary in one neutral sentence (pull proposes it)"),
+            CLAIM,
+            _taxonomy(CLUSTERS, cluster_choices(clusters or []), "type part of the summary or id, then pick"),
+            _textarea(CLUSTER_NEW, "a cluster the registry lacks: its summary in one neutral sentence (pull proposes it)"),
         ),
-        _region_box("Stance target", stances, _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances)),
-        _region_box(
-            "Attribution of the stance (how it reaches the reader)",
-            stances,
-            _choices(EVIDENCE_ATTRIBUTION, label_set("attribution"), stances),
-        ),
-        _region_box(
-            "Who is the unnamed source?", [SOURCE_LABEL], _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source")
-        ),
+        _region_box("Stance target", EVIDENCE, _choices(TARGET, [(t["id"], t["name"]) for t in targets])),
+        _region_box("Attribution of the stance (how it reaches the reader)", EVIDENCE, _choices(EVIDENCE_ATTRIBUTION)),
+        _region_box("Who is the unnamed source?", SOURCE, _textarea(DESCRIPTION, "short description of the unnamed source")),
     ]
-    parts.append(_doc_stances(targets, stances))
+    parts.append(_doc_stances(targets, labels[EVIDENCE]))
     parts.append("</View>")
     return "\n".join(parts)  # no trailing newline: Label Studio strips it, and push compares configs

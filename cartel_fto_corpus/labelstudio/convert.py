@@ -248,15 +248,23 @@ def _as_int(value: Any, rid: str, key: str) -> int:
     return value
 
 
+#: What a region without a label is told (by pull and by the submission check).
+NO_LABEL = "has no label; give it one or delete it"
+
+
+def shown_text(value: dict[str, Any], text: str) -> str:
+    """The text a region's value covers, to name it in a message: at its offsets, else as sent."""
+    start, end = value.get("start"), value.get("end")
+    return text[start:end] if isinstance(start, int) and isinstance(end, int) else str(value.get("text") or "")
+
+
 def _region(item: dict[str, Any], text: str, warnings: list[str]) -> _Region:
     """A labelled region of the result, its offsets checked (its `value.text` only compared: see `warnings`)."""
     rid, value = str(item.get("id")), item.get("value") or {}
     labels = value.get("labels") or []
     if len(labels) != 1:
-        s_, e_ = value.get("start"), value.get("end")
-        shown = text[s_:e_] if isinstance(s_, int) and isinstance(e_, int) else value.get("text")
-        what = "has no label; give it one or delete it" if not labels else f"expected exactly one label, found {labels}"
-        raise ConvertError(f"region {rid} {ownership.quote(str(shown or ''))}: {what}")
+        what = NO_LABEL if not labels else f"expected exactly one label, found {labels}"
+        raise ConvertError(f"region {rid} {ownership.quote(shown_text(value, text))}: {what}")
     start, end = _as_int(value.get("start"), rid, "start"), _as_int(value.get("end"), rid, "end")
     if not 0 <= start < end <= len(text):
         raise ConvertError(f"region {rid}: expected offsets inside 0..{len(text)} with start < end, found {start}:{end}")

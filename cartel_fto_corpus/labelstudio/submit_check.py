@@ -49,11 +49,9 @@ def missing_widgets(result: list[dict[str, Any]], text: str) -> list[str]:
     out = []
     for rid, item in sorted(regions.items(), key=lambda kv: (kv[1]["value"].get("start") or 0, kv[0])):
         v, control = item["value"], item["from_name"]
-        start, end = v.get("start"), v.get("end")
-        shown = text[start:end] if isinstance(start, int) and isinstance(end, int) else str(v.get("text") or "")
-        where = f"{_KIND[control]} {ownership.quote(shown)} ({start}:{end})"
+        where = f"{_KIND[control]} {ownership.quote(convert.shown_text(v, text))} ({v.get('start')}:{v.get('end')})"
         if len(v.get("labels") or []) != 1:
-            out.append(f"{where}: has no label; give it one or delete it")
+            out.append(f"{where}: {convert.NO_LABEL}")
             continue
         have = filled.get(rid, set())
         if C.ATTRIBUTION in have:  # evidence pushed before the stance layer had its own attribution control
