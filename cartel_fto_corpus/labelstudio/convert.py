@@ -19,6 +19,9 @@ order of mentions, claims and stances and the stance of each evidence span are d
 editor's default direction. A stance's note travels once (on its first evidence region), the status
 is in the task meta (it has no widget, see `ownership`). Claims and evidence whose actor is linked by a relation say so in their meta
 (`linked`), so that a deleted claimant or holder is reported instead of silently becoming the author.
+
+The module is long because the mapping is symmetric: each layer's way there and way back live in one
+module, so that a field added in one direction is seen missing in the other.
 """
 
 from __future__ import annotations
