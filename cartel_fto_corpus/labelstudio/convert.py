@@ -297,7 +297,7 @@ def _collect(
             raise ConvertError(f"expected a result item object, found {type(item).__name__}")
         if item.get("type") == "relation":
             relations.append(item)
-        elif item.get("type") == "labels" and item.get("from_name") in C.REQUIRED_WIDGETS:
+        elif item.get("type") == "labels" and str(item.get("from_name")) in C.REQUIRED_WIDGETS:
             if str(item.get("id")) in regions and len((item.get("value") or {}).get("labels") or []) == 1:
                 raise ConvertError(f"region {item.get('id')}: two labelled regions share this id")
             region = _region(item, text, warnings)
