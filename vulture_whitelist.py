@@ -84,7 +84,6 @@ USED_DYNAMICALLY = (
     config.annotation_label_sets,
     config.STRUCTURAL_VALUES,  # editor-only values: the tests check the served config shows exactly these (tests/test_labelstudio_config.py)
     config.REGION_LABEL_SETS,  # Labels control -> label set, checked against the schema (tests/test_labelstudio_config.py)
-    config.CHOICE_LABEL_SETS,  # Choices control -> label set, checked against the schema (tests/test_labelstudio_config.py)  # every label set the editor shows (tests/test_labelstudio_config.py)
     server.copy_data_dir,  # a server's data dir from a template (tests/labelstudio conftest)
     state.SyncState.baseline,  # the recorded set hash of a document and annotator (tests/test_labelstudio_state.py)
     features.SPAN_FIELDS,  # (column, start, end, text) per config, checked against every row (tests/test_build.py, test_features.py)

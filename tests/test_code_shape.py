@@ -19,10 +19,7 @@ LIMIT = 70
 
 #: "module path:qualified name" -> why it is longer than LIMIT (split it and drop the entry when the reason goes).
 ALLOWED = {
-    "labelstudio/config.py:label_config": "the labelling config as one XML template of the layers' Text objects and their controls "
-    "(markup assembled from the schema-derived parts, not logic)",
     "labelstudio/json_stream.py:iter_array": "hand-written streaming parser being replaced by ijson (i26lib)",
-    "labelstudio/convert.py:regions_to_set": "owned by i23editor (Label Studio editor rework) in parallel",
 }
 
 

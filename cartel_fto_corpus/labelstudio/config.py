@@ -39,6 +39,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from cartel_fto_corpus.labelstudio.hotkeys import assign
+from cartel_fto_corpus.truth.layers import Layer
 from cartel_fto_corpus.truth.layers import layer as declared_layer
 from cartel_fto_corpus.truth.layers import layers as declared_layers
 from cartel_fto_corpus.truth.schema import LABEL_SET_NAMES, label_set, load_schemas
@@ -105,6 +106,18 @@ REGION_WIDGETS = {
     EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
     SOURCE: (DESCRIPTION,),
 }
+#: Per-region widget -> its region kind.
+WIDGET_REGIONS = {widget: region for region, widgets in REGION_WIDGETS.items() for widget in widgets}
+
+
+def _region_layers() -> dict[str, Layer]:
+    """The declared layer of each Labels control: the one whose items take its label set."""
+    by_set = {name: found for found in declared_layers() for _pointer, name in found.labels}
+    return {control: by_set[name] for control, name in REGION_LABEL_SETS.items()}
+
+
+#: Labels control -> the layer (`truth.layers`) its regions are items of.
+REGION_LAYERS = _region_layers()
 
 
 def _control_layers() -> dict[str, str]:
@@ -114,8 +127,7 @@ def _control_layers() -> dict[str, str]:
     point at by relation (the actors: `layer:` references); a per-region widget on its region's layer; the layer
     choice on the first. Read once at import: the labelling config is the package's, whatever corpus is open.
     """
-    by_set = {name: found.labelstudio for found in declared_layers() for _pointer, name in found.labels}
-    out = {control: by_set[name] for control, name in REGION_LABEL_SETS.items()}
+    out = {control: found.labelstudio for control, found in REGION_LAYERS.items()}
     actors = {ref.to for found in declared_layers() for ref in found.references if ref.kind == "layer"}
     (out[SOURCE],) = {declared_layer(name).labelstudio for name in actors}
     for region, widgets in REGION_WIDGETS.items():
@@ -127,12 +139,9 @@ def _control_layers() -> dict[str, str]:
 
 #: The layer whose Text object holds a control's regions (actors, entities and unnamed sources, are on entities).
 CONTROL_LAYERS = _control_layers()
-#: The per-region widgets a region cannot do without (the others are optional: hedged, clusters, a name only for new_entity).
+#: The per-region widgets a region cannot do without: all but hedged, clusters and a name (only for new_entity).
 REQUIRED_WIDGETS = {
-    ENTITY: (ENTITY_ID,),
-    CLAIM: (CHECKWORTHINESS, ATTRIBUTION),
-    EVIDENCE: (TARGET, EVIDENCE_ATTRIBUTION),
-    SOURCE: (DESCRIPTION,),
+    region: tuple(w for w in widgets if w not in (HEDGED, CLUSTERS, CLUSTER_NEW, ENTITY_NAME)) for region, widgets in REGION_WIDGETS.items()
 }
 
 
@@ -192,61 +201,57 @@ def _labels(name: str, values: Iterable[str], keys: list[str]) -> str:
     return f'<Labels name="{name}" toName="{object_of(name)}">{inner}</Labels>'
 
 
-def _choices(
-    name: str,
-    values: Iterable[str | tuple[str, str] | tuple[str, str, str]],
-    when: Iterable[str] | None,
-    choice: str = "single",
-    layout: str | None = None,
-) -> str:
-    """A Choices control; a value may be (value, hint) or (shown value, hint, alias): the result carries the alias."""
+def _options(values: Iterable[str | tuple[str, str] | tuple[str, str, str]]) -> str:
+    """Choice elements; a value may be (value, hint) or (shown value, hint, alias): the result carries the alias."""
     opts = []
     for v in values:
         value, hint, alias = (v, None, None) if isinstance(v, str) else (v[0], v[1], v[2] if len(v) > 2 else None)
-        opts.append(
-            f"<Choice value={quoteattr(value)}"
-            + (f" alias={quoteattr(alias)}" if alias else "")
-            + (f" hint={quoteattr(hint)}" if hint else "")
-            + "/>"
-        )
-    region = f' perRegion="true" visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}' if when is not None else ""
-    look = f' layout="{layout}"' if layout else ' showInline="true"'
-    return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}"{look}{region}>{"".join(opts)}</Choices>'
+        extra = "".join(f" {key}={quoteattr(x)}" for key, x in (("alias", alias), ("hint", hint)) if x)
+        opts.append(f"<Choice value={quoteattr(value)}{extra}/>")
+    return "".join(opts)
 
 
-def _taxonomy(
-    name: str, options: Iterable[tuple[str, str, str]], when: Iterable[str], placeholder: str, max_usages: int | None = None
-) -> str:
+def _region_labels(region: str) -> tuple[str, ...]:
+    """The labels of a region kind: its label set, or the one structural label of unnamed sources."""
+    return (SOURCE_LABEL,) if region == SOURCE else label_set(REGION_LABEL_SETS[region])
+
+
+def _shown_with(region: str) -> str:
+    """The attributes that show a part only while a region of this kind is selected."""
+    return f'visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(_region_labels(region)))}'
+
+
+def _choices(name: str, values: Iterable[str | tuple[str, str]] | None = None, choice: str = "single") -> str:
+    """A Choices control of its label set (`CHOICE_LABEL_SETS`) or of `values`: per region for a region's widget, else per document."""
+    region = f' perRegion="true" {_shown_with(WIDGET_REGIONS[name])}' if name in WIDGET_REGIONS else ""
+    opts = _options(label_set(CHOICE_LABEL_SETS[name]) if values is None else values)
+    return f'<Choices name="{name}" toName="{object_of(name)}" choice="{choice}" showInline="true"{region}>{opts}</Choices>'
+
+
+def _taxonomy(name: str, options: Iterable[tuple[str, str, str]], placeholder: str, max_usages: int | None = None) -> str:
     """A per-region Taxonomy: a drop-down with a search box (type part of what an option shows, then pick it).
 
     Each option is (shown, hint, alias): the Taxonomy stores an option's path of aliases, so a result
     carries `{"taxonomy": [["<id>"]]}`. Label Studio 1.23's `Choices layout="select"` has no search; the
     Taxonomy has, and `perRegion`; `maxUsages="1"` makes it a single choice (untick to change it).
     """
-    opts = "".join(
-        f"<Choice value={quoteattr(shown)} alias={quoteattr(alias)}" + (f" hint={quoteattr(hint)}" if hint else "") + "/>"
-        for shown, hint, alias in options
-    )
     usages = f' maxUsages="{max_usages}"' if max_usages else ""
     return (
-        f'<Taxonomy name="{name}" toName="{object_of(name)}" perRegion="true" visibleWhen="region-selected" '
-        f'whenLabelValue={quoteattr(",".join(when))} placeholder={quoteattr(placeholder)} minWidth="420px"{usages}>{opts}</Taxonomy>'
+        f'<Taxonomy name="{name}" toName="{object_of(name)}" perRegion="true" {_shown_with(WIDGET_REGIONS[name])} '
+        f'placeholder={quoteattr(placeholder)} minWidth="420px"{usages}>{_options(options)}</Taxonomy>'
     )
 
 
-def _textarea(name: str, when: Iterable[str], placeholder: str) -> str:
+def _textarea(name: str, placeholder: str) -> str:
     return (
         f'<TextArea name="{name}" toName="{object_of(name)}" perRegion="true" editable="true" maxSubmissions="1" rows="1" '
-        f'placeholder={quoteattr(placeholder)} visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}/>'
+        f"placeholder={quoteattr(placeholder)} {_shown_with(WIDGET_REGIONS[name])}/>"
     )
 
 
-def _region_box(heading: str, when: Iterable[str], *widgets: str) -> str:
-    """Per-region widgets under a heading, shown only while a region of these labels is selected."""
-    return (
-        f'<View visibleWhen="region-selected" whenLabelValue={quoteattr(",".join(when))}>'
-        f'<Header value={quoteattr(heading)} size="5"/>{"".join(widgets)}</View>'
-    )
+def _region_box(heading: str, region: str, *widgets: str) -> str:
+    """Per-region widgets under a heading, shown only while a region of this kind is selected."""
+    return f'<View {_shown_with(region)}><Header value={quoteattr(heading)} size="5"/>{"".join(widgets)}</View>'
 
 
 def _when_layer(layer: str) -> str:
@@ -299,18 +304,13 @@ def entity_choices(entities: list[dict[str, Any]]) -> list[tuple[str, str, str]]
     return out
 
 
-def cluster_shown(cluster: dict[str, Any]) -> str:
-    """How the clusters drop-down shows a registry claim cluster: its summary, kind and id."""
-    return f"{cluster['summary']} ({cluster['kind']}) · {cluster['id']}"
-
-
 def cluster_choices(clusters: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """(shown, hint, id) of every registry claim cluster, sorted by id (a claim may be in several; clusters were
-    free text, issue 23 point 7)."""
-    return [(cluster_shown(c), "", c["id"]) for c in sorted(clusters, key=lambda c: c["id"])]
+    """(shown: summary, kind and id; hint; id) of every registry claim cluster, sorted by id (a claim may be in
+    several; clusters were free text, issue 23 point 7)."""
+    return [(f"{c['summary']} ({c['kind']}) · {c['id']}", "", c["id"]) for c in sorted(clusters, key=lambda c: c["id"])]
 
 
-def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:
+def _doc_stances(targets: list[dict[str, Any]], stances: tuple[str, ...]) -> str:
     """The article's own stance per target, on the stance layer, submitted whichever layer is open.
 
     Label Studio 1.23 drops, at Submit, the result of a document-level control inside a View shown by
@@ -319,27 +319,35 @@ def _doc_stances(targets: list[dict[str, Any]], stances: Iterable[str]) -> str:
     from another layer. A View shown by `choice-unselected` (neither entities nor claims) is not checked,
     so the choices sit in one of those.
     """
-    stances = list(stances)
     others = ",".join(layer for layer in LAYERS if layer != CONTROL_LAYERS[EVIDENCE])
-    parts = [
-        f'<View visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}">',
-        '<Header value="Article stance (the author\'s own, per target; it must agree with the authorial evidence)" size="5"/>',
-    ]
-    for t in targets:
-        parts.append(f'<Header value={quoteattr(t["name"])} size="6"/>' + _choices(DOC_STANCE_PREFIX + t["id"], stances, None))
-    parts.append("</View>")
-    return "".join(parts)
+    per_target = "".join(
+        f'<Header value={quoteattr(t["name"])} size="6"/>' + _choices(DOC_STANCE_PREFIX + t["id"], stances) for t in targets
+    )
+    return (
+        f'<View visibleWhen="choice-unselected" whenTagName="{LAYER}" whenChoiceValue="{others}">'
+        '<Header value="Article stance (the author\'s own, per target; it must agree with the authorial evidence)" size="5"/>'
+        f"{per_target}</View>"
+    )
+
+
+#: Each Labels control's heading, in the order they show (the order their keys are handed out).
+LABELS_HEADINGS = {
+    ENTITY: "Entities: select the words, press a type, pick the registry entity",
+    SOURCE: "Unnamed source (a claimant or holder the article does not name)",
+    CLAIM: "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
+    EVIDENCE: "Stance: select the evidence, press the stance; holder: press Create Relation (alt+r), click the holder in the Regions list",
+}
 
 
 def label_config(
     targets: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None, clusters: list[dict[str, Any]] | None = None
 ) -> str:
     """The labelling config XML for a registry's stance targets, canonical entities and claim clusters."""
-    ents, claims, stances = label_set("entity_label"), label_set("claim_type"), label_set("stance_label")
-    all_values = [*ents, *claims, *stances, SOURCE_LABEL]
+    labels = {c: _region_labels(c) for c in LABELS_HEADINGS}
+    all_values = [v for values in labels.values() for v in values]
     if len(set(all_values)) != len(all_values):
         raise ValueError("region labels must be distinct across entity, claim, evidence and source labels")
-    keys = hotkeys({ENTITY: ents, SOURCE: [SOURCE_LABEL], CLAIM: claims, EVIDENCE: stances})
+    keys = hotkeys(labels)
     layer_choice = "".join(
         f'<Choice value="{v}" hotkey="{k}"' + (' selected="true"' if i == 0 else "") + "/>"
         for i, (v, k) in enumerate(zip(LAYERS, LAYER_HOTKEYS, strict=True))
@@ -351,56 +359,29 @@ def label_config(
         "<View>",
         '<Header value="Layer: one job at a time" size="6"/>',
         f'<Choices name="{LAYER}" toName="{object_of(LAYER)}" choice="single-radio" showInline="true">{layer_choice}</Choices>',
-        _layer(
-            CONTROL_LAYERS[ENTITY],
-            "Entities: select the words, press a type, pick the registry entity",
-            _labels(ENTITY, ents, keys[ENTITY]),
-        ),
-        _layer(
-            CONTROL_LAYERS[SOURCE],
-            "Unnamed source (a claimant or holder the article does not name)",
-            _labels(SOURCE, [SOURCE_LABEL], keys[SOURCE]),
-        ),
-        _layer(
-            CONTROL_LAYERS[CLAIM],
-            "Claims: select the claim, press its type; claimant: press Create Relation (alt+r), click the speaker in the Regions list",
-            _labels(CLAIM, claims, keys[CLAIM]),
-        ),
-        _layer(
-            CONTROL_LAYERS[EVIDENCE],
-            "Stance: select the evidence, press the stance; holder: press Create Relation (alt+r), click the holder in the Regions list",
-            _labels(EVIDENCE, stances, keys[EVIDENCE]),
-        ),
+        *(_layer(CONTROL_LAYERS[c], heading, _labels(c, labels[c], keys[c])) for c, heading in LABELS_HEADINGS.items()),
         "</View>",
         _texts(),
         f'<Relations><Relation value="{REL_CLAIMANT}"/><Relation value="{REL_HOLDER}"/></Relations>',
         _region_box(
             "Canonical entity (registry)",
-            ents,
-            _taxonomy(ENTITY_ID, entity_choices(entities or []), ents, "type part of the name, then pick", max_usages=1),
-            _textarea(ENTITY_NAME, ents, "only for new_entity: the entity's name"),
+            ENTITY,
+            _taxonomy(ENTITY_ID, entity_choices(entities or []), "type part of the name, then pick", max_usages=1),
+            _textarea(ENTITY_NAME, "only for new_entity: the entity's name"),
         ),
-        _region_box("Check-worthiness of the claim", claims, _choices(CHECKWORTHINESS, label_set("checkworthiness"), claims)),
-        _region_box(
-            "Attribution of the claim (how it reaches the reader)", claims, _choices(ATTRIBUTION, label_set("attribution"), claims)
-        ),
-        _region_box("Hedged?", claims, _choices(HEDGED, [HEDGED_CHOICE], claims, choice="multiple")),
+        _region_box("Check-worthiness of the claim", CLAIM, _choices(CHECKWORTHINESS)),
+        _region_box("Attribution of the claim (how it reaches the reader)", CLAIM, _choices(ATTRIBUTION)),
+        _region_box("Hedged?", CLAIM, _choices(HEDGED, [HEDGED_CHOICE], choice="multiple")),
         _region_box(
             "Claim clusters (registry; none if the claim is linked to no other claim)",
-            claims,
-            _taxonomy(CLUSTERS, cluster_choices(clusters or []), claims, "type part of the summary or id, then pick"),
-            _textarea(CLUSTER_NEW, claims, "a cluster the registry lacks: its summary in one neutral sentence (pull proposes it)"),
+            CLAIM,
+            _taxonomy(CLUSTERS, cluster_choices(clusters or []), "type part of the summary or id, then pick"),
+            _textarea(CLUSTER_NEW, "a cluster the registry lacks: its summary in one neutral sentence (pull proposes it)"),
         ),
-        _region_box("Stance target", stances, _choices(TARGET, [(t["id"], t["name"]) for t in targets], stances)),
-        _region_box(
-            "Attribution of the stance (how it reaches the reader)",
-            stances,
-            _choices(EVIDENCE_ATTRIBUTION, label_set("attribution"), stances),
-        ),
-        _region_box(
-            "Who is the unnamed source?", [SOURCE_LABEL], _textarea(DESCRIPTION, [SOURCE_LABEL], "short description of the unnamed source")
-        ),
+        _region_box("Stance target", EVIDENCE, _choices(TARGET, [(t["id"], t["name"]) for t in targets])),
+        _region_box("Attribution of the stance (how it reaches the reader)", EVIDENCE, _choices(EVIDENCE_ATTRIBUTION)),
+        _region_box("Who is the unnamed source?", SOURCE, _textarea(DESCRIPTION, "short description of the unnamed source")),
     ]
-    parts.append(_doc_stances(targets, stances))
+    parts.append(_doc_stances(targets, labels[EVIDENCE]))
     parts.append("</View>")
     return "\n".join(parts)  # no trailing newline: Label Studio strips it, and push compares configs

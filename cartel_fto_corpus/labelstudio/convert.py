@@ -20,8 +20,8 @@ editor's default direction. A stance's note travels once (on its first evidence 
 is in the task meta (it has no widget, see `ownership`). Claims and evidence whose actor is linked by a relation say so in their meta
 (`linked`), so that a deleted claimant or holder is reported instead of silently becoming the author.
 
-The module is long because the mapping is symmetric: each layer's way there and way back sit side
-by side, so that a field added in one direction is seen missing in the other.
+The module is long because the mapping is symmetric: each layer's way there and way back live in one
+module, so that a field added in one direction is seen missing in the other.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
@@ -40,7 +39,7 @@ import orjson
 
 from cartel_fto_corpus.labelstudio import config as C
 from cartel_fto_corpus.labelstudio import ownership
-from cartel_fto_corpus.truth.layers import layer, layer_names
+from cartel_fto_corpus.truth.layers import layer_names, layers
 from cartel_fto_corpus.truth.schema import load_schemas
 
 _LOCAL_ID = re.compile(r"^([a-z])([0-9]+)$")  # an item id: its layer's declared prefix and a number (`truth.layers`)
@@ -73,8 +72,7 @@ def _key_order(definition: str) -> tuple[str, ...]:
 
 
 def _ordered(obj: dict[str, Any], definition: str) -> dict[str, Any]:
-    order = _key_order(definition)
-    return {k: obj[k] for k in order if k in obj}
+    return {k: obj[k] for k in _key_order(definition) if k in obj}
 
 
 def content_hash(aset: dict[str, Any]) -> str:
@@ -94,13 +92,6 @@ def content_hash(aset: dict[str, Any]) -> str:
 _TEXT_SHOWN = (C.ENTITY, C.SOURCE)
 
 
-def _span_value(span: dict[str, Any], control: str) -> dict[str, Any]:
-    """Offsets, and the text for actors (see `_TEXT_SHOWN`); pull recomputes every text from the offsets."""
-    if control in _TEXT_SHOWN:
-        return {"start": span["start"], "end": span["end"], "text": span["text"]}
-    return {"start": span["start"], "end": span["end"]}
-
-
 def _natural(items: list[dict[str, Any]], prefix: str) -> bool:
     """The items' ids are `<prefix><k>` with k increasing: their order is derived from the ids, no `n` needed."""
     nums = [int(m.group(2)) if (m := _LOCAL_ID.match(str(x["id"]))) and m.group(1) == prefix else -1 for x in items]
@@ -108,44 +99,39 @@ def _natural(items: list[dict[str, Any]], prefix: str) -> bool:
 
 
 def _labels_item(rid: str, control: str, span: dict[str, Any], label: str, meta: dict[str, Any]) -> dict[str, Any]:
-    item = {
-        "id": rid,
-        "from_name": control,
-        "to_name": C.object_of(control),
-        "type": "labels",
-        "value": {**_span_value(span, control), "labels": [label]},
-    }
-    if meta:
-        item["meta"] = meta
-    return item
+    """A region: offsets, the text for actors only (see `_TEXT_SHOWN`; pull recomputes every text from the offsets)."""
+    value = {"start": span["start"], "end": span["end"], **({"text": span["text"]} if control in _TEXT_SHOWN else {})}
+    item = {"id": rid, "from_name": control, "to_name": C.object_of(control), "type": "labels", "value": {**value, "labels": [label]}}
+    return {**item, "meta": meta} if meta else item
 
 
 #: The key of a widget result's values, by result type (a Taxonomy stores paths of aliases: one each here).
 _VALUE_KEY = {"choices": "choices", "textarea": "text", "taxonomy": "taxonomy"}
 
 
-def _widget(rid: str, control: str, span: dict[str, Any], kind: str, values: list[str]) -> dict[str, Any]:
-    # the region's offsets are on its labels item, which comes first (see module doc)
+def _widget(rid: str, control: str, kind: str, values: list[str]) -> dict[str, Any]:
+    """A per-region widget (the region's offsets are on its labels item, which comes first) or a document-level choice."""
     value: dict[str, Any] = {_VALUE_KEY[kind]: [[v] for v in values] if kind == "taxonomy" else values}
     return {"id": rid, "from_name": control, "to_name": C.object_of(control), "type": kind, "value": value}
+
+
+def _with_paragraphs(span: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """A region's meta with its span's multi_paragraph, when the span has one (it has no widget)."""
+    return {**meta, "multi_paragraph": span["multi_paragraph"]} if "multi_paragraph" in span else meta
 
 
 def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
     return {"from_id": from_id, "to_id": to_id, "type": "relation", "labels": [label]}  # direction: the editor's default, right
 
 
-def _doc_choice(rid: str, control: str, value: str) -> dict[str, Any]:
-    return {"id": rid, "from_name": control, "to_name": C.object_of(control), "type": "choices", "value": {"choices": [value]}}
-
-
 def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
     """The Label Studio result of one annotation set (provenance goes to the task meta, see `provenance`)."""
     out: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
-    order = {k: not _natural(aset[k], layer(k).prefix) for k in layer_names()}  # explicit `n` only when needed
+    order = {found.name: not _natural(aset[found.name], found.prefix) for found in layers()}  # explicit `n` only when needed
     for j, m in enumerate(aset["entities"]):
         out.append(_labels_item(m["id"], C.ENTITY, m, m["label"], {"n": j} if order["entities"] else {}))
-        out.append(_widget(m["id"], C.ENTITY_ID, m, "taxonomy", [m["entity"]]))
+        out.append(_widget(m["id"], C.ENTITY_ID, "taxonomy", [m["entity"]]))
 
     sources: dict[str, str] = {}
 
@@ -154,9 +140,8 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
         key = json.dumps([span["start"], span["end"], actor["description"], span.get("multi_paragraph")])
         if key not in sources:
             rid = sources[key] = f"u{len(sources) + 1}"
-            meta = {"multi_paragraph": span["multi_paragraph"]} if "multi_paragraph" in span else {}
-            out.append(_labels_item(rid, C.SOURCE, span, C.SOURCE_LABEL, meta))
-            out.append(_widget(rid, C.DESCRIPTION, span, "textarea", [actor["description"]]))
+            out.append(_labels_item(rid, C.SOURCE, span, C.SOURCE_LABEL, _with_paragraphs(span, {})))
+            out.append(_widget(rid, C.DESCRIPTION, "textarea", [actor["description"]]))
         return sources[key]
 
     def link(rid: str, actor: dict[str, Any], label: str, meta: dict[str, Any], key: str) -> None:
@@ -170,45 +155,35 @@ def set_to_regions(aset: dict[str, Any]) -> list[dict[str, Any]]:
             meta[key] = actor  # a registered entity the article does not name: no region to point at
 
     for j, c in enumerate(aset["claims"]):
-        meta: dict[str, Any] = {"n": j} if order["claims"] else {}
-        if "multi_paragraph" in c:
-            meta["multi_paragraph"] = c["multi_paragraph"]
+        meta = _with_paragraphs(c, {"n": j} if order["claims"] else {})
         link(c["id"], c["claimant"], C.REL_CLAIMANT, meta, "claimant")
         out.append(_labels_item(c["id"], C.CLAIM, c, c["type"], meta))
-        out.append(_widget(c["id"], C.CHECKWORTHINESS, c, "choices", [c["checkworthiness"]]))
-        out.append(_widget(c["id"], C.ATTRIBUTION, c, "choices", [c["attribution"]]))
+        out.append(_widget(c["id"], C.CHECKWORTHINESS, "choices", [c["checkworthiness"]]))
+        out.append(_widget(c["id"], C.ATTRIBUTION, "choices", [c["attribution"]]))
         if c["hedged"]:
-            out.append(_widget(c["id"], C.HEDGED, c, "choices", [C.HEDGED_CHOICE]))
+            out.append(_widget(c["id"], C.HEDGED, "choices", [C.HEDGED_CHOICE]))
         if c["clusters"]:
-            out.append(_widget(c["id"], C.CLUSTERS, c, "taxonomy", list(c["clusters"])))
+            out.append(_widget(c["id"], C.CLUSTERS, "taxonomy", c["clusters"]))
 
     for n, st in enumerate(aset["stances"]):
         for k, ev in enumerate(st["evidence"]):
             rid = f"{st['id']}_{k}"
             meta = {} if _evidence_id(rid) == (st["id"], k) else {"stance": st["id"], "k": k}
-            if order["stances"]:
-                meta["n"] = n
-            if "multi_paragraph" in ev:
-                meta["multi_paragraph"] = ev["multi_paragraph"]
+            meta = _with_paragraphs(ev, {**meta, "n": n} if order["stances"] else meta)
             if "note" in st and k == 0:
                 meta["note"] = st["note"]
             link(rid, st["holder"], C.REL_HOLDER, meta, "holder")
             out.append(_labels_item(rid, C.EVIDENCE, ev, st["label"], meta))
-            out.append(_widget(rid, C.TARGET, ev, "choices", [st["target"]]))
-            out.append(_widget(rid, C.EVIDENCE_ATTRIBUTION, ev, "choices", [st["attribution"]]))
+            out.append(_widget(rid, C.TARGET, "choices", [st["target"]]))
+            out.append(_widget(rid, C.EVIDENCE_ATTRIBUTION, "choices", [st["attribution"]]))
         if st["holder"]["kind"] == "author":
-            out.append(_doc_choice(DOC_STANCE_ID + st["target"], C.DOC_STANCE_PREFIX + st["target"], st["label"]))
-    objects = {x["id"]: x["to_name"] for x in out if x["type"] == "labels"}  # a widget is on its region's Text (see config)
-    out = [{**x, "to_name": objects.get(x["id"], x["to_name"])} for x in out]
-    out.extend(relations)
-    return out
+            out.append(_widget(DOC_STANCE_ID + st["target"], C.DOC_STANCE_PREFIX + st["target"], "choices", [st["label"]]))
+    return out + relations
 
 
 def provenance(aset: dict[str, Any]) -> dict[str, Any]:
     """What the task meta keeps of one set: the fields without a widget, and the hash of its content."""
-    out = {k: aset[k] for k in PROVENANCE if k in aset}
-    out["content_sha256"] = content_hash(aset)
-    return out
+    return {**{k: aset[k] for k in PROVENANCE if k in aset}, "content_sha256": content_hash(aset)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,10 +209,7 @@ class _Region:
         return f"{kind} {rid or self.final_id or self.rid} {ownership.quote(text[self.start : self.end])} ({self.start}:{self.end})"
 
     def span(self, text: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"start": self.start, "end": self.end, "text": text[self.start : self.end]}
-        if "multi_paragraph" in self.meta:
-            out["multi_paragraph"] = self.meta["multi_paragraph"]
-        return out
+        return _with_paragraphs(self.meta, {"start": self.start, "end": self.end, "text": text[self.start : self.end]})
 
     def one(self, control: str, what: str, required: bool = True, strip: bool = True) -> str | None:
         """The single value of a per-region widget; ids are stripped of stray blanks, free text is kept as typed."""
@@ -279,47 +251,58 @@ def _as_int(value: Any, rid: str, key: str) -> int:
     return value
 
 
+#: What a region without a label is told (by pull and by the submission check).
+NO_LABEL = "has no label; give it one or delete it"
+
+
+def shown_text(value: dict[str, Any], text: str) -> str:
+    """The text a region's value covers, to name it in a message: at its offsets, else as sent."""
+    start, end = value.get("start"), value.get("end")
+    return text[start:end] if isinstance(start, int) and isinstance(end, int) else str(value.get("text") or "")
+
+
+def _region(item: dict[str, Any], text: str, warnings: list[str]) -> _Region:
+    """A labelled region of the result, its offsets checked (its `value.text` only compared: see `warnings`)."""
+    rid, value = str(item.get("id")), item.get("value") or {}
+    labels = value.get("labels") or []
+    if len(labels) != 1:
+        what = NO_LABEL if not labels else f"expected exactly one label, found {labels}"
+        raise ConvertError(f"region {rid} {ownership.quote(shown_text(value, text))}: {what}")
+    start, end = _as_int(value.get("start"), rid, "start"), _as_int(value.get("end"), rid, "end")
+    if not 0 <= start < end <= len(text):
+        raise ConvertError(f"region {rid}: expected offsets inside 0..{len(text)} with start < end, found {start}:{end}")
+    shown = value.get("text")
+    # the editor sends "" back for a region pushed without its text (claims, evidence: see
+    # `_TEXT_SHOWN`): that is no mismatch, and ~290 such lines per pull buried the real ones
+    if shown not in (None, "") and shown != text[start:end]:
+        warnings.append(
+            f"region {rid} {start}:{end}: value.text {json.dumps(shown, ensure_ascii=False)[:60]} "
+            f"differs from the text at the offsets; used the offsets"
+        )
+    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    return _Region(rid, item["from_name"], start, end, labels[0], _derived(item["from_name"], rid, meta))
+
+
 def _collect(
     result: list[dict[str, Any]], text: str, warnings: list[str]
 ) -> tuple[dict[str, _Region], list[dict[str, Any]], dict[str, str]]:
+    if not isinstance(result, list):
+        raise ConvertError(f"expected a list of result items, found {type(result).__name__}")
     regions: dict[str, _Region] = {}
     widgets: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
     doc: dict[str, str] = {}
-    region_controls = (C.ENTITY, C.CLAIM, C.EVIDENCE, C.SOURCE)
-    if not isinstance(result, list):
-        raise ConvertError(f"expected a list of result items, found {type(result).__name__}")
     for item in result:
         if not isinstance(item, dict):
             raise ConvertError(f"expected a result item object, found {type(item).__name__}")
-        kind = item.get("type")
-        value = item.get("value") or {}
-        if kind == "relation":
+        if item.get("type") == "relation":
             relations.append(item)
-        elif kind == "labels" and item.get("from_name") in region_controls:
-            rid = str(item.get("id"))
-            labels = value.get("labels") or []
-            if len(labels) != 1:
-                s_, e_ = value.get("start"), value.get("end")
-                shown = text[s_:e_] if isinstance(s_, int) and isinstance(e_, int) else value.get("text")
-                what = "has no label; give it one or delete it" if not labels else f"expected exactly one label, found {labels}"
-                raise ConvertError(f"region {rid} {ownership.quote(str(shown or ''))}: {what}")
-            if rid in regions:
-                raise ConvertError(f"region {rid}: two labelled regions share this id")
-            start, end = _as_int(value.get("start"), rid, "start"), _as_int(value.get("end"), rid, "end")
-            if not 0 <= start < end <= len(text):
-                raise ConvertError(f"region {rid}: expected offsets inside 0..{len(text)} with start < end, found {start}:{end}")
-            shown = value.get("text")
-            # the editor sends "" back for a region pushed without its text (claims, evidence: see
-            # `_TEXT_SHOWN`): that is no mismatch, and ~290 such lines per pull buried the real ones
-            if shown not in (None, "") and shown != text[start:end]:
-                warnings.append(
-                    f"region {rid} {start}:{end}: value.text {json.dumps(shown, ensure_ascii=False)[:60]} "
-                    f"differs from the text at the offsets; used the offsets"
-                )
-            meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
-            regions[rid] = _Region(rid, item["from_name"], start, end, labels[0], _derived(item["from_name"], rid, meta))
-        elif kind in _VALUE_KEY:
+        elif item.get("type") == "labels" and str(item.get("from_name")) in C.REQUIRED_WIDGETS:
+            if str(item.get("id")) in regions and len((item.get("value") or {}).get("labels") or []) == 1:
+                raise ConvertError(f"region {item.get('id')}: two labelled regions share this id")
+            region = _region(item, text, warnings)
+            regions[region.rid] = region
+        elif item.get("type") in _VALUE_KEY:
             widgets.append(item)
     for item in widgets:  # per-region (its id is a region's; pushed without offsets) or document-level
         rid = str(item.get("id"))
@@ -351,37 +334,31 @@ def _derived(control: str, rid: str, meta: dict[str, Any]) -> dict[str, Any]:
     `s3_1` the second evidence span of stance s3. Regions drawn in the editor have random ids: no keys.
     """
     meta = dict(meta)
-    if control == C.EVIDENCE:
-        ev = _evidence_id(rid)
-        if "stance" not in meta and ev is not None:
-            meta["stance"], meta["k"] = ev
-        sid = meta.get("stance")
-        if "n" not in meta and isinstance(sid, str) and (m := _LOCAL_ID.match(sid)):
-            meta["n"] = int(m.group(2))
-    elif control in (C.ENTITY, C.CLAIM) and "n" not in meta:
-        m = _LOCAL_ID.match(rid)
-        if m and m.group(1) == layer("entities" if control == C.ENTITY else "claims").prefix:
-            meta["n"] = int(m.group(2))
+    if control == C.EVIDENCE and "stance" not in meta and (ev := _evidence_id(rid)):
+        meta["stance"], meta["k"] = ev
+    own = meta.get("stance") if control == C.EVIDENCE else rid  # the item id the region's order follows
+    m = _LOCAL_ID.match(own) if isinstance(own, str) and control != C.SOURCE else None
+    if "n" not in meta and m and (control == C.EVIDENCE or m.group(1) == C.REGION_LAYERS[control].prefix):
+        meta["n"] = int(m.group(2))
     return meta
 
 
-def _order(regions: Iterable[_Region], meta_key: str = "n") -> list[_Region]:
-    """Regions pushed from the repo in their old order, then new ones by position."""
-
-    return sorted(regions, key=lambda r: _sort_key(r, meta_key))
-
-
-def _assign_ids(regions: list[_Region], prefix: str) -> None:
-    used = {r.rid for r in regions if _LOCAL_ID.match(r.rid) and r.rid[0] == prefix}
+def _numbered(regions: dict[str, _Region], control: str) -> list[_Region]:
+    """The regions of one layer in order (pushed ones in their old order, then new ones by position), each with
+    its schema id: the one it was pushed with, else the next free one."""
+    prefix = C.REGION_LAYERS[control].prefix
+    ordered = sorted((r for r in regions.values() if r.control == control), key=_sort_key)
+    used = {r.rid for r in ordered if _LOCAL_ID.match(r.rid) and r.rid[0] == prefix}
     taken: set[str] = set()
     top = max((int(r[1:]) for r in used), default=0)
-    for r in regions:
+    for r in ordered:
         if r.rid in used and r.rid not in taken:
             r.final_id = r.rid
         else:
             top += 1
             r.final_id = f"{prefix}{top}"
         taken.add(r.final_id)
+    return ordered
 
 
 def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, meta_key: str) -> dict[str, Any]:
@@ -402,7 +379,7 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
     if ends:
         target = regions[ends[0]]
         if target.control == C.ENTITY:
-            return {"kind": "entity", "entity": target.entity or target.one(C.ENTITY_ID, "entity_id"), "mention": target.final_id}
+            return {"kind": "entity", "entity": target.entity, "mention": target.final_id}
         return {
             "kind": "unnamed",
             "description": target.one(C.DESCRIPTION, "description of the unnamed source", strip=False),
@@ -421,7 +398,7 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
 
 #: An RFC 3339 date-time as a server may send it (fraction and zone optional: Label Studio writes
 #: `2026-01-02T03:04:05.123456Z`, some versions leave the zone out, meaning UTC).
-_SERVER_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(?P<zone>[Zz]|[+-]\d{2}:\d{2})?")
+_SERVER_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?")
 
 
 def _time(value: str) -> str:
@@ -431,15 +408,13 @@ def _time(value: str) -> str:
     as it came, so the schema's date-time pattern refuses it with its pointer before anything is
     written: a hostile or broken server's date never reaches annotations/ (issue 27).
     """
-    m = _SERVER_TIME.fullmatch(value)
-    if m is None:
+    if _SERVER_TIME.fullmatch(value) is None:  # fromisoformat alone would take compact and week dates
         return value
-    zone = m["zone"] or "Z"
     try:
-        when = datetime.fromisoformat(f"{m[1]}T{m[2]}{'+00:00' if zone in 'Zz' else zone}")
+        when = datetime.fromisoformat(value.upper())  # it reads T and Z in capitals only
     except ValueError:
         return value
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.replace(tzinfo=when.tzinfo or timezone.utc).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def completed_by(annotation: dict[str, Any]) -> int | None:
@@ -476,65 +451,41 @@ def regions_to_set(
     """
     warnings: list[str] = []
     regions, relations, doc = _collect(result, text, warnings)
-    by_control: dict[str, list[_Region]] = {}
-    for r in regions.values():
-        by_control.setdefault(r.control, []).append(r)
-    ents = _order(by_control.get(C.ENTITY, []))
-    _assign_ids(ents, layer("entities").prefix)
-    claims = _order(by_control.get(C.CLAIM, []))
-    _assign_ids(claims, layer("claims").prefix)
-
     proposals: dict[str, dict[str, Any]] = {}
-    for r in ents:
-        r.entity = _entity_of(r, text, proposals)
     entities = []
-    for r in ents:
+    for r in _numbered(regions, C.ENTITY):
+        r.entity = _entity_of(r, text, proposals)
         entities.append(
-            {
-                "id": r.final_id,
-                "start": r.start,
-                "end": r.end,
-                "text": text[r.start : r.end],
-                "label": r.label,
-                "entity": r.entity,
-            }
+            {"id": r.final_id, "start": r.start, "end": r.end, "text": text[r.start : r.end], "label": r.label, "entity": r.entity}
         )
-
-    out_claims = []
-    for r in claims:
-        c: dict[str, Any] = {"id": r.final_id, "start": r.start, "end": r.end, "text": text[r.start : r.end]}
-        if "multi_paragraph" in r.meta:
-            c["multi_paragraph"] = r.meta["multi_paragraph"]
-        c["claimant"] = _actor(r, relations, regions, text, "claimant")
-        c["attribution"] = r.one(C.ATTRIBUTION, "attribution")
-        c["type"] = r.label
-        c["checkworthiness"] = r.one(C.CHECKWORTHINESS, "checkworthiness")
-        c["hedged"] = C.HEDGED_CHOICE in r.widgets.get(C.HEDGED, [])
-        c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTERS, []), r.widgets.get(C.CLUSTER, []))
-        if (summary := r.one(C.CLUSTER_NEW, "new cluster summary", required=False, strip=False)) is not None:
-            prop = _propose(r, text, proposals, ownership.proposed_cluster(summary, _cluster_kind(c["checkworthiness"])))
-            c["clusters"] = list(dict.fromkeys([*c["clusters"], prop["id"]]))
-        out_claims.append(_ordered(c, "claim"))
-
-    stances = _stances(by_control.get(C.EVIDENCE, []), relations, regions, text, doc)
-
-    aset: dict[str, Any] = {"annotator": annotator}
+    claims = [_claim(r, relations, regions, text, proposals) for r in _numbered(regions, C.CLAIM)]
+    stances = _stances([r for r in regions.values() if r.control == C.EVIDENCE], relations, regions, text, doc)
     prov = prov or {}
-    aset["guideline_version"] = prov.get("guideline_version", guideline_version)
-    aset["created"] = prov.get("created", _time(created_at))
-    aset["updated"] = prov.get("updated", _time(updated_at))
+    # the task meta's record wins (an adjudicated set's adjudication rides there too; validate re-checks it)
+    aset = {"annotator": annotator, "guideline_version": guideline_version, "created": _time(created_at), "updated": _time(updated_at)}
+    aset |= {k: prov[k] for k in PROVENANCE if k in prov}
     aset["status"] = ownership.status_from_provenance(prov)
-    if "note" in prov:
-        aset["note"] = prov["note"]
-    if "adjudication" in prov:  # an adjudicated set's record rides in the task meta; validate re-checks it
-        aset["adjudication"] = prov["adjudication"]
-    aset["entities"] = entities
-    aset["stances"] = stances
-    aset["claims"] = out_claims
-    aset = _ordered(aset, "annotation_set")
+    aset = _ordered({**aset, "entities": entities, "stances": stances, "claims": claims}, "annotation_set")
     if prov and prov.get("content_sha256") != content_hash(aset):
         aset["updated"] = max(_time(updated_at), aset["created"])
     return Conversion(aset, warnings, list(proposals.values()))
+
+
+def _claim(
+    r: _Region, relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, proposals: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """A claim from its region: the claimant, the widgets' values, the clusters picked, typed or proposed."""
+    c: dict[str, Any] = {"id": r.final_id, **r.span(text), "claimant": _actor(r, relations, regions, text, "claimant")}
+    c["attribution"] = r.one(C.ATTRIBUTION, "attribution")
+    c["type"] = r.label
+    c["checkworthiness"] = r.one(C.CHECKWORTHINESS, "checkworthiness")
+    c["hedged"] = C.HEDGED_CHOICE in r.widgets.get(C.HEDGED, [])
+    c["clusters"] = _cluster_ids(r.widgets.get(C.CLUSTERS, []), r.widgets.get(C.CLUSTER, []))
+    if (summary := r.one(C.CLUSTER_NEW, "new cluster summary", required=False, strip=False)) is not None:
+        # the kind of cluster a claim may join (GUIDELINES 4.6): non_factual for non_factual claims, else factual
+        kind = "non_factual" if c["checkworthiness"] == "non_factual" else "factual"
+        c["clusters"] = list(dict.fromkeys([*c["clusters"], _propose(r, text, proposals, ownership.proposed_cluster(summary, kind))["id"]]))
+    return _ordered(c, "claim")
 
 
 def _entity_of(region: _Region, text: str, proposals: dict[str, dict[str, Any]]) -> str:
@@ -546,11 +497,6 @@ def _entity_of(region: _Region, text: str, proposals: dict[str, dict[str, Any]])
     if name is None or not name.strip():
         raise ConvertError(f"{region.name(text)}: new_entity chosen but no name typed; type the entity's name under the choice")
     return _propose(region, text, proposals, ownership.proposed_entity(name, region.label))["id"]
-
-
-def _cluster_kind(checkworthiness: str | None) -> str:
-    """The kind of cluster a claim may join (GUIDELINES 4.6): non_factual for non_factual claims, else factual."""
-    return "non_factual" if checkworthiness == "non_factual" else "factual"
 
 
 def _propose(region: _Region, text: str, proposals: dict[str, dict[str, Any]], prop: dict[str, Any]) -> dict[str, Any]:
@@ -575,64 +521,48 @@ def _canonical(obj: Any) -> str:
 def _stances(
     evidence: list[_Region], relations: list[dict[str, Any]], regions: dict[str, _Region], text: str, doc: dict[str, str]
 ) -> list[dict[str, Any]]:
-    groups: dict[str, list[_Region]] = {}
-    facts: dict[str, tuple[str, str, str, str]] = {}
-    holders: dict[str, dict[str, Any]] = {}
+    """The stances of the evidence regions: grouped by the stance id they were pushed with, new ones by holder
+    and target; the regions of one stance must agree, and an authorial stance with the article-level choice."""
+    groups: dict[tuple[str, str], tuple[tuple[str, str, str, str], dict[str, Any], list[_Region]]] = {}
     for r in evidence:
         holder = _actor(r, relations, regions, text, "holder")
-        target = r.one(C.TARGET, "stance target")
-        attribution = r.one(C.EVIDENCE_ATTRIBUTION, "attribution")
+        target, attribution = r.one(C.TARGET, "stance target"), r.one(C.EVIDENCE_ATTRIBUTION, "attribution")
         sid = r.meta.get("stance")
-        key = f"known:{sid}" if isinstance(sid, str) and _LOCAL_ID.match(sid) else "new:" + _canonical([holder, target])
+        key = ("known", sid) if isinstance(sid, str) and _LOCAL_ID.match(sid) else ("new", _canonical([holder, target]))
         fact = (_canonical(holder), target, attribution, r.label)
-        if key in facts and facts[key] != fact:
-            what = [n for n, a, b in zip(("holder", "target", "attribution", "label"), facts[key], fact, strict=True) if a != b]
+        have, _holder, regs = groups.setdefault(key, (fact, holder, []))
+        if have != fact:
+            what = [n for n, a, b in zip(("holder", "target", "attribution", "label"), have, fact, strict=True) if a != b]
             raise ConvertError(
                 f"evidence regions of stance {sid or 'new'} disagree on {', '.join(what)} (region {r.rid} at {r.start}:{r.end})"
             )
-        facts[key] = fact
-        holders[key] = holder
-        groups.setdefault(key, []).append(r)
-
-    ordered = sorted(groups.items(), key=lambda kv: min(_sort_key(r) for r in kv[1]))
-    used = {k.split(":", 1)[1] for k in groups if k.startswith("known:")}
-    top = max((int(s[1:]) for s in used), default=0)
-    out = []
-    authorial_targets = set()
-    for key, regs in ordered:
-        regs = _order(regs, "k")
-        _holder_key, target, attribution, label = facts[key]
-        if key.startswith("known:"):
-            sid = key.split(":", 1)[1]
-        else:
+        regs.append(r)
+    top = max((int(sid[1:]) for kind, sid in groups if kind == "known"), default=0)
+    out, authorial = [], set()
+    for (kind, sid), ((_, target, attribution, label), holder, regs) in sorted(
+        groups.items(), key=lambda kv: min(map(_sort_key, kv[1][2]))
+    ):
+        if kind == "new":
             top += 1
-            sid = f"{layer('stances').prefix}{top}"
-        holder = holders[key]
+            sid = f"{C.REGION_LAYERS[C.EVIDENCE].prefix}{top}"
         if holder["kind"] == "author":
-            authorial_targets.add(target)
+            authorial.add(target)
             chosen = doc.get(C.DOC_STANCE_PREFIX + target)
             if chosen is not None and chosen != label:
                 raise ConvertError(
                     f"article stance toward {target}: the document choice says "
                     f"{chosen!r} but its evidence regions say {label!r}; make them agree"
                 )
-        st: dict[str, Any] = {
-            "id": sid,
-            "holder": holder,
-            "target": target,
-            "label": label,
-            "attribution": attribution,
-            "evidence": [r.span(text) for r in regs],
-        }
-        note = next((r.meta["note"] for r in regs if isinstance(r.meta.get("note"), str)), None)
-        if note is not None:
+        regs = sorted(regs, key=lambda r: _sort_key(r, "k"))
+        evidence = [r.span(text) for r in regs]
+        st = {"id": sid, "holder": holder, "target": target, "label": label, "attribution": attribution, "evidence": evidence}
+        if (note := next((r.meta["note"] for r in regs if isinstance(r.meta.get("note"), str)), None)) is not None:
             st["note"] = note
         out.append(_ordered(st, "stance"))
     for name in doc:
-        if name.startswith(C.DOC_STANCE_PREFIX) and name[len(C.DOC_STANCE_PREFIX) :] not in authorial_targets:
-            raise ConvertError(
-                f"article stance toward {name[len(C.DOC_STANCE_PREFIX) :]}: chosen but no evidence span; label one with the evidence labels"
-            )
+        target = name.removeprefix(C.DOC_STANCE_PREFIX)
+        if target != name and target not in authorial:
+            raise ConvertError(f"article stance toward {target}: chosen but no evidence span; label one with the evidence labels")
     return out
 
 
@@ -654,9 +584,8 @@ def set_diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
         removed = len(a.keys() - b.keys())
         changed = sorted(k for k in a.keys() & b.keys() if a[k] != b[k])
         bits = [f"+{added}" if added else "", f"-{removed}" if removed else "", f"changed {', '.join(changed[:5])}" if changed else ""]
-        bits = [b for b in bits if b]
-        if bits:
-            parts.append(f"{section} {' '.join(bits)}")
+        if any(bits):
+            parts.append(f"{section} {' '.join(b for b in bits if b)}")
     for key in ("status", "guideline_version", "note"):
         if old.get(key) != new.get(key):
             parts.append(f"{key} {old.get(key)!r} -> {new.get(key)!r}")

@@ -20,19 +20,13 @@ _EDITOR_SHIFT_KEYS = frozenset({"shift+1", "shift+2", "shift+r"})
 _SINGLE_KEYS = "1234567890qwertyuiopasdfghjklzxcvbnm"
 
 
-def key_pool(reserved: Iterable[str] = ()) -> list[str]:
-    """Every key a label may get, in the order spare ones are handed out."""
-    taken = EDITOR_KEYS | set(reserved)
-    single = [k for k in _SINGLE_KEYS if k not in taken]
-    return [*single, *(f"shift+{k}" for k in single if f"shift+{k}" not in _EDITOR_SHIFT_KEYS)]
-
-
 def assign(labels: Mapping[str, Iterable[str]], rows: Mapping[str, str], reserved: Iterable[str] = ()) -> dict[str, list[str]]:
     """Each control's label keys, in label order: first the free keys of its row, then the pool's next free ones.
 
     Only label sets larger than the whole pool leave labels without a key (the list is then shorter).
     """
-    pool = key_pool(reserved)
+    single = [k for k in _SINGLE_KEYS if k not in EDITOR_KEYS | set(reserved)]
+    pool = [*single, *(f"shift+{k}" for k in single if f"shift+{k}" not in _EDITOR_SHIFT_KEYS)]  # in the order spare ones go
     wanted = {control: list(values) for control, values in labels.items()}
     used: set[str] = set()
     out: dict[str, list[str]] = {control: [] for control in wanted}

@@ -72,12 +72,9 @@ def marked_regions(gold: dict[str, Any], suspects: list[dict[str, Any]]) -> list
         why.setdefault(s["item"], []).append("REVIEW " + line(s))
     out = []
     for r in convert.set_to_regions(gold):
-        if r.get("type") == "labels" and _owner(r) in why:
-            r = {
-                **r,
-                "meta": {**(r.get("meta") or {}), "text": ["\n\n".join(why[_owner(r)])]},
-            }  # the editor joins list items without a break
-        out.append(r)
+        reasons = why.get(_owner(r)) if r.get("type") == "labels" else None
+        # one text: the editor joins list items without a break
+        out.append({**r, "meta": {**r.get("meta", {}), "text": ["\n\n".join(reasons)]}} if reasons else r)
     return out
 
 

@@ -14,6 +14,7 @@ validator finds in the set (the same lines `cartel-fto validate` and `ls pull` w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from cartel_fto_corpus.labelstudio import config as C
@@ -41,23 +42,20 @@ def missing_widgets(result: list[dict[str, Any]], text: str) -> list[str]:
         rid = str(item.get("id"))
         if item.get("type") == "labels" and item.get("from_name") in _KIND:
             regions[rid] = item
-        elif item.get("type") in ("choices", "textarea", "taxonomy"):
-            vals = convert.widget_values(item)
-            if any(isinstance(v, str) and v.strip() for v in vals or []):
-                control = item.get("from_name")
-                filled.setdefault(rid, set()).add(C.EVIDENCE_ATTRIBUTION if control == C.ATTRIBUTION else control)
+        elif item.get("type") in ("choices", "textarea", "taxonomy") and any(
+            isinstance(v, str) and v.strip() for v in convert.widget_values(item)
+        ):
+            filled.setdefault(rid, set()).add(item.get("from_name"))
     out = []
     for rid, item in sorted(regions.items(), key=lambda kv: (kv[1]["value"].get("start") or 0, kv[0])):
         v, control = item["value"], item["from_name"]
-        start, end = v.get("start"), v.get("end")
-        shown = text[start:end] if isinstance(start, int) and isinstance(end, int) else str(v.get("text") or "")
-        where = f"{_KIND[control]} {ownership.quote(shown)} ({start}:{end})"
+        where = f"{_KIND[control]} {ownership.quote(convert.shown_text(v, text))} ({v.get('start')}:{v.get('end')})"
         if len(v.get("labels") or []) != 1:
-            out.append(f"{where}: has no label; give it one or delete it")
+            out.append(f"{where}: {convert.NO_LABEL}")
             continue
         have = filled.get(rid, set())
-        if control == C.CLAIM:
-            have = {C.ATTRIBUTION if c == C.EVIDENCE_ATTRIBUTION else c for c in have}
+        if C.ATTRIBUTION in have:  # evidence pushed before the stance layer had its own attribution control
+            have = have | {C.EVIDENCE_ATTRIBUTION}
         out.extend(f"{where}: {_WHAT[w]}" for w in C.REQUIRED_WIDGETS[control] if w not in have)
     return out
 
@@ -77,14 +75,15 @@ def submission_problems(repo: Repo, task: dict[str, Any], annotation: dict[str, 
         return lines
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     prov = (meta.get("sets") or {}).get(annotator) if isinstance(meta.get("sets"), dict) else None
+    now = datetime.now(UTC).isoformat()
     try:
         conv = convert.regions_to_set(
             result,
             text,
             annotator,
             prov if isinstance(prov, dict) else None,
-            created_at=annotation.get("created_at") or _now(),
-            updated_at=annotation.get("updated_at") or _now(),
+            created_at=annotation.get("created_at") or now,
+            updated_at=annotation.get("updated_at") or now,
             guideline_version=_guideline_version(repo, doc_id),
         )
     except convert.ConvertError as exc:
@@ -103,12 +102,6 @@ def submission_problems(repo: Repo, task: dict[str, Any], annotation: dict[str, 
         at = ownership.region_text(p.pointer, doc)
         out.append(f"{p.pointer.replace('/annotations/0', '', 1) or '/'}: {p.message}" + (f" at {ownership.quote(at)}" if at else ""))
     return out
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _guideline_version(repo: Repo, doc_id: str) -> str:

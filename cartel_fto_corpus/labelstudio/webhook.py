@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -48,11 +47,8 @@ def task_id_of(payload: Any) -> int | None:
 def check_task(repo: Repo, task: dict[str, Any], users: dict[int, Any], when: str) -> str:
     """The message for a task: each annotation's problems (named by annotator when there are several)."""
     anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
-    parts = []
-    for ann in anns:
-        name = user_name(completed_by(ann), users)
-        lines = submission_problems(repo, task, ann, name)
-        parts.append((name, lines))
+    names = [user_name(completed_by(ann), users) for ann in anns]
+    parts = [(name, submission_problems(repo, task, ann, name)) for ann, name in zip(anns, names, strict=True)]
     if len(parts) == 1:
         return message(parts[0][1], when)
     return " || ".join(f"{name}: {message(lines, when)}" for name, lines in parts)
@@ -61,9 +57,8 @@ def check_task(repo: Repo, task: dict[str, Any], users: dict[int, Any], when: st
 class Receiver:
     """The HTTP endpoint and its worker; `serve_forever` blocks (the `ls check-submissions` process)."""
 
-    def __init__(self, paths: CorpusPaths, client: Client, port: int, clock: Callable[[], str] | None = None) -> None:
+    def __init__(self, paths: CorpusPaths, client: Client, port: int) -> None:
         self.paths, self.client = paths, client
-        self.clock = clock or (lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
         self.todo: queue.Queue[int] = queue.Queue()
         self.repo = load_repo(paths)
         receiver = self
@@ -105,7 +100,7 @@ class Receiver:
         self.repo.registry = read_json(self.paths.registry)  # proposals accepted by a pull meanwhile
         self.repo._ctx = None
         task = self.client.get_task(task_id)
-        text = check_task(self.repo, task, self.client.users(), self.clock())
+        text = check_task(self.repo, task, self.client.users(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
         data = {**(task.get("data") or {}), C.PROBLEMS: text}
         self.client.call(
             f"write problems of task {task_id}", lambda: wire.send_json(self.client.http, "PATCH", f"/api/tasks/{task_id}", {"data": data})
