@@ -219,3 +219,25 @@ def test_a_compiled_validator_that_raises_or_names_nothing(monkeypatch: pytest.M
         "schema: rejected by the compiled validator, which names no error",
         "schema-compiled",
     )
+
+
+def test_a_parsed_file_is_not_scanned_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`parse_json` already found the flaws and whole floats: the document is not walked a second time."""
+
+    def no_scan(_doc: Any) -> Any:
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(schema_check, "scan", no_scan)
+    text = json.dumps(registry())
+    assert sound_document("registry", _write(tmp_path, text), "N") == (REGISTRY, [])
+    doc, found = sound_document(
+        "registry", _write(tmp_path, text.replace('"schema_version": "1.1"', '"schema_version": "1.1", "x": 1.0')), "N"
+    )
+    assert doc is None and [p.pointer for p in found] == [""]
+
+
+def test_every_supported_version_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schema_check, "supported_versions", lambda: ("1.0", "1.1"))
+    p = _version_problem("f", {"schema_version": "0.9"})
+    assert p.message == "unknown schema version: expected one of 1.0, 1.1, found '0.9'"  # type: ignore[union-attr]
+    assert _version_problem("f", {"schema_version": "1.0"}) is None
