@@ -241,3 +241,17 @@ def test_every_supported_version_is_named(monkeypatch: pytest.MonkeyPatch) -> No
     p = _version_problem("f", {"schema_version": "0.9"})
     assert p.message == "unknown schema version: expected one of 1.0, 1.1, found '0.9'"  # type: ignore[union-attr]
     assert _version_problem("f", {"schema_version": "1.0"}) is None
+
+
+def test_data_not_parsed_from_text_is_scanned_first() -> None:
+    """strict_numbers=None: lone surrogates are the problems (at most 100), before any schema check."""
+    found = schema_problems("registry", {"a": "x\ud800"}, "ls.json")
+    assert [(p.file, p.pointer, p.message, p.code) for p in found] == [
+        ("ls.json", "/a", "expected Unicode text, found a lone surrogate \\ud800 at character 1", "lone-surrogate")
+    ]
+    assert len(schema_problems("registry", {"a": ["\udc00"] * 150}, "ls.json")) == 100
+    reg = registry()
+    reg["entities"][0]["name"] = "x"
+    assert schema_problems("registry", reg, "ls.json") == []
+    reg["entities"][0]["start"] = 1.0
+    assert [p.code for p in schema_problems("registry", reg, "ls.json")] == ["schema-additionalProperties"]
