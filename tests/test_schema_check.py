@@ -255,3 +255,22 @@ def test_data_not_parsed_from_text_is_scanned_first() -> None:
     assert schema_problems("registry", reg, "ls.json") == []
     reg["entities"][0]["start"] = 1.0
     assert [p.code for p in schema_problems("registry", reg, "ls.json")] == ["schema-additionalProperties"]
+
+
+def test_counting_stops_after_the_counted_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with 10^5 errors costs seconds: errors are pulled up to 100 listed + MAX_COUNTED + 1 counted."""
+    real = schema_check.detailed_validator("registry")
+    pulled = []
+
+    class Counting:
+        def iter_errors(self, doc: Any) -> Any:
+            for err in real.iter_errors(doc):
+                pulled.append(1)
+                yield err
+
+    monkeypatch.setattr(schema_check, "detailed_validator", lambda _kind: Counting())
+    reg = registry()
+    reg["entities"] = [_misnamed()] * (200 + MAX_COUNTED)
+    found = schema_problems("registry", reg, "r.json", strict_numbers=False)
+    assert found[-1].message == f"more than {MAX_COUNTED} more schema errors not listed (at most 100 are listed per file)"
+    assert len(pulled) == 100 + MAX_COUNTED + 1
