@@ -218,3 +218,20 @@ def test_a_file_swapped_or_grown_after_the_stat(tmp_path: Path, monkeypatch: pyt
     assert read_file_bytes(path, 10) == b"0123456789"
     assert _unreadable(path, 9) == "expected a file of at most 9 bytes (8.58307e-06 MiB), found more"
     assert _unreadable(path, 5) == "expected a file of at most 5 bytes (4.76837e-06 MiB), found more"
+
+
+def test_the_file_is_opened_without_blocking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipe swapped in after the stat must not hang the reader: O_NONBLOCK (and O_NOCTTY) on the open."""
+    path = tmp_path / "f.json"
+    path.write_bytes(b"{}")
+    flags: list[int] = []
+    real_open = os.open
+
+    def recording(p: Any, f: int, *args: Any) -> int:
+        flags.append(f)
+        return real_open(p, f, *args)
+
+    monkeypatch.setattr(jsonio.os, "open", recording)
+    assert read_file_bytes(path) == b"{}"
+    wanted = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    assert flags == [os.O_RDONLY | wanted]
