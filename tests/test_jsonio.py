@@ -235,3 +235,12 @@ def test_the_file_is_opened_without_blocking(tmp_path: Path, monkeypatch: pytest
     assert read_file_bytes(path) == b"{}"
     wanted = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     assert flags == [os.O_RDONLY | wanted]
+
+
+def test_a_platform_without_those_flags_still_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has neither O_NONBLOCK nor O_NOCTTY: the open goes without them."""
+    path = tmp_path / "f.json"
+    path.write_bytes(b"[1]")
+    for name in ("O_NONBLOCK", "O_NOCTTY"):
+        monkeypatch.delattr(jsonio.os, name, raising=False)
+    assert read_file_bytes(path) == b"[1]"
