@@ -244,3 +244,24 @@ def test_a_platform_without_those_flags_still_reads(tmp_path: Path, monkeypatch:
     for name in ("O_NONBLOCK", "O_NOCTTY"):
         monkeypatch.delattr(jsonio.os, name, raising=False)
     assert read_file_bytes(path) == b"[1]"
+
+
+def test_reads_ask_for_the_size_plus_one_in_chunks_of_at_most_a_gib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One read of size + 1 and one that sees the end; never more than 2**30 at once (macOS refuses > 2 GiB)."""
+    path = tmp_path / "f.json"
+    path.write_bytes(b"12345")
+    asked: list[int] = []
+    real_read = os.read
+
+    def recording(fd: int, n: int) -> bytes:
+        asked.append(n)
+        return real_read(fd, min(n, 64))
+
+    monkeypatch.setattr(jsonio.os, "read", recording)
+    assert read_file_bytes(path) == b"12345" and asked == [6, 1]
+    asked.clear()
+    big = tmp_path / "big"
+    with open(big, "wb") as fh:  # sparse: nothing is written
+        fh.truncate(2**30 + 10)
+    monkeypatch.setattr(jsonio.os, "read", lambda _fd, n: asked.append(n) or b"")
+    assert read_file_bytes(big, limit=2**31) == b"" and asked == [2**30]
