@@ -216,6 +216,9 @@ def test_a_file_swapped_or_grown_after_the_stat(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(jsonio.os, "fstat", lambda _fd: _FakeStat(stat.S_IFREG, 2))
     assert read_file_bytes(path) == b"0123456789"
     assert read_file_bytes(path, 10) == b"0123456789"
+    path.write_bytes(b"0123")  # two chunks: 3 bytes (size + 1), then the last one
+    assert read_file_bytes(path) == b"0123"
+    path.write_bytes(b"0123456789")
     assert _unreadable(path, 9) == "expected a file of at most 9 bytes (8.58307e-06 MiB), found more"
     assert _unreadable(path, 5) == "expected a file of at most 5 bytes (4.76837e-06 MiB), found more"
 
