@@ -348,35 +348,37 @@ def test_adjudication_record_problems() -> None:
 
 def test_checksum_problems(corpus_copy: Path) -> None:
     paths = CorpusPaths(corpus_copy)
+    # written through corpus_copy, not `paths`: a mutant of CorpusPaths must not reach the shipped texts
+    sums, texts = corpus_copy / "texts" / "SHA256SUMS", corpus_copy / "texts"
     file = str(paths.checksums)
     assert checksum_problems(paths) == []
     original = paths.checksums.read_text(encoding="utf-8")
 
-    paths.checksums.write_text(original + "\n" + "0" * 64 + "  950_gone.txt\n", encoding="utf-8")
+    sums.write_text(original + "\n" + "0" * 64 + "  950_gone.txt\n", encoding="utf-8")
     assert [(p.file, p.pointer, p.message, p.code, p.unreadable) for p in checksum_problems(paths)] == [
         (file, "", "expected texts/950_gone.txt, found no such file", "missing-text", False)
     ]
 
-    paths.checksums.write_text(original, encoding="utf-8")
-    (paths.texts / "951_extra.txt").write_text("An extra text.\n", encoding="utf-8")
+    sums.write_text(original, encoding="utf-8")
+    (texts / "951_extra.txt").write_text("An extra text.\n", encoding="utf-8")
     assert [(p.pointer, p.message, p.code) for p in checksum_problems(paths)] == [
         ("", "expected every text to be listed, found texts/951_extra.txt unlisted", "unlisted-text")
     ]
-    (paths.texts / "951_extra.txt").unlink()
+    (texts / "951_extra.txt").unlink()
 
-    paths.checksums.write_text(original + "not a checksum\n", encoding="utf-8")
+    sums.write_text(original + "not a checksum\n", encoding="utf-8")
     assert [(p.pointer, p.message, p.code, p.unreadable) for p in checksum_problems(paths)] == [
         ("", "line 2: expected '<64 hex digits>  <file name>', found \"not a checksum\"", "bad-checksum-line", True)
     ]
 
-    paths.checksums.unlink()
+    sums.unlink()
     assert [(p.message, p.code, p.unreadable) for p in checksum_problems(paths)] == [("no such file", "unreadable", True)]
 
 
 def test_text_that_is_not_utf8(corpus_copy: Path) -> None:
     paths = CorpusPaths(corpus_copy)
     assert text_problems(paths) == []
-    (paths.texts / "952_latin1.txt").write_bytes(b"Caf\xe9\n")
+    (corpus_copy / "texts" / "952_latin1.txt").write_bytes(b"Caf\xe9\n")
     found = text_problems(paths)
     assert [(Path(p.file).name, p.pointer, p.code, p.unreadable) for p in found] == [("952_latin1.txt", "", "not-utf8", True)]
     assert "byte" in found[0].message

@@ -89,3 +89,32 @@ def test_schema_uri_is_the_file_it_was_read_from() -> None:
     for name, file in SCHEMA_FILES.items():
         assert schema_uri(name) == (schema_dir() / file).resolve().as_uri()
         assert schema_uri(name).startswith("file://") and schema_uri(name).endswith("/" + file)
+
+
+def test_integers_are_ints_not_booleans_or_whole_floats() -> None:
+    """Below the fixtures (second mutation run, issue 26): the `integer` of the detailed validator."""
+    from cartel_fto_corpus.truth.schema import DetailedValidator, _is_integer
+
+    assert [_is_integer(None, v) for v in (0, 21, -3, True, False, 21.0, "21", None)] == [True] * 3 + [False] * 5
+    v = DetailedValidator({"type": "integer"})
+    assert [v.is_valid(x) for x in (21, 21.0, True)] == [True, False, False]
+
+
+def test_patterns_have_ecma_262_semantics() -> None:
+    """Below the fixtures: `$` is the end of the string, non-strings pass, a lone surrogate is one error."""
+    from cartel_fto_corpus.truth.schema import DetailedValidator, _ecma_pattern
+
+    pattern = "^Q[1-9][0-9]*$"
+    validator = DetailedValidator({"pattern": pattern})
+
+    def messages(instance: Any, pat: str = pattern) -> list[str]:
+        via_schema = [e.message for e in validator.iter_errors(instance)] if pat == pattern else None
+        direct = [e.message for e in _ecma_pattern(validator, pat, instance, {})]
+        assert via_schema in (None, direct)
+        return direct
+
+    assert messages("Q34490") == [] and messages(34490) == [] and messages(None) == []
+    assert messages("Q34490\n") == ["'Q34490\\n' does not match '^Q[1-9][0-9]*$'"]
+    assert messages("xQ1") == ["'xQ1' does not match '^Q[1-9][0-9]*$'"]
+    assert messages("Q\ud800") == ["'Q\\ud800' is not Unicode text (lone surrogate), expected a match of '^Q[1-9][0-9]*$'"]
+    assert messages("a1b", "[0-9]") == [] and messages("ab", "[0-9]") == ["'ab' does not match '[0-9]'"]

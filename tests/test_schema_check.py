@@ -219,3 +219,58 @@ def test_a_compiled_validator_that_raises_or_names_nothing(monkeypatch: pytest.M
         "schema: rejected by the compiled validator, which names no error",
         "schema-compiled",
     )
+
+
+def test_a_parsed_file_is_not_scanned_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`parse_json` already found the flaws and whole floats: the document is not walked a second time."""
+
+    def no_scan(_doc: Any) -> Any:
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(schema_check, "scan", no_scan)
+    text = json.dumps(registry())
+    assert sound_document("registry", _write(tmp_path, text), "N") == (REGISTRY, [])
+    doc, found = sound_document(
+        "registry", _write(tmp_path, text.replace('"schema_version": "1.1"', '"schema_version": "1.1", "x": 1.0')), "N"
+    )
+    assert doc is None and [p.pointer for p in found] == [""]
+
+
+def test_every_supported_version_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schema_check, "supported_versions", lambda: ("1.0", "1.1"))
+    p = _version_problem("f", {"schema_version": "0.9"})
+    assert p.message == "unknown schema version: expected one of 1.0, 1.1, found '0.9'"  # type: ignore[union-attr]
+    assert _version_problem("f", {"schema_version": "1.0"}) is None
+
+
+def test_data_not_parsed_from_text_is_scanned_first() -> None:
+    """strict_numbers=None: lone surrogates are the problems (at most 100), before any schema check."""
+    found = schema_problems("registry", {"a": "x\ud800"}, "ls.json")
+    assert [(p.file, p.pointer, p.message, p.code) for p in found] == [
+        ("ls.json", "/a", "expected Unicode text, found a lone surrogate \\ud800 at character 1", "lone-surrogate")
+    ]
+    assert len(schema_problems("registry", {"a": ["\udc00"] * 150}, "ls.json")) == 100
+    reg = registry()
+    reg["entities"][0]["name"] = "x"
+    assert schema_problems("registry", reg, "ls.json") == []
+    reg["entities"][0]["start"] = 1.0
+    assert [p.code for p in schema_problems("registry", reg, "ls.json")] == ["schema-additionalProperties"]
+
+
+def test_counting_stops_after_the_counted_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with 10^5 errors costs seconds: errors are pulled up to 100 listed + MAX_COUNTED + 1 counted."""
+    real = schema_check.detailed_validator("registry")
+    pulled = []
+
+    class Counting:
+        def iter_errors(self, doc: Any) -> Any:
+            for err in real.iter_errors(doc):
+                pulled.append(1)
+                yield err
+
+    monkeypatch.setattr(schema_check, "detailed_validator", lambda _kind: Counting())
+    reg = registry()
+    reg["entities"] = [_misnamed()] * (200 + MAX_COUNTED)
+    found = schema_problems("registry", reg, "r.json", strict_numbers=False)
+    assert found[-1].message == f"more than {MAX_COUNTED} more schema errors not listed (at most 100 are listed per file)"
+    assert len(pulled) == 100 + MAX_COUNTED + 1

@@ -446,3 +446,13 @@ def test_delivered_files_state_the_seal_versions(tmp_path: Path) -> None:
         ("a.json", "/annotations/2/guideline_version", "seal-version-mismatch", "expected 9.0 (the guidelines the seal names), found None"),
         ("e.json", "/schema_version", "seal-version-mismatch", "expected 1.1 (the seal's), found None"),
     ]
+
+
+def test_checking_goes_on_after_an_unsealed_delivery(root: Path) -> None:
+    """An unsealed folder sorted before a sealed one: the sealed one is still checked (second mutation run)."""
+    (root / "annotations/independent/a-unsealed").mkdir()
+    _sealed_file_changed(root)
+    assert [(f, p) for f, p, _m in _problems(root)] == [
+        ("annotations/independent/a-unsealed", ""),
+        (SEAL, "/files/900_00000000000000aa.json"),
+    ]

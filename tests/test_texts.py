@@ -50,6 +50,11 @@ def test_sha256sums_lines() -> None:
     assert bad == [(5, "not a line"), (6, f"{'d' * 63}  003.txt")]
 
 
+def test_a_file_name_is_kept_as_written_to_its_last_space() -> None:
+    sums, bad = parse_sha256sums(f"{'a' * 64}  name \n{'b' * 64} *x\t\n{'c' * 64}  README.XX\n")
+    assert sums == {"name ": "a" * 64, "x\t": "b" * 64, "README.XX": "c" * 64} and bad == []
+
+
 def test_read_checksums_leaves_bad_lines_out(tmp_path: Path) -> None:
     (tmp_path / "SUMS").write_text(f"{'e' * 64}  x.txt\nbad\n", encoding="utf-8")
     assert read_checksums(tmp_path / "SUMS") == {"x.txt": "e" * 64}
@@ -179,3 +184,31 @@ def test_document_entry_and_manifest() -> None:
 
 def test_dumps_is_the_one_layout() -> None:
     assert dumps({"a": ["é", 1]}) == '{\n  "a": [\n    "é",\n    1\n  ]\n}\n'
+
+
+def test_a_bold_sentence_with_a_trailing_space_is_not_a_title() -> None:
+    assert find_title("**A summary sentence. **\n**The Headline**") == ("The Headline", 27, 39)
+
+
+def test_the_first_astral_character_is_non_bmp() -> None:
+    assert "non_bmp_characters" in quality_flags("\U00010000", [], [])
+    assert "non_bmp_characters" not in quality_flags("\uffff", [], [])
+
+
+def test_overlap_exactly_at_the_threshold_counts() -> None:
+    shared = "one two three four five six"  # 3 shared 4-grams
+    a = _doc("a", shared + " " + " ".join(f"a{i}" for i in range(97)))  # 103 words: 100 4-grams
+    b = _doc("b", shared + " " + " ".join(f"b{i}" for i in range(200)))
+    assert overlaps([a, b])["a"] == [{"doc_id": "b", "shared_ngrams": 3, "containment": 0.03}]
+
+
+def test_words_are_compared_lower_cased() -> None:
+    # "STRASSE" lower-cases to "strasse", not "straße" (upper-casing would make them one word)
+    a = _doc("a", "die lange straße hier")
+    b = _doc("b", "DIE LANGE STRASSE HIER")
+    c = _doc("c", "Die Lange Straße Hier")
+    assert overlaps([a, b, c]) == {
+        "a": [{"doc_id": "c", "shared_ngrams": 1, "containment": 1.0}],
+        "b": [],
+        "c": [{"doc_id": "a", "shared_ngrams": 1, "containment": 1.0}],
+    }
