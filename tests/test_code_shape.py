@@ -29,7 +29,6 @@ ALLOWED = {
     "inspection/explorer_html.py:render_html": "the self-contained HTML page as one template (markup, not logic)",
     "inspection/review.py:review": "label and presence suspects of every layer; per-layer loops rewritten by i26layers (as above)",
     "inspection/agreement.py:compute_agreement": "agreement figures per layer; per-layer loops rewritten by i26layers (as above)",
-    "labelstudio/json_stream.py:iter_array": "hand-written streaming parser being replaced by ijson (i26lib)",
     "labelstudio/convert.py:regions_to_set": "owned by i23editor (Label Studio editor rework) in parallel",
 }
 
