@@ -102,14 +102,7 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
     url = settings.safe_url
     if isinstance(exc, ApiError | wire.HttpStatusError):
         status = exc.status_code
-        body = getattr(exc, "body", None)
-        detail = getattr(exc, "detail", "")
-        if isinstance(body, dict):
-            detail = body.get("validation_errors") or body.get("detail") or ""
-            if isinstance(detail, dict | list):
-                detail = json.dumps(detail, ensure_ascii=False)
-        elif body:
-            detail = str(body)
+        detail = exc.detail if isinstance(exc, wire.HttpStatusError) else wire.detail_of(exc.body)
         if status == 401:
             msg = f"{what}: Label Studio at {url} rejected the API key (HTTP 401); check {KEY_ENV} or --api-key-file"
         elif status == 403:

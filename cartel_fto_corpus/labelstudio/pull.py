@@ -77,17 +77,15 @@ def clean_stray_temp_files(paths: CorpusPaths) -> list[str]:
 class Stage:
     """New files staged in one journalled transaction of the corpus (`truth.journal`), renamed all
     together on commit, so a killed pull leaves the old files or all the new ones. A dry run
-    (`root` None) only remembers which files it would write: nothing reaches the disk.
+    (`root` None) stages nothing: nothing reaches the disk.
     """
 
     def __init__(self, root: Path | None = None) -> None:
         self.txn = Transaction(root) if root is not None else None
-        self.files: dict[Path, bool] = {}  # targets staged
 
     def put(self, target: Path, payload: bytes) -> None:
         if self.txn is not None:
             self.txn.put(target, payload)
-        self.files[target] = True
 
     def commit(self, targets: list[Path]) -> None:
         if self.txn is not None and targets:
@@ -98,7 +96,6 @@ class Stage:
         if self.txn is not None:
             self.txn.clear()
             self.txn.abort()
-        self.files.clear()
 
 
 def plan_all(

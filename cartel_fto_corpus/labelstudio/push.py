@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from tqdm import tqdm
 
 from cartel_fto_corpus.labelstudio import config as C
-from cartel_fto_corpus.labelstudio import convert, ownership, wire
+from cartel_fto_corpus.labelstudio import convert, ownership
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.config import label_config
 from cartel_fto_corpus.labelstudio.push_plan import (
@@ -40,7 +41,7 @@ from cartel_fto_corpus.labelstudio.push_plan import (
     plan_push,
     task_meta,
 )
-from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, corpus_spared, load_repo
+from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, load_repo
 from cartel_fto_corpus.labelstudio.state import SyncState, known_project, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 
@@ -179,9 +180,8 @@ def push(
     Under the corpus lock unless a dry run: the sync state it records must not cross a pull's."""
     from cartel_fto_corpus.truth.lock import corpus_lock
 
-    with contextlib.nullcontext() if dry_run else corpus_lock(paths.root), corpus_spared() as read:
+    with contextlib.nullcontext() if dry_run else corpus_lock(paths.root):
         repo = load_repo(paths, require_valid=True)
-        read()
         lines = repo.registry_lines()
         if lines:  # a registry validate rejects is not pushed (e.g. a proposed entity nobody uses)
             raise SyncError([*lines[:20], *([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])])
@@ -261,7 +261,7 @@ def _task_items(repo: Repo, creates: list[CreateTask], users: dict[str, int]) ->
 
 def import_body(repo: Repo, creates: list[CreateTask], users: dict[str, int]) -> bytes:
     """One bulk import request body, serialised once (orjson) and sent as bytes."""
-    return wire.dumps(list(_task_items(repo, creates, users)))
+    return orjson.dumps(list(_task_items(repo, creates, users)))
 
 
 def _send(client: Client, repo: Repo, action: UpdateMeta | WriteSet, users: dict[str, int]) -> None:
@@ -397,9 +397,7 @@ def push_review(
     of `layers` (a `cartel-fto review` result), in the review project; a document already queued stays as it is."""
     from cartel_fto_corpus.labelstudio import review_queue
 
-    with corpus_spared() as read:
-        repo = load_repo(paths, require_valid=True)
-        read()
+    repo = load_repo(paths, require_valid=True)
     chosen = review_queue.select(layers, top)
     config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
     proj = ensure_project(client, project, review_queue.review_title(title), config, create=not dry_run)
@@ -423,7 +421,7 @@ def push_review(
             model,
         )
     )
-    ids, _ = client.import_tasks(proj.id, wire.dumps(items))
+    ids, _ = client.import_tasks(proj.id, orjson.dumps(items))
     report.created_tasks = len(ids)
     for line in report.lines:
         echo(line)

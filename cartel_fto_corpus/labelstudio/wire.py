@@ -78,30 +78,17 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         inner = self._inner.connect_tcp(host, port, _left(timeout, httpcore.ConnectTimeout), local_address, socket_options)
         return _DeadlineStream(inner)
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None):
-        return _DeadlineStream(self._inner.connect_unix_socket(path, _left(timeout, httpcore.ConnectTimeout), socket_options))
-
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
 
 
-def deadline_transport() -> httpx.HTTPTransport:
-    """An httpx transport whose sockets honour the current `deadline()` (no proxies from the environment)."""
+def http_client(url: str, api_key: str, timeout: float) -> httpx.Client:
+    """The one httpx client of a sync, shared by the SDK and the raw bulk calls: its sockets honour the
+    current `deadline()`; no proxies from the environment."""
     transport = httpx.HTTPTransport(trust_env=False)
     transport._pool = httpcore.ConnectionPool(network_backend=_DeadlineBackend())  # httpx keeps its pool here
-    return transport
-
-
-def http_client(url: str, api_key: str, timeout: float) -> httpx.Client:
-    """The one httpx client of a sync: shared by the SDK and the raw bulk calls."""
-    return httpx.Client(
-        base_url=url,
-        headers={"Authorization": f"Token {api_key}"},
-        timeout=httpx.Timeout(timeout),
-        transport=deadline_transport(),
-        trust_env=False,
-        follow_redirects=True,
-    )
+    headers = {"Authorization": f"Token {api_key}"}
+    return httpx.Client(base_url=url, headers=headers, timeout=timeout, transport=transport, trust_env=False, follow_redirects=True)
 
 
 class HttpStatusError(Exception):
@@ -115,19 +102,17 @@ class HttpStatusError(Exception):
 def _check(r: httpx.Response) -> None:
     if r.is_success:
         return
+    body = None
     with contextlib.suppress(Exception):
         r.read()
-    detail = ""
-    with contextlib.suppress(Exception):
         body = r.json()
-        detail = body.get("validation_errors") or body.get("detail") or "" if isinstance(body, dict) else body
-        detail = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
-    raise HttpStatusError(r.status_code, detail)
+    raise HttpStatusError(r.status_code, detail_of(body))
 
 
-def dumps(obj: Any) -> bytes:
-    """The wire form of a request body: orjson, no key sorting, no whitespace."""
-    return orjson.dumps(obj)
+def detail_of(body: Any) -> str:
+    """What an error answer's body says (`validation_errors`, else `detail`, else the body), as one string."""
+    detail = (body.get("validation_errors") or body.get("detail") or "") if isinstance(body, dict) else body or ""
+    return detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
 
 
 def import_tasks(http: httpx.Client, project_id: int, body: bytes) -> tuple[list[int], str | None]:
@@ -165,7 +150,7 @@ def get_json(http: httpx.Client, path: str) -> Any:
 
 def send_json(http: httpx.Client, method: str, path: str, body: Any = None) -> Any:
     """One small JSON request (PATCH, POST, DELETE) and its JSON answer (None when it has no body)."""
-    r = http.request(method, path, content=None if body is None else dumps(body), headers={"Content-Type": "application/json"})
+    r = http.request(method, path, content=None if body is None else orjson.dumps(body), headers={"Content-Type": "application/json"})
     _check(r)
     return orjson.loads(r.content) if r.content else None
 
