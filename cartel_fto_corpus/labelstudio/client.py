@@ -172,10 +172,6 @@ class Client:
 
     # -- the few API calls the sync needs -------------------------------------------------------
 
-    def check(self) -> None:
-        """Fail early, with a clear line, if the server is down or the key is wrong."""
-        self.call("connect", lambda: self.sdk.users.whoami())
-
     def find_project(self, project: str | int | None, title: str) -> Any | None:
         """A project by id (digits) or title; None if no project has that title (one small request)."""
         if project is not None and str(project).isdigit():

@@ -373,14 +373,6 @@ def record(client: Client, repo: Repo, state: SyncState, view: ServerView, plan:
     state.save()
 
 
-@dataclass
-class ReviewPushReport:
-    project_id: int | None
-    created_tasks: int = 0
-    unchanged: int = 0
-    lines: list[str] = field(default_factory=list)
-
-
 def push_review(
     paths: CorpusPaths,
     client: Client,
@@ -392,7 +384,7 @@ def push_review(
     title: str = DEFAULT_TITLE,
     dry_run: bool = False,
     echo: Callable[[str], None] = print,
-) -> ReviewPushReport:
+) -> PushReport:
     """The review queue (`review_queue`): a task per document with suspects among the `top` of each layer
     of `layers` (a `cartel-fto review` result), in the review project; a document already queued stays as it is."""
     from cartel_fto_corpus.labelstudio import review_queue
@@ -402,7 +394,7 @@ def push_review(
     config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
     proj = ensure_project(client, project, review_queue.review_title(title), config, create=not dry_run)
     listing = {} if proj is None or getattr(proj, "created_now", False) else by_doc_id(client.list_tasks(proj.id), proj.id)
-    report = ReviewPushReport(proj.id if proj is not None else None)
+    report = PushReport(proj.id if proj is not None else None)
     new = {d: s for d, s in chosen.items() if d not in listing}
     report.unchanged = len(chosen) - len(new)
     report.lines = [f"queue {d} for review: {len(s)} item(s)" for d, s in new.items()]

@@ -140,8 +140,8 @@ def new_token() -> str:
     return secrets.token_hex(20)
 
 
-def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, token: str, log: Path | None = None, echo=None) -> float:
-    """Create and migrate a data dir with one user whose legacy API token is `token`; the seconds it took.
+def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, token: str, echo=None) -> None:
+    """Create and migrate a data dir with one user whose legacy API token is `token`.
 
     `echo` (if given) is told what is happening and, after, how long it took: the first `ls serve` spends
     most of its time here, and said "about a minute" while it took several (issue 23)."""
@@ -149,10 +149,9 @@ def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, toke
     if echo:
         echo(f"initialising {data_dir} (once; {INIT_TAKES})")
     data_dir.mkdir(parents=True, exist_ok=True)
-    log = log or data_dir / "init.log"
+    log = data_dir / "init.log"
     data_dir.chmod(0o700)
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "wb") as fh:
+    with open(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
         proc = subprocess.run(
             # user, password and token come from LABEL_STUDIO_USERNAME/_PASSWORD/_USER_TOKEN, not argv
             [str(executable(venv)), "init", "--data-dir", str(data_dir)],
@@ -165,10 +164,8 @@ def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, toke
     if proc.returncode != 0:
         raise ServerError(f"label-studio init failed (exit {proc.returncode}); see {log}")
     restrict(data_dir)
-    took = time.monotonic() - started
     if echo:
-        echo(f"initialised {data_dir} in {took:.0f} s; starting Label Studio")
-    return took
+        echo(f"initialised {data_dir} in {time.monotonic() - started:.0f} s; starting Label Studio")
 
 
 def restrict(data_dir: Path) -> None:
