@@ -90,11 +90,6 @@ def _scrub(text: str, settings: Settings) -> str:
     return text
 
 
-def _first_line(text: str, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
-
-
 def describe(exc: BaseException, settings: Settings, what: str) -> str:
     """One line saying what failed and why, for any exception the SDK or httpx can raise."""
     from label_studio_sdk.core.api_error import ApiError
@@ -121,7 +116,8 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
         msg = f"{what}: malformed JSON from {url} (line {exc.lineno} column {exc.colno}: {exc.msg})"
     else:
         msg = f"{what}: {type(exc).__name__}: {exc}"
-    return _first_line(_scrub(msg, settings))
+    line = " ".join(_scrub(msg, settings).split())  # one line of at most 200 characters
+    return line if len(line) <= 200 else line[:199] + "\u2026"
 
 
 def is_transient(exc: BaseException, idempotent: bool) -> bool:

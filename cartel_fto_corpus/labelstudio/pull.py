@@ -204,14 +204,9 @@ def pull(
         stage = Stage(None if dry_run else paths.root)
         try:
             registry_before = canonical_bytes(repo.registry)
-            if review:
-                names = [u.username for u in users.values()]
-                outcomes = client.consume_export(
-                    proj.id,
-                    lambda tasks: plan_all(repo, review_queue.with_reviewer_provenance(tasks, names), users, state, opts, stage, show),
-                )
-            else:
-                outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, tasks, users, state, opts, stage, show))
+            names = [u.username for u in users.values()]  # a review's tasks: each reviewer's work is review-<user>
+            feed = (lambda tasks: review_queue.with_reviewer_provenance(tasks, names)) if review else (lambda tasks: tasks)
+            outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, feed(tasks), users, state, opts, stage, show))
             settle(repo, outcomes, report, partial)
             targets = [paths.annotation_file(Path(w).stem) for w in report.written]
             if canonical_bytes(repo.registry) != registry_before:  # entities proposed in the editor

@@ -185,60 +185,37 @@ def push(
         lines = repo.registry_lines()
         if lines:  # a registry validate rejects is not pushed (e.g. a proposed entity nobody uses)
             raise SyncError([*lines[:20], *([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])])
-        return _push(paths, client, repo, project, title, as_, dry_run, prefer, progress, echo)
-
-
-def _push(
-    paths: CorpusPaths,
-    client: Client,
-    repo: Repo,
-    project: str | None,
-    title: str,
-    as_: str,
-    dry_run: bool,
-    prefer: str | None,
-    progress: bool | None,
-    echo: Callable[[str], None],
-) -> PushReport:
-    missing = sorted(set(repo.files) - set(repo.texts))
-    if missing:
-        raise SyncError([f"{display(paths.annotation_file(d))}: no text for {d} in {display(paths.texts)}" for d in missing])
-    config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
-    url, name = client.settings.safe_url, str(project) if project is not None else title
-    saved = SyncState.read(paths)
-    proj, listed = None, None
-    known = known_project(saved, url, name, config)
-    if known is not None:  # the project of the last push, same config: its listing is the only request
-        listed = client.list_tasks_if_project(known)
-        proj = SimpleNamespace(id=known, title=name, label_config=config) if listed is not None else None
-    if proj is None:
-        proj = ensure_project(client, project, title, config, create=not dry_run)
-    state = SyncState.load(paths, url, proj.id, saved) if proj is not None else SyncState.empty(paths, url, None)
-    view = gather(client, repo, proj, state, as_, listed)
-    texts = {d: repo.text(d) for d in view.full}
-    plan = plan_push(repo.files, texts, view.listing, view.full, view.names, state.docs, as_, prefer)
-    report = report_of(plan, view.project_id)
-    if plan.conflicts:
-        raise SyncError([c.line(display(paths.annotation_file(c.doc_id))) for c in plan.conflicts])
-    if dry_run:
-        for line in report.lines:
-            echo(f"would {line}")
-        echo(f"dry run: {plan.summary()}")
+        missing = sorted(set(repo.files) - set(repo.texts))
+        if missing:
+            raise SyncError([f"{display(paths.annotation_file(d))}: no text for {d} in {display(paths.texts)}" for d in missing])
+        config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
+        url, name = client.settings.safe_url, str(project) if project is not None else title
+        saved = SyncState.read(paths)
+        proj, listed = None, None
+        known = known_project(saved, url, name, config)
+        if known is not None:  # the project of the last push, same config: its listing is the only request
+            listed = client.list_tasks_if_project(known)
+            proj = SimpleNamespace(id=known, title=name, label_config=config) if listed is not None else None
+        if proj is None:
+            proj = ensure_project(client, project, title, config, create=not dry_run)
+        state = SyncState.load(paths, url, proj.id, saved) if proj is not None else SyncState.empty(paths, url, None)
+        view = gather(client, repo, proj, state, as_, listed)
+        texts = {d: repo.text(d) for d in view.full}
+        plan = plan_push(repo.files, texts, view.listing, view.full, view.names, state.docs, as_, prefer)
+        report = PushReport(view.project_id, created_tasks=len(plan.creates), unchanged=plan.unchanged, plan=plan)
+        report.updated, report.created_annotations = plan.count(WriteSet, new=False), plan.count(WriteSet, new=True)
+        report.meta_updates, report.lines = plan.count(UpdateMeta), [a.describe() for a in plan.actions]
+        if plan.conflicts:
+            raise SyncError([c.line(display(paths.annotation_file(c.doc_id))) for c in plan.conflicts])
+        if dry_run:
+            for line in report.lines:
+                echo(f"would {line}")
+            echo(f"dry run: {plan.summary()}")
+            return report
+        created = apply(client, repo, proj.id, plan, as_, progress) if plan.actions else {}
+        state.remember_project(url, name, config)
+        record(client, repo, state, view, plan, created, as_)
         return report
-    created = apply(client, repo, proj.id, plan, as_, progress) if plan.actions else {}
-    state.remember_project(url, name, config)
-    record(client, repo, state, view, plan, created, as_)
-    return report
-
-
-def report_of(plan: PushPlan, project_id: int | None) -> PushReport:
-    r = PushReport(project_id, plan=plan, unchanged=plan.unchanged)
-    r.created_tasks = len(plan.creates)
-    r.updated = plan.count(WriteSet, new=False)
-    r.created_annotations = plan.count(WriteSet, new=True)
-    r.meta_updates = plan.count(UpdateMeta)
-    r.lines = [a.describe() for a in plan.actions]
-    return r
 
 
 def _task_items(repo: Repo, creates: list[CreateTask], users: dict[str, int]) -> Iterator[dict[str, Any]]:
