@@ -41,7 +41,7 @@ from cartel_fto_corpus.labelstudio.push_plan import (
     plan_push,
     task_meta,
 )
-from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, load_repo
+from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, corpus_spared, load_repo
 from cartel_fto_corpus.labelstudio.state import SyncState, known_project, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 
@@ -180,8 +180,9 @@ def push(
     Under the corpus lock unless a dry run: the sync state it records must not cross a pull's."""
     from cartel_fto_corpus.truth.lock import corpus_lock
 
-    with contextlib.nullcontext() if dry_run else corpus_lock(paths.root):
+    with contextlib.nullcontext() if dry_run else corpus_lock(paths.root), corpus_spared() as read:
         repo = load_repo(paths, require_valid=True)
+        read()
         lines = repo.registry_lines()
         if lines:  # a registry validate rejects is not pushed (e.g. a proposed entity nobody uses)
             raise SyncError([*lines[:20], *([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])])
@@ -366,7 +367,9 @@ def push_review(
     of `layers` (a `cartel-fto review` result), in the review project; a document already queued stays as it is."""
     from cartel_fto_corpus.labelstudio import review_queue
 
-    repo = load_repo(paths, require_valid=True)
+    with corpus_spared() as read:
+        repo = load_repo(paths, require_valid=True)
+        read()
     chosen = review_queue.select(layers, top)
     config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
     proj = ensure_project(client, project, review_queue.review_title(title), config, create=not dry_run)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,10 +115,55 @@ def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:
         except OSError as exc:
             problems.append(f"{display(f)}: {exc.strerror}")
     repo = Repo(paths, texts, registry, {}, raw, {})
-    problems += _checked(repo, list(raw)) if require_valid else _parse_all(repo)
+    with _collector_paused():
+        problems += _checked(repo, list(raw)) if require_valid else _parse_all(repo)
     if problems:
         raise SyncError([*problems[:20], *([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])])
     return repo
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a corpus is parsed: the documents are new, long-lived, acyclic
+    containers, and the collector walking all of them again and again is half the time of parsing 10,000."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@contextmanager
+def corpus_spared() -> Iterator[Callable[[], None]]:
+    """For a block that reads the corpus once and then works with it at length (a push): no collection
+    while it is read, and calling the yielded function after the read moves every object so far out
+    of the garbage collector's walks (`gc.freeze`) until the block ends.
+
+    The corpus is hundreds of thousands of long-lived, acyclic containers; every full collection
+    walked all of them again, which made building the import bodies 4x slower (1.05 s instead of
+    0.24 s per 250 documents at 10,000) on the cores the server imports on. Objects frozen by
+    someone before the block stay frozen.
+    """
+    was, mine, frozen = gc.isenabled(), gc.get_freeze_count() == 0, False
+    gc.disable()
+
+    def read() -> None:
+        nonlocal frozen
+        if mine and not frozen:
+            gc.freeze()
+            frozen = True
+        if was:
+            gc.enable()
+
+    try:
+        yield read
+    finally:
+        if frozen:
+            gc.unfreeze()
+        if was:
+            gc.enable()
 
 
 def _parse_all(repo: Repo) -> list[str]:

@@ -102,6 +102,33 @@ def test_a_checked_load_reports_every_broken_file_and_keeps_the_parse_of_a_sound
         assert any(f.name in line and what in line for line in err.value.lines), (f.name, what, err.value.lines)
 
 
+def test_corpus_spared_restores_the_collector_whatever_happens() -> None:
+    import gc
+
+    import pytest
+
+    from cartel_fto_corpus.labelstudio.repo import corpus_spared
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    held = [{"a": [i]} for i in range(1000)]
+    with corpus_spared() as read:
+        assert not gc.isenabled()  # nothing walked while the corpus is read
+        read()
+        assert gc.isenabled() and gc.get_freeze_count() >= len(held)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), corpus_spared():
+        raise RuntimeError("the read failed")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's frozen objects (a server that froze before forking) stay frozen
+    try:
+        before = gc.get_freeze_count()
+        with corpus_spared() as read:
+            read()
+        assert gc.get_freeze_count() > 0.9 * before  # not unfrozen (a few frozen temporaries may be freed meanwhile)
+    finally:
+        gc.unfreeze()
+
+
 def test_a_pulled_span_that_breaks_the_boundary_rules_is_refused(tmp_path: Path) -> None:
     """Issue 27: word selection in the editor cannot draw "arco Rubio", but what it can draw (a
     trailing full stop, an emoji) is refused on the pull side by the validator's own span rules."""
