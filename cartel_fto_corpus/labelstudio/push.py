@@ -45,8 +45,6 @@ from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, c
 from cartel_fto_corpus.labelstudio.state import SyncState, known_project, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
 
-__all__ = ["IMPORT_BATCH", "PREDICTION_PREFIX", "PushReport", "import_batches", "push", "task_data"]
-
 IMPORT_BATCH = 250
 FIRST_BATCH = 25
 TOUCHED_READ_BACK = 50  # above this many changed tasks, one light listing beats reading each back
