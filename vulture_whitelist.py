@@ -29,7 +29,7 @@ from cartel_fto_corpus.cli import (
 )
 from cartel_fto_corpus.evaluation import predictions
 from cartel_fto_corpus.inspection import agreement as agreement_module
-from cartel_fto_corpus.labelstudio import client, config, server, webhook, wire
+from cartel_fto_corpus.labelstudio import client, config, server, state, webhook, wire
 from cartel_fto_corpus.publish import features, tokenize
 from cartel_fto_corpus.truth import journal, layers, offsets, schema, texts
 
@@ -81,7 +81,7 @@ USED_DYNAMICALLY = (
     wire.httpx.HTTPTransport._pool,
     # Public API of a module, exercised by the tests (reference implementations, round trips, fixtures):
     agreement_module.compute_agreement,  # the agreement of a set of documents (tests/test_agreement.py)
-    client.Client.export_tasks,  # one project's tasks with their annotations, as a list (tests/labelstudio/test_wire.py)
+    client.Client.export_tasks,  # one project's tasks in parts (tests/labelstudio/test_export_parts.py)
     config.STATUS,  # the status control name that must never appear in the editor or a prediction (tests/test_labelstudio_config.py, test_labelstudio_ownership.py)
     config.NOT_IN_EDITOR,  # schema label sets with no editor control (tests/test_labelstudio_config.py)
     config.REGION_WIDGETS,  # per-region widgets the served config must show (tests/test_labelstudio_config.py)
@@ -90,6 +90,7 @@ USED_DYNAMICALLY = (
     config.REGION_LABEL_SETS,  # Labels control -> label set, checked against the schema (tests/test_labelstudio_config.py)
     config.CHOICE_LABEL_SETS,  # Choices control -> label set, checked against the schema (tests/test_labelstudio_config.py)  # every label set the editor shows (tests/test_labelstudio_config.py)
     server.copy_data_dir,  # a server's data dir from a template (tests/labelstudio conftest)
+    state.SyncState.baseline,  # the recorded set hash of a document and annotator (tests/test_labelstudio_state.py)
     features.SPAN_FIELDS,  # (column, start, end, text) per config, checked against every row (tests/test_build.py, test_features.py)
     tokenize.spans_from_tags,  # inverse of bio_tags for the round-trip property tests (tests/test_tokenize.py)
     offsets.cp_to_utf16,  # the tested UTF-16 reference; no package code converts today (see its module docstring)

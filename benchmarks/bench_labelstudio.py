@@ -15,7 +15,9 @@ corpus comes from benchmarks/synth.py. For each size, each into its own new proj
   * pull        `cartel-fto ls pull` into a copy without annotation files, in a child process
   * pull floor  the raw export download (one request, streamed to nowhere) + converting every
                 exported annotation with convert.regions_to_set (what any pull must do at least).
-                A pull makes the same one export request and plans each task as it arrives
+                A pull of more than wire.EXPORT_PART tasks asks for the export in parts and plans
+                one while the server builds the next; the same parts downloaded one after another
+                are printed too (not a target), to show that overlap
   * payload     import bytes per task vs the document's annotation JSON (targets: <= 2x), for the
                 corpus pushed, for the other synthetic mix (200 documents) and for each document of
                 the shipped corpus; text excluded (it is data, not annotation), annotation JSON
@@ -66,7 +68,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from cartel_fto_corpus.labelstudio import convert  # noqa: E402
+from cartel_fto_corpus.labelstudio import convert, wire  # noqa: E402
 from cartel_fto_corpus.labelstudio.client import Client, Settings  # noqa: E402
 from cartel_fto_corpus.labelstudio.push import import_batches, import_body, user_ids  # noqa: E402
 from cartel_fto_corpus.labelstudio.push_plan import CreateTask  # noqa: E402
@@ -83,8 +85,10 @@ import json, sys, time
 sys.path.insert(0, {repo!r})
 from cartel_fto_corpus.labelstudio.client import Client, Settings
 from cartel_fto_corpus.labelstudio.{mod} import {mod}
+from cartel_fto_corpus.labelstudio import wire
 from cartel_fto_corpus.truth.paths import CorpusPaths
 import os
+wire.EXPORT_PART = {part}
 c = Client(Settings({url!r}, os.environ["BENCH_KEY"], timeout=3600))
 t0 = time.perf_counter()
 r = {mod}(CorpusPaths({root!r}), c, title={title!r}, echo=lambda s: None, progress=False)
@@ -99,7 +103,7 @@ def child(mod: str, url: str, key: str, root: Path, title: str) -> tuple[float, 
 
     The peak is the child's own VmHWM: `ru_maxrss` of a child inherits the parent's size at fork.
     """
-    code = CHILD.format(repo=str(REPO), mod=mod, url=url, root=str(root), title=title)
+    code = CHILD.format(repo=str(REPO), mod=mod, url=url, root=str(root), title=title, part=wire.EXPORT_PART)
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env={**os.environ, "BENCH_KEY": key})
     out, _ = proc.communicate()
     if proc.returncode != 0:
@@ -159,6 +163,22 @@ def export_floor(client: Client, project_id: int, repeat: int) -> tuple[float, b
             times.append(time.perf_counter() - t0)
             raw = b"".join(chunks)
     return statistics.median(times), raw
+
+
+def parts_floor(client: Client, project_id: int) -> tuple[float, int]:
+    """Seconds to download the export in the parts a pull asks for, one after another, and their number.
+
+    Not a target: the issue's floor is one export request. This shows what the parts cost the server
+    by themselves, so the pull's overlap (planning one part while the next is built) can be read off.
+    """
+    windows = client.export_windows(project_id)
+    if windows is None:
+        return float("nan"), 1
+    with wire.http_client(client.settings.url, client.settings.api_key, 3600) as h:
+        t0 = time.perf_counter()
+        for w in windows:
+            wire.export_part(h, project_id, w)
+        return time.perf_counter() - t0, len(windows)
 
 
 def conversion_floor(raw: bytes, repo: Any) -> float:
@@ -259,6 +279,7 @@ def run_size(
     proj = find(client, title)
     out["export_floor"], raw = export_floor(client, proj.id, repeat if n <= 1000 else 1)  # 10,000: once (heavy)
     out["conversion_floor"] = conversion_floor(raw, repo)
+    out["parts_download"], out["parts"] = parts_floor(client, proj.id)
     largest = max(json.loads(raw), key=lambda t: len(json.dumps(t["annotations"])))
     del raw
     pulled = fresh_copy(corpus, tmp / f"pull-{n}")
@@ -288,6 +309,12 @@ def report(rows: list[dict[str, Any]], text_bytes: int, elsewhere: dict[str, Any
         print(
             f"  n={r['n']}: export {r['export_floor']:.2f}s + conversion {r['conversion_floor']:.2f}s; re-push requests: {', '.join(r['repush_requests'])}; pull identical: {r['pull_identical']}"
         )
+        if r.get("parts", 1) > 1:
+            pp = r["parts_download"] + r["conversion_floor"]
+            print(
+                f"  n={r['n']}: the pull's {r['parts']} export parts downloaded one after another {r['parts_download']:.2f}s "
+                f"(+ conversion {pp:.2f}s; pull {r['pull'] / pp:.2f}x that: the overlap of planning and the server's work)"
+            )
     shipped = elsewhere["shipped_payload"]
     print(f"  payload, {elsewhere['other_mix']} mix (200 synthetic documents): {elsewhere['other_mix_payload']:.2f}x the annotation JSON")
     print("  payload, shipped corpus: " + ", ".join(f"{d[:3]} {r:.2f}x" for d, r in shipped.items()))
@@ -340,6 +367,9 @@ def main() -> None:
     ap.add_argument(
         "--mix", choices=("real", "dense"), default="real", help="Annotation mix of the synthetic corpus (benchmarks/synth.py)."
     )
+    ap.add_argument(
+        "--export-part", type=int, default=wire.EXPORT_PART, help="Tasks per export part of a pull (wire.EXPORT_PART; smaller: more parts)."
+    )
     ap.add_argument("--url", default=None)
     ap.add_argument("--api-key-file", type=Path, default=None, help="File holding the API key of --url (never the key itself in argv).")
     ap.add_argument("--password", default=None, help=f"Password of {DEFAULT_USER} on --url, to time the editor.")
@@ -347,6 +377,7 @@ def main() -> None:
     args = ap.parse_args()
     if (args.url is None) != (args.api_key_file is None):
         ap.error("--url and --api-key-file go together")
+    wire.EXPORT_PART = args.export_part
     with tempfile.TemporaryDirectory(prefix="bench-ls-") as tmp:
         tmp = Path(tmp)
         key = args.api_key_file.read_text(encoding="utf-8").strip() if args.api_key_file else None

@@ -16,16 +16,16 @@ def test_state_round_trip_keeps_projects_apart(tmp_path: Path) -> None:
     a.doc("000_x").task_id, a.doc("000_x").task_updated_at = 7, "2030-01-01T00:00:00.1Z"
     a.save()
     b = SyncState.load(paths, "http://h:1", 4)
-    assert "000_x" not in b.docs
+    assert b.baseline("000_x", "alice") is None
     b.record("000_x", "bob", Baseline("e" * 64))
     b.save()
     again = SyncState.load(paths, "http://h:1", 3)
-    assert again.docs["000_x"].sets == {"alice": "f" * 64}
+    assert again.baseline("000_x", "alice") == Baseline("f" * 64)
     assert (again.docs["000_x"].task_id, again.docs["000_x"].task_updated_at) == (7, "2030-01-01T00:00:00.1Z")
     again.record("000_x", "alice", None)
     again.save()
-    assert SyncState.load(paths, "http://h:1", 3).docs["000_x"].sets == {}
-    assert SyncState.load(paths, "http://h:1", 4).docs["000_x"].sets == {"bob": "e" * 64}
+    assert SyncState.load(paths, "http://h:1", 3).baseline("000_x", "alice") is None
+    assert SyncState.load(paths, "http://h:1", 4).baseline("000_x", "bob") == Baseline("e" * 64)
     assert set(json.loads(state_path(paths).read_text())["projects"]) == {"http://h:1#project=3", "http://h:1#project=4"}
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 
 from cartel_fto_corpus.labelstudio import wire
+from cartel_fto_corpus.labelstudio.json_stream import iter_array
 
 T = TypeVar("T")
 MAX_RETRIES = 10
@@ -186,8 +187,14 @@ class Client:
         return self.consume_export(project_id, list)
 
     def consume_export(self, project_id: int, consume: Callable[[Iterator[dict[str, Any]]], T]) -> T:
-        """Pass every task of the export through `consume` as it arrives (one streamed request, see
-        json_stream); on a retry `consume` starts again from the first task."""
+        """Pass every task of the export through `consume`, in task id order.
+
+        More than `wire.EXPORT_PART` tasks with dense ids: the export in parts of consecutive ids,
+        fetched ahead (the server builds the next part while `consume` works), each part retried
+        on its own. Otherwise one streamed request; on a retry `consume` starts again from the first task.
+        Either way the export is what the server holds as its requests arrive: a task created after
+        the pull started may be missing (it comes with the next pull), as with one request.
+        """
 
         def tasks(it: Iterator[Any]) -> Iterator[dict[str, Any]]:
             for t in it:
@@ -195,11 +202,36 @@ class Client:
                     raise LabelStudioError(f"export tasks: malformed export from {self.settings.safe_url}: expected task objects")
                 yield t
 
-        def run() -> T:
-            with wire.export_stream(self.http, project_id) as it:
-                return consume(tasks(it))
+        windows = self.export_windows(project_id)
+        if windows is None:
 
-        return self.call("export tasks", run)
+            def run() -> T:
+                with wire.export_stream(self.http, project_id) as it:
+                    return consume(tasks(it))
+
+            return self.call("export tasks", run)
+
+        parts = wire.fetched_ahead(lambda w: self.call("export tasks", lambda: wire.export_part(self.http, project_id, w)), windows)
+        try:
+            return consume(tasks(t for part in parts for t in iter_array((part,))))
+        except LabelStudioError:
+            raise
+        except Exception as exc:  # what one request's call() would have mapped: a malformed part, a failed consume
+            raise LabelStudioError(describe(exc, self.settings, "export tasks")) from None
+        finally:
+            parts.close()
+
+    def export_windows(self, project_id: int) -> list[tuple[int, int]] | None:
+        """The id windows of an export in parts; None for one request (also when the listing fails:
+        the parts are a speed-up, and the one request then says what is wrong)."""
+        try:
+            total, first = self.call("list tasks", lambda: wire.first_task_id(self.http, project_id))
+            if total <= wire.EXPORT_PART or first is None:
+                return None
+            _, last = self.call("list tasks", lambda: wire.first_task_id(self.http, project_id, descending=True))
+        except LabelStudioError:
+            return None
+        return None if last is None else wire.id_windows(total, first, last, wire.EXPORT_PART)
 
     def list_tasks(self, project_id: int) -> list[dict[str, Any]]:
         """Tasks without their annotations: id, updated_at, meta, data.doc_id (one light listing request)."""

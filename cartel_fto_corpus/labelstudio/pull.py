@@ -1,8 +1,8 @@
 """Pull: Label Studio annotations back into the repository's annotation files, safely.
 
-The export (one request) is planned task by task (pull_plan.py, pure) as it arrives
-(client.consume_export): memory holds a task or two, and each new file is staged as a hidden
-temporary file beside its target. Every
+The export is planned task by task (pull_plan.py, pure) as it arrives, in parts of consecutive task
+ids that the server builds while the previous part is planned (client.consume_export): memory holds
+a part or two, and each new file is staged as a hidden temporary file beside its target. Every
 annotation becomes its annotator's set (several annotators stay separate sets). A dry run stages
 nothing on disk.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -237,3 +238,7 @@ def canonical_bytes(doc: dict[str, Any]) -> bytes:
         return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
     except (TypeError, orjson.JSONEncodeError):
         return dumps(doc).encode("utf-8")
+
+
+def doc_key(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False)

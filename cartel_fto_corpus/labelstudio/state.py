@@ -99,6 +99,11 @@ class SyncState:
     def doc(self, doc_id: str) -> DocState:
         return self.docs.setdefault(doc_id, DocState())
 
+    def baseline(self, doc_id: str, annotator: str) -> Baseline | None:
+        found = self.docs.get(doc_id)
+        sha = found.sets.get(annotator) if found else None
+        return Baseline(sha) if sha else None
+
     def record(self, doc_id: str, annotator: str, base: Baseline | None) -> None:
         sets = self.doc(doc_id).sets
         if base is None:
