@@ -91,11 +91,6 @@ def _scrub(text: str, settings: Settings) -> str:
     return text
 
 
-def _first_line(text: str, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
-
-
 def describe(exc: BaseException, settings: Settings, what: str) -> str:
     """One line saying what failed and why, for any exception the SDK or httpx can raise."""
     from label_studio_sdk.core.api_error import ApiError
@@ -103,14 +98,7 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
     url = settings.safe_url
     if isinstance(exc, ApiError | wire.HttpStatusError):
         status = exc.status_code
-        body = getattr(exc, "body", None)
-        detail = getattr(exc, "detail", "")
-        if isinstance(body, dict):
-            detail = body.get("validation_errors") or body.get("detail") or ""
-            if isinstance(detail, dict | list):
-                detail = json.dumps(detail, ensure_ascii=False)
-        elif body:
-            detail = str(body)
+        detail = exc.detail if isinstance(exc, wire.HttpStatusError) else wire.detail_of(exc.body)
         if status == 401:
             msg = f"{what}: Label Studio at {url} rejected the API key (HTTP 401); check {KEY_ENV} or --api-key-file"
         elif status == 403:
@@ -129,7 +117,8 @@ def describe(exc: BaseException, settings: Settings, what: str) -> str:
         msg = f"{what}: malformed JSON from {url} (line {exc.lineno} column {exc.colno}: {exc.msg})"
     else:
         msg = f"{what}: {type(exc).__name__}: {exc}"
-    return _first_line(_scrub(msg, settings))
+    line = " ".join(_scrub(msg, settings).split())  # one line of at most 200 characters
+    return line if len(line) <= 200 else line[:199] + "\u2026"
 
 
 def is_transient(exc: BaseException, idempotent: bool) -> bool:
@@ -179,10 +168,6 @@ class Client:
                 raise LabelStudioError(describe(exc, self.settings, what)) from None
 
     # -- the few API calls the sync needs -------------------------------------------------------
-
-    def check(self) -> None:
-        """Fail early, with a clear line, if the server is down or the key is wrong."""
-        self.call("connect", lambda: self.sdk.users.whoami())
 
     def find_project(self, project: str | int | None, title: str) -> Any | None:
         """A project by id (digits) or title; None if no project has that title (one small request)."""

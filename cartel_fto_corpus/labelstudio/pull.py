@@ -77,17 +77,15 @@ def clean_stray_temp_files(paths: CorpusPaths) -> list[str]:
 class Stage:
     """New files staged in one journalled transaction of the corpus (`truth.journal`), renamed all
     together on commit, so a killed pull leaves the old files or all the new ones. A dry run
-    (`root` None) only remembers which files it would write: nothing reaches the disk.
+    (`root` None) stages nothing: nothing reaches the disk.
     """
 
     def __init__(self, root: Path | None = None) -> None:
         self.txn = Transaction(root) if root is not None else None
-        self.files: dict[Path, bool] = {}  # targets staged
 
     def put(self, target: Path, payload: bytes) -> None:
         if self.txn is not None:
             self.txn.put(target, payload)
-        self.files[target] = True
 
     def commit(self, targets: list[Path]) -> None:
         if self.txn is not None and targets:
@@ -98,7 +96,6 @@ class Stage:
         if self.txn is not None:
             self.txn.clear()
             self.txn.abort()
-        self.files.clear()
 
 
 def plan_all(
@@ -207,14 +204,9 @@ def pull(
         stage = Stage(None if dry_run else paths.root)
         try:
             registry_before = canonical_bytes(repo.registry)
-            if review:
-                names = [u.username for u in users.values()]
-                outcomes = client.consume_export(
-                    proj.id,
-                    lambda tasks: plan_all(repo, review_queue.with_reviewer_provenance(tasks, names), users, state, opts, stage, show),
-                )
-            else:
-                outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, tasks, users, state, opts, stage, show))
+            names = [u.username for u in users.values()]  # a review's tasks: each reviewer's work is review-<user>
+            feed = (lambda tasks: review_queue.with_reviewer_provenance(tasks, names)) if review else (lambda tasks: tasks)
+            outcomes = client.consume_export(proj.id, lambda tasks: plan_all(repo, feed(tasks), users, state, opts, stage, show))
             settle(repo, outcomes, report, partial)
             targets = [paths.annotation_file(Path(w).stem) for w in report.written]
             if canonical_bytes(repo.registry) != registry_before:  # entities proposed in the editor

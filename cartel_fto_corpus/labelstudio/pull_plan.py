@@ -21,6 +21,7 @@ from typing import Any
 
 from cartel_fto_corpus.checks.checker import Usage
 from cartel_fto_corpus.labelstudio import convert, ownership
+from cartel_fto_corpus.labelstudio.push_plan import ls_set
 from cartel_fto_corpus.labelstudio.repo import Repo, canonical_bytes
 from cartel_fto_corpus.labelstudio.state import Baseline, DocState, sync_hash
 from cartel_fto_corpus.truth.paths import display
@@ -160,15 +161,7 @@ def ls_sets(
             continue
         out.warnings.extend(f"{where}: {d}; dropped" for d in dangling_relations(ann.get("result") or []))
         try:
-            conv = convert.regions_to_set(
-                ann.get("result") or [],
-                text,
-                name,
-                _dict(prov.get(name)) or None,
-                created_at=ann.get("created_at") or "",
-                updated_at=ann.get("updated_at") or "",
-                guideline_version=default_gv,
-            )
+            conv = ls_set(ann, text, name, _dict(prov.get(name)) or None, default_gv)
         except convert.ConvertError as exc:  # this annotator's work is not taken; the others' still is
             out.rejected.append(ownership.problem_line(file, name, f"{exc} (Label Studio annotation {ann.get('id')})"))
             out.rejected_names.add(name)

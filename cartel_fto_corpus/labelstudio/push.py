@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from tqdm import tqdm
 
 from cartel_fto_corpus.labelstudio import config as C
-from cartel_fto_corpus.labelstudio import convert, ownership, wire
+from cartel_fto_corpus.labelstudio import convert, ownership
 from cartel_fto_corpus.labelstudio.client import Client
 from cartel_fto_corpus.labelstudio.config import label_config
 from cartel_fto_corpus.labelstudio.push_plan import (
@@ -43,8 +44,6 @@ from cartel_fto_corpus.labelstudio.push_plan import (
 from cartel_fto_corpus.labelstudio.repo import DEFAULT_TITLE, Repo, SyncError, corpus_spared, load_repo
 from cartel_fto_corpus.labelstudio.state import SyncState, known_project, sync_hash
 from cartel_fto_corpus.truth.paths import CorpusPaths, display
-
-__all__ = ["IMPORT_BATCH", "PREDICTION_PREFIX", "PushReport", "import_batches", "push", "task_data"]
 
 IMPORT_BATCH = 250
 FIRST_BATCH = 25
@@ -185,60 +184,37 @@ def push(
         lines = repo.registry_lines()
         if lines:  # a registry validate rejects is not pushed (e.g. a proposed entity nobody uses)
             raise SyncError([*lines[:20], *([f"... and {len(lines) - 20} more"] if len(lines) > 20 else [])])
-        return _push(paths, client, repo, project, title, as_, dry_run, prefer, progress, echo)
-
-
-def _push(
-    paths: CorpusPaths,
-    client: Client,
-    repo: Repo,
-    project: str | None,
-    title: str,
-    as_: str,
-    dry_run: bool,
-    prefer: str | None,
-    progress: bool | None,
-    echo: Callable[[str], None],
-) -> PushReport:
-    missing = sorted(set(repo.files) - set(repo.texts))
-    if missing:
-        raise SyncError([f"{display(paths.annotation_file(d))}: no text for {d} in {display(paths.texts)}" for d in missing])
-    config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
-    url, name = client.settings.safe_url, str(project) if project is not None else title
-    saved = SyncState.read(paths)
-    proj, listed = None, None
-    known = known_project(saved, url, name, config)
-    if known is not None:  # the project of the last push, same config: its listing is the only request
-        listed = client.list_tasks_if_project(known)
-        proj = SimpleNamespace(id=known, title=name, label_config=config) if listed is not None else None
-    if proj is None:
-        proj = ensure_project(client, project, title, config, create=not dry_run)
-    state = SyncState.load(paths, url, proj.id, saved) if proj is not None else SyncState.empty(paths, url, None)
-    view = gather(client, repo, proj, state, as_, listed)
-    texts = {d: repo.text(d) for d in view.full}
-    plan = plan_push(repo.files, texts, view.listing, view.full, view.names, state.docs, as_, prefer)
-    report = report_of(plan, view.project_id)
-    if plan.conflicts:
-        raise SyncError([c.line(display(paths.annotation_file(c.doc_id))) for c in plan.conflicts])
-    if dry_run:
-        for line in report.lines:
-            echo(f"would {line}")
-        echo(f"dry run: {plan.summary()}")
+        missing = sorted(set(repo.files) - set(repo.texts))
+        if missing:
+            raise SyncError([f"{display(paths.annotation_file(d))}: no text for {d} in {display(paths.texts)}" for d in missing])
+        config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
+        url, name = client.settings.safe_url, str(project) if project is not None else title
+        saved = SyncState.read(paths)
+        proj, listed = None, None
+        known = known_project(saved, url, name, config)
+        if known is not None:  # the project of the last push, same config: its listing is the only request
+            listed = client.list_tasks_if_project(known)
+            proj = SimpleNamespace(id=known, title=name, label_config=config) if listed is not None else None
+        if proj is None:
+            proj = ensure_project(client, project, title, config, create=not dry_run)
+        state = SyncState.load(paths, url, proj.id, saved) if proj is not None else SyncState.empty(paths, url, None)
+        view = gather(client, repo, proj, state, as_, listed)
+        texts = {d: repo.text(d) for d in view.full}
+        plan = plan_push(repo.files, texts, view.listing, view.full, view.names, state.docs, as_, prefer)
+        report = PushReport(view.project_id, created_tasks=len(plan.creates), unchanged=plan.unchanged, plan=plan)
+        report.updated, report.created_annotations = plan.count(WriteSet, new=False), plan.count(WriteSet, new=True)
+        report.meta_updates, report.lines = plan.count(UpdateMeta), [a.describe() for a in plan.actions]
+        if plan.conflicts:
+            raise SyncError([c.line(display(paths.annotation_file(c.doc_id))) for c in plan.conflicts])
+        if dry_run:
+            for line in report.lines:
+                echo(f"would {line}")
+            echo(f"dry run: {plan.summary()}")
+            return report
+        created = apply(client, repo, proj.id, plan, as_, progress) if plan.actions else {}
+        state.remember_project(url, name, config)
+        record(client, repo, state, view, plan, created, as_)
         return report
-    created = apply(client, repo, proj.id, plan, as_, progress) if plan.actions else {}
-    state.remember_project(url, name, config)
-    record(client, repo, state, view, plan, created, as_)
-    return report
-
-
-def report_of(plan: PushPlan, project_id: int | None) -> PushReport:
-    r = PushReport(project_id, plan=plan, unchanged=plan.unchanged)
-    r.created_tasks = len(plan.creates)
-    r.updated = plan.count(WriteSet, new=False)
-    r.created_annotations = plan.count(WriteSet, new=True)
-    r.meta_updates = plan.count(UpdateMeta)
-    r.lines = [a.describe() for a in plan.actions]
-    return r
 
 
 def _task_items(repo: Repo, creates: list[CreateTask], users: dict[str, int]) -> Iterator[dict[str, Any]]:
@@ -261,7 +237,7 @@ def _task_items(repo: Repo, creates: list[CreateTask], users: dict[str, int]) ->
 
 def import_body(repo: Repo, creates: list[CreateTask], users: dict[str, int]) -> bytes:
     """One bulk import request body, serialised once (orjson) and sent as bytes."""
-    return wire.dumps(list(_task_items(repo, creates, users)))
+    return orjson.dumps(list(_task_items(repo, creates, users)))
 
 
 def _send(client: Client, repo: Repo, action: UpdateMeta | WriteSet, users: dict[str, int]) -> None:
@@ -373,14 +349,6 @@ def record(client: Client, repo: Repo, state: SyncState, view: ServerView, plan:
     state.save()
 
 
-@dataclass
-class ReviewPushReport:
-    project_id: int | None
-    created_tasks: int = 0
-    unchanged: int = 0
-    lines: list[str] = field(default_factory=list)
-
-
 def push_review(
     paths: CorpusPaths,
     client: Client,
@@ -392,7 +360,7 @@ def push_review(
     title: str = DEFAULT_TITLE,
     dry_run: bool = False,
     echo: Callable[[str], None] = print,
-) -> ReviewPushReport:
+) -> PushReport:
     """The review queue (`review_queue`): a task per document with suspects among the `top` of each layer
     of `layers` (a `cartel-fto review` result), in the review project; a document already queued stays as it is."""
     from cartel_fto_corpus.labelstudio import review_queue
@@ -404,7 +372,7 @@ def push_review(
     config = label_config(repo.registry["targets"], repo.registry["entities"], repo.registry.get("clusters"))
     proj = ensure_project(client, project, review_queue.review_title(title), config, create=not dry_run)
     listing = {} if proj is None or getattr(proj, "created_now", False) else by_doc_id(client.list_tasks(proj.id), proj.id)
-    report = ReviewPushReport(proj.id if proj is not None else None)
+    report = PushReport(proj.id if proj is not None else None)
     new = {d: s for d, s in chosen.items() if d not in listing}
     report.unchanged = len(chosen) - len(new)
     report.lines = [f"queue {d} for review: {len(s)} item(s)" for d, s in new.items()]
@@ -423,7 +391,7 @@ def push_review(
             model,
         )
     )
-    ids, _ = client.import_tasks(proj.id, wire.dumps(items))
+    ids, _ = client.import_tasks(proj.id, orjson.dumps(items))
     report.created_tasks = len(ids)
     for line in report.lines:
         echo(line)

@@ -161,18 +161,17 @@ def _current_sets(task: dict[str, Any], names: dict[int, str], as_: str) -> dict
     return out
 
 
+def ls_set(ann: dict[str, Any], text: str, name: str, prov: dict[str, Any] | None, guideline_version: str) -> Any:
+    """A Label Studio annotation read as `name`'s set (`convert.regions_to_set`: the set, warnings, proposals)."""
+    created, updated = ann.get("created_at") or "", ann.get("updated_at") or ""
+    result = ann.get("result") or []
+    return convert.regions_to_set(result, text, name, prov, created_at=created, updated_at=updated, guideline_version=guideline_version)
+
+
 def _theirs(aset: dict[str, Any], ann: dict[str, Any], text: str, prov: dict[str, Any]) -> dict[str, Any] | str:
     """Label Studio's version of the annotator's set, or why it cannot be read as one."""
     try:
-        return convert.regions_to_set(
-            ann.get("result") or [],
-            text,
-            aset["annotator"],
-            prov.get(aset["annotator"]),
-            created_at=ann.get("created_at") or "",
-            updated_at=ann.get("updated_at") or "",
-            guideline_version=aset["guideline_version"],
-        ).annotation_set
+        return ls_set(ann, text, aset["annotator"], prov.get(aset["annotator"]), aset["guideline_version"]).annotation_set
     except Exception as exc:  # a malformed annotation is a conflict to show, not a crash
         return f"unreadable in Label Studio: {type(exc).__name__}: {exc}"
 

@@ -79,7 +79,10 @@ class Repo:
         found = schema_problems("registry", self.registry, name)
         if found:
             return [str(p) for p in found]
-        return [str(p) for p in self.registry_problems(usage_of(self.files.values()))]
+        usage = Usage()
+        for doc in self.files.values():
+            usage.record(doc)  # what the checker records in `Usage`, without checking them again
+        return [str(p) for p in self.registry_problems(usage)]
 
     @property
     def _context(self) -> Context:
@@ -89,14 +92,6 @@ class Repo:
             ctx.__dict__["texts"] = self.texts  # reuse what we read; Context caches it under this name
             self._ctx = ctx
         return ctx
-
-
-def usage_of(docs: Any) -> Usage:
-    """The registry ids valid documents use (what the checker records in `Usage`), without checking them again."""
-    usage = Usage()
-    for doc in docs:
-        usage.record(doc)
-    return usage
 
 
 def load_repo(paths: CorpusPaths, require_valid: bool = False) -> Repo:

@@ -140,8 +140,8 @@ def new_token() -> str:
     return secrets.token_hex(20)
 
 
-def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, token: str, log: Path | None = None, echo=None) -> float:
-    """Create and migrate a data dir with one user whose legacy API token is `token`; the seconds it took.
+def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, token: str, echo=None) -> None:
+    """Create and migrate a data dir with one user whose legacy API token is `token`.
 
     `echo` (if given) is told what is happening and, after, how long it took: the first `ls serve` spends
     most of its time here, and said "about a minute" while it took several (issue 23)."""
@@ -149,10 +149,9 @@ def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, toke
     if echo:
         echo(f"initialising {data_dir} (once; {INIT_TAKES})")
     data_dir.mkdir(parents=True, exist_ok=True)
-    log = log or data_dir / "init.log"
+    log = data_dir / "init.log"
     data_dir.chmod(0o700)
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "wb") as fh:
+    with open(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
         proc = subprocess.run(
             # user, password and token come from LABEL_STUDIO_USERNAME/_PASSWORD/_USER_TOKEN, not argv
             [str(executable(venv)), "init", "--data-dir", str(data_dir)],
@@ -165,10 +164,8 @@ def init_data_dir(venv: Path, data_dir: Path, username: str, password: str, toke
     if proc.returncode != 0:
         raise ServerError(f"label-studio init failed (exit {proc.returncode}); see {log}")
     restrict(data_dir)
-    took = time.monotonic() - started
     if echo:
-        echo(f"initialised {data_dir} in {took:.0f} s; starting Label Studio")
-    return took
+        echo(f"initialised {data_dir} in {time.monotonic() - started:.0f} s; starting Label Studio")
 
 
 def restrict(data_dir: Path) -> None:
@@ -210,29 +207,9 @@ class LocalServer:
         if not port_is_free(self.port):
             raise ServerError(f"port {self.port} on 127.0.0.1 is busy; pass another --port")
         restrict(self.data_dir)
-        log = open(os.open(self.data_dir / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                str(executable(self.venv)),
-                "start",
-                "--no-browser",
-                "--internal-host",
-                self.host,
-                "--port",
-                str(self.port),
-                "--data-dir",
-                str(self.data_dir),
-            ],
-            env=server_env(self.data_dir, self.username, self.password, self.token),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=self.data_dir,
-            start_new_session=True,  # its own process group, so stop() reaches its children and nothing else
-            umask=UMASK,
-        )
-        log.close()
-        with open(os.open(self.data_dir / PID_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
-            fh.write(f"{self.process.pid} {self.port}\n")
+        argv = [str(executable(self.venv)), "start", "--no-browser", "--internal-host", self.host, "--port", str(self.port)]
+        env = server_env(self.data_dir, self.username, self.password, self.token)
+        self.process = _spawn("server", [*argv, "--data-dir", str(self.data_dir)], env, self.data_dir, str(self.port), cwd=self.data_dir)
         self.wait_healthy(timeout)
         return self
 
@@ -270,24 +247,22 @@ def start_checker(root: Path, server: LocalServer, project_id: int) -> int:
     """Start the submission check (`cartel-fto ls check-submissions`, webhook.py) beside a server; its pid.
 
     The key reaches it through its environment only; it is stopped with the server (`stop_checker`)."""
-    log = open(os.open(server.data_dir / "checker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")  # noqa: SIM115
     env = {**os.environ, "LABEL_STUDIO_API_KEY": server.token}
     env.pop("LABEL_STUDIO_URL", None)
     here = str(Path(__file__).resolve().parents[2])  # the same package as this process, installed or not
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cartel_fto_corpus", "ls", "check-submissions", "--root", str(root), "--url", server.url,
-         "--project", str(project_id)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        umask=UMASK,
-    )  # fmt: skip
-    log.close()
-    with open(os.open(server.data_dir / CHECKER_PID_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
-        fh.write(f"{proc.pid}\n")
-    return proc.pid
+    argv = [sys.executable, "-m", "cartel_fto_corpus", "ls", "check-submissions", "--root", str(root), "--url", server.url]
+    return _spawn("checker", [*argv, "--project", str(project_id)], env, server.data_dir).pid
+
+
+def _spawn(name: str, argv: list[str], env: dict[str, str], data_dir: Path, note: str = "", cwd: Path | None = None) -> subprocess.Popen:
+    """Start `argv` in its own session (so `stop_pid` reaches its children and nothing else), its output
+    appended to `<data_dir>/<name>.log` and "<pid> <note>" written to `<data_dir>/<name>.pid`, both 0600."""
+    with open(os.open(data_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as log:
+        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True, umask=UMASK)
+    with open(os.open(data_dir / f"{name}.pid", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+        fh.write(f"{proc.pid} {note}".rstrip() + "\n")
+    return proc
 
 
 def stop_checker(data_dir: Path) -> None:

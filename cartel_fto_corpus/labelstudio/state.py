@@ -14,7 +14,7 @@ The file holds no secret: the key is never passed to this module.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ import orjson
 
 from cartel_fto_corpus.truth.atomic import write_atomic
 from cartel_fto_corpus.truth.paths import CorpusPaths
-from cartel_fto_corpus.truth.texts import dumps
 
 STATE_VERSION = 2
 STATE_DIR = ".labelstudio"
@@ -125,12 +124,8 @@ class SyncState:
         projects = self._all.setdefault("projects", {})
         projects[self.key] = {"docs": dict(sorted(self.docs.items()))}  # orjson writes a dataclass's fields in order
         self._all["version"] = STATE_VERSION
-        try:  # the layout of truth.texts.dumps, through orjson (the indenting stdlib encoder is pure Python)
-            payload = orjson.dumps(self._all, option=orjson.OPT_INDENT_2) + b"\n"
-        except (TypeError, orjson.JSONEncodeError):
-            projects[self.key] = {"docs": {d: asdict(s) for d, s in sorted(self.docs.items())}}
-            payload = dumps(self._all).encode("utf-8")
-        return payload
+        # the layout of truth.texts.dumps; everything in it was read or made by orjson, which writes it back
+        return orjson.dumps(self._all, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def _name_key(url: str, name: str) -> str:

@@ -74,38 +74,18 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
-        self._inner = httpcore.SyncBackend()
-
+class _DeadlineBackend(httpcore.SyncBackend):
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options=None):
-        inner = self._inner.connect_tcp(host, port, _left(timeout, httpcore.ConnectTimeout), local_address, socket_options)
-        return _DeadlineStream(inner)
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None):
-        return _DeadlineStream(self._inner.connect_unix_socket(path, _left(timeout, httpcore.ConnectTimeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def deadline_transport() -> httpx.HTTPTransport:
-    """An httpx transport whose sockets honour the current `deadline()` (no proxies from the environment)."""
-    transport = httpx.HTTPTransport(trust_env=False)
-    transport._pool = httpcore.ConnectionPool(network_backend=_DeadlineBackend())  # httpx keeps its pool here
-    return transport
+        return _DeadlineStream(super().connect_tcp(host, port, _left(timeout, httpcore.ConnectTimeout), local_address, socket_options))
 
 
 def http_client(url: str, api_key: str, timeout: float) -> httpx.Client:
-    """The one httpx client of a sync: shared by the SDK and the raw bulk calls."""
-    return httpx.Client(
-        base_url=url,
-        headers={"Authorization": f"Token {api_key}"},
-        timeout=httpx.Timeout(timeout),
-        transport=deadline_transport(),
-        trust_env=False,
-        follow_redirects=True,
-    )
+    """The one httpx client of a sync, shared by the SDK and the raw bulk calls: its sockets honour the
+    current `deadline()`; no proxies from the environment."""
+    transport = httpx.HTTPTransport(trust_env=False)
+    transport._pool = httpcore.ConnectionPool(network_backend=_DeadlineBackend())  # httpx keeps its pool here
+    headers = {"Authorization": f"Token {api_key}"}
+    return httpx.Client(base_url=url, headers=headers, timeout=timeout, transport=transport, trust_env=False, follow_redirects=True)
 
 
 class HttpStatusError(Exception):
@@ -119,19 +99,17 @@ class HttpStatusError(Exception):
 def _check(r: httpx.Response) -> None:
     if r.is_success:
         return
+    body = None
     with contextlib.suppress(Exception):
         r.read()
-    detail = ""
-    with contextlib.suppress(Exception):
         body = r.json()
-        detail = body.get("validation_errors") or body.get("detail") or "" if isinstance(body, dict) else body
-        detail = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
-    raise HttpStatusError(r.status_code, detail)
+    raise HttpStatusError(r.status_code, detail_of(body))
 
 
-def dumps(obj: Any) -> bytes:
-    """The wire form of a request body: orjson, no key sorting, no whitespace."""
-    return orjson.dumps(obj)
+def detail_of(body: Any) -> str:
+    """What an error answer's body says (`validation_errors`, else `detail`, else the body), as one string."""
+    detail = (body.get("validation_errors") or body.get("detail") or "") if isinstance(body, dict) else body or ""
+    return detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
 
 
 def import_tasks(http: httpx.Client, project_id: int, body: bytes) -> tuple[list[int], str | None]:
@@ -169,7 +147,7 @@ def get_json(http: httpx.Client, path: str) -> Any:
 
 def send_json(http: httpx.Client, method: str, path: str, body: Any = None) -> Any:
     """One small JSON request (PATCH, POST, DELETE) and its JSON answer (None when it has no body)."""
-    r = http.request(method, path, content=None if body is None else dumps(body), headers={"Content-Type": "application/json"})
+    r = http.request(method, path, content=None if body is None else orjson.dumps(body), headers={"Content-Type": "application/json"})
     _check(r)
     return orjson.loads(r.content) if r.content else None
 

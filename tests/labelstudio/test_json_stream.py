@@ -74,36 +74,29 @@ def test_commas_are_where_json_puts_them(bad: bytes) -> None:
 
 def test_a_chunk_that_begins_with_the_comma_after_a_task() -> None:
     """The first task ends exactly where a chunk ends (found by hypothesis: the next chunk begins with ",")."""
-    for first in (b'[{"id":1,"t":"\\ud800"}', b'[{"id":1}'):  # the standard parser's path and orjson's
+    for first in (b'[{"id":1,"t":"\\ud800"}', b'[{"id":1}', b"[12"):
         assert list(json_stream.iter_array(iter([first, b',{"id":2}]']))) == json.loads(first + b',{"id":2}]')
+    assert list(json_stream.iter_array(iter([b"[12", b"34]"]))) == [1234]  # a number goes on in the next chunk
 
 
-def test_label_studio_exports_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the last task of a compact export goes to the standard parser; the others are cut out for orjson."""
-    import types
-
-    import orjson
-
-    standard, attempts = [], []
-    real = json_stream._standard_element
-    monkeypatch.setattr(json_stream, "_standard_element", lambda *a: standard.append(a[1]) or real(*a))
-    counted = types.SimpleNamespace(loads=lambda b: attempts.append(len(b)) or orjson.loads(b), JSONDecodeError=orjson.JSONDecodeError)
-    monkeypatch.setattr(json_stream, "orjson", counted)
-    regions = [{"id": f"e{k}", "value": {"start": k}} for k in range(30)]  # `},{"id":"e…`: cuts that are no task's end
-    tasks = [
-        {"id": i, "annotations": [{"id": 1, "result": regions}, {"id": 2, "result": []}], "data": {"text": "x" * 50}} for i in range(200)
-    ]
+def test_a_huge_task_is_scanned_a_few_times_not_once_per_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading stays linear: an unfinished task is tried again only once the text after it doubled (issue 27)."""
+    scans = []
+    real = json_stream._SCAN
+    monkeypatch.setattr(json_stream, "_SCAN", lambda text, pos: scans.append(pos) or real(text, pos))
+    tasks = [{"id": 1, "data": {"text": "z" * 200_000}}, {"id": 2}]
     data = _encode(tasks, "label studio (compact)")
-    assert list(json_stream.iter_array(iter(_chunks(data, list(range(0, len(data), 97)))))) == tasks
-    assert len(standard) == 1  # the last task
-    assert len(attempts) <= 2 * len(tasks)  # each task's own end, and the cut between its two annotations
+    assert list(json_stream.iter_array(iter(_chunks(data, list(range(0, len(data), 100)))))) == tasks  # 2,000 chunks
+    assert len(scans) < 30, len(scans)
 
 
-def test_an_export_without_cuts_still_streams(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Written another way, elements are read by the standard parser once STANDARD_AFTER bytes came, not at the end."""
-    monkeypatch.setattr(json_stream, "STANDARD_AFTER", 256)
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_tasks_come_as_their_bytes_arrive(style: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamed in any layout: the first task is read long before the last byte, not at the end (written
+    other than Label Studio's way, once SCAN_AFTER characters came)."""
+    monkeypatch.setattr(json_stream, "SCAN_AFTER", 256)
     tasks = [{"id": i, "data": {"text": "y" * 100}} for i in range(100)]
-    data = _encode(tasks, "python default (spaces)")
+    data = _encode(tasks, style)
     sent = []
 
     def chunks():
