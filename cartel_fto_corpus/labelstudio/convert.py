@@ -398,7 +398,7 @@ def _actor(region: _Region, relations: list[dict[str, Any]], regions: dict[str, 
 
 #: An RFC 3339 date-time as a server may send it (fraction and zone optional: Label Studio writes
 #: `2026-01-02T03:04:05.123456Z`, some versions leave the zone out, meaning UTC).
-_SERVER_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?")
+_SERVER_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(?P<zone>[Zz]|[+-]\d{2}:\d{2})?")
 
 
 def _time(value: str) -> str:
@@ -408,13 +408,15 @@ def _time(value: str) -> str:
     as it came, so the schema's date-time pattern refuses it with its pointer before anything is
     written: a hostile or broken server's date never reaches annotations/ (issue 27).
     """
-    if _SERVER_TIME.fullmatch(value) is None:  # fromisoformat alone would take compact and week dates
+    m = _SERVER_TIME.fullmatch(value)
+    if m is None:
         return value
+    zone = m["zone"] or "Z"
     try:
-        when = datetime.fromisoformat(value.upper())  # it reads T and Z in capitals only
+        when = datetime.fromisoformat(f"{m[1]}T{m[2]}{'+00:00' if zone in 'Zz' else zone}")
     except ValueError:
         return value
-    return when.replace(tzinfo=when.tzinfo or timezone.utc).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def completed_by(annotation: dict[str, Any]) -> int | None:
